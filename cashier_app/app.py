@@ -1,0 +1,59 @@
+"""Wiring shared by the window and the headless commands: settings, demo mode, the client."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cashier_app import settings as cfg
+from cashier_app.processing.client import ProcessingClient
+from cashier_app.processing.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+DEMO_TOKEN = "demo-token-not-a-secret"
+
+
+def make_client(settings: cfg.Settings) -> ProcessingClient:
+    settings.require_processing()
+    verify: bool | str = settings[cfg.PROCESSING_VERIFY_TLS]
+    if verify and settings[cfg.PROCESSING_CA_BUNDLE]:
+        verify = settings[cfg.PROCESSING_CA_BUNDLE]
+    return ProcessingClient(
+        settings[cfg.PROCESSING_URL],
+        settings[cfg.PROCESSING_TOKEN],
+        auth_scheme=settings[cfg.PROCESSING_AUTH_SCHEME],
+        timeout=settings[cfg.PROCESSING_TIMEOUT],
+        verify=verify,
+    )
+
+
+def retry_policy(settings: cfg.Settings) -> RetryPolicy:
+    try:
+        return RetryPolicy(settings[cfg.RETRY_INITIAL], settings[cfg.RETRY_FACTOR],
+                           settings[cfg.RETRY_MAX])
+    except ValueError as error:
+        raise cfg.ConfigError(f"Настройки повторов processing.retry_*: {error}") from None
+
+
+@contextmanager
+def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
+    """Start the emulator in-process, point the program at it, use a throwaway data dir."""
+    from cashier_app.emulator import EmulatorServer  # only demo mode needs it
+
+    data_dir = Path(tempfile.mkdtemp(prefix="cashier-demo-"))
+    server = EmulatorServer(token=DEMO_TOKEN).start()
+    log.info("demo mode: emulator at %s, data in %s", server.url, data_dir)
+    try:
+        yield settings.with_overrides({
+            cfg.PROCESSING_URL: server.url,
+            cfg.PROCESSING_TOKEN: DEMO_TOKEN,
+            cfg.PROCESSING_AUTH_SCHEME: "Bearer",
+            cfg.DATA_DIR: str(data_dir),
+        })
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,197 @@
+"""``cashier-app``: the window by default, headless commands for scripts and support.
+
+Exit codes: 0 success, 1 a final error (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cashier_app import __version__
+from cashier_app import settings as cfg
+from cashier_app.app import demo_environment, make_client
+from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
+from cashier_app.core.money import format_amount, to_cents
+from cashier_app.core.wire import encode_body
+from cashier_app.logging_setup import setup_logging
+from cashier_app.processing.errors import AuthError, ProcessingError
+
+log = logging.getLogger(__name__)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandFailed(Exception):
+    """A final error to report in one line and exit 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cashier-app",
+        description="«Касса» — программа кассира пункта приёма платежей. "
+        "Без команды открывает окно кассира.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="демо-режим: встроенный эмулятор процессинга и временный каталог "
+                             "данных, без настроек и токена")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help=f"файл настроек (по умолчанию {cfg.default_config_path()})")
+    parser.add_argument("-v", "--verbose", action="store_true", help="подробный вывод в stderr")
+    commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+
+    services = commands.add_parser("services", help="получить каталог услуг, сохранить и вывести")
+    services.add_argument("--json", action="store_true", help="вывод в JSON")
+    services.add_argument("--offline", action="store_true",
+                          help="не обращаться к процессингу, показать сохранённый каталог")
+
+    balance = commands.add_parser("balance", help="баланс агента")
+    balance.add_argument("--json", action="store_true", help="вывод в JSON")
+
+    emulator = commands.add_parser("emulator", help="запустить эмулятор процессинга")
+    emulator.add_argument("--host", default="127.0.0.1", help="адрес (по умолчанию 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=8020, help="порт (по умолчанию 8020)")
+    emulator.add_argument("--token", default="", help="требовать этот токен (по умолчанию — любой)")
+    emulator.add_argument("--catalog", type=Path, help="свой каталог вместо демо-каталога")
+    emulator.add_argument("--faults", type=Path,
+                          help="JSON-файл со сценарием сбоев: {\"rules\": [...]}")
+
+    config = commands.add_parser("config", help="показать действующие настройки")
+    config.add_argument("--example", action="store_true",
+                        help="напечатать пример config.toml со всеми ключами")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError) as error:
+        print(f"cashier-app: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "emulator":
+        return _run_emulator(args)
+    if args.command == "config" and args.example:
+        print(cfg.example_config(), end="")
+        return EXIT_OK
+    settings = cfg.Settings.load(args.config)
+    if args.demo:
+        with demo_environment(settings) as demo_settings:
+            return _with_settings(args, demo_settings)
+    return _with_settings(args, settings)
+
+
+def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
+    console = logging.DEBUG if args.verbose else logging.WARNING
+    setup_logging(settings.data_dir / "logs", level=settings[cfg.LOG_LEVEL],
+                  secrets=[settings[cfg.PROCESSING_TOKEN]], console_level=console)
+    if args.command is None:
+        from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
+
+        return run_window(settings, demo=args.demo)
+    if args.command == "config":
+        print(f"Файл настроек: {settings.config_path}")
+        print(f"Каталог данных: {settings.data_dir}")
+        for key, value, source in settings.describe():
+            print(f"{key} = {value!s}    ({source})")
+        return EXIT_OK
+    if args.command == "services":
+        return asyncio.run(_services(settings, as_json=args.json, offline=args.offline))
+    if args.command == "balance":
+        return asyncio.run(_balance(settings, as_json=args.json))
+    raise AssertionError(args.command)
+
+
+async def _services(settings: cfg.Settings, *, as_json: bool, offline: bool) -> int:
+    store = CatalogStore(settings.data_dir)
+    catalog: Catalog | None
+    if offline:
+        catalog = store.load()
+        if catalog is None:
+            raise CommandFailed("Сохранённого каталога услуг нет: выполните cashier-app services")
+    else:
+        try:
+            async with make_client(settings) as client:
+                catalog = await store.refresh(client)
+        except (ProcessingError, CatalogError) as error:
+            catalog = store.load()
+            if catalog is None or isinstance(error, AuthError):
+                raise
+            print(f"cashier-app: {error}; показан сохранённый каталог от "
+                  f"{catalog.fetched_at:%d.%m.%Y %H:%M}", file=sys.stderr)
+    for problem in catalog.problems:
+        print(f"cashier-app: предупреждение: {problem}", file=sys.stderr)
+    if as_json:
+        print(catalog_as_json(catalog))
+        return EXIT_OK
+    for group, services in catalog.groups().items():
+        print(group)
+        for service in services:
+            fixed = ", фиксированная сумма" if service.fixed_payment else ""
+            print(f"  {service.service_id:<8} {service.name}  [{_SCHEME_RU[service.scheme.value]}"
+                  f"{fixed}]")
+    return EXIT_OK
+
+
+_SCHEME_RU = {"simple": "простая", "choice": "с выбором", "complex": "комплексная"}
+
+
+async def _balance(settings: cfg.Settings, *, as_json: bool) -> int:
+    async with make_client(settings) as client:
+        answer = await client.balance()
+    if not answer.ok:
+        raise CommandFailed(f"Баланс не получен: {answer.cashier_message}")
+    if as_json:
+        data = {
+            "agentId": answer.agent_id,
+            "agentName": answer.agent_name,
+            "balance": to_cents(answer.balance),
+            "overdraft": to_cents(answer.overdraft),
+            "notification": to_cents(answer.notification) if answer.notification is not None
+            else None,
+            "currency": answer.currency,
+        }
+        print(encode_body(data).decode("utf-8"))
+        return EXIT_OK
+    print(f"Агент: {answer.agent_name} (id {answer.agent_id})")
+    print(f"Баланс: {format_amount(answer.balance)} {answer.currency}".rstrip())
+    print(f"Отключение приёма при балансе: {format_amount(answer.overdraft)}")
+    if answer.notification is not None:
+        print(f"Уведомление при балансе: {format_amount(answer.notification)}")
+    return EXIT_OK
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    from cashier_app.emulator import EmulatorServer, FaultRule, ProcessingCenter, load_catalog
+
+    setup_logging(None, console_level=logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        center = ProcessingCenter(load_catalog(args.catalog))
+        rules = []
+        if args.faults:
+            data = json.loads(args.faults.read_text(encoding="utf-8"))
+            rules = [FaultRule.from_dict(item) for item in data.get("rules", [])]
+        server = EmulatorServer(center, host=args.host, port=args.port, token=args.token)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CommandFailed(f"Эмулятор не запущен: {error}") from None
+    server.add_faults(rules)
+    print(f"Эмулятор процессинга слушает {server.url}/api/v20/ "
+          f"({'токен обязателен' if args.token else 'токен не проверяется'}); Ctrl+C — выход",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK

@@ -1,0 +1,87 @@
+"""Request bodies in the exact bytes the processing protocol wants, and answers parsed exactly.
+
+Why not ``json.dumps``: it cannot print a Decimal as a bare number, and a float would print
+``200.0``. A request body is written once, stored, and resent unchanged on every retry, so its
+bytes must be deterministic: keys keep the order they were given, amounts print with two
+decimals, text stays UTF-8 (not ``\\u`` escapes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from .money import wire_amount_text
+
+
+class WireFormatError(ValueError):
+    """A body that is not valid JSON or not of the expected shape."""
+
+
+def _encode(value: object, out: list[str], strict: bool = True) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, Decimal):
+        if strict:
+            out.append(wire_amount_text(value))
+        elif value.is_finite():
+            out.append(format(value, "f"))
+        else:
+            raise ValueError(f"cannot put {value} into JSON")
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, float):
+        raise TypeError("float is not allowed in a request body: use Decimal for money")
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, Mapping):
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+            if index:
+                out.append(",")
+            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(":")
+            _encode(item, out, strict)
+        out.append("}")
+    elif isinstance(value, Sequence):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _encode(item, out, strict)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot put {type(value).__name__} into a request body")
+
+
+def encode_body(body: Mapping[str, Any], *, strict_amounts: bool = True) -> bytes:
+    """Serialise a request body: Decimal amounts as ``200.00``, UTF-8, no spaces.
+
+    ``strict_amounts=False`` prints each Decimal exactly as it is (``509455.9000``, ``359.8``,
+    ``0.0020833333``): the emulator answers with the server's number forms from the seed.
+    """
+    out: list[str] = []
+    _encode(body, out, strict_amounts)
+    return "".join(out).encode("utf-8")
+
+
+def _reject_constant(name: str) -> Any:
+    raise WireFormatError(f"недопустимое значение {name} в JSON")
+
+
+def decode_body(data: bytes | str) -> Any:
+    """Parse JSON with every non-integer number as an exact Decimal (never float)."""
+    try:
+        return json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WireFormatError(f"ответ не является JSON: {error}") from None
+    except RecursionError:
+        raise WireFormatError("ответ не является JSON: слишком глубокая вложенность") from None

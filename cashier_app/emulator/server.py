@@ -1,0 +1,279 @@
+"""The emulator's HTTP server: a real server on 127.0.0.1, threads, HTTP/1.1 keep-alive.
+
+Fault mode, for tests and for trying the program out: a list of :class:`FaultRule`, each
+applied to the next ``times`` requests of a method (optionally only those whose body fields
+match). Actions:
+
+``code``        answer with result ``result`` (non-final codes 1/153/220/255 leave a pay
+                pending at the center; a later repeat settles it)
+``delay``       answer ``seconds`` late (the request *is* processed)
+``drop``        close the connection without an answer
+``reset``       reset the connection (TCP RST)
+``http``        answer HTTP ``status`` (502 by default) with an HTML body
+``broken_json`` answer HTTP 200 with a truncated JSON body
+
+``when="after"`` processes the request first and then loses the answer (drop, reset, http,
+broken_json): the payment went through and the agent does not know — the case a journal exists
+for.
+
+Control endpoints (no token, loopback only): ``GET /_emulator/state``, ``POST
+/_emulator/faults`` with ``{"rules": [...]}``, ``POST /_emulator/faults/clear``,
+``POST /_emulator/balance`` with ``{"balance": "100.00"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from cashier_app.core.wire import WireFormatError, decode_body, encode_body
+
+from .center import ProcessingCenter, _answer, load_catalog
+
+log = logging.getLogger(__name__)
+ACTIONS = ("code", "delay", "drop", "reset", "http", "broken_json")
+
+
+@dataclass
+class FaultRule:
+    method: str = "*"
+    action: str = "code"
+    times: int = 1  # -1: every matching request
+    result: int = 1
+    seconds: float = 0.0
+    status: int = 502
+    when: str = "before"
+    match: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"unknown fault action {self.action!r}; one of {ACTIONS}")
+        if self.when not in ("before", "after"):
+            raise ValueError("fault 'when' is 'before' or 'after'")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FaultRule:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        unknown = set(data) - set(known)
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        return cls(**known)
+
+    def matches(self, method: str, body: Any) -> bool:
+        if self.method not in ("*", method):
+            return False
+        if not self.match:
+            return True
+        if not isinstance(body, dict):
+            return False
+        return all(body.get(key) == value for key, value in self.match.items())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    owner: EmulatorServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        log.debug("emulator: " + format, *args)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, data: Any, status: int = 200) -> None:
+        self._send(status, encode_body(data, strict_amounts=False))
+
+    def _drop(self, reset: bool) -> None:
+        self.close_connection = True
+        try:
+            if reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.connection.close()
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        if self.path == "/_emulator/state":
+            self._send_json(self.server.owner.center.state())
+        else:
+            self._send(404, b'{"error": "not found"}')
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        raw = self._read_body()
+        owner = self.server.owner
+        if self.path.startswith("/_emulator/"):
+            self._control(self.path, raw)
+            return
+        if not self.path.startswith("/api/v20/"):
+            self._send(404, b'{"error": "not found"}')
+            return
+        method = self.path[len("/api/v20/"):].strip("/")
+        if owner.token:
+            expected = f"{owner.auth_scheme} {owner.token}"
+            if self.headers.get("Authorization", "") != expected:
+                self._send_json(_answer(300) | {"resultMessage": "Unauthorized"}, status=401)
+                return
+        try:
+            body: Any = decode_body(raw) if raw.strip() else {}
+        except WireFormatError:
+            body = None
+        rule = owner.take_fault(method, body)
+        if rule is None:
+            self._send_json(owner.center.handle(method, raw))
+            return
+        log.info("emulator fault on %s: %s", method, rule.action)
+        if rule.action == "delay":
+            time.sleep(rule.seconds)
+            answer = owner.center.handle(method, raw)
+            try:
+                self._send_json(answer)
+            except OSError:
+                pass  # the client gave up waiting; the request was processed all the same
+            return
+        if rule.action == "code":
+            self._send_json(owner.scripted_answer(method, body, raw, rule.result))
+            return
+        if rule.when == "after":
+            owner.center.handle(method, raw)
+        if rule.action in ("drop", "reset"):
+            self._drop(reset=rule.action == "reset")
+        elif rule.action == "http":
+            self._send(rule.status, b"<html><body>Bad Gateway</body></html>", "text/html")
+        elif rule.action == "broken_json":
+            self._send(200, b'{"result": 0, "resultMessage": "ok", "transac')
+
+    def _control(self, path: str, raw: bytes) -> None:
+        owner = self.server.owner
+        try:
+            data = json.loads(raw or b"{}", parse_float=Decimal)
+            if path == "/_emulator/faults":
+                rules = [FaultRule.from_dict(item) for item in data.get("rules", [])]
+                owner.add_faults(rules)
+                self._send_json({"ok": True, "pending": len(owner.faults)})
+            elif path == "/_emulator/faults/clear":
+                owner.clear_faults()
+                self._send_json({"ok": True})
+            elif path == "/_emulator/balance":
+                owner.center.set_balance(Decimal(str(data["balance"])))
+                self._send_json({"ok": True})
+            else:
+                self._send(404, b'{"error": "not found"}')
+        except (ValueError, KeyError, TypeError, ArithmeticError) as error:
+            self._send_json({"ok": False, "error": str(error)}, status=400)
+
+
+class EmulatorServer:
+    """Start with :meth:`start` (a background thread) or :meth:`serve_forever`."""
+
+    def __init__(
+        self,
+        center: ProcessingCenter | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = "",
+        auth_scheme: str = "Bearer",
+    ) -> None:
+        self.center = center or ProcessingCenter(load_catalog())
+        self.token = token
+        self.auth_scheme = auth_scheme
+        self.faults: list[FaultRule] = []
+        self._faults_lock = threading.Lock()
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.owner = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = self._httpd.server_address[0]
+        return f"http://{host}:{self.port}"
+
+    def add_faults(self, rules: list[FaultRule]) -> None:
+        with self._faults_lock:
+            self.faults.extend(rules)
+
+    def add_fault(self, **fields: Any) -> FaultRule:
+        rule = FaultRule(**fields)
+        self.add_faults([rule])
+        return rule
+
+    def clear_faults(self) -> None:
+        with self._faults_lock:
+            self.faults.clear()
+
+    def take_fault(self, method: str, body: Any) -> FaultRule | None:
+        with self._faults_lock:
+            for rule in self.faults:
+                if rule.matches(method, body):
+                    if rule.times > 0:
+                        rule.times -= 1
+                        if rule.times == 0:
+                            self.faults.remove(rule)
+                    return rule
+        return None
+
+    def scripted_answer(self, method: str, body: Any, raw: bytes, code: int) -> dict[str, Any]:
+        if method == "pay":
+            answer = self.center.scripted_pay(raw, code)
+            if answer is not None:
+                return answer
+            return self.center.handle(method, raw)
+        extra = {}
+        if isinstance(body, dict) and "agentTransactionId" in body:
+            extra["agentTransactionId"] = body["agentTransactionId"]
+        return _answer(code, **extra)
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="processing-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def describe_faults(self) -> list[dict[str, Any]]:
+        with self._faults_lock:
+            return [asdict(rule) for rule in self.faults]

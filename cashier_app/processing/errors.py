@@ -1,0 +1,39 @@
+"""Outcomes that are not a protocol answer.
+
+Everything here except :class:`AuthError` is *non-final* for a payment: the request may or may
+not have reached the processing center, so it is repeated unchanged later (seed 003: no answer
+is a non-final error). :class:`AuthError` is a configuration problem the cashier cannot fix;
+a payment in flight still stays pending, never failed.
+"""
+
+from __future__ import annotations
+
+
+class ProcessingError(Exception):
+    """Base class. ``str()`` is a one-line Russian message fit for a cashier."""
+
+    final = False
+
+
+class TransportError(ProcessingError):
+    """No usable answer: refused, reset, timeout, HTTP 5xx or other status, a body not JSON."""
+
+    def __init__(self, kind: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+
+class AuthError(ProcessingError):
+    """HTTP 401/403: the token (or the point's IP) is not accepted. Fix the settings."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(
+            f"Процессинг отклонил авторизацию (HTTP {status}): проверьте токен и адрес "
+            "процессинга в настройках"
+        )
+        self.status = status
+
+
+class ResponseFormatError(ProcessingError):
+    """A JSON answer with a result code whose other fields are not what the seed describes."""

@@ -1,0 +1,270 @@
+"""One typed settings registry: declared once here, read from a TOML file, overridable by
+environment variables.
+
+The file is ``config.toml`` in the user config directory (platformdirs), or the path in
+``CASHIER_CONFIG``. Keys are ``section.name`` (TOML tables). Precedence: environment variable,
+then the file, then the default. A file that cannot be read, an unknown key or a value of the
+wrong type is a :class:`ConfigError` whose message names the file and the key.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
+
+import platformdirs
+
+APP_NAME = "cashier-app"
+CONFIG_ENV = "CASHIER_CONFIG"
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is a Russian message naming the file and key."""
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    key: str
+    kind: type
+    default: T
+    env: str
+    description: str
+    secret: bool = False
+    check: Callable[[T], str | None] | None = None  # returns a problem or None
+
+
+REGISTRY: dict[str, Setting[Any]] = {}
+
+
+def _declare(setting: Setting[T]) -> Setting[T]:
+    if setting.key in REGISTRY:
+        raise RuntimeError(f"setting {setting.key} declared twice")
+    if any(other.env == setting.env for other in REGISTRY.values()):
+        raise RuntimeError(f"environment variable {setting.env} used twice")
+    REGISTRY[setting.key] = setting
+    return setting
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 and math.isfinite(value) else "нужно положительное число"
+
+
+def _at_least_one(value: float) -> str | None:
+    return None if value >= 1 and math.isfinite(value) else "нужно число не меньше 1"
+
+
+def _url(value: str) -> str | None:
+    if value and not value.startswith(("http://", "https://")):
+        return "адрес должен начинаться с http:// или https://"
+    return None
+
+
+def _log_level(value: str) -> str | None:
+    levels = ("DEBUG", "INFO", "WARNING", "ERROR")
+    return None if value.upper() in levels else f"одно из: {', '.join(levels)}"
+
+
+PROCESSING_URL = _declare(Setting(
+    "processing.url", str, "", "CASHIER_PROCESSING_URL",
+    "Адрес процессинга; клиент добавляет /api/v20/<метод>", check=_url))
+PROCESSING_TOKEN = _declare(Setting(
+    "processing.token", str, "", "CASHIER_PROCESSING_TOKEN",
+    "Токен агента из личного кабинета", secret=True))
+PROCESSING_AUTH_SCHEME = _declare(Setting(
+    "processing.auth_scheme", str, "Bearer", "CASHIER_PROCESSING_AUTH_SCHEME",
+    "Схема заголовка Authorization: <схема> <токен>"))
+PROCESSING_TIMEOUT = _declare(Setting(
+    "processing.timeout", float, 15.0, "CASHIER_PROCESSING_TIMEOUT",
+    "Время ожидания ответа процессинга, секунд", check=_positive))
+PROCESSING_VERIFY_TLS = _declare(Setting(
+    "processing.verify_tls", bool, True, "CASHIER_PROCESSING_VERIFY_TLS",
+    "Проверять сертификат HTTPS процессинга"))
+PROCESSING_CA_BUNDLE = _declare(Setting(
+    "processing.ca_bundle", str, "", "CASHIER_PROCESSING_CA_BUNDLE",
+    "Файл с корневыми сертификатами (PEM), если процессинг использует свой УЦ"))
+RETRY_INITIAL = _declare(Setting(
+    "processing.retry_initial", float, 1.0, "CASHIER_RETRY_INITIAL",
+    "Первый интервал повтора нефинального запроса, секунд", check=_positive))
+RETRY_FACTOR = _declare(Setting(
+    "processing.retry_factor", float, 2.0, "CASHIER_RETRY_FACTOR",
+    "Во сколько раз растёт интервал повтора", check=_at_least_one))
+RETRY_MAX = _declare(Setting(
+    "processing.retry_max", float, 60.0, "CASHIER_RETRY_MAX",
+    "Наибольший интервал повтора, секунд", check=_positive))
+DATA_DIR = _declare(Setting(
+    "paths.data_dir", str, "", "CASHIER_DATA_DIR",
+    "Каталог данных: журнал, кэш каталога услуг, логи (по умолчанию — каталог пользователя)"))
+LOG_LEVEL = _declare(Setting(
+    "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
+    "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=_log_level))
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+_TRUE = {"1", "true", "yes", "on", "да"}
+_FALSE = {"0", "false", "no", "off", "нет"}
+
+
+def _coerce(setting: Setting[Any], value: object, *, from_env: bool) -> Any:
+    kind = setting.kind
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if from_env and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ValueError("нужно true или false")
+    if kind is float:
+        if isinstance(value, bool):
+            raise ValueError("нужно число")
+        if isinstance(value, int | float):
+            return float(value)
+        if from_env and isinstance(value, str):
+            try:
+                return float(value.strip().replace(",", "."))
+            except ValueError:
+                raise ValueError("нужно число") from None
+        raise ValueError("нужно число")
+    if kind is str:
+        if isinstance(value, str):
+            return value.strip()
+        raise ValueError("нужна строка в кавычках")
+    raise RuntimeError(f"unsupported setting type {kind}")
+
+
+class Settings:
+    """The resolved values. Read with ``settings[SETTING]`` or the named properties."""
+
+    def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str],
+                 config_path: Path) -> None:
+        self._values = dict(values)
+        self._sources = dict(sources)
+        self.config_path = config_path
+
+    @classmethod
+    def load(cls, config_path: Path | None = None,
+             env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        path = config_path or default_config_path(env)
+        file_values = _read_file(path)
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for key, setting in REGISTRY.items():
+            if setting.env in env and env[setting.env] != "":
+                raw: object = env[setting.env]
+                where = f"переменная окружения {setting.env}"
+                from_env = True
+            elif key in file_values:
+                raw = file_values[key]
+                where = f"файл {path}, ключ {key}"
+                from_env = False
+            else:
+                values[key] = setting.default
+                sources[key] = "default"
+                continue
+            try:
+                value = _coerce(setting, raw, from_env=from_env)
+            except ValueError as error:
+                raise ConfigError(f"Настройки: {where}: {error}") from None
+            problem = setting.check(value) if setting.check else None
+            if problem:
+                raise ConfigError(f"Настройки: {where}: {problem}")
+            values[key] = value
+            sources[key] = where
+        return cls(values, sources, path)
+
+    def with_overrides(self, overrides: Mapping[Setting[Any], Any]) -> Settings:
+        values = dict(self._values)
+        sources = dict(self._sources)
+        for setting, value in overrides.items():
+            values[setting.key] = value
+            sources[setting.key] = "override"
+        return Settings(values, sources, self.config_path)
+
+    def __getitem__(self, setting: Setting[T]) -> T:
+        return cast(T, self._values[setting.key])
+
+    def source(self, setting: Setting[Any]) -> str:
+        return self._sources[setting.key]
+
+    @property
+    def data_dir(self) -> Path:
+        configured = self[DATA_DIR]
+        return Path(configured).expanduser() if configured else default_data_dir()
+
+    def require_processing(self) -> None:
+        """Raise a clear ConfigError when the program cannot talk to a processing center."""
+        if not self[PROCESSING_URL]:
+            raise ConfigError(
+                f"Не задан адрес процессинга: укажите ключ processing.url в файле "
+                f"{self.config_path} или переменную окружения {PROCESSING_URL.env} "
+                f"(или запустите cashier-app --demo)"
+            )
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """``(key, value, source)`` rows for diagnostics; secrets masked."""
+        rows = []
+        for key, setting in REGISTRY.items():
+            value = self._values[key]
+            shown = ("***" if value else "") if setting.secret else str(value)
+            rows.append((key, shown, self._sources[key]))
+        return rows
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Файл настроек {path} повреждён: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Файл настроек {path} не читается: {error}") from None
+    flat: dict[str, Any] = {}
+    for section, table in document.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"Файл настроек {path}: ключ {section} должен быть разделом [{section}]"
+            )
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            if key not in REGISTRY:
+                raise ConfigError(f"Файл настроек {path}: неизвестный ключ {key}")
+            flat[key] = value
+    return flat
+
+
+def example_config() -> str:
+    """A commented config.toml with every key and its default, for the README and --help."""
+    lines: list[str] = []
+    section = ""
+    for key, setting in REGISTRY.items():
+        table, name = key.split(".", 1)
+        if table != section:
+            lines.append(f"\n[{table}]")
+            section = table
+        lines.append(f"# {setting.description} (переменная {setting.env})")
+        default = setting.default
+        if isinstance(default, bool):
+            shown = "true" if default else "false"
+        elif isinstance(default, str):
+            shown = f'"{default}"'
+        else:
+            shown = str(default)
+        lines.append(f"{name} = {shown}")
+    return "\n".join(lines).lstrip() + "\n"

@@ -1,0 +1,1 @@
+"""PySide6 widgets: a thin layer over the core. Nothing outside this package imports Qt."""

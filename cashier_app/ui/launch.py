@@ -1,0 +1,79 @@
+"""Start the Qt application with an asyncio loop (qasync) and the main window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
+
+import qasync  # noqa: E402
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+from cashier_app import settings as cfg  # noqa: E402
+from cashier_app.app import make_client  # noqa: E402
+from cashier_app.catalog import CatalogStore  # noqa: E402
+
+from .main_window import MainWindow  # noqa: E402
+
+log = logging.getLogger(__name__)
+qt_log = logging.getLogger("qt")
+STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
+
+
+def _qt_message(kind: QtMsgType, context: object, message: str) -> None:
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
+    qt_log.log(level, "%s", message)
+
+
+def install_excepthook() -> None:
+    """An unexpected error goes to the log in full and to the cashier as one calm sentence."""
+
+    def hook(kind: type[BaseException], value: BaseException,
+             tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        app = QApplication.instance()
+        if app is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Касса",
+                          "Произошла внутренняя ошибка. Платежи сохранены; подробности — в "
+                          "журнале программы. Если ошибка повторяется, сообщите в поддержку.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    sys.excepthook = hook
+
+
+def load_style(app: QApplication) -> None:
+    try:
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    except OSError as error:
+        log.warning("style sheet not loaded: %s", error)
+
+
+def run_window(settings: cfg.Settings, *, demo: bool = False) -> int:
+    settings.require_processing()
+    qInstallMessageHandler(_qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("cashier-app")
+    app.setApplicationDisplayName("Касса")
+    load_style(app)
+    install_excepthook()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir), demo=demo)
+    window.show()
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        window.start()
+        loop.run_until_complete(closed.wait())
+    return 0

@@ -1,0 +1,161 @@
+"""The main window. At this stage: the service catalog by group, the selected service's
+fields, and a status bar with the processing connection and the agent's balance.
+
+Network work runs as asyncio tasks on the Qt thread (qasync): the window never waits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from cashier_app.catalog import Catalog, CatalogError, CatalogStore
+from cashier_app.core.money import format_amount
+from cashier_app.core.services import ServiceDefinition
+from cashier_app.processing.client import ProcessingClient
+from cashier_app.processing.errors import ProcessingError
+
+log = logging.getLogger(__name__)
+SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
+SCHEME_TITLES = {"simple": "простая", "choice": "с выбором договора",
+                 "complex": "квитанция ЖКХ"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
+                 *, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._client_factory = client_factory
+        self._store = store
+        self.catalog: Catalog | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.setWindowTitle(self.tr("Касса — демо-режим") if demo else self.tr("Касса"))
+        self.resize(1100, 700)
+
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
+        self.tree.setColumnWidth(0, 380)
+        self.tree.currentItemChanged.connect(self._show_service)
+        self.details = QLabel(self.tr("Выберите услугу"))
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setWordWrap(True)
+        self.details.setObjectName("serviceDetails")
+        self.details.setMargin(16)
+        splitter = QSplitter()
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.details)
+        splitter.setSizes([520, 580])
+        self.setCentralWidget(splitter)
+
+        self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
+        self.balance_label = QLabel("")
+        self.catalog_label = QLabel("")
+        status = self.statusBar()
+        status.addWidget(self.connection_label)
+        status.addWidget(self.catalog_label)
+        status.addPermanentWidget(self.balance_label)
+
+    def start(self) -> None:
+        """Begin loading in the background; returns at once."""
+        task = asyncio.ensure_future(self.refresh())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def refresh(self) -> None:
+        cached = self._store.load()
+        if cached is not None and self.catalog is None:
+            self._show_catalog(cached)
+        async with self._client_factory() as client:
+            await asyncio.gather(self._load_catalog(client), self._load_balance(client))
+
+    async def _load_catalog(self, client: ProcessingClient) -> None:
+        try:
+            catalog = await self._store.refresh(client)
+        except (ProcessingError, CatalogError) as error:
+            log.warning("catalog refresh failed: %s", error)
+            self._set_connection(False, str(error))
+            if self.catalog is None:
+                self.catalog_label.setText(self.tr("Каталог услуг недоступен"))
+            return
+        self._set_connection(True)
+        self._show_catalog(catalog)
+
+    async def _load_balance(self, client: ProcessingClient) -> None:
+        try:
+            answer = await client.balance()
+        except ProcessingError as error:
+            log.warning("balance failed: %s", error)
+            self.balance_label.setText(self.tr("Баланс: нет данных"))
+            return
+        if not answer.ok:
+            self.balance_label.setText(self.tr("Баланс: ") + answer.cashier_message)
+            return
+        text = self.tr("Баланс агента: {0} {1}").format(format_amount(answer.balance),
+                                                       answer.currency)
+        self.balance_label.setText(text.strip())
+
+    def _set_connection(self, online: bool, problem: str = "") -> None:
+        if online:
+            self.connection_label.setText(self.tr("Процессинг: на связи"))
+            self.connection_label.setProperty("state", "ok")
+        else:
+            self.connection_label.setText(self.tr("Процессинг: нет связи — ") + problem)
+            self.connection_label.setProperty("state", "error")
+        self.connection_label.style().polish(self.connection_label)
+
+    def _show_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        current = self.tree.currentItem()
+        current_id = current.data(0, SERVICE_ROLE) if current else None
+        self.tree.clear()
+        for group, services in sorted(catalog.groups().items()):
+            group_item = QTreeWidgetItem([group, ""])
+            group_item.setFlags(group_item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            for service in services:
+                item = QTreeWidgetItem([service.name, service.service_id])
+                item.setData(0, SERVICE_ROLE, service.service_id)
+                group_item.addChild(item)
+                if service.service_id == current_id:
+                    self.tree.setCurrentItem(item)
+            self.tree.addTopLevelItem(group_item)
+            group_item.setExpanded(True)
+        when = catalog.fetched_at.strftime("%d.%m.%Y %H:%M")
+        label = (self.tr("Каталог: {0} услуг, сохранён {1}") if catalog.from_cache
+                 else self.tr("Каталог: {0} услуг, обновлён {1}"))
+        self.catalog_label.setText(label.format(len(catalog.services), when))
+
+    def _show_service(self, item: QTreeWidgetItem | None) -> None:
+        service_id = item.data(0, SERVICE_ROLE) if item else None
+        service = self.catalog.by_id(service_id) if self.catalog and service_id else None
+        if service is None:
+            self.details.setText(self.tr("Выберите услугу"))
+            return
+        self.details.setText(describe_service(service))
+
+
+def describe_service(service: ServiceDefinition) -> str:
+    lines = [f"<h2>{_esc(service.name)}</h2>",
+             f"<p>Код услуги: <b>{_esc(service.service_id)}</b><br>"
+             f"Группа: {_esc(service.group or '—')}<br>"
+             f"Схема: {SCHEME_TITLES[service.scheme.value]}"
+             f"{'<br>Фиксированная сумма платежа' if service.fixed_payment else ''}</p>",
+             "<p><b>Поля для ввода:</b></p><ul>"]
+    for spec in service.inputs:
+        mark = " <span style='color:#b00020'>*</span>" if spec.required else ""
+        lines.append(f"<li>{_esc(spec.label)}{mark}</li>")
+    lines.append("</ul>")
+    return "".join(lines)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
