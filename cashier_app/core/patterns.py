@@ -62,7 +62,6 @@ def translate(source: str) -> str:
     out: list[str] = []
     i = 0
     in_class = False
-    class_start = -1
     n = len(source)
     while i < n:
         ch = source[i]
@@ -79,8 +78,7 @@ def translate(source: str) -> str:
             i += 2
             continue
         if in_class:
-            # a ']' right after '[' or '[^' is a literal in this dialect
-            if ch == "]" and i > class_start:
+            if ch == "]":  # a ']' first in the class was consumed when the class opened
                 in_class = False
             out.append(ch)
             i += 1
@@ -92,7 +90,6 @@ def translate(source: str) -> str:
             if i < n and source[i] == "^":
                 out.append("^")
                 i += 1
-            class_start = i + 1  # the first character of the class may be ']'
             if i < n and source[i] == "]":
                 out.append("]")
                 i += 1

@@ -98,7 +98,7 @@ class ServiceDefinition:
             service_id=service_id,
             type_code=type_code,
             scheme=scheme,
-            name=name.strip(),
+            name=human_text(name),
             group=_text(data.get("group")),
             fixed_payment=data.get("fixedPayment") is True,
             country=_text(data.get("country")),
@@ -115,8 +115,20 @@ class ServiceDefinition:
         return FormModel(self)
 
 
+_ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
+
+
+def human_text(value: str) -> str:
+    """Text meant for people (titles, names, groups): odd spaces made plain, ends trimmed.
+
+    Seed 003's examples carry NO-BREAK SPACEs inside such strings («Номер\u00a0заказа»);
+    they would break search and alignment. Ids and values sent back are never touched.
+    """
+    return value.translate(_ODD_SPACES).strip()
+
+
 def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return human_text(value) if isinstance(value, str) else ""
 
 
 def _fields(raw: object, where: str, service_id: str, problems: list[str]) -> Iterable[FieldSpec]:

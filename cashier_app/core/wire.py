@@ -77,10 +77,48 @@ def _reject_constant(name: str) -> Any:
     raise WireFormatError(f"недопустимое значение {name} в JSON")
 
 
+_LOOSE_SPACES = "\u00a0\ufeff"
+
+
+def _loosen(text: str) -> str:
+    """Turn NO-BREAK SPACE (and a BOM) *between* tokens into plain spaces; strings untouched.
+
+    Seed 003's examples indent their JSON with U+00A0, which strict JSON rejects. Whatever
+    produced them may produce answers the same way, so we read them as the seed shows them.
+    """
+    out = []
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in _LOOSE_SPACES:
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
 def decode_body(data: bytes | str) -> Any:
-    """Parse JSON with every non-integer number as an exact Decimal (never float)."""
+    """Parse JSON with every non-integer number as an exact Decimal (never float).
+
+    Also accepts U+00A0 used as whitespace between tokens, as in the seed's examples.
+    """
     try:
-        return json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        except json.JSONDecodeError:
+            if not any(ch in text for ch in _LOOSE_SPACES):
+                raise
+            return json.loads(_loosen(text), parse_float=Decimal,
+                              parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WireFormatError(f"ответ не является JSON: {error}") from None
     except RecursionError:

@@ -24,7 +24,7 @@ from typing import Any
 
 from cashier_app.core.money import AmountError, parse_amount
 from cashier_app.core.result_codes import Finality, cashier_message, classify
-from cashier_app.core.services import ServiceDefinition, ServiceDefinitionError
+from cashier_app.core.services import ServiceDefinition, ServiceDefinitionError, human_text
 
 from .errors import ResponseFormatError
 
@@ -51,6 +51,11 @@ def _opt_text(value: object) -> str | None:
     if isinstance(value, int | Decimal):
         return str(value)
     return None
+
+
+def _opt_human(value: object) -> str | None:
+    text = _opt_text(value)
+    return human_text(text) if text is not None else None
 
 
 def _opt_int(value: object, what: str, problems: list[str]) -> int | None:
@@ -174,7 +179,7 @@ class AgentBalance(Answer):
             code,
             message,
             agent_id=_opt_int(agent.get("agentId"), "agentId", problems),
-            agent_name=_opt_text(agent.get("agentName")) or "",
+            agent_name=_opt_human(agent.get("agentName")) or "",
             balance=balance,
             overdraft=_opt_amount(agent.get("overdraft"), "overdraft", problems) or Decimal(0),
             notification=_opt_amount(agent.get("notification"), "notification", problems),
@@ -260,7 +265,7 @@ class PaymentAnswer(Answer):
             displays = {
                 str(key): text
                 for key, value in raw_displays.items()
-                if (text := _opt_text(value)) is not None
+                if (text := _opt_human(value)) is not None
             }
         elif raw_displays is not None:
             problems.append("displays не является объектом")
@@ -272,7 +277,7 @@ class PaymentAnswer(Answer):
                 data.get("agentTransactionId"), "agentTransactionId", problems
             ),
             displays=displays,
-            currency_rate=_opt_text(data.get("currencyRate")),
+            currency_rate=_opt_human(data.get("currencyRate")),
             rate=_opt_amount(data.get("rate"), "rate", problems),
             final_amount=_opt_amount(data.get("finalAmount"), "finalAmount", problems),
             currency=_opt_text(data.get("currency")),
@@ -301,7 +306,7 @@ def _contracts(raw: object, problems: list[str]) -> tuple[Contract, ...] | None:
         contracts.append(
             Contract(
                 contract_id=contract_id,
-                name=_opt_text(item.get("name")),
+                name=_opt_human(item.get("name")),
                 contract_number=_opt_text(item.get("contractNumber")),
                 contract_sum=_opt_amount(item.get("contractSum"), "contractSum", problems),
                 contract_date=parse_compact_date(date_raw),
@@ -340,17 +345,17 @@ def _invoices(raw: object, problems: list[str]) -> tuple[InvoiceDocument, ...] |
             lines.append(
                 InvoiceLine(
                     sub_service_id=sub_id,
-                    sub_service_name=(_opt_text(line.get("subServiceName")) or sub_id).strip(),
+                    sub_service_name=_opt_human(line.get("subServiceName")) or sub_id,
                     pay_sum=_opt_amount(data.get("paySum"), f"{where}.paySum", problems),
                     tariff=_opt_amount(data.get("tariff"), f"{where}.tariff", problems),
                     min_sum=_opt_amount(data.get("minSum"), f"{where}.minSum", problems),
                     max_sum=_opt_amount(data.get("maxSum"), f"{where}.maxSum", problems),
-                    debt_info=_opt_text(data.get("debtInfo")),
+                    debt_info=_opt_human(data.get("debtInfo")),
                     is_meter=data.get("isMeter") is True,
                     prev_count=_opt_amount(data.get("prevCount"), f"{where}.prevCount", problems),
                     last_count=_opt_amount(data.get("lastCount"), f"{where}.lastCount", problems),
-                    si=_opt_text(data.get("si")),
-                    comment=_opt_text(data.get("comment")),
+                    si=_opt_human(data.get("si")),
+                    comment=_opt_human(data.get("comment")),
                 )
             )
         documents.append(
@@ -358,8 +363,8 @@ def _invoices(raw: object, problems: list[str]) -> tuple[InvoiceDocument, ...] |
                 invoice_id=_opt_text(doc.get("invoiceId")),
                 formed_date=parse_compact_date(doc.get("formedDate")),
                 expire_date=parse_compact_date(doc.get("expireDate")),
-                client_name=_opt_text(doc.get("clientName")),
-                client_address=_opt_text(doc.get("clientAddress")),
+                client_name=_opt_human(doc.get("clientName")),
+                client_address=_opt_human(doc.get("clientAddress")),
                 lines=tuple(lines),
             )
         )
