@@ -254,13 +254,14 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="processing-emulator", daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name="processing-emulator", daemon=True,
         )
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever()
+        self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         self._httpd.shutdown()
