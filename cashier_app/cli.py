@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help=f"файл настроек (по умолчанию {cfg.default_config_path()})")
     parser.add_argument("-v", "--verbose", action="store_true", help="подробный вывод в stderr")
+    parser.add_argument("--smoke-screenshot", type=Path, metavar="PNG",
+                        help="открыть окно, дождаться каталога и баланса, сохранить снимок окна "
+                             "в PNG и выйти (проверка установки)")
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
 
     services = commands.add_parser("services", help="получить каталог услуг, сохранить и вывести")
@@ -98,7 +101,7 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
     if args.command is None:
         from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
 
-        return run_window(settings, demo=args.demo)
+        return run_window(settings, demo=args.demo, smoke_screenshot=args.smoke_screenshot)
     if args.command == "config":
         print(f"Файл настроек: {settings.config_path}")
         print(f"Каталог данных: {settings.data_dir}")

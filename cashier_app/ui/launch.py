@@ -27,7 +27,14 @@ qt_log = logging.getLogger("qt")
 STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
 
 
+#: Qt messages that say nothing about our program (the offscreen/kiosk platform plugins).
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
+
+
 def _qt_message(kind: QtMsgType, context: object, message: str) -> None:
+    if message.startswith(QUIET_QT_MESSAGES):
+        qt_log.debug("%s", message)
+        return
     level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
              QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
     qt_log.log(level, "%s", message)
@@ -58,7 +65,8 @@ def load_style(app: QApplication) -> None:
         log.warning("style sheet not loaded: %s", error)
 
 
-def run_window(settings: cfg.Settings, *, demo: bool = False) -> int:
+def run_window(settings: cfg.Settings, *, demo: bool = False,
+               smoke_screenshot: Path | None = None) -> int:
     settings.require_processing()
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -71,9 +79,19 @@ def run_window(settings: cfg.Settings, *, demo: bool = False) -> int:
     asyncio.set_event_loop(loop)
     window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir), demo=demo)
     window.show()
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
     with loop:
+        if smoke_screenshot is not None:
+            loop.run_until_complete(window.refresh())
+            app.processEvents()
+            saved = window.grab().save(str(smoke_screenshot))
+            window.close()
+            ok = saved and window.catalog is not None and not window.catalog.from_cache
+            print(f"window: {window.windowTitle()}; catalog: "
+                  f"{len(window.catalog.services) if window.catalog else 0} services; "
+                  f"{window.connection_label.text()}; {window.balance_label.text()}")
+            return 0 if ok else 1
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
         window.start()
         loop.run_until_complete(closed.wait())
     return 0

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -44,7 +45,10 @@ class MainWindow(QMainWindow):
 
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
-        self.tree.setColumnWidth(0, 380)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(self._show_service)
         self.details = QLabel(self.tr("Выберите услугу"))
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -54,7 +58,7 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(self.tree)
         splitter.addWidget(self.details)
-        splitter.setSizes([520, 580])
+        splitter.setSizes([560, 540])
         self.setCentralWidget(splitter)
 
         self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
@@ -109,7 +113,7 @@ class MainWindow(QMainWindow):
             self.connection_label.setText(self.tr("Процессинг: на связи"))
             self.connection_label.setProperty("state", "ok")
         else:
-            self.connection_label.setText(self.tr("Процессинг: нет связи — ") + problem)
+            self.connection_label.setText(problem or self.tr("Процессинг: нет связи"))
             self.connection_label.setProperty("state", "error")
         self.connection_label.style().polish(self.connection_label)
 

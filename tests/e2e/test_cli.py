@@ -1,0 +1,163 @@
+"""The headless commands as a user runs them: real processes, real emulator process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "cashier_app"]
+TOKEN = "cli-token-77aa"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_")}
+    env.update({"CASHIER_CONFIG": str(tmp_path / "config.toml"),
+                "CASHIER_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"})
+    env.update(extra)
+    return env
+
+
+def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, encoding="utf-8")
+
+
+@pytest.fixture
+def emulator_process(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([*CLI, "emulator", "--port", str(port), "--token", TOKEN],
+                               env=base_env(tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}/api/v20/" in line, line
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_services_against_the_emulator_process(emulator_process: str, tmp_path: Path) -> None:
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
+                   CASHIER_PROCESSING_TOKEN=TOKEN)
+    result = cli("services", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Сотовая связь" in result.stdout
+    assert "P1011    Билайн  [простая]" in result.stdout
+    assert "P0005    ЕРЦ «Городские коммунальные системы»  [комплексная]" in result.stdout
+    assert "P0006    Банк «Пример»  [с выбором]" in result.stdout
+    assert (tmp_path / "data" / "catalog-cache.json").exists()
+
+    as_json = json.loads(cli("services", "--json", env=env).stdout)
+    herbalife = next(s for s in as_json if s["serviceId"] == "P2001")
+    assert herbalife["fixedPayment"] is True and herbalife["scheme"] == "simple"
+    assert herbalife["inputs"][1] == {"name": "ev_account1", "title": "Номер заказа",
+                                      "required": True, "regexp": r"^\d{10}$"}
+
+    balance = cli("balance", "--json", env=env)
+    assert balance.returncode == 0
+    assert '"balance":500000.00' in balance.stdout
+    assert json.loads(balance.stdout, parse_float=Decimal)["currency"] == "RUB"
+    text = cli("balance", env=env).stdout
+    assert "Баланс: 500 000,00 RUB" in text
+
+    log = (tmp_path / "data" / "logs" / "cashier.log").read_text(encoding="utf-8")
+    assert TOKEN not in log
+
+
+def test_processing_down_uses_the_cache_then_fails_without_it(tmp_path: Path) -> None:
+    port = free_port()
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL=f"http://127.0.0.1:{port}",
+                   CASHIER_PROCESSING_TOKEN=TOKEN, CASHIER_PROCESSING_TIMEOUT="2")
+    down = cli("services", env=env)
+    assert down.returncode == 1
+    assert down.stderr.strip() == "cashier-app: Нет связи с процессингом"
+    assert "Traceback" not in down.stderr
+
+    process = subprocess.Popen([*CLI, "emulator", "--port", str(port), "--token", TOKEN],
+                               env=base_env(tmp_path), stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and "слушает" in process.stdout.readline()
+        assert cli("services", env=env).returncode == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    cached = cli("services", env=env)
+    assert cached.returncode == 0 and "Билайн" in cached.stdout
+    assert "показан сохранённый каталог" in cached.stderr
+    offline = cli("services", "--offline", "--json", env=env)
+    assert offline.returncode == 0 and len(json.loads(offline.stdout)) == 9
+    balance = cli("balance", env=env)
+    assert balance.returncode == 1 and balance.stderr.count("\n") == 1
+
+
+def test_wrong_token(emulator_process: str, tmp_path: Path) -> None:
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
+                   CASHIER_PROCESSING_TOKEN="wrong-token")
+    result = cli("balance", env=env)
+    assert result.returncode == 1
+    assert "отклонил авторизацию (HTTP 401)" in result.stderr
+    assert "wrong-token" not in result.stderr
+
+
+def test_not_configured(tmp_path: Path) -> None:
+    result = cli("services", env=base_env(tmp_path))
+    assert result.returncode == 1
+    assert "processing.url" in result.stderr and str(tmp_path / "config.toml") in result.stderr
+
+
+def test_malformed_config(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[processing]\ntimeout = 'x'\n", encoding="utf-8")
+    result = cli("balance", env=base_env(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"cashier-app: Настройки: файл {tmp_path / 'config.toml'}, ключ processing.timeout: "
+        "нужно число")
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    assert cli("services", "--bogus", env=base_env(tmp_path)).returncode == 2
+    assert cli("frobnicate", env=base_env(tmp_path)).returncode == 2
+
+
+def test_demo_headless(tmp_path: Path) -> None:
+    result = cli("--demo", "balance", env=base_env(tmp_path))
+    assert result.returncode == 0 and "ООО «Демо-Платежи»" in result.stdout
+    result = cli("--demo", "services", "--json", env=base_env(tmp_path))
+    assert {s["scheme"] for s in json.loads(result.stdout)} == {"simple", "choice", "complex"}
+    assert not (tmp_path / "data").exists()  # demo uses a throwaway data directory
+
+
+def test_config_commands(tmp_path: Path) -> None:
+    example = cli("config", "--example", env=base_env(tmp_path))
+    assert "[processing]" in example.stdout and "CASHIER_PROCESSING_TOKEN" in example.stdout
+    env = base_env(tmp_path, CASHIER_PROCESSING_TOKEN="very-secret")
+    shown = cli("config", env=env)
+    assert "processing.token = ***" in shown.stdout and "very-secret" not in shown.stdout
+
+
+def test_demo_window_opens(tmp_path: Path) -> None:
+    screenshot = tmp_path / "demo.png"
+    env = base_env(tmp_path, QT_QPA_PLATFORM="offscreen")
+    started = time.monotonic()
+    result = cli("--demo", "--smoke-screenshot", str(screenshot), env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "catalog: 9 services" in result.stdout and "Процессинг: на связи" in result.stdout
+    assert screenshot.stat().st_size > 10_000
+    assert time.monotonic() - started < 120

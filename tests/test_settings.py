@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import pytest
+
+from cashier_app import settings as cfg
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    settings = cfg.Settings.load(tmp_path / "missing.toml", env={})
+    assert settings[cfg.PROCESSING_URL] == ""
+    assert settings[cfg.PROCESSING_AUTH_SCHEME] == "Bearer"
+    assert settings[cfg.PROCESSING_TIMEOUT] == 15.0
+    assert settings[cfg.PROCESSING_VERIFY_TLS] is True
+    assert settings.source(cfg.PROCESSING_TIMEOUT) == "default"
+
+
+def test_file_then_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[processing]\nurl = "https://proc.example/"\ntimeout = 20\n'
+                           'verify_tls = false\n[paths]\ndata_dir = "/srv/kassa"\n')
+    settings = cfg.Settings.load(path, env={"CASHIER_PROCESSING_TIMEOUT": "7,5",
+                                            "CASHIER_PROCESSING_TOKEN": "secret-token"})
+    assert settings[cfg.PROCESSING_URL] == "https://proc.example/"
+    assert settings[cfg.PROCESSING_TIMEOUT] == 7.5
+    assert settings[cfg.PROCESSING_VERIFY_TLS] is False
+    assert settings.data_dir == Path("/srv/kassa")
+    assert settings.source(cfg.PROCESSING_TIMEOUT) == (
+        "переменная окружения CASHIER_PROCESSING_TIMEOUT")
+    described = {key: value for key, value, _ in settings.describe()}
+    assert described["processing.token"] == "***"
+
+
+def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
+    env = {"CASHIER_PROCESSING_URL": "http://127.0.0.1:1", "CASHIER_PROCESSING_TOKEN": "t",
+           "CASHIER_PROCESSING_AUTH_SCHEME": "Token", "CASHIER_PROCESSING_TIMEOUT": "3",
+           "CASHIER_PROCESSING_VERIFY_TLS": "нет", "CASHIER_PROCESSING_CA_BUNDLE": "/ca.pem",
+           "CASHIER_RETRY_INITIAL": "0.5", "CASHIER_RETRY_FACTOR": "3",
+           "CASHIER_RETRY_MAX": "30", "CASHIER_DATA_DIR": str(tmp_path),
+           "CASHIER_LOG_LEVEL": "debug"}
+    assert set(env) == {s.env for s in cfg.REGISTRY.values()}
+    settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
+    assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
+    assert settings[cfg.PROCESSING_VERIFY_TLS] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "fragment"),
+    [
+        ("[processing]\ntimeout = \"fast\"\n", {}, "ключ processing.timeout: нужно число"),
+        ("[processing]\ntimeout = -1\n", {}, "ключ processing.timeout: нужно положительное"),
+        ("[processing]\nurl = \"ftp://x\"\n", {}, "ключ processing.url: адрес должен"),
+        ("[processing]\nverify_tls = \"yes\"\n", {}, "ключ processing.verify_tls"),
+        ("[processing]\nurll = \"http://x\"\n", {}, "неизвестный ключ processing.urll"),
+        ("processing = 1\n", {}, "ключ processing должен быть разделом"),
+        ("[processing\nurl=", {}, "повреждён"),
+        ("", {"CASHIER_PROCESSING_TIMEOUT": "abc"}, "CASHIER_PROCESSING_TIMEOUT: нужно число"),
+        ("", {"CASHIER_LOG_LEVEL": "LOUD"}, "CASHIER_LOG_LEVEL"),
+    ],
+)
+def test_bad_config_names_the_file_and_key(tmp_path: Path, text: str, env: dict[str, str],
+                                           fragment: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(cfg.ConfigError) as error:
+        cfg.Settings.load(path, env=env)
+    assert fragment in str(error.value)
+    if not env:
+        assert str(path) in str(error.value)
+
+
+def test_missing_url_is_explained(tmp_path: Path) -> None:
+    settings = cfg.Settings.load(tmp_path / "config.toml", env={})
+    with pytest.raises(cfg.ConfigError) as error:
+        settings.require_processing()
+    message = str(error.value)
+    assert "processing.url" in message and "CASHIER_PROCESSING_URL" in message
+    assert str(tmp_path / "config.toml") in message
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    assert cfg.default_config_path({"CASHIER_CONFIG": str(tmp_path / "c.toml")}) == (
+        tmp_path / "c.toml")
+
+
+def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
+    path = write(tmp_path, cfg.example_config())
+    settings = cfg.Settings.load(path, env={})
+    assert all(settings.source(s) != "default" for s in cfg.REGISTRY.values())
+
+
+def test_duplicate_declaration_is_refused() -> None:
+    with pytest.raises(RuntimeError):
+        cfg._declare(cfg.Setting("processing.url", str, "", "CASHIER_OTHER", "dup"))

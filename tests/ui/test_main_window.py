@@ -1,0 +1,97 @@
+"""The placeholder main window against the real emulator, offscreen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from pytestqt.qtbot import QtBot
+
+from cashier_app.catalog import CatalogStore
+from cashier_app.emulator import EmulatorServer
+from cashier_app.processing.client import ProcessingClient
+from cashier_app.ui.main_window import SERVICE_ROLE, MainWindow
+from tests.conftest import TOKEN
+
+
+def make_window(qtbot: QtBot, url: str, data_dir: Path, token: str = TOKEN) -> MainWindow:
+    window = MainWindow(lambda: ProcessingClient(url, token, timeout=2), CatalogStore(data_dir),
+                        demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def services_shown(window: MainWindow) -> dict[str, list[str]]:
+    shown = {}
+    for index in range(window.tree.topLevelItemCount()):
+        group = window.tree.topLevelItem(index)
+        shown[group.text(0)] = [group.child(i).text(0) for i in range(group.childCount())]
+    return shown
+
+
+def test_window_shows_catalog_and_balance(qtbot: QtBot, loop: qasync.QEventLoop,
+                                          emulator: EmulatorServer, tmp_path: Path,
+                                          screenshots: Path) -> None:
+    window = make_window(qtbot, emulator.url, tmp_path)
+    loop.run_until_complete(window.refresh())
+    shown = services_shown(window)
+    assert shown["Сотовая связь"] == ["Билайн", "МТС", "МегаФон", "Т2"]
+    assert shown["ЖКХ"] == ["ЕРЦ «Городские коммунальные системы»"]
+    assert window.connection_label.text() == "Процессинг: на связи"
+    assert window.balance_label.text() == "Баланс агента: 500 000,00 RUB"
+    assert window.catalog_label.text().startswith("Каталог: 9 услуг, обновлён")
+    assert window.windowTitle() == "Касса — демо-режим"
+
+    herbalife = window.tree.topLevelItem(5).child(0)
+    assert herbalife.data(0, SERVICE_ROLE) == "P2001"
+    window.tree.setCurrentItem(herbalife)
+    text = window.details.text()
+    assert "Номер независимого партнера" in text and "Номер заказа" in text
+    assert "Фиксированная сумма платежа" in text
+    assert window.grab().save(str(screenshots / "main_window.png"))
+
+
+def test_processing_down_shows_the_cached_catalog(qtbot: QtBot, loop: qasync.QEventLoop,
+                                                  tmp_path: Path, screenshots: Path) -> None:
+    with EmulatorServer(token=TOKEN) as server:
+        first = make_window(qtbot, server.url, tmp_path)
+        loop.run_until_complete(first.refresh())
+        url = server.url
+    window = make_window(qtbot, url, tmp_path)  # the processing center is gone now
+    loop.run_until_complete(window.refresh())
+    assert window.catalog is not None and window.catalog.from_cache
+    assert len(services_shown(window)["Сотовая связь"]) == 4
+    assert window.connection_label.text() == "Нет связи с процессингом"
+    assert window.connection_label.property("state") == "error"
+    assert window.catalog_label.text().startswith("Каталог: 9 услуг, сохранён")
+    assert window.balance_label.text() == "Баланс: нет данных"
+    assert window.grab().save(str(screenshots / "main_window_offline.png"))
+
+
+def test_wrong_token_says_so(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                             tmp_path: Path) -> None:
+    window = make_window(qtbot, emulator.url, tmp_path, token="wrong")
+    loop.run_until_complete(window.refresh())
+    assert "отклонил авторизацию" in window.connection_label.text()
+    assert window.catalog_label.text() == "Каталог услуг недоступен"
+
+
+def test_start_does_not_block(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                              tmp_path: Path) -> None:
+    emulator.add_fault(method="services", action="delay", seconds=1.0)
+    window = make_window(qtbot, emulator.url, tmp_path)
+    window.start()  # returns at once; the work happens while the loop runs
+    assert window.catalog is None
+    loop.run_until_complete(_wait_for(lambda: window.catalog is not None, 10))
+    assert window.catalog is not None
+
+
+async def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
