@@ -86,7 +86,7 @@ def format_amount(amount: Decimal) -> str:
     quantized = to_cents(amount)
     sign = "-" if quantized < 0 else ""
     whole, _, frac = format(abs(quantized), "f").partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

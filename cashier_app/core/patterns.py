@@ -111,7 +111,8 @@ def compile_server_pattern(source: str) -> ServerPattern:
     try:
         compiled = regex.compile(translate(source))
     except PatternProblem as problem:
-        return ServerPattern(source, None, f"некорректное регулярное выражение «{source}»: {problem}")
+        return ServerPattern(source, None,
+                             f"некорректное регулярное выражение «{source}»: {problem}")
     except (regex.error, OverflowError, RecursionError, ValueError) as error:
         return ServerPattern(source, None, f"некорректное регулярное выражение «{source}»: {error}")
     return ServerPattern(source, compiled, None)

@@ -1,7 +1,7 @@
 """Service definitions from ``/services`` and the form model built from them.
 
 Nothing about a particular provider lives here: titles, required flags and regexps all come
-from the definition. The scheme comes from ``type`` (see docs/decisions.md: 0 simple,
+from the definition. The scheme comes from ``type`` (see README, «Решения по протоколу»: 0 simple,
 1 complex ЖКХ invoice, 2 choice of contracts; an unknown type is treated as simple and logged).
 """
 
@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .patterns import MAX_VALUE_LENGTH, MatchOutcome, ServerPattern, compile_server_pattern, shape_of
+from .patterns import (
+    MAX_VALUE_LENGTH,
+    MatchOutcome,
+    ServerPattern,
+    compile_server_pattern,
+    shape_of,
+)
 
 log = logging.getLogger(__name__)
 

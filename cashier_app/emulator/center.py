@@ -202,7 +202,7 @@ class ProcessingCenter:
         if not isinstance(date, str) or not AGENT_DATE.match(date):
             return tx_id, _answer(202)
         for key in ("amountTo", "amountFrom"):
-            if key in body and not isinstance(body[key], Decimal | int) or isinstance(
+            if (key in body and not isinstance(body[key], Decimal | int)) or isinstance(
                 body.get(key), bool
             ):
                 return tx_id, _answer(202)
@@ -328,7 +328,8 @@ class ProcessingCenter:
         transaction.pay_body = body
         transaction.pay_state = "pending"
         provider = self._providers.get(body["serviceId"], {})
-        transaction.non_final_left = int(provider.get("pendingAccounts", {}).get(body["account"], 0))
+        pending = provider.get("pendingAccounts", {})
+        transaction.non_final_left = int(pending.get(body["account"], 0))
         return self._progress(transaction)
 
     def scripted_pay(self, raw: bytes, code: int) -> dict[str, Any] | None:

@@ -88,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("emulator: " + format, *args)
 
     def _read_body(self) -> bytes:
@@ -117,13 +117,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         self.connection.close()
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         if self.path == "/_emulator/state":
             self._send_json(self.server.owner.center.state())
         else:
             self._send(404, b'{"error": "not found"}')
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         raw = self._read_body()
         owner = self.server.owner
         if self.path.startswith("/_emulator/"):
@@ -204,6 +204,7 @@ class EmulatorServer:
         self.auth_scheme = auth_scheme
         self.faults: list[FaultRule] = []
         self._faults_lock = threading.Lock()
+        self._host = host
         self._httpd = _Server((host, port), _Handler)
         self._httpd.owner = self
         self._thread: threading.Thread | None = None
@@ -214,8 +215,7 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        host = self._httpd.server_address[0]
-        return f"http://{host}:{self.port}"
+        return f"http://{self._host}:{self.port}"
 
     def add_faults(self, rules: list[FaultRule]) -> None:
         with self._faults_lock:

@@ -12,15 +12,15 @@ from types import TracebackType
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
 
-import qasync  # noqa: E402
-from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+import qasync
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from cashier_app import settings as cfg  # noqa: E402
-from cashier_app.app import make_client  # noqa: E402
-from cashier_app.catalog import CatalogStore  # noqa: E402
+from cashier_app import settings as cfg
+from cashier_app.app import make_client
+from cashier_app.catalog import CatalogStore
 
-from .main_window import MainWindow  # noqa: E402
+from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")

@@ -16,7 +16,8 @@ def test_core_imports_no_qt() -> None:
     code = (
         "import sys\n"
         + "".join(f"import {name}\n" for name in CORE_MODULES)
-        + "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'qasync')))\n"
+        + "qt = ('PySide6', 'shiboken6', 'qasync')\n"
+        + "bad = sorted(m for m in sys.modules if m.startswith(qt))\n"
         + "print(','.join(bad))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
