@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -60,6 +61,15 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.details)
         splitter.setSizes([560, 540])
         self.setCentralWidget(splitter)
+
+        menu = self.menuBar().addMenu(self.tr("&Касса"))
+        self.refresh_action = menu.addAction(self.tr("Обновить каталог и баланс"))
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self.start)
+        menu.addSeparator()
+        self.quit_action = menu.addAction(self.tr("Выход"))
+        self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self.quit_action.triggered.connect(self.close)
 
         self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
         self.balance_label = QLabel("")

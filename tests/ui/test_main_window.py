@@ -95,3 +95,15 @@ async def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyp
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached")
         await asyncio.sleep(0.02)
+
+
+def test_keyboard_refresh_and_quit(qtbot: QtBot, loop: qasync.QEventLoop,
+                                   emulator: EmulatorServer, tmp_path: Path) -> None:
+    window = make_window(qtbot, emulator.url, tmp_path)
+    assert window.refresh_action.shortcut().toString() == "F5"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    window.refresh_action.trigger()  # F5 starts a background refresh
+    loop.run_until_complete(_wait_for(lambda: window.catalog is not None, 10))
+    assert emulator.center.request_counts["services"] == 1
+    window.quit_action.trigger()
+    assert not window.isVisible()
