@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cashier_app import settings as cfg
+from cashier_app.engine import PaymentEngine
+from cashier_app.journal import IdAllocator, Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 
@@ -57,3 +59,24 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+JOURNAL_NAME = "journal.sqlite3"
+HWM_NAME = "agent-transaction-id.hwm"
+
+
+@contextmanager
+def open_journal(settings: cfg.Settings) -> Iterator[Journal]:
+    journal = Journal(settings.data_dir / JOURNAL_NAME)
+    try:
+        yield journal
+    finally:
+        journal.close()
+
+
+def make_engine(settings: cfg.Settings, journal: Journal, client: ProcessingClient
+                ) -> PaymentEngine:
+    ids = IdAllocator(settings.data_dir / HWM_NAME, settings[cfg.POINT_NUMBER],
+                      floor=journal.max_id())
+    return PaymentEngine(journal, client, retry_policy(settings), ids,
+                         commission=settings.commission_rules)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cashier_app import __version__
+from cashier_app import __version__, cli_payments
 from cashier_app import settings as cfg
 from cashier_app.app import demo_environment, make_client
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--faults", type=Path,
                           help="JSON-файл со сценарием сбоев: {\"rules\": [...]}")
 
+    cli_payments.add_commands(commands)
+
     config = commands.add_parser("config", help="показать действующие настройки")
     config.add_argument("--example", action="store_true",
                         help="напечатать пример config.toml со всеми ключами")
@@ -76,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except KeyboardInterrupt:
         return EXIT_FAILED
+    except cli_payments.UsageError as error:
+        print(f"cashier-app: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError) as error:
         print(f"cashier-app: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -112,6 +117,12 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
         return asyncio.run(_services(settings, as_json=args.json, offline=args.offline))
     if args.command == "balance":
         return asyncio.run(_balance(settings, as_json=args.json))
+    if args.command == "pay":
+        return asyncio.run(cli_payments.run_pay(settings, args))
+    if args.command == "recover":
+        return asyncio.run(cli_payments.run_recover(settings, args))
+    if args.command == "journal":
+        return cli_payments.run_journal(settings, args)
     raise AssertionError(args.command)
 
 

@@ -9,6 +9,7 @@ wrong type is a :class:`ConfigError` whose message names the file and the key.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tomllib
@@ -65,6 +66,18 @@ def _url(value: str) -> str | None:
     return None
 
 
+def _commission_problem(value: list[Any]) -> str | None:
+    from cashier_app.core.schemes import commission_rules_from
+
+    if not all(isinstance(item, dict) for item in value):
+        return "нужен список таблиц [[commission.rules]]"
+    try:
+        commission_rules_from(value)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def _log_level(value: str) -> str | None:
     levels = ("DEBUG", "INFO", "WARNING", "ERROR")
     return None if value.upper() in levels else f"одно из: {', '.join(levels)}"
@@ -100,6 +113,17 @@ RETRY_MAX = _declare(Setting(
 DATA_DIR = _declare(Setting(
     "paths.data_dir", str, "", "CASHIER_DATA_DIR",
     "Каталог данных: журнал, кэш каталога услуг, логи (по умолчанию — каталог пользователя)"))
+POINT_NUMBER = _declare(Setting(
+    "point.number", int, 1, "CASHIER_POINT_NUMBER",
+    "Номер кассы у агента (0-99): входит в agentTransactionId, у двух касс должен различаться",
+    check=lambda value: None if 0 <= value <= 99 else "число от 0 до 99"))
+POINT_CASHIER = _declare(Setting(
+    "point.cashier", str, "", "CASHIER_CASHIER",
+    "Кассир для платежей из командной строки (в окне кассир входит сам)"))
+COMMISSION = _declare(Setting(
+    "commission.rules", list, [], "CASHIER_COMMISSION",
+    "Правила комиссии: [{service = \"P1011\" или \"*\", percent, minimum, fixed}], "
+    "в переменной — JSON", check=lambda value: _commission_problem(value)))
 LOG_LEVEL = _declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=_log_level))
@@ -139,6 +163,21 @@ def _coerce(setting: Setting[Any], value: object, *, from_env: bool) -> Any:
             except ValueError:
                 raise ValueError("нужно число") from None
         raise ValueError("нужно число")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if from_env and isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        raise ValueError("нужно целое число")
+    if kind is list:
+        if from_env and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("нужен JSON-список") from None
+        if isinstance(value, list):
+            return value
+        raise ValueError("нужен список")
     if kind is str:
         if isinstance(value, str):
             return value.strip()
@@ -202,6 +241,12 @@ class Settings:
         return self._sources[setting.key]
 
     @property
+    def commission_rules(self) -> list[Any]:
+        from cashier_app.core.schemes import commission_rules_from
+
+        return commission_rules_from(self[COMMISSION])
+
+    @property
     def data_dir(self) -> Path:
         configured = self[DATA_DIR]
         return Path(configured).expanduser() if configured else default_data_dir()
@@ -260,7 +305,10 @@ def example_config() -> str:
             section = table
         lines.append(f"# {setting.description} (переменная {setting.env})")
         default = setting.default
-        if isinstance(default, bool):
+        if isinstance(default, list):
+            lines.append("# пример: rules = [{ service = \"*\", percent = 1.5, minimum = 10 }]")
+            shown = "[]"
+        elif isinstance(default, bool):
             shown = "true" if default else "false"
         elif isinstance(default, str):
             shown = f'"{default}"'

@@ -1,0 +1,234 @@
+"""``pay``, ``recover``, ``journal``: payments from the command line (issue 3's contract).
+
+Exit codes of ``pay``: 0 paid, 1 failed or refused locally, 2 usage, 3 still pending when the
+wait ran out (the payment stays in the journal; the next start or ``recover`` finishes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from cashier_app import settings as cfg
+from cashier_app.app import make_client, make_engine, open_journal
+from cashier_app.catalog import CatalogError, CatalogStore
+from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.core.schemes import LineChoice, PaymentRefused
+from cashier_app.core.services import ACCOUNT, ServiceDefinition
+from cashier_app.core.states import State, public_status
+from cashier_app.core.wire import encode_body
+from cashier_app.engine import PaymentInput
+from cashier_app.journal import PaymentRecord
+from cashier_app.processing.errors import ProcessingError
+
+EXIT_PAID, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_commands(commands: Any) -> None:
+    pay = commands.add_parser("pay", help="провести платёж: check, затем pay")
+    pay.add_argument("--service", required=True, help="код услуги (serviceId)")
+    pay.add_argument("--account", required=True, help="лицевой счёт, номер телефона…")
+    pay.add_argument("--extra", action="append", default=[], metavar="NAME=VALUE",
+                     help="дополнительное поле услуги")
+    pay.add_argument("--amount", help="сумма к зачислению, например 200.00")
+    pay.add_argument("--contract", help="договор для схемы «с выбором» (contractId)")
+    pay.add_argument("--sub", action="append", default=[], metavar="ID=AMOUNT[@METER]",
+                     help="строка квитанции ЖКХ: услуга, сумма и показания счётчика")
+    pay.add_argument("--cash", help="сколько денег внёс плательщик (для сдачи)")
+    pay.add_argument("--wait", type=float, default=120.0,
+                     help="сколько секунд ждать финального ответа (по умолчанию 120)")
+    pay.add_argument("--json", action="store_true", help="вывод одним объектом JSON")
+
+    recover = commands.add_parser("recover", help="довести до конца все платежи «в обработке»")
+    recover.add_argument("--wait", type=float, default=120.0)
+    recover.add_argument("--json", action="store_true")
+
+    journal = commands.add_parser("journal", help="платежи за день")
+    journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
+    journal.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def _amount(text: str | None, what: str) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return parse_user_amount(text)
+    except AmountError as error:
+        raise UsageError(f"{what}: {error}") from None
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    result = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{what}: ожидается ИМЯ=ЗНАЧЕНИЕ, получено «{item}»")
+        result[name] = value
+    return result
+
+
+def _lines(items: list[str]) -> list[LineChoice]:
+    lines = []
+    for sub_id, text in _pairs(items, "--sub").items():
+        amount_text, _, meter = text.partition("@")
+        amount = _amount(amount_text, f"--sub {sub_id}")
+        assert amount is not None
+        try:
+            reading = Decimal(meter) if meter else None
+        except ArithmeticError:
+            raise UsageError(f"--sub {sub_id}: показания «{meter}» — не число") from None
+        lines.append(LineChoice(sub_id, amount, reading))
+    return lines
+
+
+def record_json(record: PaymentRecord) -> dict[str, Any]:
+    return {
+        "agentTransactionId": record.agent_transaction_id,
+        "transactionId": record.transaction_id,
+        "status": public_status(record.state),
+        "state": str(record.state),
+        "result": record.result,
+        "message": record.result_message or "",
+        "serviceId": record.service_id,
+        "serviceName": record.service_name,
+        "account": record.account,
+        "amountTo": record.amount_to,
+        "commission": record.commission,
+        "amountFrom": record.amount_from,
+        "cashGiven": record.cash_given,
+        "change": record.change,
+        "attempts": record.attempts,
+        "createdAt": record.created_at,
+    }
+
+
+def _print_json(data: Any) -> None:
+    print(encode_body(data).decode("utf-8") if not isinstance(data, list) else
+          "[" + ",".join(encode_body(item).decode("utf-8") for item in data) + "]")
+
+
+def _describe(record: PaymentRecord) -> str:
+    status = {"paid": "проведён", "failed": "не проведён", "pending": "в обработке",
+              "check_failed": "не прошёл проверку", "cancelled": "отменён"}.get(
+        public_status(record.state), str(record.state))
+    line = f"Платёж {record.agent_transaction_id}: {status}"
+    if record.amount_to is not None:
+        line += f", {format_amount(record.amount_to)} на {record.account} ({record.service_name})"
+    if record.transaction_id and record.state is State.PAID:
+        line += f", транзакция процессинга {record.transaction_id}"
+    if record.state is not State.PAID and record.result_message:
+        line += f". {record.result_message}"
+    if record.change:
+        line += f". Сдача: {format_amount(record.change)}"
+    return line
+
+
+async def _service(settings: cfg.Settings, client: Any, service_id: str) -> ServiceDefinition:
+    store = CatalogStore(settings.data_dir)
+    catalog = store.load()
+    if catalog is None or catalog.by_id(service_id) is None:
+        try:
+            catalog = await store.refresh(client)
+        except (ProcessingError, CatalogError) as error:
+            raise PaymentRefused(f"Каталог услуг недоступен: {error}") from None
+    service = catalog.by_id(service_id)
+    if service is None:
+        raise PaymentRefused(f"Услуги {service_id} нет в каталоге")
+    return service
+
+
+async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    amount = _amount(args.amount, "--amount")
+    cash = _amount(args.cash, "--cash")
+    extras = _pairs(args.extra, "--extra")
+    lines = _lines(args.sub)
+    with open_journal(settings) as journal:
+        async with make_client(settings) as client:
+            engine = make_engine(settings, journal, client)
+            # every payment left in paying is resumed before new work starts
+            await engine.recover(wait=0)
+            record = None
+            try:
+                service = await _service(settings, client, args.service)
+                values = {**extras, ACCOUNT: args.account}
+                record = await engine.check(PaymentInput(service, values,
+                                                         cashier=settings[cfg.POINT_CASHIER]))
+                if record.state is State.CHECKED:
+                    plan = engine.plan(record, amount=amount, contract_id=args.contract,
+                                       lines=lines, cash_given=cash,
+                                       fixed_payment=service.fixed_payment)
+                    record = await engine.pay(record.agent_transaction_id, plan)
+                    record = await engine.settle(record.agent_transaction_id, wait=args.wait)
+            except PaymentRefused as error:
+                if record is not None and record.state is State.CHECKED:
+                    record = engine.cancel(record.agent_transaction_id, str(error))
+                if args.json:
+                    _print_json({**(record_json(record) if record else {}),
+                                 "status": "refused", "message": str(error)})
+                print(f"cashier-app: {error}", file=sys.stderr)
+                return EXIT_FAILED
+    return _report(record, as_json=args.json)
+
+
+def _report(record: PaymentRecord, *, as_json: bool) -> int:
+    if as_json:
+        _print_json(record_json(record))
+    else:
+        print(_describe(record))
+    status = public_status(record.state)
+    return {"paid": EXIT_PAID, "pending": EXIT_PENDING}.get(status, EXIT_FAILED)
+
+
+async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    with open_journal(settings) as journal:
+        async with make_client(settings) as client:
+            engine = make_engine(settings, journal, client)
+            records = await engine.recover(wait=args.wait)
+    if args.json:
+        _print_json([record_json(r) for r in records])
+    else:
+        for record in records:
+            print(_describe(record))
+        if not records:
+            print("Платежей в обработке нет")
+    return EXIT_PENDING if any(r.state is State.PAYING for r in records) else EXIT_PAID
+
+
+def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    try:
+        day = date.fromisoformat(args.date) if args.date else datetime.now().date()
+    except ValueError:
+        raise UsageError(f"--date: ожидается ГГГГ-ММ-ДД, получено «{args.date}»") from None
+    with open_journal(settings) as journal:
+        records = journal.day(day)
+    rows = [record_json(r) for r in records]
+    if args.format == "json":
+        _print_json(rows)
+    elif args.format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["agentTransactionId"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        print(out.getvalue(), end="")
+    else:
+        print(f"Платежи за {day:%d.%m.%Y}: {len(rows)}")
+        for record in records:
+            print(f"{record.created_at[11:19]}  {record.agent_transaction_id}  "
+                  f"{public_status(record.state):<12} {record.service_id:<7} "
+                  f"{record.account:<14} "
+                  f"{format_amount(record.amount_to) if record.amount_to is not None else '—':>12}"
+                  f"  {record.result_message or ''}")
+    return EXIT_PAID
+
+
+

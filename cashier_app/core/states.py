@@ -1,0 +1,58 @@
+"""The payment state machine. Pure data: which state may follow which.
+
+    new → checking → checked → paying → paid | failed
+    checking → check_failed (final error or no answer to check; the cashier may check again)
+    new | checked | check_failed → cancelled (by the cashier, before pay)
+
+``paying`` is left only by a final answer to pay: nothing a cashier or a restart does can
+take a payment out of it. From ``paying`` on, the cash is counted as accepted.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class State(enum.StrEnum):
+    NEW = "new"
+    CHECKING = "checking"
+    CHECKED = "checked"
+    CHECK_FAILED = "check_failed"
+    CANCELLED = "cancelled"
+    PAYING = "paying"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.NEW: frozenset({State.CHECKING, State.CANCELLED}),
+    State.CHECKING: frozenset({State.CHECKED, State.CHECK_FAILED, State.CANCELLED}),
+    State.CHECKED: frozenset({State.PAYING, State.CHECKING, State.CANCELLED}),
+    State.CHECK_FAILED: frozenset({State.CHECKING, State.CANCELLED}),
+    State.CANCELLED: frozenset(),
+    State.PAYING: frozenset({State.PAID, State.FAILED}),
+    State.PAID: frozenset(),
+    State.FAILED: frozenset(),
+}
+SETTLED = frozenset({State.PAID, State.FAILED, State.CANCELLED})
+BEFORE_PAY = frozenset({State.NEW, State.CHECKING, State.CHECKED, State.CHECK_FAILED})
+
+
+class IllegalTransition(RuntimeError):
+    pass
+
+
+def ensure_transition(current: State, target: State) -> None:
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(f"payment cannot go from {current} to {target}")
+
+
+def public_status(state: State) -> str:
+    """``paid``, ``failed`` or ``pending`` — the CLI's and the reports' word for a state."""
+    if state is State.PAID:
+        return "paid"
+    if state is State.PAYING:
+        return "pending"
+    if state in (State.FAILED, State.CHECK_FAILED, State.CANCELLED):
+        return "failed" if state is State.FAILED else str(state)
+    return str(state)

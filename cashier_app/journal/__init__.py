@@ -1,0 +1,6 @@
+"""The offline payment journal (SQLite via sqlite-utils) and the agentTransactionId allocator."""
+
+from .db import Attempt, Journal, PaymentRecord
+from .ids import IdAllocator
+
+__all__ = ["Attempt", "IdAllocator", "Journal", "PaymentRecord"]

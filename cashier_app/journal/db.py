@@ -1,0 +1,222 @@
+"""The journal: every payment is here before anything is sent, and survives a crash.
+
+SQLite through sqlite-utils; WAL and ``synchronous=FULL`` on every connection (WAL alone is
+not durable against a power cut); the schema version in ``PRAGMA user_version`` with ordered
+migrations. Amounts are stored as exact decimal text, request bodies as the exact bytes sent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from cashier_app.core.states import State, ensure_transition
+
+SCHEMA_VERSION = 1
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="milliseconds")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["payments"].create({
+        "agent_transaction_id": int, "service_id": str, "service_name": str, "scheme": str,
+        "account": str, "extras": str, "identity_card": str, "full_name": str,
+        "state": str, "result": int, "result_message": str, "transaction_id": int,
+        "agent_transaction_date": str,
+        "amount_to": str, "commission": str, "amount_from": str, "cash_given": str,
+        "change": str, "extra_services": str,
+        "check_body": bytes, "check_answer": str, "pay_body": bytes, "pay_answer": str,
+        "transaction_date": str, "status_date": str,
+        "attempts": int, "next_attempt_at": str, "seen_non_final": int,
+        "cashier": str, "shift_id": int,
+        "created_at": str, "updated_at": str, "settled_at": str,
+    }, pk="agent_transaction_id", not_null={"service_id", "account", "state",
+                                            "agent_transaction_date", "created_at",
+                                            "updated_at"},
+        defaults={"attempts": 0, "seen_non_final": 0, "extras": "{}"})
+    db["payments"].create_index(["state"])
+    db["payments"].create_index(["created_at"])
+    db["attempts"].create({
+        "id": int, "agent_transaction_id": int, "method": str, "started_at": str,
+        "duration_ms": int, "outcome": str, "result": int, "message": str,
+    }, pk="id", foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
+    db["attempts"].create_index(["agent_transaction_id"])
+    db["shifts"].create({"id": int, "cashier": str, "opened_at": str, "closed_at": str},
+                        pk="id", not_null={"cashier", "opened_at"})
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    agent_transaction_id: int
+    service_id: str
+    service_name: str
+    scheme: str
+    account: str
+    extras: dict[str, str]
+    state: State
+    result: int | None
+    result_message: str | None
+    transaction_id: int | None
+    agent_transaction_date: str
+    amount_to: Decimal | None
+    commission: Decimal | None
+    amount_from: Decimal | None
+    cash_given: Decimal | None
+    change: Decimal | None
+    check_body: bytes | None
+    check_answer: dict[str, Any] | None
+    pay_body: bytes | None
+    pay_answer: dict[str, Any] | None
+    transaction_date: str | None
+    status_date: str | None
+    attempts: int
+    next_attempt_at: str | None
+    seen_non_final: bool
+    cashier: str | None
+    shift_id: int | None
+    created_at: str
+    updated_at: str
+    settled_at: str | None
+    identity_card: str | None = None
+    full_name: str | None = None
+    extra_services: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> PaymentRecord:
+        values = dict(row)
+        for name in ("amount_to", "commission", "amount_from", "cash_given", "change"):
+            values[name] = Decimal(values[name]) if values.get(name) is not None else None
+        values["extras"] = json.loads(values.get("extras") or "{}")
+        for name in ("check_answer", "pay_answer", "extra_services"):
+            values[name] = json.loads(values[name]) if values.get(name) else None
+        values["state"] = State(values["state"])
+        values["seen_non_final"] = bool(values.get("seen_non_final"))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Attempt:
+    agent_transaction_id: int
+    method: str
+    started_at: str
+    duration_ms: int
+    outcome: str  # answer | transport | auth
+    result: int | None
+    message: str
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"journal {self.path} is from a newer program (schema {version})")
+        for number in range(version, SCHEMA_VERSION):
+            with self.db.atomic():
+                MIGRATIONS[number](self.db)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    # --- payments ------------------------------------------------------------------
+    def create(self, **values: Any) -> PaymentRecord:
+        now = _now()
+        row = {**values, "state": str(State.NEW), "created_at": now, "updated_at": now}
+        row["extras"] = _json(row.get("extras") or {})
+        with self.db.atomic():
+            self.db["payments"].insert(row)
+        return self.get(values["agent_transaction_id"])
+
+    def get(self, agent_transaction_id: int) -> PaymentRecord:
+        return PaymentRecord.from_row(self.db["payments"].get(agent_transaction_id))
+
+    def transition(self, agent_transaction_id: int, target: State, **values: Any
+                   ) -> PaymentRecord:
+        """Move a payment to ``target`` (checked against the state machine) with new values,
+        in one transaction."""
+        with self.db.atomic():
+            current = State(self.db["payments"].get(agent_transaction_id)["state"])
+            if current is not target:
+                ensure_transition(current, target)
+            self._update(agent_transaction_id, state=str(target), **values)
+        return self.get(agent_transaction_id)
+
+    def update(self, agent_transaction_id: int, **values: Any) -> PaymentRecord:
+        with self.db.atomic():
+            self._update(agent_transaction_id, **values)
+        return self.get(agent_transaction_id)
+
+    def _update(self, agent_transaction_id: int, **values: Any) -> None:
+        for name in ("amount_to", "commission", "amount_from", "cash_given", "change"):
+            if isinstance(values.get(name), Decimal):
+                values[name] = format(values[name], "f")
+        for name in ("check_answer", "pay_answer", "extra_services", "extras"):
+            if name in values and values[name] is not None and not isinstance(values[name], str):
+                values[name] = _json(values[name])
+        values["updated_at"] = _now()
+        self.db["payments"].update(agent_transaction_id, values)
+
+    def in_state(self, *states: State) -> list[PaymentRecord]:
+        marks = ",".join("?" for _ in states)
+        rows = self.db.query(
+            f"select * from payments where state in ({marks}) "
+            "order by coalesce(next_attempt_at, created_at), agent_transaction_id",
+            [str(s) for s in states])
+        return [PaymentRecord.from_row(row) for row in rows]
+
+    def pending(self) -> list[PaymentRecord]:
+        return self.in_state(State.PAYING)
+
+    def day(self, day: date) -> list[PaymentRecord]:
+        rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "
+                             "order by created_at, agent_transaction_id",
+                             [day.isoformat(), f"{day.isoformat()}T99"])
+        return [PaymentRecord.from_row(row) for row in rows]
+
+    def max_id(self) -> int:
+        value = self.db.execute("select max(agent_transaction_id) from payments").fetchone()[0]
+        return int(value or 0)
+
+    # --- attempts ------------------------------------------------------------------
+    def add_attempt(self, attempt: Attempt) -> None:
+        with self.db.atomic():
+            self.db["attempts"].insert(attempt.__dict__)
+
+    def attempts(self, agent_transaction_id: int) -> list[Attempt]:
+        rows = self.db["attempts"].rows_where("agent_transaction_id = ?",
+                                              [agent_transaction_id], order_by="id")
+        return [Attempt(**{k: v for k, v in row.items() if k != "id"}) for row in rows]

@@ -1,0 +1,88 @@
+"""agentTransactionId: positive, at most 18 digits, never repeated by this point.
+
+How an id is built (18 digits until the year 2051)::
+
+    milliseconds since 2020-01-01 UTC  ×  10^6
+  + point number (00-99, setting point.number)  ×  10^4
+  + sequence within that millisecond (0000-9999)
+
+e.g. 217 000 000 000 01 0003 → ``217000000000010003``. Ids grow with time, so a journal that was
+deleted, or restored from an old backup, cannot make the program reuse an id: the clock has moved
+on. Two more guards cover a clock that goes back (NTP, a dead CMOS battery): the last id issued is
+kept in a small high-water-mark file beside the journal (written and fsynced *before* the id is
+used), and the journal's own largest id; a new id is always above both. The point number keeps
+two cash desks of one agent apart even when their clocks agree.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+MS_FACTOR = 10**6
+POINT_FACTOR = 10**4
+MAX_ID = 10**18 - 1
+
+
+class IdAllocator:
+    def __init__(self, hwm_path: Path, point: int, *, floor: int = 0,
+                 clock: Callable[[], float] = time.time) -> None:
+        if not 0 <= point <= 99:
+            raise ValueError("point number must be 0..99")
+        self.path = hwm_path
+        self.point = point
+        self.floor = floor
+        self._clock = clock
+
+    def _read_hwm(self) -> int:
+        try:
+            text = self.path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return 0
+        return int(text) if text.isdigit() else 0
+
+    def _write_hwm(self, value: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".hwm-")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(f"{value}\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        if hasattr(os, "O_DIRECTORY"):
+            dir_fd = os.open(self.path.parent, os.O_DIRECTORY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+    def _after(self, last: int) -> int:
+        """The smallest id of this point above ``last``."""
+        ms, rest = divmod(last, MS_FACTOR)
+        point, seq = divmod(rest, POINT_FACTOR)
+        if point < self.point:
+            return ms * MS_FACTOR + self.point * POINT_FACTOR
+        if point == self.point and seq < POINT_FACTOR - 1:
+            return last + 1
+        return (ms + 1) * MS_FACTOR + self.point * POINT_FACTOR
+
+    def allocate(self) -> int:
+        now_ms = max(0, int((self._clock() - EPOCH) * 1000))
+        candidate = now_ms * MS_FACTOR + self.point * POINT_FACTOR
+        last = max(self._read_hwm(), self.floor)
+        if candidate <= last:
+            candidate = self._after(last)
+        if not 0 < candidate <= MAX_ID:
+            raise RuntimeError("agentTransactionId range exhausted (clock beyond 2051?)")
+        self._write_hwm(candidate)
+        self.floor = candidate
+        return candidate
