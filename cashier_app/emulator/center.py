@@ -350,6 +350,10 @@ class ProcessingCenter:
             if error is not None or tx_id is None or code == 0:
                 return None
             known = self._transactions.get(tx_id)
+            if code == 202 and known is not None and known.pay_state == "pending":
+                # a 202 to a repeat does not stop a payment in processing (Table 1 note)
+                known.pay_requests.append(raw)
+                return _answer(202, agentTransactionId=tx_id)
             if known is not None and (
                 known.pay_state in ("paid", "failed")
                 or (known.pay_state == "pending" and known.pay_body != body)

@@ -76,7 +76,7 @@ class IdAllocator:
         return (ms + 1) * MS_FACTOR + self.point * POINT_FACTOR
 
     def allocate(self) -> int:
-        now_ms = max(0, int((self._clock() - EPOCH) * 1000))
+        now_ms = max(0, round((self._clock() - EPOCH) * 1000))
         candidate = now_ms * MS_FACTOR + self.point * POINT_FACTOR
         last = max(self._read_hwm(), self.floor)
         if candidate <= last:

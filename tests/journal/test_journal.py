@@ -1,0 +1,64 @@
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cashier_app.core.states import IllegalTransition, State
+from cashier_app.journal import Attempt, Journal
+
+
+def new(journal: Journal, tx_id: int = 1) -> None:
+    journal.create(agent_transaction_id=tx_id, service_id="P1011", service_name="Билайн",
+                   scheme="simple", account="9051234567", extras={"a": "б"},
+                   agent_transaction_date="2026-11-23T10:00:00", check_body=b'{"x":1}')
+
+
+def test_durability_pragmas_and_schema(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    conn = journal.db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert {"payments", "attempts", "shifts"} <= set(journal.db.table_names())
+    journal.close()
+    Journal(tmp_path / "j.sqlite3").close()  # reopening migrates nothing twice
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "j.sqlite3")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer program"):
+        Journal(tmp_path / "j.sqlite3")
+
+
+def test_exact_values_round_trip(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    new(journal)
+    body = '{"amountTo":200.00,"fullName":"Иванов\u00a0И."}'.encode()
+    journal.transition(1, State.CHECKING)
+    journal.transition(1, State.CHECKED, check_answer={"result": 0})
+    record = journal.transition(1, State.PAYING, pay_body=body, amount_to=Decimal("200.00"),
+                                commission=Decimal("0.10"), amount_from=Decimal("200.10"))
+    assert record.pay_body == body
+    assert record.amount_to == Decimal("200.00") and str(record.amount_from) == "200.10"
+    assert record.extras == {"a": "б"} and record.check_answer == {"result": 0}
+    assert [r.agent_transaction_id for r in journal.pending()] == [1]
+    journal.add_attempt(Attempt(1, "pay", "2026-11-23T10:00:01", 12, "transport", None, "x"))
+    assert journal.attempts(1)[0].outcome == "transport"
+
+
+def test_state_machine_is_enforced(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    new(journal)
+    with pytest.raises(IllegalTransition):
+        journal.transition(1, State.PAID)  # never without paying
+    journal.transition(1, State.CHECKING)
+    journal.transition(1, State.CHECKED)
+    journal.transition(1, State.PAYING)
+    with pytest.raises(IllegalTransition):
+        journal.transition(1, State.CANCELLED)  # a paying payment cannot be cancelled
+    journal.transition(1, State.PAID)
+    with pytest.raises(IllegalTransition):
+        journal.transition(1, State.FAILED)
