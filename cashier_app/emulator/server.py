@@ -55,6 +55,11 @@ class FaultRule:
     match: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # JSON gives Decimal and maybe strings; the rule works in plain numbers
+        self.seconds = float(self.seconds)
+        self.times, self.result, self.status = int(self.times), int(self.result), int(self.status)
+        if self.seconds < 0:
+            raise ValueError("fault 'seconds' must not be negative")
         if self.action not in ACTIONS:
             raise ValueError(f"unknown fault action {self.action!r}; one of {ACTIONS}")
         if self.when not in ("before", "after"):

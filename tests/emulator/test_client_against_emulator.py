@@ -355,3 +355,12 @@ def test_control_endpoint_takes_fault_scripts(emulator: EmulatorServer) -> None:
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(bad, timeout=5)
     assert error.value.code == 400
+
+
+def test_fault_rule_from_json_numbers() -> None:
+    from cashier_app.emulator import FaultRule
+
+    rule = FaultRule.from_dict({"action": "delay", "seconds": Decimal("1.5"), "times": "2"})
+    assert rule.seconds == 1.5 and rule.times == 2
+    with pytest.raises(ValueError):
+        FaultRule.from_dict({"action": "delay", "seconds": -1})
