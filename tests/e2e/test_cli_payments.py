@@ -1,0 +1,113 @@
+"""``pay``, ``recover`` and ``journal`` as a user runs them (contract of issue 3)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import TOKEN, base_env, cli
+from tests.e2e.test_crash import control, processing  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def env(processing: str, tmp_path: Path) -> Iterator[dict[str, str]]:  # noqa: F811
+    yield base_env(tmp_path, CASHIER_PROCESSING_URL=processing, CASHIER_PROCESSING_TOKEN=TOKEN,
+                   CASHIER_RETRY_INITIAL="0.05", CASHIER_RETRY_MAX="0.2",
+                   CASHIER_COMMISSION='[{"service": "*", "percent": 1, "minimum": 5}]')
+
+
+def pay(env: dict[str, str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    result = cli("pay", "--json", *args, env=env)
+    return result.returncode, (json.loads(result.stdout, parse_float=Decimal)
+                               if result.stdout.strip() else {})
+
+
+def test_paid_with_commission_and_change(env: dict[str, str]) -> None:
+    code, out = pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "1000",
+                    "--cash", "2000")
+    assert code == 0
+    assert out["status"] == "paid" and out["result"] == 0 and out["transactionId"]
+    assert len(str(out["agentTransactionId"])) == 18
+    assert (out["amountTo"], out["commission"], out["amountFrom"], out["change"]) == (
+        1000, 10, 1010, 990)
+
+
+def test_each_scheme(env: dict[str, str]) -> None:
+    assert pay(env, "--service", "P2001", "--account", "1234567890",
+               "--extra", "ev_account1=0000012346")[1]["amountTo"] == Decimal("1200.50")
+    code, out = pay(env, "--service", "P0006", "--account", "770123456789",
+                    "--contract", "000000587")
+    assert code == 0 and out["amountTo"] == 1000
+    code, out = pay(env, "--service", "P0005", "--account", "1000000001",
+                    "--sub", "37=412.50@318", "--sub", "2=925.20")
+    assert code == 0 and out["amountTo"] == Decimal("1337.70")
+
+
+def test_refusals_exit_1(env: dict[str, str]) -> None:
+    for args, message in [
+        (("--service", "P1011", "--account", "123", "--amount", "10"), "10 цифр"),
+        (("--service", "P0006", "--account", "770123456789"), "Выберите договор"),
+        (("--service", "P0005", "--account", "1000000001", "--sub", "2=10"), "не меньше"),
+        (("--service", "NOPE", "--account", "1", "--amount", "10"), "нет в каталоге"),
+        (("--service", "P1011", "--account", "9051234567", "--amount", "10", "--cash", "5"),
+         "не хватает"),
+    ]:
+        code, out = pay(env, *args)
+        assert code == 1 and message in out["message"], (args, out)
+    code, out = pay(env, "--service", "P1011", "--account", "9030000000", "--amount", "10")
+    assert code == 1 and out["status"] == "check_failed" and out["result"] == 5
+
+
+def test_usage_errors_exit_2(env: dict[str, str]) -> None:
+    assert cli("pay", "--service", "P1011", env=env).returncode == 2
+    assert cli("pay", "--service", "P1011", "--account", "1", "--amount", "x", env=env
+               ).returncode == 2
+    assert cli("pay", "--service", "P0005", "--account", "1", "--sub", "36", env=env
+               ).returncode == 2
+    assert cli("journal", "--date", "23.11.2026", env=env).returncode == 2
+
+
+def test_final_error_and_pending_then_recover(processing: str,  # noqa: F811
+                                              env: dict[str, str]) -> None:
+    control(processing, "faults", {"rules": [{"method": "pay", "action": "code",
+                                              "result": 242}]})
+    code, out = pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "10")
+    assert code == 1 and out["status"] == "failed" and out["result"] == 242
+    assert out["message"] == "Сумма слишком велика (код 242)"
+
+    control(processing, "faults", {"rules": [{"method": "pay", "action": "code", "result": 220,
+                                              "times": -1}]})
+    code, out = pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "10",
+                    "--wait", "0.5")
+    assert code == 3 and out["status"] == "pending" and out["result"] == 220
+    still = cli("recover", "--wait", "0.3", "--json", env=env)
+    assert still.returncode == 3 and json.loads(still.stdout)[0]["status"] == "pending"
+    control(processing, "faults/clear", {})
+    done = cli("recover", "--json", env=env)
+    assert done.returncode == 0
+    (settled,) = json.loads(done.stdout)
+    assert settled["agentTransactionId"] == out["agentTransactionId"]
+    assert settled["status"] == "paid" and settled["attempts"] >= 3
+
+
+def test_journal_formats(env: dict[str, str]) -> None:
+    pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "100")
+    pay(env, "--service", "P1011", "--account", "9030000000", "--amount", "100")
+    rows = json.loads(cli("journal", "--format", "json", env=env).stdout)
+    assert [r["status"] for r in rows] == ["paid", "check_failed"]
+    for key in ("agentTransactionId", "serviceId", "account", "amountTo", "amountFrom",
+                "status", "result", "transactionId", "createdAt"):
+        assert key in rows[0]
+    table = cli("journal", env=env).stdout
+    assert "Платежи за" in table and "9051234567" in table and "105,00" not in table
+    parsed = list(csv.DictReader(io.StringIO(cli("journal", "--format", "csv", env=env).stdout)))
+    assert parsed[0]["amountTo"] == "100.00" and parsed[0]["amountFrom"] == "105.00"
+    other_day = json.loads(cli("journal", "--date", "2020-01-01", "--format", "json",
+                               env=env).stdout)
+    assert other_day == []
