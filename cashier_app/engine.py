@@ -313,22 +313,30 @@ class PaymentEngine:
                             "Прерван до оплаты: деньги не списаны, проведите платёж заново")
                 for record in self.journal.in_state(*BEFORE_PAY)]
 
-    async def recover(self, *, wait: float) -> list[PaymentRecord]:
-        """Start-up: cancel abandoned unpaid payments, then settle every ``paying`` one
-        (attempts at their scheduled times, all payments concurrently) for up to ``wait``."""
+    async def recover(self, *, wait: float, concurrency: int = 8) -> list[PaymentRecord]:
+        """Start-up: cancel abandoned unpaid payments, then settle every ``paying`` one for up
+        to ``wait`` seconds: a first attempt for each right away (oldest first, at most
+        ``concurrency`` requests in flight), then repeats at their scheduled times."""
         self.abandon_unpaid()
         pending = self.journal.pending()
         if not pending:
             return []
-        # the first attempt of each resumed payment goes out now, not at its old schedule
-        results = await asyncio.gather(*(self._resume(r.agent_transaction_id, wait)
-                                         for r in pending))
-        return list(results)
-
-    async def _resume(self, agent_transaction_id: int, wait: float) -> PaymentRecord:
         deadline = time.monotonic() + wait
-        await self.attempt(agent_transaction_id)
-        return await self.settle(agent_transaction_id, wait=max(0.0, deadline - time.monotonic()))
+        gate = asyncio.Semaphore(concurrency)
+
+        async def resume(agent_transaction_id: int) -> PaymentRecord:
+            async with gate:
+                record = await self.attempt(agent_transaction_id)
+            while record.state is State.PAYING:
+                delay = self._seconds_until(record)
+                if time.monotonic() + delay > deadline:
+                    break
+                await asyncio.sleep(delay)
+                async with gate:
+                    record = await self.attempt(agent_transaction_id)
+            return record
+
+        return list(await asyncio.gather(*(resume(r.agent_transaction_id) for r in pending)))
 
     async def run_scheduler(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
         """Inside the running program: attempt each pending payment when it is due."""

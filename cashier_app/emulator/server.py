@@ -86,11 +86,13 @@ class FaultRule:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # a burst of connections must not be reset by a short backlog
     owner: EmulatorServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in separate writes: no 40 ms stall
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
