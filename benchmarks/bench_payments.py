@@ -96,7 +96,7 @@ async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple
     with journal.transaction():
         for n in range(count):
             tx = base + n
-            journal.db["payments"].insert({
+            journal.db.table("payments").insert({
                 "agent_transaction_id": tx, "service_id": "P1011", "service_name": "Билайн",
                 "scheme": "simple", "account": "9051234567", "extras": "{}",
                 "state": str(State.PAYING), "agent_transaction_date": "2026-11-23T10:00:00",

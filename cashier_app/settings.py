@@ -120,7 +120,7 @@ POINT_NUMBER = _declare(Setting(
 POINT_CASHIER = _declare(Setting(
     "point.cashier", str, "", "CASHIER_CASHIER",
     "Кассир для платежей из командной строки (в окне кассир входит сам)"))
-COMMISSION = _declare(Setting(
+COMMISSION: Setting[list[Any]] = _declare(Setting(
     "commission.rules", list, [], "CASHIER_COMMISSION",
     "Правила комиссии: [{service = \"P1011\" или \"*\", percent, minimum, fixed}], "
     "в переменной — JSON", check=lambda value: _commission_problem(value)))
@@ -244,7 +244,8 @@ class Settings:
     def commission_rules(self) -> list[Any]:
         from cashier_app.core.schemes import commission_rules_from
 
-        return commission_rules_from(self[COMMISSION])
+        rules: list[Any] = self[COMMISSION]
+        return commission_rules_from(rules)
 
     @property
     def data_dir(self) -> Path:

@@ -41,11 +41,14 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_PROCESSING_VERIFY_TLS": "нет", "CASHIER_PROCESSING_CA_BUNDLE": "/ca.pem",
            "CASHIER_RETRY_INITIAL": "0.5", "CASHIER_RETRY_FACTOR": "3",
            "CASHIER_RETRY_MAX": "30", "CASHIER_DATA_DIR": str(tmp_path),
-           "CASHIER_LOG_LEVEL": "debug"}
+           "CASHIER_LOG_LEVEL": "debug", "CASHIER_POINT_NUMBER": "12", "CASHIER_CASHIER": "Анна",
+           "CASHIER_COMMISSION": '[{"service": "*", "percent": 1}]'}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
     assert settings[cfg.PROCESSING_VERIFY_TLS] is False
+    assert settings[cfg.POINT_NUMBER] == 12
+    assert settings.commission_rules[0].percent == 1
 
 
 @pytest.mark.parametrize(
@@ -60,6 +63,9 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
         ("[processing\nurl=", {}, "повреждён"),
         ("", {"CASHIER_PROCESSING_TIMEOUT": "abc"}, "CASHIER_PROCESSING_TIMEOUT: нужно число"),
         ("", {"CASHIER_LOG_LEVEL": "LOUD"}, "CASHIER_LOG_LEVEL"),
+        ("[point]\nnumber = 100\n", {}, "ключ point.number: число от 0 до 99"),
+        ("[commission]\nrules = [{percent = -1}]\n", {}, "правило комиссии №1"),
+        ("", {"CASHIER_COMMISSION": "not json"}, "CASHIER_COMMISSION: нужен JSON"),
     ],
 )
 def test_bad_config_names_the_file_and_key(tmp_path: Path, text: str, env: dict[str, str],

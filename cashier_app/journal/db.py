@@ -29,7 +29,7 @@ def _now() -> str:
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db["payments"].create({
+    db.table("payments").create({
         "agent_transaction_id": int, "service_id": str, "service_name": str, "scheme": str,
         "account": str, "extras": str, "identity_card": str, "full_name": str,
         "state": str, "result": int, "result_message": str, "transaction_id": int,
@@ -45,14 +45,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
                                             "agent_transaction_date", "created_at",
                                             "updated_at"},
         defaults={"attempts": 0, "seen_non_final": 0, "extras": "{}"})
-    db["payments"].create_index(["state"])
-    db["payments"].create_index(["created_at"])
-    db["attempts"].create({
+    db.table("payments").create_index(["state"])
+    db.table("payments").create_index(["created_at"])
+    db.table("attempts").create({
         "id": int, "agent_transaction_id": int, "method": str, "started_at": str,
         "duration_ms": int, "outcome": str, "result": int, "message": str,
     }, pk="id", foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
-    db["attempts"].create_index(["agent_transaction_id"])
-    db["shifts"].create({"id": int, "cashier": str, "opened_at": str, "closed_at": str},
+    db.table("attempts").create_index(["agent_transaction_id"])
+    db.table("shifts").create({"id": int, "cashier": str, "opened_at": str, "closed_at": str},
                         pk="id", not_null={"cashier", "opened_at"})
 
 
@@ -158,18 +158,18 @@ class Journal:
         row = {**values, "state": str(State.NEW), "created_at": now, "updated_at": now}
         row["extras"] = _json(row.get("extras") or {})
         with self.db.atomic():
-            self.db["payments"].insert(row)
+            self.db.table("payments").insert(row)
         return self.get(values["agent_transaction_id"])
 
     def get(self, agent_transaction_id: int) -> PaymentRecord:
-        return PaymentRecord.from_row(self.db["payments"].get(agent_transaction_id))
+        return PaymentRecord.from_row(self.db.table("payments").get(agent_transaction_id))
 
     def transition(self, agent_transaction_id: int, target: State, **values: Any
                    ) -> PaymentRecord:
         """Move a payment to ``target`` (checked against the state machine) with new values,
         in one transaction."""
         with self.db.atomic():
-            current = State(self.db["payments"].get(agent_transaction_id)["state"])
+            current = State(self.db.table("payments").get(agent_transaction_id)["state"])
             if current is not target:
                 ensure_transition(current, target)
             self._update(agent_transaction_id, state=str(target), **values)
@@ -188,7 +188,7 @@ class Journal:
             if name in values and values[name] is not None and not isinstance(values[name], str):
                 values[name] = _json(values[name])
         values["updated_at"] = _now()
-        self.db["payments"].update(agent_transaction_id, values)
+        self.db.table("payments").update(agent_transaction_id, values)
 
     def in_state(self, *states: State) -> list[PaymentRecord]:
         marks = ",".join("?" for _ in states)
@@ -214,9 +214,9 @@ class Journal:
     # --- attempts ------------------------------------------------------------------
     def add_attempt(self, attempt: Attempt) -> None:
         with self.db.atomic():
-            self.db["attempts"].insert(attempt.__dict__)
+            self.db.table("attempts").insert(attempt.__dict__)
 
     def attempts(self, agent_transaction_id: int) -> list[Attempt]:
-        rows = self.db["attempts"].rows_where("agent_transaction_id = ?",
+        rows = self.db.table("attempts").rows_where("agent_transaction_id = ?",
                                               [agent_transaction_id], order_by="id")
         return [Attempt(**{k: v for k, v in row.items() if k != "id"}) for row in rows]
