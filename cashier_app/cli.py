@@ -121,6 +121,8 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
         return asyncio.run(cli_payments.run_pay(settings, args))
     if args.command == "recover":
         return asyncio.run(cli_payments.run_recover(settings, args))
+    if args.command == "pending":
+        return cli_payments.run_pending(settings, args)
     if args.command == "journal":
         return cli_payments.run_journal(settings, args)
     raise AssertionError(args.command)

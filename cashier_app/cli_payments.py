@@ -52,6 +52,10 @@ def add_commands(commands: Any) -> None:
     recover.add_argument("--wait", type=float, default=120.0)
     recover.add_argument("--json", action="store_true")
 
+    pending = commands.add_parser("pending", help="платежи «в обработке» и их попытки (ничего "
+                                                  "не отправляет)")
+    pending.add_argument("--json", action="store_true")
+
     journal = commands.add_parser("journal", help="платежи за день")
     journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
     journal.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -201,6 +205,32 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
         if not records:
             print("Платежей в обработке нет")
     return EXIT_PENDING if any(r.state is State.PAYING for r in records) else EXIT_PAID
+
+
+def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    with open_journal(settings) as journal:
+        rows = []
+        for record in journal.pending():
+            attempts = journal.attempts(record.agent_transaction_id)
+            rows.append({**record_json(record), "nextAttemptAt": record.next_attempt_at,
+                         "attemptLog": [{"method": a.method, "at": a.started_at,
+                                         "ms": a.duration_ms, "outcome": a.outcome,
+                                         "result": a.result, "message": a.message}
+                                        for a in attempts]})
+    if args.json:
+        _print_json(rows)
+        return EXIT_PAID
+    if not rows:
+        print("Платежей в обработке нет")
+    for row in rows:
+        print(f"{row['agentTransactionId']}  {row['serviceId']} {row['account']}  "
+              f"{format_amount(row['amountTo'])}  попыток: {row['attempts']}, следующая: "
+              f"{(row['nextAttemptAt'] or '—')[11:19]}  {row['message']}")
+        for attempt in row["attemptLog"]:
+            code = "—" if attempt["result"] is None else attempt["result"]
+            print(f"    {attempt['at'][11:23]}  {attempt['method']:<5} {attempt['ms']:>5} мс  "
+                  f"{attempt['outcome']:<9} {code}  {attempt['message']}")
+    return EXIT_PAID
 
 
 def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:

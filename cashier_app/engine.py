@@ -339,17 +339,24 @@ class PaymentEngine:
         return list(await asyncio.gather(*(resume(r.agent_transaction_id) for r in pending)))
 
     async def run_scheduler(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
-        """Inside the running program: attempt each pending payment when it is due."""
+        """Inside the running program: attempt each pending payment when it is due.
+
+        It must not die: an unexpected error in one attempt is logged and the loop goes on
+        (the payment stays «в обработке» and is tried again)."""
         while not stop.is_set():
             soonest = idle
-            for record in self.journal.pending():
-                delay = self._seconds_until(record)
-                if delay <= 0:
-                    await self.attempt(record.agent_transaction_id)
-                else:
-                    soonest = min(soonest, delay)
             try:
-                await asyncio.wait_for(stop.wait(), timeout=soonest)
+                for record in self.journal.pending():
+                    if stop.is_set():
+                        break
+                    if self._seconds_until(record) <= 0:
+                        record = await self.attempt(record.agent_transaction_id)
+                    if record.state is State.PAYING:
+                        soonest = min(soonest, self._seconds_until(record))
+            except Exception:
+                log.exception("payment scheduler: an attempt failed unexpectedly")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=max(soonest, 0.01))
             except TimeoutError:
                 pass
 

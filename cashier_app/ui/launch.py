@@ -17,8 +17,9 @@ from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
-from cashier_app.app import make_client
+from cashier_app.app import JOURNAL_NAME, make_client, make_engine
 from cashier_app.catalog import CatalogStore
+from cashier_app.journal import Journal
 
 from .main_window import MainWindow
 
@@ -77,21 +78,37 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     install_excepthook()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir), demo=demo)
+    journal = Journal(settings.data_dir / JOURNAL_NAME)
+    engine_client = make_client(settings)
+    engine = make_engine(settings, journal, engine_client)
+    window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir),
+                        engine=engine, demo=demo)
     window.show()
     with loop:
-        if smoke_screenshot is not None:
-            loop.run_until_complete(window.refresh())
-            app.processEvents()
-            saved = window.grab().save(str(smoke_screenshot))
-            window.close()
-            ok = saved and window.catalog is not None and not window.catalog.from_cache
-            print(f"window: {window.windowTitle()}; catalog: "
-                  f"{len(window.catalog.services) if window.catalog else 0} services; "
-                  f"{window.connection_label.text()}; {window.balance_label.text()}")
-            return 0 if ok else 1
-        closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
-        window.start()
-        loop.run_until_complete(closed.wait())
-    return 0
+        try:
+            if smoke_screenshot is not None:
+                return _smoke(loop, app, window, smoke_screenshot)
+            closed = asyncio.Event()
+            app.aboutToQuit.connect(closed.set)
+            window.start()
+            loop.run_until_complete(closed.wait())
+            return 0
+        finally:
+            loop.run_until_complete(window.shutdown())
+            loop.run_until_complete(engine_client.aclose())
+            journal.close()
+
+
+def _smoke(loop: qasync.QEventLoop, app: QApplication, window: MainWindow,
+           screenshot: Path) -> int:
+    """Open, load, save a picture of the window, report, exit: an installation check."""
+    loop.run_until_complete(window.refresh())
+    app.processEvents()
+    saved = window.grab().save(str(screenshot))
+    window.close()
+    ok = saved and window.catalog is not None and not window.catalog.from_cache
+    print(f"window: {window.windowTitle()}; catalog: "
+          f"{len(window.catalog.services) if window.catalog else 0} services; "
+          f"{window.connection_label.text()}; {window.balance_label.text()}; "
+          f"{window.pending_label.text()}")
+    return 0 if ok else 1

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.money import format_amount
 from cashier_app.core.services import ServiceDefinition
+from cashier_app.engine import PaymentEngine
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 
@@ -35,10 +36,14 @@ SCHEME_TITLES = {"simple": "простая", "choice": "с выбором дог
 
 class MainWindow(QMainWindow):
     def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
-                 *, demo: bool = False, parent: QWidget | None = None) -> None:
+                 *, engine: PaymentEngine | None = None, demo: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
         self._store = store
+        self.engine = engine
+        self._resumed = False
+        self._stop_scheduler = asyncio.Event()
         self.catalog: Catalog | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.setWindowTitle(self.tr("Касса — демо-режим") if demo else self.tr("Касса"))
@@ -74,18 +79,58 @@ class MainWindow(QMainWindow):
         self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
         self.balance_label = QLabel("")
         self.catalog_label = QLabel("")
+        self.pending_label = QLabel("")
+        self.pending_label.setObjectName("pendingLabel")
         status = self.statusBar()
         status.addWidget(self.connection_label)
         status.addWidget(self.catalog_label)
+        status.addWidget(self.pending_label)
+        if engine is not None:
+            engine.listeners.append(lambda record: self._show_pending())
+            self._show_pending()
         status.addPermanentWidget(self.balance_label)
 
     def start(self) -> None:
         """Begin loading in the background; returns at once."""
-        task = asyncio.ensure_future(self.refresh())
-        self._tasks.add(task)
+        self._keep(asyncio.ensure_future(self.refresh()))
+
+    def _keep(self, task: asyncio.Future[None]) -> None:
+        self._tasks.add(task)  # type: ignore[arg-type]
         task.add_done_callback(self._tasks.discard)
 
+    def stop_background(self) -> None:
+        self._stop_scheduler.set()
+
+    async def shutdown(self) -> None:
+        """Stop background work and let an attempt in flight finish (its outcome is stored;
+        an unfinished one stays «в обработке» and is resumed at the next start)."""
+        self.stop_background()
+        tasks = list(self._tasks)
+        if tasks:
+            _, unfinished = await asyncio.wait(tasks, timeout=5)
+            for task in unfinished:
+                task.cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_background()
+        super().closeEvent(event)
+
+    def _show_pending(self) -> None:
+        if self.engine is None:
+            return
+        count = len(self.engine.journal.pending())
+        self.pending_label.setText(self.tr("В обработке: {0}").format(count) if count
+                                   else self.tr("Незавершённых платежей нет"))
+        self.pending_label.setProperty("state", "warn" if count else "ok")
+        self.pending_label.style().polish(self.pending_label)
+
     async def refresh(self) -> None:
+        if self.engine is not None and not self._resumed:
+            # payments left «в обработке» are resumed before any new work
+            self._resumed = True
+            await self.engine.recover(wait=0)
+            self._show_pending()
+            self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop_scheduler)))
         cached = self._store.load()
         if cached is not None and self.catalog is None:
             self._show_catalog(cached)

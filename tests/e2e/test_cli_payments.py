@@ -86,6 +86,11 @@ def test_final_error_and_pending_then_recover(processing: str,  # noqa: F811
     code, out = pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "10",
                     "--wait", "0.5")
     assert code == 3 and out["status"] == "pending" and out["result"] == 220
+    queue = json.loads(cli("pending", "--json", env=env).stdout)
+    assert [p["agentTransactionId"] for p in queue] == [out["agentTransactionId"]]
+    assert [a["method"] for a in queue[0]["attemptLog"]][:2] == ["check", "pay"]
+    assert queue[0]["attemptLog"][-1]["result"] == 220 and queue[0]["nextAttemptAt"]
+    assert "Недостаточно средств на балансе агента" in cli("pending", env=env).stdout
     still = cli("recover", "--wait", "0.3", "--json", env=env)
     assert still.returncode == 3 and json.loads(still.stdout)[0]["status"] == "pending"
     control(processing, "faults/clear", {})

@@ -282,3 +282,35 @@ def test_agent_date_is_fixed_at_check_and_kept(rig: Rig) -> None:
     paid = rig.pay(checked, amount=D("100"))
     assert paid.agent_transaction_date == "2026-11-23T23:59:59"
     assert b'"agentTransactionDate":"2026-11-23T23:59:59"' in paid.pay_body
+
+
+def test_scheduler_survives_an_unexpected_error(rig: Rig, caplog: pytest.LogCaptureFixture
+                                                ) -> None:
+    rig.emulator.add_fault(method="pay", action="http")
+    checked = rig.check()
+    pending = rig.run(rig.engine.pay(checked.agent_transaction_id,
+                                     rig.engine.plan(checked, amount=D("100"))))
+    original_pay = rig.client.pay
+    calls = {"n": 0}
+
+    async def flaky_pay(body: bytes) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("something nobody expected")
+        return await original_pay(body)
+
+    rig.client.pay = flaky_pay  # type: ignore[method-assign]
+
+    async def background() -> None:
+        stop = asyncio.Event()
+        task = asyncio.ensure_future(rig.engine.run_scheduler(stop, idle=0.02))
+        for _ in range(250):
+            if rig.journal.get(pending.agent_transaction_id).state is State.PAID:
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await task
+
+    rig.run(background())
+    assert rig.journal.get(pending.agent_transaction_id).state is State.PAID
+    assert "something nobody expected" in caplog.text

@@ -107,3 +107,51 @@ def test_keyboard_refresh_and_quit(qtbot: QtBot, loop: qasync.QEventLoop,
     assert emulator.center.request_counts["services"] == 1
     window.quit_action.trigger()
     assert not window.isVisible()
+
+
+def test_window_resumes_pending_payments_and_settles_them_in_the_background(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    from decimal import Decimal
+
+    from cashier_app.core.services import ServiceDefinition
+    from cashier_app.core.states import State
+    from cashier_app.engine import PaymentEngine, PaymentInput
+    from cashier_app.journal import IdAllocator, Journal
+    from cashier_app.processing.retry import RetryPolicy
+
+    journal = Journal(tmp_path / "journal.sqlite3")
+    client = ProcessingClient(emulator.url, TOKEN, timeout=2)
+    engine = PaymentEngine(journal, client, RetryPolicy(0.05, 2, 0.2),
+                           IdAllocator(tmp_path / "hwm", 1))
+    service = ServiceDefinition.from_wire(emulator.center.catalog["services"][0])
+    # an earlier run: one payment left «в обработке» (answer lost), one that keeps failing
+    emulator.add_fault(method="pay", action="drop", when="after")
+    first = loop.run_until_complete(engine.check(PaymentInput(service, {"account":
+                                                                        "9051234567"})))
+    first = loop.run_until_complete(engine.pay(first.agent_transaction_id,
+                                               engine.plan(first, amount=Decimal("100"))))
+    emulator.add_fault(method="pay", action="http", times=4, match={"account": "9057654321"})
+    second = loop.run_until_complete(engine.check(PaymentInput(service, {"account":
+                                                                         "9057654321"})))
+    second = loop.run_until_complete(engine.pay(second.agent_transaction_id,
+                                                engine.plan(second, amount=Decimal("50"))))
+    assert (first.state, second.state) == (State.PAYING, State.PAYING)
+
+    window = MainWindow(lambda: ProcessingClient(emulator.url, TOKEN, timeout=2),
+                        CatalogStore(tmp_path), engine=engine, demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.pending_label.text() == "В обработке: 2"
+    assert window.grab().save(str(screenshots / "main_window_pending.png"))
+    loop.run_until_complete(window.refresh())  # resumes first, then the scheduler takes over
+    assert journal.get(first.agent_transaction_id).state is State.PAID
+    assert window.pending_label.text() == "В обработке: 1"
+    assert window.pending_label.property("state") == "warn"
+    loop.run_until_complete(_wait_for(
+        lambda: journal.get(second.agent_transaction_id).state is State.PAID, 10))
+    assert window.pending_label.text() == "Незавершённых платежей нет"
+    assert emulator.center.transaction(second.agent_transaction_id).debits == 1
+    loop.run_until_complete(window.shutdown())
+    loop.run_until_complete(client.aclose())
+    journal.close()
