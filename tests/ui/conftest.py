@@ -20,6 +20,9 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     try:
         yield event_loop
     finally:
-        event_loop.run_until_complete(asyncio.sleep(0))
+        leftovers = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+        for task in leftovers:
+            task.cancel()
+        event_loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         event_loop.close()
         asyncio.set_event_loop(None)
