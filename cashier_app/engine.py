@@ -38,7 +38,7 @@ from cashier_app.core.schemes import (
     simple_amount,
 )
 from cashier_app.core.services import Scheme, ServiceDefinition
-from cashier_app.core.states import BEFORE_PAY, State
+from cashier_app.core.states import State
 from cashier_app.failpoints import failpoint
 from cashier_app.journal import Attempt, IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
@@ -308,10 +308,12 @@ class PaymentEngine:
         return max(0.0, (due - self.clock()).total_seconds())
 
     def abandon_unpaid(self) -> list[PaymentRecord]:
-        """At start-up: payments stopped before pay moved no money; cancel them."""
+        """At start-up: payments interrupted before pay moved no money; cancel them.
+        A payment whose check failed keeps its state and the reason (code 5, say)."""
+        interrupted = (State.NEW, State.CHECKING, State.CHECKED)
         return [self.cancel(record.agent_transaction_id,
                             "Прерван до оплаты: деньги не списаны, проведите платёж заново")
-                for record in self.journal.in_state(*BEFORE_PAY)]
+                for record in self.journal.in_state(*interrupted)]
 
     async def recover(self, *, wait: float, concurrency: int = 8) -> list[PaymentRecord]:
         """Start-up: cancel abandoned unpaid payments, then settle every ``paying`` one for up

@@ -104,8 +104,11 @@ def test_final_error_and_pending_then_recover(processing: str,  # noqa: F811
 def test_journal_formats(env: dict[str, str]) -> None:
     pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "100")
     pay(env, "--service", "P1011", "--account", "9030000000", "--amount", "100")
+    pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "50")
     rows = json.loads(cli("journal", "--format", "json", env=env).stdout)
-    assert [r["status"] for r in rows] == ["paid", "check_failed"]
+    # the failed check keeps its reason after the next start's clean-up
+    assert [r["status"] for r in rows] == ["paid", "check_failed", "paid"]
+    assert rows[1]["result"] == 5 and "не найден" in rows[1]["message"]
     for key in ("agentTransactionId", "serviceId", "account", "amountTo", "amountFrom",
                 "status", "result", "transactionId", "createdAt"):
         assert key in rows[0]

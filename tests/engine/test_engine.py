@@ -236,6 +236,7 @@ def test_restart_resumes_pending_before_new_work(emulator: EmulatorServer, tmp_p
                                          first.engine.plan(checked, amount=D("100"))))
     assert pending.state is State.PAYING
     abandoned = first.check(account="9057654321")  # checked, never paid
+    not_found = first.check(account="9030000000")  # check failed: code 5
     first.close()  # the program stops
 
     second = Rig(emulator, tmp_path)
@@ -244,6 +245,8 @@ def test_restart_resumes_pending_before_new_work(emulator: EmulatorServer, tmp_p
         assert [(r.agent_transaction_id, r.state) for r in resumed] == [
             (pending.agent_transaction_id, State.PAID)]
         assert second.journal.get(abandoned.agent_transaction_id).state is State.CANCELLED
+        kept = second.journal.get(not_found.agent_transaction_id)
+        assert (kept.state, kept.result) == (State.CHECK_FAILED, 5)  # the reason stays
         assert_sent_once_unchanged(second, second.journal.get(pending.agent_transaction_id))
         assert second.check().agent_transaction_id > abandoned.agent_transaction_id
     finally:
