@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
+from cashier_app.fsutil import atomic_write
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ResponseFormatError
 from cashier_app.processing.models import ServicesAnswer
@@ -48,19 +47,8 @@ class CatalogStore:
 
     def save(self, answer: object, fetched_at: datetime) -> None:
         """Write atomically: a crash leaves either the old cache or the new one."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"fetchedAt": fetched_at.isoformat(timespec="seconds"), "answer": answer}
-        data = encode_body(payload, strict_amounts=False)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".catalog-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, encode_body(payload, strict_amounts=False))
 
     def load(self) -> Catalog | None:
         try:

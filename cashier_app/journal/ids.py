@@ -16,12 +16,12 @@ two cash desks of one agent apart even when their clocks agree.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from cashier_app.fsutil import atomic_write
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
 MS_FACTOR = 10**6
@@ -47,23 +47,7 @@ class IdAllocator:
         return int(text) if text.isdigit() else 0
 
     def _write_hwm(self, value: int) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".hwm-")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(f"{value}\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        if hasattr(os, "O_DIRECTORY"):
-            dir_fd = os.open(self.path.parent, os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        atomic_write(self.path, f"{value}\n".encode("ascii"))
 
     def _after(self, last: int) -> int:
         """The smallest id of this point above ``last``."""

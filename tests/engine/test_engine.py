@@ -69,6 +69,22 @@ def rig(emulator: EmulatorServer, tmp_path: Path) -> Iterator[Rig]:
     made.close()
 
 
+def run_scheduler_until_paid(rig: Rig, agent_transaction_id: int) -> None:
+    """Run the background scheduler until the payment is paid (at most ~5 s)."""
+
+    async def background() -> None:
+        stop = asyncio.Event()
+        task = asyncio.ensure_future(rig.engine.run_scheduler(stop, idle=0.02))
+        for _ in range(250):
+            if rig.journal.get(agent_transaction_id).state is State.PAID:
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await task
+
+    rig.run(background())
+
+
 def assert_sent_once_unchanged(rig: Rig, record: PaymentRecord) -> None:
     at = rig.at_emulator(record)
     assert at.debits == (1 if record.state is State.PAID else 0)
@@ -262,17 +278,7 @@ def test_scheduler_settles_in_the_background(rig: Rig) -> None:
     seen: list[State] = []
     rig.engine.listeners.append(lambda record: seen.append(record.state))
 
-    async def background() -> None:
-        stop = asyncio.Event()
-        task = asyncio.ensure_future(rig.engine.run_scheduler(stop, idle=0.02))
-        for _ in range(250):
-            if rig.journal.get(pending.agent_transaction_id).state is State.PAID:
-                break
-            await asyncio.sleep(0.02)
-        stop.set()
-        await task
-
-    rig.run(background())
+    run_scheduler_until_paid(rig, pending.agent_transaction_id)
     assert rig.journal.get(pending.agent_transaction_id).state is State.PAID
     assert seen[-1] is State.PAID
 
@@ -304,16 +310,6 @@ def test_scheduler_survives_an_unexpected_error(rig: Rig, caplog: pytest.LogCapt
 
     rig.client.pay = flaky_pay  # type: ignore[method-assign]
 
-    async def background() -> None:
-        stop = asyncio.Event()
-        task = asyncio.ensure_future(rig.engine.run_scheduler(stop, idle=0.02))
-        for _ in range(250):
-            if rig.journal.get(pending.agent_transaction_id).state is State.PAID:
-                break
-            await asyncio.sleep(0.02)
-        stop.set()
-        await task
-
-    rig.run(background())
+    run_scheduler_until_paid(rig, pending.agent_transaction_id)
     assert rig.journal.get(pending.agent_transaction_id).state is State.PAID
     assert "something nobody expected" in caplog.text
