@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -10,19 +11,34 @@ from PySide6.QtWidgets import QApplication
 from cashier_app.ui.launch import load_style
 
 
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """An asyncio loop on the Qt thread, as in the program. Tests drive it with
-    ``loop.run_until_complete`` (qasync runs tasks only while its loop runs)."""
-    load_style(qapp)
+@pytest.fixture(scope="session")
+def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One asyncio loop on the Qt thread for the whole session, as in the program.
+
+    Not one per test: a closed qasync loop leaves QObjects (timers, notifiers) in reference
+    cycles, and the garbage collector could then destroy them in the middle of a later test's
+    Qt event dispatch — a rare segfault seen in full runs."""
     event_loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
-    try:
-        yield event_loop
-    finally:
-        leftovers = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
-        for task in leftovers:
-            task.cancel()
-        event_loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        event_loop.close()
-        asyncio.set_event_loop(None)
+    yield event_loop
+    _drain(event_loop)
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def loop(session_loop: qasync.QEventLoop, qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """The session loop; tests drive it with ``loop.run_until_complete`` (qasync runs tasks
+    only while its loop runs). After each test: leftover tasks cancelled, garbage collected
+    at this safe point rather than inside some later Qt callback."""
+    load_style(qapp)
+    yield session_loop
+    _drain(session_loop)
+    gc.collect()
+
+
+def _drain(event_loop: qasync.QEventLoop) -> None:
+    leftovers = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    event_loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
