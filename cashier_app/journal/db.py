@@ -207,6 +207,11 @@ class Journal:
                              [day.isoformat(), f"{day.isoformat()}T99"])
         return [PaymentRecord.from_row(row) for row in rows]
 
+    def service_usage(self) -> dict[str, int]:
+        """How many payments each service has had at this point (any outcome)."""
+        rows = self.db.execute("select service_id, count(*) from payments group by service_id")
+        return {service_id: int(count) for service_id, count in rows.fetchall()}
+
     def max_id(self) -> int:
         value = self.db.execute("select max(agent_transaction_id) from payments").fetchone()[0]
         return int(value or 0)

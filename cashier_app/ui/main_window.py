@@ -14,15 +14,18 @@ from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.money import format_amount
+from cashier_app.core.search import search
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.engine import PaymentEngine
 from cashier_app.processing.client import ProcessingClient
@@ -61,8 +64,20 @@ class MainWindow(QMainWindow):
         self.details.setWordWrap(True)
         self.details.setObjectName("serviceDetails")
         self.details.setMargin(16)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("serviceSearch")
+        self.search_box.setPlaceholderText(self.tr("Поиск услуги: название, группа или код"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._filter)
+        self.search_box.returnPressed.connect(self._pick_first)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(self.search_box)
+        column.addWidget(self.tree)
         splitter = QSplitter()
-        splitter.addWidget(self.tree)
+        splitter.addWidget(left)
         splitter.addWidget(self.details)
         splitter.setSizes([560, 540])
         self.setCentralWidget(splitter)
@@ -71,6 +86,9 @@ class MainWindow(QMainWindow):
         self.refresh_action = menu.addAction(self.tr("Обновить каталог и баланс"))
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.triggered.connect(self.start)
+        self.search_action = menu.addAction(self.tr("Найти услугу"))
+        self.search_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_F))
+        self.search_action.triggered.connect(self._focus_search)
         menu.addSeparator()
         self.quit_action = menu.addAction(self.tr("Выход"))
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
@@ -174,6 +192,43 @@ class MainWindow(QMainWindow):
 
     def _show_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        if self.search_box.text().strip():
+            self._filter(self.search_box.text())
+        else:
+            self._show_groups(catalog)
+        when = catalog.fetched_at.strftime("%d.%m.%Y %H:%M")
+        label = (self.tr("Каталог: {0} услуг, сохранён {1}") if catalog.from_cache
+                 else self.tr("Каталог: {0} услуг, обновлён {1}"))
+        self.catalog_label.setText(label.format(len(catalog.services), when))
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _filter(self, text: str) -> None:
+        """As the cashier types: a flat list, best match first; empty query: the groups."""
+        if self.catalog is None:
+            return
+        if not text.strip():
+            self._show_groups(self.catalog)
+            return
+        usage = self.engine.journal.service_usage() if self.engine else {}
+        self.tree.clear()
+        for service in search(self.catalog.services, text, usage):
+            item = QTreeWidgetItem([f"{service.name}  ·  {service.group}", service.service_id])
+            item.setData(0, SERVICE_ROLE, service.service_id)
+            self.tree.addTopLevelItem(item)
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+        else:
+            self.details.setText(self.tr("Ничего не найдено: «{0}»").format(_esc(text.strip())))
+
+    def _pick_first(self) -> None:
+        if self.tree.currentItem() is not None:
+            self.tree.setFocus()
+
+    def _show_groups(self, catalog: Catalog) -> None:
         current = self.tree.currentItem()
         current_id = current.data(0, SERVICE_ROLE) if current else None
         self.tree.clear()
@@ -188,10 +243,6 @@ class MainWindow(QMainWindow):
                     self.tree.setCurrentItem(item)
             self.tree.addTopLevelItem(group_item)
             group_item.setExpanded(True)
-        when = catalog.fetched_at.strftime("%d.%m.%Y %H:%M")
-        label = (self.tr("Каталог: {0} услуг, сохранён {1}") if catalog.from_cache
-                 else self.tr("Каталог: {0} услуг, обновлён {1}"))
-        self.catalog_label.setText(label.format(len(catalog.services), when))
 
     def _show_service(self, item: QTreeWidgetItem | None) -> None:
         service_id = item.data(0, SERVICE_ROLE) if item else None

@@ -10,7 +10,7 @@ CORE_MODULES = [
     "cashier_app.processing.retry", "cashier_app.emulator", "cashier_app.catalog",
     "cashier_app.settings", "cashier_app.cli", "cashier_app.app", "cashier_app.engine",
     "cashier_app.journal", "cashier_app.cli_payments", "cashier_app.core.schemes",
-    "cashier_app.core.states",
+    "cashier_app.core.states", "cashier_app.core.search", "cashier_app.fsutil",
 ]
 
 

@@ -155,3 +155,45 @@ def test_window_resumes_pending_payments_and_settles_them_in_the_background(
     loop.run_until_complete(window.shutdown())
     loop.run_until_complete(client.aclose())
     journal.close()
+
+
+def type_text(widget: object, text: str) -> None:
+    """Key events carrying the text, as a Russian keyboard layout delivers them (QTest's
+    keyClicks maps characters through Latin-1 and aborts on Cyrillic)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, char))
+
+
+def test_search_as_you_type(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                            tmp_path: Path, screenshots: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window(qtbot, emulator.url, tmp_path)
+    loop.run_until_complete(window.refresh())
+    window.search_action.trigger()  # Ctrl+F
+    assert window.search_box.hasFocus() or not window.isActiveWindow()
+    type_text(window.search_box, "мега")
+    assert window.tree.topLevelItemCount() == 1
+    assert window.tree.currentItem().data(0, SERVICE_ROLE) == "P1013"
+    assert "МегаФон" in window.details.text()
+    window.search_box.clear()
+    type_text(window.search_box, "жкх")
+    assert [window.tree.topLevelItem(i).data(0, SERVICE_ROLE)
+            for i in range(window.tree.topLevelItemCount())] == ["P0005"]
+    window.search_box.clear()
+    type_text(window.search_box, "СОТОВАЯ")
+    assert window.tree.topLevelItemCount() == 4
+    assert window.grab().save(str(screenshots / "main_window_search.png"))
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)  # Enter: on to the top hit
+    window.search_box.clear()
+    type_text(window.search_box, "нет такой")
+    assert window.tree.topLevelItemCount() == 0
+    assert window.details.text() == "Ничего не найдено: «нет такой»"
+    window.search_box.clear()  # back to the groups
+    assert window.tree.topLevelItemCount() == 6

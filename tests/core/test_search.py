@@ -1,0 +1,55 @@
+from cashier_app.core.search import fold, most_used, search
+from cashier_app.core.services import ServiceDefinition
+
+
+def service(service_id: str, name: str, group: str) -> ServiceDefinition:
+    return ServiceDefinition.from_wire({"serviceId": service_id, "type": 0, "name": name,
+                                        "group": group})
+
+
+CATALOG = [
+    service("P1011", "Билайн", "Сотовая связь"),
+    service("P1012", "МТС", "Сотовая связь"),
+    service("P1013", "МегаФон", "Сотовая связь"),
+    service("P0005", "ЕРЦ «Городские коммунальные системы»", "ЖКХ"),
+    service("P3001", "Интернет «Сеть-Дом»", "Интернет и ТВ"),
+    service("P7001", "Ёлочный базар", "Сезонные\u00a0товары"),
+]
+
+
+def ids(found: list[ServiceDefinition]) -> list[str]:
+    return [s.service_id for s in found]
+
+
+def test_fold() -> None:
+    assert fold("  ЁЛКА\u00a0Ёж ") == "елка еж"
+
+
+def test_by_name_group_and_id_case_insensitive() -> None:
+    assert ids(search(CATALOG, "мегафон")) == ["P1013"]
+    assert ids(search(CATALOG, "СОТОВАЯ")) == ["P1011", "P1013", "P1012"]  # by name
+    assert ids(search(CATALOG, "p0005")) == ["P0005"]
+    assert ids(search(CATALOG, "жкх")) == ["P0005"]
+
+
+def test_yo_and_ye_are_the_same_letter() -> None:
+    assert ids(search(CATALOG, "елочный")) == ["P7001"]
+    assert ids(search(CATALOG, "Сеть-Дом")) == ids(search(CATALOG, "сеть-дом")) == ["P3001"]
+    assert ids(search(CATALOG, "сезонные товары")) == ["P7001"]  # NBSP in the group
+
+
+def test_every_word_must_match() -> None:
+    assert ids(search(CATALOG, "связь мтс")) == ["P1012"]
+    assert search(CATALOG, "связь жкх") == []
+
+
+def test_most_used_first_then_prefix_then_name() -> None:
+    usage = {"P1012": 5, "P1013": 9}
+    assert ids(search(CATALOG, "связь", usage)) == ["P1013", "P1012", "P1011"]
+    assert ids(most_used(CATALOG, usage)) == ["P1013", "P1012"]
+    # at equal use, a name that starts with the query comes before one that only contains it,
+    # even when it is later in the alphabet
+    with_bank = [*CATALOG, service("P9001", "Банк МТС", "Банки")]
+    assert ids(search(with_bank, "мтс")) == ["P1012", "P9001"]
+    # empty query: everything, by name (ё folded to е)
+    assert ids(search(CATALOG, "")) == ["P1011", "P7001", "P0005", "P3001", "P1013", "P1012"]
