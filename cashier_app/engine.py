@@ -16,6 +16,7 @@ No Qt here: the window observes the engine through :attr:`PaymentEngine.listener
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +28,6 @@ from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import (
     CommissionRule,
     LineChoice,
-    LineLimits,
     Money,
     PaidLine,
     PaymentRefused,
@@ -179,10 +179,8 @@ class PaymentEngine:
                 amount = contract.contract_sum
             amount_to = simple_amount(amount, fixed_payment=False, fixed_amount=None)
         elif scheme is Scheme.COMPLEX:
-            limits = [LineLimits(line.sub_service_id, line.sub_service_name, line.min_sum,
-                                 line.max_sum, line.is_meter, line.prev_count)
-                      for doc in answer.invoices or () for line in doc.lines]
-            chosen_lines, amount_to = complex_lines(limits, lines)
+            invoice = [line for doc in answer.invoices or () for line in doc.lines]
+            chosen_lines, amount_to = complex_lines(invoice, lines)
             if amount is not None and amount != amount_to:
                 raise PaymentRefused(f"Сумма {amount} не равна сумме по услугам {amount_to}")
             paid = tuple(chosen_lines)
@@ -289,8 +287,10 @@ class PaymentEngine:
         return answer, message
 
     # --- settlement --------------------------------------------------------------------
-    async def settle(self, agent_transaction_id: int, *, wait: float) -> PaymentRecord:
-        """Attempt at the scheduled times until final or ``wait`` seconds have passed."""
+    async def settle(self, agent_transaction_id: int, *, wait: float,
+                     gate: asyncio.Semaphore | None = None) -> PaymentRecord:
+        """Attempt at the scheduled times until final or ``wait`` seconds have passed
+        (each attempt inside ``gate`` when one is given)."""
         deadline = time.monotonic() + wait
         record = self.journal.get(agent_transaction_id)
         while record.state is State.PAYING:
@@ -298,7 +298,8 @@ class PaymentEngine:
             if time.monotonic() + delay > deadline:
                 break
             await asyncio.sleep(delay)
-            record = await self.attempt(agent_transaction_id)
+            async with gate or contextlib.nullcontext():
+                record = await self.attempt(agent_transaction_id)
         return record
 
     def _seconds_until(self, record: PaymentRecord) -> float:
@@ -327,16 +328,11 @@ class PaymentEngine:
         gate = asyncio.Semaphore(concurrency)
 
         async def resume(agent_transaction_id: int) -> PaymentRecord:
+            # the first attempt goes out now, not at the payment's old schedule
             async with gate:
-                record = await self.attempt(agent_transaction_id)
-            while record.state is State.PAYING:
-                delay = self._seconds_until(record)
-                if time.monotonic() + delay > deadline:
-                    break
-                await asyncio.sleep(delay)
-                async with gate:
-                    record = await self.attempt(agent_transaction_id)
-            return record
+                await self.attempt(agent_transaction_id)
+            return await self.settle(agent_transaction_id, gate=gate,
+                                     wait=max(0.0, deadline - time.monotonic()))
 
         return list(await asyncio.gather(*(resume(r.agent_transaction_id) for r in pending)))
 

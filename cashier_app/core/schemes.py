@@ -24,15 +24,21 @@ class PaymentRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class LineLimits:
-    """The parts of an invoice line (``invoice.invoices[].services[]``) the rules need."""
+class InvoiceLine:
+    """One line of a ЖКХ invoice (``invoice.invoices[].services[]`` of a check answer)."""
 
     sub_service_id: str
-    name: str
-    min_sum: Decimal | None
-    max_sum: Decimal | None
-    is_meter: bool
-    prev_count: Decimal | None
+    sub_service_name: str
+    pay_sum: Decimal | None = None
+    tariff: Decimal | None = None
+    min_sum: Decimal | None = None  # None or 0: no limit
+    max_sum: Decimal | None = None  # None or 0: no limit
+    debt_info: str | None = None
+    is_meter: bool = False
+    prev_count: Decimal | None = None
+    last_count: Decimal | None = None
+    si: str | None = None
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def choice_contract(contract_id: str | None, contract_ids: Sequence[str]) -> str
     return contract_id
 
 
-def complex_lines(invoice: Sequence[LineLimits], chosen: Sequence[LineChoice]
+def complex_lines(invoice: Sequence[InvoiceLine], chosen: Sequence[LineChoice]
                   ) -> tuple[list[PaidLine], Decimal]:
     """Validate the chosen invoice lines; return the ``extraServices`` and amountTo."""
     by_id = {line.sub_service_id: line for line in invoice}
@@ -98,26 +104,27 @@ def complex_lines(invoice: Sequence[LineLimits], chosen: Sequence[LineChoice]
         line = by_id.get(choice.sub_service_id)
         if line is None:
             raise PaymentRefused(f"Услуги {choice.sub_service_id} нет в квитанции")
+        name = line.sub_service_name
         if choice.sub_service_id in seen:
-            raise PaymentRefused(f"Услуга «{line.name}» указана дважды")
+            raise PaymentRefused(f"Услуга «{name}» указана дважды")
         seen.add(choice.sub_service_id)
-        amount = check_amount(choice.amount, f"Сумма за «{line.name}»")
+        amount = check_amount(choice.amount, f"Сумма за «{name}»")
         if line.min_sum and amount < line.min_sum:
-            raise PaymentRefused(f"Сумма за «{line.name}» не меньше {to_cents(line.min_sum)}")
+            raise PaymentRefused(f"Сумма за «{name}» не меньше {to_cents(line.min_sum)}")
         if line.max_sum and amount > line.max_sum:
-            raise PaymentRefused(f"Сумма за «{line.name}» не больше {to_cents(line.max_sum)}")
+            raise PaymentRefused(f"Сумма за «{name}» не больше {to_cents(line.max_sum)}")
         reading: str | None = None
         if line.is_meter:
             if choice.last_count is None:
-                raise PaymentRefused(f"Укажите показания счётчика для «{line.name}»")
+                raise PaymentRefused(f"Укажите показания счётчика для «{name}»")
             if not choice.last_count.is_finite() or choice.last_count < 0:
-                raise PaymentRefused(f"Показания счётчика для «{line.name}»: не число")
+                raise PaymentRefused(f"Показания счётчика для «{name}»: не число")
             if line.prev_count is not None and choice.last_count < line.prev_count:
-                raise PaymentRefused(f"Показания для «{line.name}» меньше предыдущих "
+                raise PaymentRefused(f"Показания для «{name}» меньше предыдущих "
                                      f"({line.prev_count})")
             reading = format(choice.last_count, "f")
         elif choice.last_count is not None:
-            raise PaymentRefused(f"«{line.name}» оплачивается без счётчика")
+            raise PaymentRefused(f"«{name}» оплачивается без счётчика")
         paid.append(PaidLine(choice.sub_service_id, amount, reading))
         total += amount
     return paid, check_amount(total, "Итого")

@@ -24,6 +24,7 @@ from typing import Any
 
 from cashier_app.core.money import AmountError, parse_amount
 from cashier_app.core.result_codes import Finality, cashier_message, classify
+from cashier_app.core.schemes import InvoiceLine
 from cashier_app.core.services import ServiceDefinition, ServiceDefinitionError, human_text
 
 from .errors import ResponseFormatError
@@ -195,22 +196,6 @@ class Contract:
     contract_sum: Decimal | None
     contract_date: datetime | None
     contract_date_raw: str | None
-
-
-@dataclass(frozen=True)
-class InvoiceLine:
-    sub_service_id: str
-    sub_service_name: str
-    pay_sum: Decimal | None = None
-    tariff: Decimal | None = None
-    min_sum: Decimal | None = None  # None or 0: no limit
-    max_sum: Decimal | None = None  # None or 0: no limit
-    debt_info: str | None = None
-    is_meter: bool = False
-    prev_count: Decimal | None = None
-    last_count: Decimal | None = None
-    si: str | None = None
-    comment: str | None = None
 
 
 @dataclass(frozen=True)

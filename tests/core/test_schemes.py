@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from cashier_app.core.schemes import (
     CommissionRule,
+    InvoiceLine,
     LineChoice,
-    LineLimits,
     PaymentRefused,
     choice_contract,
     commission_for,
@@ -19,9 +19,10 @@ from cashier_app.core.schemes import (
 
 D = Decimal
 INVOICE = [
-    LineLimits("36", "Электроэнергия", D(0), D(0), True, D("4870.00")),
-    LineLimits("13", "ТО газа", None, None, False, None),
-    LineLimits("2", "Отопление", D(100), D(5000), False, None),
+    InvoiceLine("36", "Электроэнергия", min_sum=D(0), max_sum=D(0), is_meter=True,
+                prev_count=D("4870.00")),
+    InvoiceLine("13", "ТО газа"),
+    InvoiceLine("2", "Отопление", min_sum=D(100), max_sum=D(5000)),
 ]
 money = st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2, allow_nan=False,
                     allow_infinity=False)
