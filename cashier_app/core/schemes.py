@@ -140,10 +140,7 @@ class CommissionRule:
     fixed: Decimal = Decimal(0)
 
     def commission(self, amount_to: Decimal) -> Decimal:
-        percent_part = to_cents(amount_to * self.percent / 100) if self.percent else Decimal(0)
-        if self.percent or self.minimum:
-            percent_part = max(percent_part, self.minimum)
-        return to_cents(percent_part + self.fixed)
+        return to_cents(max(to_cents(amount_to * self.percent / 100), self.minimum) + self.fixed)
 
 
 def commission_for(rules: Sequence[CommissionRule], service_id: str,

@@ -34,8 +34,6 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.PAID: frozenset(),
     State.FAILED: frozenset(),
 }
-SETTLED = frozenset({State.PAID, State.FAILED, State.CANCELLED})
-BEFORE_PAY = frozenset({State.NEW, State.CHECKING, State.CHECKED, State.CHECK_FAILED})
 
 
 class IllegalTransition(RuntimeError):
@@ -48,11 +46,6 @@ def ensure_transition(current: State, target: State) -> None:
 
 
 def public_status(state: State) -> str:
-    """``paid``, ``failed`` or ``pending`` — the CLI's and the reports' word for a state."""
-    if state is State.PAID:
-        return "paid"
-    if state is State.PAYING:
-        return "pending"
-    if state in (State.FAILED, State.CHECK_FAILED, State.CANCELLED):
-        return "failed" if state is State.FAILED else str(state)
-    return str(state)
+    """The CLI's and the reports' word for a state: ``pending`` for ``paying``, else the
+    state's own name (``paid``, ``failed``, ``check_failed``, ``cancelled``, …)."""
+    return "pending" if state is State.PAYING else str(state)
