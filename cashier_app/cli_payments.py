@@ -116,8 +116,7 @@ def record_json(record: PaymentRecord) -> dict[str, Any]:
 
 
 def _print_json(data: Any) -> None:
-    print(encode_body(data).decode("utf-8") if not isinstance(data, list) else
-          "[" + ",".join(encode_body(item).decode("utf-8") for item in data) + "]")
+    print(encode_body(data).decode("utf-8"))
 
 
 def _describe(record: PaymentRecord) -> str:

@@ -62,7 +62,8 @@ def _encode(value: object, out: list[str], strict: bool = True) -> None:
         raise TypeError(f"cannot put {type(value).__name__} into a request body")
 
 
-def encode_body(body: Mapping[str, Any], *, strict_amounts: bool = True) -> bytes:
+def encode_body(body: Mapping[str, Any] | Sequence[Any], *, strict_amounts: bool = True
+                ) -> bytes:
     """Serialise a request body: Decimal amounts as ``200.00``, UTF-8, no spaces.
 
     ``strict_amounts=False`` prints each Decimal exactly as it is (``509455.9000``, ``359.8``,

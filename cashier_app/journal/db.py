@@ -22,6 +22,9 @@ import sqlite_utils
 from cashier_app.core.states import State, ensure_transition
 
 SCHEMA_VERSION = 1
+#: Columns holding money (exact decimal text) and JSON, converted in one place each way.
+MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
+JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services")
 
 
 def _now() -> str:
@@ -98,11 +101,11 @@ class PaymentRecord:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PaymentRecord:
         values = dict(row)
-        for name in ("amount_to", "commission", "amount_from", "cash_given", "change"):
+        for name in MONEY_COLUMNS:
             values[name] = Decimal(values[name]) if values.get(name) is not None else None
-        values["extras"] = json.loads(values.get("extras") or "{}")
-        for name in ("check_answer", "pay_answer", "extra_services"):
+        for name in JSON_COLUMNS:
             values[name] = json.loads(values[name]) if values.get(name) else None
+        values["extras"] = values["extras"] or {}
         values["state"] = State(values["state"])
         values["seen_non_final"] = bool(values.get("seen_non_final"))
         known = {f.name for f in fields(cls)}
@@ -122,6 +125,18 @@ class Attempt:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _to_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Money as exact decimal text, structures as JSON text; the rest as it is."""
+    row = dict(values)
+    for name in MONEY_COLUMNS:
+        if isinstance(row.get(name), Decimal):
+            row[name] = format(row[name], "f")
+    for name in JSON_COLUMNS:
+        if row.get(name) is not None and not isinstance(row[name], str):
+            row[name] = _json(row[name])
+    return row
 
 
 class Journal:
@@ -155,8 +170,8 @@ class Journal:
     # --- payments ------------------------------------------------------------------
     def create(self, **values: Any) -> PaymentRecord:
         now = _now()
-        row = {**values, "state": str(State.NEW), "created_at": now, "updated_at": now}
-        row["extras"] = _json(row.get("extras") or {})
+        row = _to_columns({"extras": {}, **values})
+        row.update(state=str(State.NEW), created_at=now, updated_at=now)
         with self.db.atomic():
             self.db.table("payments").insert(row)
         return self.get(values["agent_transaction_id"])
@@ -181,14 +196,9 @@ class Journal:
         return self.get(agent_transaction_id)
 
     def _update(self, agent_transaction_id: int, **values: Any) -> None:
-        for name in ("amount_to", "commission", "amount_from", "cash_given", "change"):
-            if isinstance(values.get(name), Decimal):
-                values[name] = format(values[name], "f")
-        for name in ("check_answer", "pay_answer", "extra_services", "extras"):
-            if name in values and values[name] is not None and not isinstance(values[name], str):
-                values[name] = _json(values[name])
-        values["updated_at"] = _now()
-        self.db.table("payments").update(agent_transaction_id, values)
+        row = _to_columns(values)
+        row["updated_at"] = _now()
+        self.db.table("payments").update(agent_transaction_id, row)
 
     def in_state(self, *states: State) -> list[PaymentRecord]:
         marks = ",".join("?" for _ in states)
