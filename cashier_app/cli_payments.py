@@ -76,6 +76,8 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"{what}: ожидается ИМЯ=ЗНАЧЕНИЕ, получено «{item}»")
+        if name in result:  # never keep one of two values silently
+            raise UsageError(f"{what}: {name} указано дважды")
         result[name] = value
     return result
 

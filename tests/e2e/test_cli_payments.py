@@ -71,6 +71,9 @@ def test_usage_errors_exit_2(env: dict[str, str]) -> None:
     assert cli("pay", "--service", "P0005", "--account", "1", "--sub", "36", env=env
                ).returncode == 2
     assert cli("journal", "--date", "23.11.2026", env=env).returncode == 2
+    twice = cli("pay", "--service", "P0005", "--account", "1000000001", "--sub", "13=80",
+                "--sub", "13=90", env=env)
+    assert twice.returncode == 2 and "13 указано дважды" in twice.stderr
 
 
 def test_final_error_and_pending_then_recover(processing: str,  # noqa: F811
