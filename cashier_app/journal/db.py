@@ -211,6 +211,12 @@ class Journal:
     def pending(self) -> list[PaymentRecord]:
         return self.in_state(State.PAYING)
 
+    def count_pending(self) -> int:
+        """How many payments are «в обработке», without loading them (UI status bar)."""
+        row = self.db.execute("select count(*) from payments where state = ?",
+                              [str(State.PAYING)]).fetchone()
+        return int(row[0])
+
     def day(self, day: date) -> list[PaymentRecord]:
         rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "
                              "order by created_at, agent_transaction_id",

@@ -103,8 +103,9 @@ class MainWindow(QMainWindow):
         status.addWidget(self.connection_label)
         status.addWidget(self.catalog_label)
         status.addWidget(self.pending_label)
+        self._usage: dict[str, int] | None = None  # service use counts, read when searching
         if engine is not None:
-            engine.listeners.append(lambda record: self._show_pending())
+            engine.listeners.append(self._payment_changed)
             self._show_pending()
         status.addPermanentWidget(self.balance_label)
 
@@ -133,10 +134,14 @@ class MainWindow(QMainWindow):
         self.stop_background()
         super().closeEvent(event)
 
+    def _payment_changed(self, record: object) -> None:
+        self._usage = None
+        self._show_pending()
+
     def _show_pending(self) -> None:
         if self.engine is None:
             return
-        count = len(self.engine.journal.pending())
+        count = self.engine.journal.count_pending()
         self.pending_label.setText(self.tr("В обработке: {0}").format(count) if count
                                    else self.tr("Незавершённых платежей нет"))
         self.pending_label.setProperty("state", "warn" if count else "ok")
@@ -212,7 +217,9 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self._show_groups(self.catalog)
             return
-        usage = self.engine.journal.service_usage() if self.engine else {}
+        if self._usage is None:  # once per change of the journal, not per keystroke
+            self._usage = self.engine.journal.service_usage() if self.engine else {}
+        usage = self._usage
         self.tree.clear()
         for service in search(self.catalog.services, text, usage):
             item = QTreeWidgetItem([f"{service.name}  ·  {service.group}", service.service_id])
