@@ -3,54 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
-CLI = [sys.executable, "-m", "cashier_app"]
-TOKEN = "cli-token-77aa"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_")}
-    env.update({"CASHIER_CONFIG": str(tmp_path / "config.toml"),
-                "CASHIER_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"})
-    env.update(extra)
-    return env
-
-
-def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, encoding="utf-8")
-
-
-@pytest.fixture
-def emulator_process(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([*CLI, "emulator", "--port", str(port), "--token", TOKEN],
-                               env=base_env(tmp_path), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, encoding="utf-8")
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/api/v20/" in line, line
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+from tests.e2e.helpers import TOKEN, base_env, cli, emulator_at, free_port
 
 
 def test_services_against_the_emulator_process(emulator_process: str, tmp_path: Path) -> None:
@@ -90,14 +47,8 @@ def test_processing_down_uses_the_cache_then_fails_without_it(tmp_path: Path) ->
     assert down.stderr.strip() == "cashier-app: Нет связи с процессингом"
     assert "Traceback" not in down.stderr
 
-    process = subprocess.Popen([*CLI, "emulator", "--port", str(port), "--token", TOKEN],
-                               env=base_env(tmp_path), stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None and "слушает" in process.stdout.readline()
+    with emulator_at(port, tmp_path):
         assert cli("services", env=env).returncode == 0
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     cached = cli("services", env=env)
     assert cached.returncode == 0 and "Билайн" in cached.stdout
     assert "показан сохранённый каталог" in cached.stderr

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import TOKEN, base_env, cli
-from tests.e2e.test_crash import control, processing  # noqa: F401 - fixture
+from tests.e2e.helpers import TOKEN, base_env, cli, control
 
 
 @pytest.fixture
-def env(processing: str, tmp_path: Path) -> Iterator[dict[str, str]]:  # noqa: F811
-    yield base_env(tmp_path, CASHIER_PROCESSING_URL=processing, CASHIER_PROCESSING_TOKEN=TOKEN,
+def env(emulator_process: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
+                   CASHIER_PROCESSING_TOKEN=TOKEN,
                    CASHIER_RETRY_INITIAL="0.05", CASHIER_RETRY_MAX="0.2",
                    CASHIER_COMMISSION='[{"service": "*", "percent": 1, "minimum": 5}]')
 
@@ -76,8 +76,9 @@ def test_usage_errors_exit_2(env: dict[str, str]) -> None:
     assert twice.returncode == 2 and "13 указано дважды" in twice.stderr
 
 
-def test_final_error_and_pending_then_recover(processing: str,  # noqa: F811
+def test_final_error_and_pending_then_recover(emulator_process: str,
                                               env: dict[str, str]) -> None:
+    processing = emulator_process
     control(processing, "faults", {"rules": [{"method": "pay", "action": "code",
                                               "result": 242}]})
     code, out = pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "10")

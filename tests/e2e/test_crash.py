@@ -10,38 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import time
-import urllib.request
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_cli import CLI, TOKEN, base_env, cli, free_port
+from tests.e2e.helpers import CLI, TOKEN, base_env, cli, control
 
 KILLED = -signal.SIGKILL
-
-
-@pytest.fixture
-def processing(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([*CLI, "emulator", "--port", str(port), "--token", TOKEN],
-                               env=base_env(tmp_path), stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None and "слушает" in process.stdout.readline()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def control(url: str, path: str, data: Any = None) -> Any:
-    request = urllib.request.Request(f"{url}/_emulator/{path}",
-                                     data=None if data is None else json.dumps(data).encode(),
-                                     method="GET" if data is None else "POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def journal_rows(data_dir: Path) -> dict[int, dict[str, Any]]:
@@ -54,8 +29,9 @@ def journal_rows(data_dir: Path) -> dict[int, dict[str, Any]]:
         conn.close()
 
 
-def test_killed_at_every_point_then_recovered_exactly_once(processing: str,
+def test_killed_at_every_point_then_recovered_exactly_once(emulator_process: str,
                                                            tmp_path: Path) -> None:
+    processing = emulator_process
     env = base_env(tmp_path, CASHIER_PROCESSING_URL=processing,
                    CASHIER_PROCESSING_TOKEN=TOKEN, CASHIER_PROCESSING_TIMEOUT="5",
                    CASHIER_RETRY_INITIAL="0.05", CASHIER_RETRY_MAX="0.2")
