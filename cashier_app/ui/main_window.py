@@ -148,15 +148,15 @@ class MainWindow(QMainWindow):
         self.pending_label.style().polish(self.pending_label)
 
     async def refresh(self) -> None:
+        cached = self._store.load()  # from disk, no network: shown at once
+        if cached is not None and self.catalog is None:
+            self._show_catalog(cached)
         if self.engine is not None and not self._resumed:
             # payments left «в обработке» are resumed before any new work
             self._resumed = True
             await self.engine.recover(wait=0)
             self._show_pending()
             self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop_scheduler)))
-        cached = self._store.load()
-        if cached is not None and self.catalog is None:
-            self._show_catalog(cached)
         async with self._client_factory() as client:
             await asyncio.gather(self._load_catalog(client), self._load_balance(client))
 
