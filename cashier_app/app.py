@@ -17,6 +17,13 @@ from cashier_app.processing.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-not-a-secret"
+#: Demo cashiers (PIN 1111 and 2222), shown on the log-in screen in demo mode only.
+DEMO_CASHIERS = [
+    {"name": "Иванова Анна", "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LWl2YW5vdg==$"
+                                    "eETMlYSji2H/E8vOdrvxz+SMeR48+3/VLEYueamsSCs="},
+    {"name": "Петров Олег", "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LXBldHJvdg==$"
+                                   "RrYbNiu/zeRDKnHfVHFXvTyhOcl7cwhwvCHIuyoTymE="},
+]
 
 
 def make_client(settings: cfg.Settings) -> ProcessingClient:
@@ -55,6 +62,7 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
             cfg.PROCESSING_TOKEN: DEMO_TOKEN,
             cfg.PROCESSING_AUTH_SCHEME: "Bearer",
             cfg.DATA_DIR: str(data_dir),
+            **({} if settings[cfg.CASHIERS] else {cfg.CASHIERS: DEMO_CASHIERS}),
         })
     finally:
         server.stop()

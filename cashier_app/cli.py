@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_payments.add_commands(commands)
 
+    pin = commands.add_parser("pin-hash", help="хэш PIN кассира для ключа cashiers.list")
+    pin.add_argument("--name", default="", help="имя кассира: напечатать готовую строку настроек")
+
     config = commands.add_parser("config", help="показать действующие настройки")
     config.add_argument("--example", action="store_true",
                         help="напечатать пример config.toml со всеми ключами")
@@ -89,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "emulator":
         return _run_emulator(args)
+    if args.command == "pin-hash":
+        return _pin_hash(args)
     if args.command == "config" and args.example:
         print(cfg.example_config(), end="")
         return EXIT_OK
@@ -184,6 +189,30 @@ async def _balance(settings: cfg.Settings, *, as_json: bool) -> int:
     print(f"Отключение приёма при балансе: {format_amount(answer.overdraft)}")
     if answer.notification is not None:
         print(f"Уведомление при балансе: {format_amount(answer.notification)}")
+    return EXIT_OK
+
+
+def _pin_hash(args: argparse.Namespace) -> int:
+    """Read a PIN (twice at a terminal, once from a pipe) and print its hash."""
+    import getpass
+
+    from cashier_app.core.cashiers import PinError, hash_pin
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("PIN: ")
+        if getpass.getpass("PIN ещё раз: ") != pin:
+            raise CommandFailed("PIN не совпали")
+    else:
+        pin = sys.stdin.readline().strip()
+    try:
+        hashed = hash_pin(pin)
+    except PinError as error:
+        raise CommandFailed(str(error)) from None
+    if args.name:
+        name = args.name.replace("\\", "\\\\").replace('"', '\\"')
+        print(f'{{ name = "{name}", pin = "{hashed}" }}')
+    else:
+        print(hashed)
     return EXIT_OK
 
 

@@ -105,6 +105,13 @@ class PaymentEngine:
     async def check(self, entry: PaymentInput, *, attempts: int = 3) -> PaymentRecord:
         """Validate the form, journal a new payment, send check. Raises PaymentRefused for
         invalid input (nothing journaled, nothing sent)."""
+        record = self.begin(entry)
+        failpoint("before-check")
+        return await self.recheck(record.agent_transaction_id, attempts=attempts)
+
+    def begin(self, entry: PaymentInput) -> PaymentRecord:
+        """Validate the form and journal a new payment (state ``new``) with its check body;
+        nothing is sent. The window keeps the id so a cancelled check can be closed."""
         form = entry.service.form()
         verdict = form.check(entry.values)
         if not verdict.ok:
@@ -122,9 +129,7 @@ class PaymentEngine:
             account=account, extras=extras, identity_card=entry.identity_card,
             full_name=entry.full_name, agent_transaction_date=date, check_body=body,
             cashier=entry.cashier, shift_id=entry.shift_id)
-        self._emit(record)
-        failpoint("before-check")
-        return await self.recheck(record.agent_transaction_id, attempts=attempts)
+        return self._emit(record)
 
     async def recheck(self, agent_transaction_id: int, *, attempts: int = 3) -> PaymentRecord:
         """Send (again) the stored check body: same id, same bytes."""

@@ -78,6 +78,18 @@ def _commission_problem(value: list[Any]) -> str | None:
     return None
 
 
+def _cashiers_problem(value: list[Any]) -> str | None:
+    from cashier_app.core.cashiers import cashiers_from
+
+    if not all(isinstance(item, dict) for item in value):
+        return "нужен список таблиц [[cashiers.list]] с name и pin"
+    try:
+        cashiers_from(value)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def _log_level(value: str) -> str | None:
     levels = ("DEBUG", "INFO", "WARNING", "ERROR")
     return None if value.upper() in levels else f"одно из: {', '.join(levels)}"
@@ -124,6 +136,19 @@ COMMISSION: Setting[list[Any]] = _declare(Setting(
     "commission.rules", list, [], "CASHIER_COMMISSION",
     "Правила комиссии: [{service = \"P1011\" или \"*\", percent, minimum, fixed}], "
     "в переменной — JSON", check=lambda value: _commission_problem(value)))
+CASHIERS: Setting[list[Any]] = _declare(Setting(
+    "cashiers.list", list, [], "CASHIER_CASHIERS",
+    "Кассиры окна: [{name = \"Иванова А.\", pin = \"<хэш из cashier-app pin-hash>\"}], "
+    "в переменной — JSON", check=lambda value: _cashiers_problem(value)))
+IDENTITY_FIELDS = _declare(Setting(
+    "point.identity_fields", bool, False, "CASHIER_IDENTITY_FIELDS",
+    "Показывать в форме платежа поля документа и ФИО плательщика (identityCard, fullName)"))
+CATALOG_REFRESH = _declare(Setting(
+    "catalog.refresh_minutes", float, 30.0, "CASHIER_CATALOG_REFRESH_MINUTES",
+    "Как часто окно обновляет каталог услуг и баланс в фоне, минут", check=_positive))
+UI_LANGUAGE = _declare(Setting(
+    "ui.language", str, "ru", "CASHIER_UI_LANGUAGE",
+    "Язык окна: ru (исходный) или код языка, для которого есть resources/translations/*.qm"))
 LOG_LEVEL = _declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=_log_level))
@@ -248,6 +273,13 @@ class Settings:
         return commission_rules_from(rules)
 
     @property
+    def cashiers(self) -> list[Any]:
+        from cashier_app.core.cashiers import cashiers_from
+
+        raw: list[Any] = self[CASHIERS]
+        return cashiers_from(raw)
+
+    @property
     def data_dir(self) -> Path:
         configured = self[DATA_DIR]
         return Path(configured).expanduser() if configured else default_data_dir()
@@ -295,6 +327,12 @@ def _read_file(path: Path) -> dict[str, Any]:
     return flat
 
 
+LIST_EXAMPLES = {
+    "commission.rules": '[{ service = "*", percent = 1.5, minimum = 10 }]',
+    "cashiers.list": '[{ name = "Иванова А.", pin = "pbkdf2_sha256$120000$…" }]',
+}
+
+
 def example_config() -> str:
     """A commented config.toml with every key and its default, for the README and --help."""
     lines: list[str] = []
@@ -307,7 +345,7 @@ def example_config() -> str:
         lines.append(f"# {setting.description} (переменная {setting.env})")
         default = setting.default
         if isinstance(default, list):
-            lines.append("# пример: rules = [{ service = \"*\", percent = 1.5, minimum = 10 }]")
+            lines.append(f"# пример: {name} = {LIST_EXAMPLES.get(key, '[]')}")
             shown = "[]"
         elif isinstance(default, bool):
             shown = "true" if default else "false"

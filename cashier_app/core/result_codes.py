@@ -52,6 +52,10 @@ AMOUNT_TOO_LARGE = 242
 BAD_COMMISSION = 255
 OTHER_ERROR = 300
 
+#: Final errors that are about what the cashier typed: shown next to that field.
+ACCOUNT_CODES = frozenset({WRONG_ACCOUNT_FORMAT, ACCOUNT_NOT_FOUND})
+AMOUNT_CODES = frozenset({AMOUNT_TOO_SMALL, AMOUNT_TOO_LARGE})
+
 RESULT_CODES: dict[int, ResultCode] = {
     rc.code: rc
     for rc in (

@@ -1,6 +1,6 @@
 """The offline payment journal (SQLite via sqlite-utils) and the agentTransactionId allocator."""
 
-from .db import Attempt, Journal, PaymentRecord
+from .db import Attempt, Journal, PaymentRecord, Shift, ShiftError
 from .ids import IdAllocator
 
-__all__ = ["Attempt", "IdAllocator", "Journal", "PaymentRecord"]
+__all__ = ["Attempt", "IdAllocator", "Journal", "PaymentRecord", "Shift", "ShiftError"]

@@ -123,6 +123,18 @@ class Attempt:
     message: str
 
 
+@dataclass(frozen=True)
+class Shift:
+    id: int
+    cashier: str
+    opened_at: str
+    closed_at: str | None = None
+
+
+class ShiftError(RuntimeError):
+    """A shift cannot be opened or closed as asked; ``str()`` is Russian."""
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -231,6 +243,40 @@ class Journal:
     def max_id(self) -> int:
         value = self.db.execute("select max(agent_transaction_id) from payments").fetchone()[0]
         return int(value or 0)
+
+    def cashier_day(self, day: date, cashier: str) -> list[PaymentRecord]:
+        """One cashier's payments of a day, newest first (the cashier's «Сегодня» list)."""
+        rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "
+                             "and cashier = ? order by created_at desc, agent_transaction_id "
+                             "desc", [day.isoformat(), f"{day.isoformat()}T99", cashier])
+        return [PaymentRecord.from_row(row) for row in rows]
+
+    # --- shifts --------------------------------------------------------------------
+    def open_shift_now(self) -> Shift | None:
+        """The point's open shift (one cash drawer: at most one shift is open)."""
+        rows = list(self.db.query(
+            "select * from shifts where closed_at is null order by id desc limit 1"))
+        return Shift(**rows[0]) if rows else None
+
+    def open_shift(self, cashier: str) -> Shift:
+        with self.db.atomic():
+            current = self.open_shift_now()
+            if current is not None:
+                if current.cashier == cashier:
+                    return current
+                raise ShiftError(f"Открыта смена кассира {current.cashier} с "
+                                 f"{current.opened_at[:16].replace('T', ' ')}: сначала "
+                                 "закройте её")
+            self.db.table("shifts").insert({"cashier": cashier, "opened_at": _now()})
+            row_id = self.db.execute("select last_insert_rowid()").fetchone()[0]
+        return Shift(**self.db.table("shifts").get(row_id))
+
+    def close_shift(self, shift_id: int) -> Shift:
+        with self.db.atomic():
+            row = self.db.table("shifts").get(shift_id)
+            if row["closed_at"] is None:
+                self.db.table("shifts").update(shift_id, {"closed_at": _now()})
+        return Shift(**self.db.table("shifts").get(shift_id))
 
     # --- attempts ------------------------------------------------------------------
     def add_attempt(self, attempt: Attempt) -> None:

@@ -13,7 +13,7 @@ from types import TracebackType
 os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
 
 import qasync
-from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
@@ -25,7 +25,10 @@ from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
-STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+STYLE_SHEET = RESOURCES / "style.qss"
+TRANSLATIONS = RESOURCES / "translations"
+UI_STATE_NAME = "window.ini"
 
 
 #: Qt messages that say nothing about our program (the offscreen/kiosk platform plugins).
@@ -66,6 +69,27 @@ def load_style(app: QApplication) -> None:
         log.warning("style sheet not loaded: %s", error)
 
 
+def install_translations(app: QApplication, language: str) -> list[QTranslator]:
+    """Texts are written in Russian and marked with ``tr()``; another language is a
+    ``resources/translations/cashier_<lang>.qm`` built with pyside6-lupdate/lrelease. Qt's
+    own texts (standard buttons, context menus) come from Qt's translations."""
+    installed: list[QTranslator] = []
+    qt_own = QTranslator(app)
+    if qt_own.load(QLocale(language), "qtbase", "_",
+                   QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_own)
+        installed.append(qt_own)
+    if language != "ru":
+        ours = QTranslator(app)
+        path = TRANSLATIONS / f"cashier_{language}.qm"
+        if ours.load(str(path)):
+            app.installTranslator(ours)
+            installed.append(ours)
+        else:
+            log.warning("translation %s not found; the window stays in Russian", path)
+    return installed
+
+
 def run_window(settings: cfg.Settings, *, demo: bool = False,
                smoke_screenshot: Path | None = None) -> int:
     settings.require_processing()
@@ -75,6 +99,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     app.setApplicationName("cashier-app")
     app.setApplicationDisplayName("Касса")
     load_style(app)
+    install_translations(app, settings[cfg.UI_LANGUAGE])
     install_excepthook()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -82,7 +107,10 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     engine_client = make_client(settings)
     engine = make_engine(settings, journal, engine_client)
     window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir),
-                        engine=engine, demo=demo)
+                        engine=engine, cashiers=settings.cashiers, demo=demo,
+                        identity_fields=settings[cfg.IDENTITY_FIELDS],
+                        refresh_minutes=settings[cfg.CATALOG_REFRESH],
+                        ui_state=None if demo else settings.data_dir / UI_STATE_NAME)
     window.show()
     with loop:
         try:

@@ -1,22 +1,36 @@
-"""The main window. At this stage: the service catalog by group, the selected service's
-fields, and a status bar with the processing connection and the agent's balance.
+"""The cashier's window: log-in and shift, the service catalog with search, the payment panel,
+«Сегодня», and a status bar with who, which shift, the connection, the balance and what is
+still «в обработке».
 
-Network work runs as asyncio tasks on the Qt thread (qasync): the window never waits."""
+Network work runs as asyncio tasks on the Qt thread (qasync): the window never waits. Payment
+state is read from the engine and its journal, never kept here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QPushButton,
     QSplitter,
+    QStackedWidget,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -24,93 +38,204 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore
+from cashier_app.core.balance import BalanceLevel, balance_level
+from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import format_amount
 from cashier_app.core.search import search
-from cashier_app.core.services import ServiceDefinition
+from cashier_app.core.services import ACCOUNT, ServiceDefinition
+from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine
+from cashier_app.journal import PaymentRecord, Shift, ShiftError
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
+from cashier_app.processing.models import AgentBalance
+
+from .pages import LoginPage, ShiftPage, TodayPage
+from .payment_panel import PaymentPanel, Step
 
 log = logging.getLogger(__name__)
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
-SCHEME_TITLES = {"simple": "простая", "choice": "с выбором договора",
-                 "complex": "квитанция ЖКХ"}
+PREFILL_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Search shows at most this many matches; the cashier narrows the query for the rest.
+MAX_RESULTS = 100
+_PHONE_CHARS = re.compile(r"^[\d\s()+\-]+$")
+
+
+def phone_digits(text: str) -> str | None:
+    """``+7 (903) 123-45-67``, ``89031234567``, ``9031234567`` → ``9031234567``; else None."""
+    if not _PHONE_CHARS.match(text.strip() or "x"):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    return digits if len(digits) == 10 else None
 
 
 class MainWindow(QMainWindow):
     def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
-                 *, engine: PaymentEngine | None = None, demo: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 *, engine: PaymentEngine, cashiers: list[Cashier], demo: bool = False,
+                 identity_fields: bool = False, refresh_minutes: float = 30.0,
+                 ui_state: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
         self._store = store
         self.engine = engine
-        self._resumed = False
-        self._stop_scheduler = asyncio.Event()
+        self.journal = engine.journal
+        self.cashier: Cashier | None = None
+        self.shift: Shift | None = None
+        self.balance: AgentBalance | None = None
+        self.level = BalanceLevel.OK
         self.catalog: Catalog | None = None
+        self._by_id: dict[str, ServiceDefinition] = {}
+        self._refresh_seconds = refresh_minutes * 60
+        self._resumed = False
+        self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._phone_task: asyncio.Task[None] | None = None
+        self._usage: dict[str, int] | None = None  # service use counts, read when searching
+        self._watched: set[int] = set()  # payments seen «в обработке»: their outcome is news
+        self.notices: list[str] = []
         self.setWindowTitle(self.tr("Касса — демо-режим") if demo else self.tr("Касса"))
-        self.resize(1100, 700)
+        self.resize(1280, 800)
 
+        # --- pages ------------------------------------------------------------------------
+        self.login_page = LoginPage(cashiers)
+        self.login_page.logged_in.connect(self._logged_in)
+        self.shift_page = ShiftPage()
+        self.shift_page.open_requested.connect(self.open_shift)
+        self.shift_page.logout_requested.connect(self.logout)
+
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("serviceSearch")
+        self.search_box.setPlaceholderText(
+            self.tr("Поиск: название, группа, код услуги или номер телефона"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._filter)
+        self.search_box.returnPressed.connect(self._open_current_result)
         self.tree = QTreeWidget()
+        self.tree.setObjectName("catalogTree")
         self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.currentItemChanged.connect(self._show_service)
-        self.details = QLabel(self.tr("Выберите услугу"))
-        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.details.setWordWrap(True)
-        self.details.setObjectName("serviceDetails")
-        self.details.setMargin(16)
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("serviceSearch")
-        self.search_box.setPlaceholderText(self.tr("Поиск услуги: название, группа или код"))
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.textChanged.connect(self._filter)
-        self.search_box.returnPressed.connect(self._pick_first)
+        self.tree.itemActivated.connect(self._tree_activated)
+        self.tree.itemClicked.connect(self._tree_activated)
+        self.results = QListWidget()
+        self.results.setObjectName("searchResults")
+        self.results.itemActivated.connect(self._result_activated)
+        self.results.itemClicked.connect(self._result_activated)
+        self.catalog_stack = QStackedWidget()
+        self.catalog_stack.addWidget(self.tree)
+        self.catalog_stack.addWidget(self.results)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         column.addWidget(self.search_box)
-        column.addWidget(self.tree)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.details)
-        splitter.setSizes([560, 540])
-        self.setCentralWidget(splitter)
+        column.addWidget(self.catalog_stack)
 
+        self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
+                                  identity_fields=identity_fields)
+        self.panel.outcome.connect(self._panel_outcome)
+        self.panel.reset_requested.connect(self._focus_search)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setSizes([430, 850])
+        self.splitter.setChildrenCollapsible(False)
+
+        self.notice = QLabel("")
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice_close = QPushButton("✕")
+        self.notice_close.setObjectName("noticeClose")
+        self.notice_close.setToolTip(self.tr("Скрыть уведомление"))
+        self.notice_close.clicked.connect(self._hide_notice)
+        notice_row = QWidget()
+        notice_row.setObjectName("noticeRow")
+        notice_layout = QHBoxLayout(notice_row)
+        notice_layout.setContentsMargins(8, 4, 8, 4)
+        notice_layout.addWidget(self.notice, 1)
+        notice_layout.addWidget(self.notice_close)
+        self.notice_row = notice_row
+        notice_row.hide()
+
+        self.today_page = TodayPage(self.journal)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.splitter, self.tr("Платёж  Ctrl+1"))
+        self.tabs.addTab(self.today_page, self.tr("Сегодня  Ctrl+2"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        work = QWidget()
+        work_column = QVBoxLayout(work)
+        work_column.setContentsMargins(4, 4, 4, 4)
+        work_column.addWidget(notice_row)
+        work_column.addWidget(self.tabs)
+        self.work_page = work
+
+        self.pages = QStackedWidget()
+        for page in (self.login_page, self.shift_page, self.work_page):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+
+        # --- menus and shortcuts ----------------------------------------------------------
         menu = self.menuBar().addMenu(self.tr("&Касса"))
-        self.refresh_action = menu.addAction(self.tr("Обновить каталог и баланс"))
-        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_action.triggered.connect(self.start)
         self.search_action = menu.addAction(self.tr("Найти услугу"))
         self.search_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_F))
         self.search_action.triggered.connect(self._focus_search)
+        self.payment_tab_action = menu.addAction(self.tr("Платёж"))
+        self.payment_tab_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_1))
+        self.payment_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.today_action = menu.addAction(self.tr("Платежи за сегодня"))
+        self.today_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_2))
+        self.today_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
+        self.refresh_action = menu.addAction(self.tr("Обновить каталог и баланс"))
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self.start_refresh)
         menu.addSeparator()
+        self.logout_action = menu.addAction(self.tr("Сменить кассира"))
+        self.logout_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.logout_action.triggered.connect(self.logout)
         self.quit_action = menu.addAction(self.tr("Выход"))
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.triggered.connect(self.close)
+        shift_menu = self.menuBar().addMenu(self.tr("&Смена"))
+        self.close_shift_action = shift_menu.addAction(self.tr("Закрыть смену…"))
+        self.close_shift_action.triggered.connect(self._confirm_close_shift)
+        for action in (self.search_action, self.payment_tab_action, self.today_action,
+                       self.logout_action, self.close_shift_action):
+            action.setEnabled(False)  # until a cashier is in a shift
 
+        # --- status bar -------------------------------------------------------------------
+        self.cashier_label = QLabel(self.tr("Кассир не вошёл"))
+        self.shift_label = QLabel("")
         self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
-        self.balance_label = QLabel("")
         self.catalog_label = QLabel("")
         self.pending_label = QLabel("")
         self.pending_label.setObjectName("pendingLabel")
+        self.balance_label = QLabel("")
+        self.balance_label.setObjectName("balanceLabel")
         status = self.statusBar()
-        status.addWidget(self.connection_label)
-        status.addWidget(self.catalog_label)
-        status.addWidget(self.pending_label)
-        self._usage: dict[str, int] | None = None  # service use counts, read when searching
-        if engine is not None:
-            engine.listeners.append(self._payment_changed)
-            self._show_pending()
+        for label in (self.cashier_label, self.shift_label, self.connection_label,
+                      self.catalog_label, self.pending_label):
+            status.addWidget(label)
         status.addPermanentWidget(self.balance_label)
+        engine.listeners.append(self._payment_changed)
+        for record in self.journal.pending():
+            self._watched.add(record.agent_transaction_id)
+        self._show_pending()
 
+        self._ui_state = QSettings(str(ui_state), QSettings.Format.IniFormat) if ui_state else None
+        self._restore_state()
+        self.pages.setCurrentWidget(self.login_page)
+
+    # --- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Begin loading in the background; returns at once."""
+        self._keep(asyncio.ensure_future(self.refresh()))
+        self._keep(asyncio.ensure_future(self._refresh_periodically()))
+
+    def start_refresh(self) -> None:
         self._keep(asyncio.ensure_future(self.refresh()))
 
     def _keep(self, task: asyncio.Future[None]) -> None:
@@ -118,47 +243,156 @@ class MainWindow(QMainWindow):
         task.add_done_callback(self._tasks.discard)
 
     def stop_background(self) -> None:
-        self._stop_scheduler.set()
+        self._stop.set()
 
     async def shutdown(self) -> None:
         """Stop background work and let an attempt in flight finish (its outcome is stored;
         an unfinished one stays «в обработке» and is resumed at the next start)."""
         self.stop_background()
-        tasks = list(self._tasks)
+        tasks = list(self._tasks) + list(self.panel.tasks)
         if tasks:
             _, unfinished = await asyncio.wait(tasks, timeout=5)
             for task in unfinished:
                 task.cancel()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        self._save_state()
         self.stop_background()
         super().closeEvent(event)
 
-    def _payment_changed(self, record: object) -> None:
-        self._usage = None
-        self._show_pending()
-
-    def _show_pending(self) -> None:
-        if self.engine is None:
+    def _restore_state(self) -> None:
+        if self._ui_state is None:
             return
-        count = self.engine.journal.count_pending()
-        self.pending_label.setText(self.tr("В обработке: {0}").format(count) if count
-                                   else self.tr("Незавершённых платежей нет"))
-        self.pending_label.setProperty("state", "warn" if count else "ok")
-        self.pending_label.style().polish(self.pending_label)
+        geometry = self._ui_state.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        splitter = self._ui_state.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
 
+    def _save_state(self) -> None:
+        if self._ui_state is None:
+            return
+        self._ui_state.setValue("window/geometry", self.saveGeometry())
+        self._ui_state.setValue("window/splitter", self.splitter.saveState())
+        self._ui_state.sync()
+
+    # --- log-in and shift -----------------------------------------------------------------
+    def _who(self) -> tuple[str, int | None]:
+        return (self.cashier.name if self.cashier else "",
+                self.shift.id if self.shift else None)
+
+    def _logged_in(self, cashier: Cashier) -> None:
+        self.cashier = cashier
+        self.cashier_label.setText(self.tr("Кассир: {0}").format(cashier.name))
+        self.logout_action.setEnabled(True)
+        current = self.journal.open_shift_now()
+        if current is not None and current.cashier == cashier.name:
+            self._enter_shift(current)
+            return
+        self.pages.setCurrentWidget(self.shift_page)
+        self.shift_page.show_for(cashier.name, current)
+
+    def open_shift(self) -> None:
+        if self.cashier is None:
+            return
+        try:
+            shift = self.journal.open_shift(self.cashier.name)
+        except ShiftError as error:
+            self.shift_page.message.setText(str(error))
+            return
+        self._enter_shift(shift)
+
+    def _enter_shift(self, shift: Shift) -> None:
+        self.shift = shift
+        opened = datetime.fromisoformat(shift.opened_at)
+        since = opened.strftime("%H:%M" if opened.date() == date.today() else "%d.%m %H:%M")
+        self.shift_label.setText(self.tr("Смена №{0} с {1}").format(shift.id, since))
+        for action in (self.search_action, self.payment_tab_action, self.today_action,
+                       self.close_shift_action):
+            action.setEnabled(True)
+        self.pages.setCurrentWidget(self.work_page)
+        self.tabs.setCurrentIndex(0)
+        self.today_page.show_for(shift.cashier)
+        self._focus_search()
+
+    def logout(self) -> None:
+        """Back to the log-in screen; the shift stays open (a break, a change of cashier)."""
+        self.panel.clear()
+        self.cashier = None
+        self.shift = None
+        self.cashier_label.setText(self.tr("Кассир не вошёл"))
+        self.shift_label.setText("")
+        for action in (self.search_action, self.payment_tab_action, self.today_action,
+                       self.logout_action, self.close_shift_action):
+            action.setEnabled(False)
+        self.pages.setCurrentWidget(self.login_page)
+        self.login_page.pin.setFocus()
+
+    def _confirm_close_shift(self) -> None:
+        pending = self.journal.count_pending()
+        text = self.tr("Закрыть смену №{0}?").format(self.shift.id if self.shift else "")
+        if pending:
+            text += self.tr("\nВ обработке платежей: {0} — они будут проведены в фоне.").format(
+                pending)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Смена"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.close_shift)
+        box.open()
+
+    def close_shift(self) -> None:
+        if self.shift is None or self.cashier is None:
+            return
+        if self.panel.step in (Step.CHECKING, Step.PAYING):
+            self.show_notice(self.tr("Дождитесь ответа по текущему платежу"), "warn")
+            return
+        self.panel.clear()
+        self.journal.close_shift(self.shift.id)
+        self.shift = None
+        self.shift_label.setText(self.tr("Смена закрыта"))
+        for action in (self.search_action, self.payment_tab_action, self.today_action,
+                       self.close_shift_action):
+            action.setEnabled(False)
+        self.pages.setCurrentWidget(self.shift_page)
+        self.shift_page.show_for(self.cashier.name, None)
+
+    def payment_blocker(self) -> str | None:
+        """Why a new payment cannot be taken now, or None."""
+        if self.cashier is None or self.shift is None:
+            return self.tr("Смена не открыта: платежи не принимаются")
+        if self.level is BalanceLevel.BLOCKED and self.balance is not None:
+            return self.tr("Приём платежей остановлен: баланс агента {0} ₽ достиг порога "
+                           "отключения {1} ₽. Пополните баланс и обновите (F5).").format(
+                format_amount(self.balance.balance), format_amount(self.balance.overdraft))
+        return None
+
+    # --- background loading ---------------------------------------------------------------
     async def refresh(self) -> None:
         cached = self._store.load()  # from disk, no network: shown at once
         if cached is not None and self.catalog is None:
             self._show_catalog(cached)
-        if self.engine is not None and not self._resumed:
+        if not self._resumed:
             # payments left «в обработке» are resumed before any new work
             self._resumed = True
             await self.engine.recover(wait=0)
             self._show_pending()
-            self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop_scheduler)))
+            self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop)))
         async with self._client_factory() as client:
             await asyncio.gather(self._load_catalog(client), self._load_balance(client))
+
+    async def _refresh_periodically(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=self._refresh_seconds)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await self.refresh()
+            except Exception:
+                log.exception("background refresh failed")
 
     async def _load_catalog(self, client: ProcessingClient) -> None:
         try:
@@ -172,6 +406,10 @@ class MainWindow(QMainWindow):
         self._set_connection(True)
         self._show_catalog(catalog)
 
+    async def refresh_balance(self) -> None:
+        async with self._client_factory() as client:
+            await self._load_balance(client)
+
     async def _load_balance(self, client: ProcessingClient) -> None:
         try:
             answer = await client.balance()
@@ -182,9 +420,19 @@ class MainWindow(QMainWindow):
         if not answer.ok:
             self.balance_label.setText(self.tr("Баланс: ") + answer.cashier_message)
             return
+        self.balance = answer
+        self.level = balance_level(answer.balance, answer.overdraft, answer.notification)
         text = self.tr("Баланс агента: {0} {1}").format(format_amount(answer.balance),
-                                                       answer.currency)
-        self.balance_label.setText(text.strip())
+                                                       answer.currency).strip()
+        if self.level is BalanceLevel.BLOCKED:
+            text += self.tr(" — приём платежей остановлен")
+        elif self.level is BalanceLevel.LOW:
+            text += self.tr(" — баланс на исходе")
+        self.balance_label.setText(text)
+        self.balance_label.setProperty("state", {BalanceLevel.OK: "ok",
+                                                 BalanceLevel.LOW: "warn",
+                                                 BalanceLevel.BLOCKED: "error"}[self.level])
+        self.balance_label.style().polish(self.balance_label)
 
     def _set_connection(self, online: bool, problem: str = "") -> None:
         if online:
@@ -195,84 +443,213 @@ class MainWindow(QMainWindow):
             self.connection_label.setProperty("state", "error")
         self.connection_label.style().polish(self.connection_label)
 
+    # --- catalog and search ---------------------------------------------------------------
     def _show_catalog(self, catalog: Catalog) -> None:
+        """A new catalog replaces the lists; what the cashier is typing or filling stays."""
         self.catalog = catalog
+        self._by_id = {service.service_id: service for service in catalog.services}
+        self._show_groups(catalog)
         if self.search_box.text().strip():
             self._filter(self.search_box.text())
-        else:
-            self._show_groups(catalog)
-        when = catalog.fetched_at.strftime("%d.%m.%Y %H:%M")
+        fetched = catalog.fetched_at
+        when = fetched.strftime("%H:%M" if fetched.date() == date.today() else "%d.%m.%Y %H:%M")
         label = (self.tr("Каталог: {0} услуг, сохранён {1}") if catalog.from_cache
-                 else self.tr("Каталог: {0} услуг, обновлён {1}"))
+                 else self.tr("Каталог: {0} услуг, {1}"))
         self.catalog_label.setText(label.format(len(catalog.services), when))
 
+    def service(self, service_id: str) -> ServiceDefinition | None:
+        return self._by_id.get(service_id)
+
+    def _show_groups(self, catalog: Catalog) -> None:
+        current = self.tree.currentItem()
+        current_id = current.data(0, SERVICE_ROLE) if current else None
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        items = []
+        for group, services in sorted(catalog.groups().items()):
+            group_item = QTreeWidgetItem([group, ""])
+            group_item.setFlags(group_item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            for service in services:
+                item = QTreeWidgetItem(group_item, [service.name, service.service_id])
+                item.setData(0, SERVICE_ROLE, service.service_id)
+                if service.service_id == current_id:
+                    current = item
+            items.append(group_item)
+        self.tree.addTopLevelItems(items)
+        self.tree.expandAll()
+        if current_id is not None and current is not None:
+            self.tree.setCurrentItem(current)
+        self.tree.setUpdatesEnabled(True)
+
     def _focus_search(self) -> None:
+        if self.pages.currentWidget() is not self.work_page:
+            return
+        self.tabs.setCurrentIndex(0)
         self.search_box.setFocus()
         self.search_box.selectAll()
 
     def _filter(self, text: str) -> None:
         """As the cashier types: a flat list, best match first; empty query: the groups."""
+        if self._phone_task is not None:
+            self._phone_task.cancel()
+            self._phone_task = None
         if self.catalog is None:
             return
         if not text.strip():
-            self._show_groups(self.catalog)
+            self.catalog_stack.setCurrentWidget(self.tree)
             return
         if self._usage is None:  # once per change of the journal, not per keystroke
-            self._usage = self.engine.journal.service_usage() if self.engine else {}
-        usage = self._usage
-        self.tree.clear()
-        for service in search(self.catalog.services, text, usage):
-            item = QTreeWidgetItem([f"{service.name}  ·  {service.group}", service.service_id])
-            item.setData(0, SERVICE_ROLE, service.service_id)
-            self.tree.addTopLevelItem(item)
-        first = self.tree.topLevelItem(0)
+            self._usage = self.journal.service_usage()
+        found = search(self.catalog.services, text, self._usage)
+        self.results.setUpdatesEnabled(False)
+        self.results.clear()
+        phone = phone_digits(text)
+        if phone is not None:
+            item = QListWidgetItem(self.tr("Номер {0}: определяем оператора…").format(phone))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setData(PREFILL_ROLE, phone)
+            self.results.addItem(item)
+            self._phone_task = asyncio.ensure_future(self._lookup_phone(phone))
+        for service in found[:MAX_RESULTS]:
+            item = QListWidgetItem(f"{service.name}  ·  {service.group}  ·  {service.service_id}")
+            item.setData(SERVICE_ROLE, service.service_id)
+            self.results.addItem(item)
+        if len(found) > MAX_RESULTS:
+            more = QListWidgetItem(self.tr("… и ещё {0}: уточните запрос").format(
+                len(found) - MAX_RESULTS))
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(more)
+        if not found and phone is None:
+            empty = QListWidgetItem(self.tr("Ничего не найдено: «{0}»").format(text.strip()))
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(empty)
+        first = next((self.results.item(i) for i in range(self.results.count())
+                      if self.results.item(i).data(SERVICE_ROLE)), None)
         if first is not None:
-            self.tree.setCurrentItem(first)
-        else:
-            self.details.setText(self.tr("Ничего не найдено: «{0}»").format(_esc(text.strip())))
+            self.results.setCurrentItem(first)
+        self.results.setUpdatesEnabled(True)
+        self.catalog_stack.setCurrentWidget(self.results)
 
-    def _pick_first(self) -> None:
-        if self.tree.currentItem() is not None:
-            self.tree.setFocus()
+    def result_ids(self) -> list[str]:
+        return [self.results.item(i).data(SERVICE_ROLE) for i in range(self.results.count())
+                if self.results.item(i).data(SERVICE_ROLE)]
 
-    def _show_groups(self, catalog: Catalog) -> None:
-        current = self.tree.currentItem()
-        current_id = current.data(0, SERVICE_ROLE) if current else None
-        self.tree.clear()
-        for group, services in sorted(catalog.groups().items()):
-            group_item = QTreeWidgetItem([group, ""])
-            group_item.setFlags(group_item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
-            for service in services:
-                item = QTreeWidgetItem([service.name, service.service_id])
-                item.setData(0, SERVICE_ROLE, service.service_id)
-                group_item.addChild(item)
-                if service.service_id == current_id:
-                    self.tree.setCurrentItem(item)
-            self.tree.addTopLevelItem(group_item)
-            group_item.setExpanded(True)
-
-    def _show_service(self, item: QTreeWidgetItem | None) -> None:
-        service_id = item.data(0, SERVICE_ROLE) if item else None
-        service = self.catalog.by_id(service_id) if self.catalog and service_id else None
+    async def _lookup_phone(self, phone: str) -> None:
+        """``operatorByPhone`` for a 10-digit number typed in the search: offer that service."""
+        item = self.results.item(0)
+        try:
+            answer = await self.engine.client.operator_by_phone(phone)
+        except ProcessingError as error:
+            log.info("operatorByPhone %s: %s", phone, error)
+            answer = None
+        if self.results.count() == 0 or self.results.item(0) is not item:
+            return  # the cashier typed on; this list is gone
+        service = self.service(answer.service_id) if answer and answer.ok and (
+            answer.service_id) else None
         if service is None:
-            self.details.setText(self.tr("Выберите услугу"))
+            item.setText(self.tr("Номер {0}: оператор не определён — выберите услугу в списке"
+                                 ).format(phone))
             return
-        self.details.setText(describe_service(service))
+        item.setText(self.tr("☎ Номер {0} — {1} ({2}), по базе номеров. Enter — платёж").format(
+            phone, service.name, service.service_id))
+        item.setData(SERVICE_ROLE, service.service_id)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.results.setCurrentItem(item)
 
+    async def wait_phone_lookup(self) -> None:
+        """For tests and the benchmark: let a running operator lookup finish."""
+        if self._phone_task is not None:
+            await asyncio.gather(self._phone_task, return_exceptions=True)
 
-def describe_service(service: ServiceDefinition) -> str:
-    lines = [f"<h2>{_esc(service.name)}</h2>",
-             f"<p>Код услуги: <b>{_esc(service.service_id)}</b><br>"
-             f"Группа: {_esc(service.group or '—')}<br>"
-             f"Схема: {SCHEME_TITLES[service.scheme.value]}"
-             f"{'<br>Фиксированная сумма платежа' if service.fixed_payment else ''}</p>",
-             "<p><b>Поля для ввода:</b></p><ul>"]
-    for spec in service.inputs:
-        mark = " <span style='color:#b00020'>*</span>" if spec.required else ""
-        lines.append(f"<li>{_esc(spec.label)}{mark}</li>")
-    lines.append("</ul>")
-    return "".join(lines)
+    def _open_current_result(self) -> None:
+        if self.catalog_stack.currentWidget() is self.results:
+            item = self.results.currentItem()
+            if item is not None:
+                self._result_activated(item)
+        else:
+            tree_item = self.tree.currentItem()
+            if tree_item is not None:
+                self._tree_activated(tree_item)
 
+    def _result_activated(self, item: QListWidgetItem) -> None:
+        service_id = item.data(SERVICE_ROLE)
+        if service_id:
+            phone = item.data(PREFILL_ROLE)
+            self.open_service(service_id, {ACCOUNT: phone} if phone else None)
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    def _tree_activated(self, item: QTreeWidgetItem) -> None:
+        service_id = item.data(0, SERVICE_ROLE)
+        if service_id:
+            self.open_service(service_id)
+
+    def open_service(self, service_id: str, prefill: dict[str, str] | None = None) -> bool:
+        service = self.service(service_id)
+        if service is None:
+            return False
+        if self.panel.step in (Step.CHECKING, Step.PAYING):
+            self.show_notice(self.tr("Дождитесь ответа по текущему платежу или нажмите Esc"),
+                             "warn")
+            return False
+        self.panel.open_service(service, prefill)
+        return True
+
+    # --- payments -------------------------------------------------------------------------
+    def _payment_changed(self, record: PaymentRecord) -> None:
+        self._usage = None
+        self._show_pending()
+        if record.state is State.PAYING and record.attempts > 0:
+            self._watched.add(record.agent_transaction_id)
+        elif record.state in (State.PAID, State.FAILED) and (
+                record.agent_transaction_id in self._watched):
+            self._watched.discard(record.agent_transaction_id)
+            self._settled_in_background(record)
+        if self.tabs.currentWidget() is self.today_page:
+            self.today_page.reload()
+        else:
+            self.today_page.dirty = True
+
+    def _panel_outcome(self, record: PaymentRecord) -> None:
+        if record.state is State.PAID:
+            self._keep(asyncio.ensure_future(self.refresh_balance()))
+
+    def _settled_in_background(self, record: PaymentRecord) -> None:
+        amount = format_amount(record.amount_to or Decimal(0))
+        if record.state is State.PAID:
+            text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2} ₽, номер "
+                           "операции {3}").format(record.service_name, record.account, amount,
+                                                  record.transaction_id or "—")
+            kind = "ok"
+        else:
+            text = self.tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} ₽ — {3}. "
+                           "Верните клиенту {4} ₽.").format(
+                record.service_name, record.account, amount, record.result_message or "",
+                format_amount(record.amount_from or Decimal(0)))
+            kind = "error"
+        self.show_notice(text, kind)
+        if self.panel.record is not None and (
+                self.panel.record.agent_transaction_id == record.agent_transaction_id
+                and self.panel.step is Step.DONE):
+            self.panel.show_outcome(record)
+
+    def show_notice(self, text: str, kind: str = "info") -> None:
+        self.notices.append(text)
+        self.notice.setText(text)
+        self.notice_row.setProperty("kind", kind)
+        self.notice_row.style().polish(self.notice_row)
+        self.notice.style().polish(self.notice)
+        self.notice_row.show()
+        self.statusBar().showMessage(text, 15000)
+
+    def _hide_notice(self) -> None:
+        self.notice_row.hide()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.today_page and self.today_page.dirty:
+            self.today_page.reload()
+
+    def _show_pending(self) -> None:
+        count = self.journal.count_pending()
+        self.pending_label.setText(self.tr("В обработке: {0}").format(count) if count
+                                   else self.tr("В обработке: нет"))
+        self.pending_label.setProperty("state", "warn" if count else "ok")
+        self.pending_label.style().polish(self.pending_label)

@@ -1,0 +1,278 @@
+"""What a successful check returned, by scheme: displays (simple), contracts (choice), the
+ЖКХ invoice (complex). Widgets only; amounts are validated by ``core.schemes``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.core.schemes import InvoiceLine, LineChoice, PaymentRefused, complex_lines
+from cashier_app.core.services import ServiceDefinition
+from cashier_app.processing.models import Contract, PaymentAnswer
+
+#: Display names the definitions often leave without a title.
+FALLBACK_TITLES = {"fixedAmount": "Сумма к оплате (фиксированная)"}
+
+
+def _date(moment: object) -> str:
+    return moment.strftime("%d.%m.%Y") if hasattr(moment, "strftime") else ""
+
+
+def _value(text: str, *, selectable: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("displayValue")
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class DisplaysView(QWidget):
+    """Simple scheme: the ``displays`` values with their titles from the service definition."""
+
+    def __init__(self, service: ServiceDefinition, answer: PaymentAnswer,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        self.rows: dict[str, str] = {}
+        for name, value in (answer.displays or {}).items():
+            spec = service.display(name)
+            title = (spec.title if spec and spec.title else FALLBACK_TITLES.get(name, name))
+            if name == "fixedAmount":
+                amount = answer.fixed_amount
+                value = f"{format_amount(amount)} ₽" if amount is not None else value
+            self.rows[title] = value
+            layout.addRow(QLabel(title + ":"), _value(value))
+        if answer.currency_rate:
+            self.rows["Курс"] = answer.currency_rate
+            layout.addRow(QLabel(self.tr("Курс:")), _value(answer.currency_rate))
+        if not self.rows:
+            layout.addRow(QLabel(self.tr("Абонент найден, платёж можно принять.")))
+
+
+class ContractsView(QWidget):
+    """Choice scheme: the contracts in a table, one to pick."""
+
+    chosen = Signal(object)  # Contract | None
+
+    def __init__(self, contracts: tuple[Contract, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.contracts = contracts
+        self.table = QTableWidget(len(contracts), 4)
+        self.table.setObjectName("contractsTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Договор"), self.tr("Номер"), self.tr("Сумма, ₽"), self.tr("Дата")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for row, contract in enumerate(contracts):
+            cells = [contract.name or contract.contract_id, contract.contract_number or "",
+                     format_amount(contract.contract_sum) if contract.contract_sum is not None
+                     else "", _date(contract.contract_date)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.hint = QLabel(self.tr("Выберите договор стрелками ↑↓, Enter — к сумме"))
+        self.hint.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.hint)
+        self.table.setMinimumHeight(min(60 + 34 * len(contracts), 240))
+        if len(contracts) == 1:
+            self.table.selectRow(0)
+
+    def _selection(self) -> None:
+        self.chosen.emit(self.current())
+
+    def current(self) -> Contract | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.contracts[rows[0].row()] if rows else None
+
+    def pick(self, contract_id: str) -> None:
+        for row, contract in enumerate(self.contracts):
+            if contract.contract_id == contract_id:
+                self.table.selectRow(row)
+
+
+PAY, NAME, DEBT, TARIFF, UNIT, PREV, NEW, AMOUNT = range(8)
+
+
+class InvoiceView(QWidget):
+    """Complex scheme: the ЖКХ invoice as a bill; lines can be excluded, amounts and meter
+    readings entered; a running total. ``changed`` after every edit."""
+
+    changed = Signal()
+
+    def __init__(self, answer: PaymentAnswer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        documents = answer.invoices or ()
+        self.lines: list[InvoiceLine] = [line for doc in documents for line in doc.lines]
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for doc in documents:
+            parts = []
+            if doc.client_name:
+                parts.append(f"<b>{self.tr('Плательщик')}:</b> {_esc(doc.client_name)}")
+            if doc.client_address:
+                parts.append(f"<b>{self.tr('Адрес')}:</b> {_esc(doc.client_address)}")
+            period = []
+            if doc.invoice_id:
+                period.append(self.tr("квитанция № {0}").format(_esc(doc.invoice_id)))
+            if doc.formed_date:
+                period.append(self.tr("от {0}").format(_date(doc.formed_date)))
+            if doc.expire_date:
+                period.append(self.tr("оплатить до {0}").format(_date(doc.expire_date)))
+            if period:
+                parts.append(" ".join(period).capitalize())
+            header = QLabel("<br>".join(parts))
+            header.setObjectName("invoiceHeader")
+            header.setWordWrap(True)
+            layout.addWidget(header)
+        self.table = QTableWidget(len(self.lines), 8)
+        self.table.setObjectName("invoiceTable")
+        self.table.setHorizontalHeaderLabels([
+            "", self.tr("Услуга"), self.tr("Долг"), self.tr("Тариф"), self.tr("Ед."),
+            self.tr("Пред. показ."), self.tr("Новые показ."), self.tr("К оплате, ₽")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.table.blockSignals(True)
+        for row, line in enumerate(self.lines):
+            pay = QTableWidgetItem()
+            pay.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                         | Qt.ItemFlag.ItemIsSelectable)
+            pay.setCheckState(Qt.CheckState.Checked if line.pay_sum else
+                              Qt.CheckState.Unchecked)
+            pay.setToolTip(self.tr("Оплачивать эту услугу (пробел)"))
+            self.table.setItem(row, PAY, pay)
+            limits = []
+            if line.min_sum:
+                limits.append(self.tr("не меньше {0}").format(format_amount(line.min_sum)))
+            if line.max_sum:
+                limits.append(self.tr("не больше {0}").format(format_amount(line.max_sum)))
+            cells = {
+                NAME: line.sub_service_name + (f" ({', '.join(limits)})" if limits else ""),
+                DEBT: _debt(line.debt_info),
+                TARIFF: format_amount(line.tariff) if line.tariff is not None else "",
+                UNIT: line.si or "",
+                PREV: _reading(line.prev_count) if line.is_meter else "",
+                NEW: "" if not line.is_meter else (
+                    _reading(line.last_count) if line.last_count else ""),
+                AMOUNT: format_amount(line.pay_sum) if line.pay_sum else "",
+            }
+            for column, text in cells.items():
+                item = QTableWidgetItem(text)
+                editable = column == AMOUNT or (column == NEW and line.is_meter)
+                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                if editable:
+                    flags |= Qt.ItemFlag.ItemIsEditable
+                    item.setToolTip(self.tr("Изменить: начните вводить или F2"))
+                item.setFlags(flags)
+                if column in (DEBT, TARIFF, PREV, NEW, AMOUNT):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+            if line.comment:
+                self.table.item(row, NAME).setToolTip(line.comment)
+        self.table.blockSignals(False)
+        self.table.setMinimumHeight(min(60 + 34 * len(self.lines), 320))
+        self.table.itemChanged.connect(self._edited)
+        self.total_label = QLabel("")
+        self.total_label.setObjectName("invoiceTotal")
+        self.problem_label = QLabel("")
+        self.problem_label.setObjectName("fieldError")
+        self.problem_label.setWordWrap(True)
+        layout.addWidget(self.table)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.problem_label)
+        self._recount()
+
+    def _edited(self, item: QTableWidgetItem) -> None:
+        self._recount()
+        self.changed.emit()
+
+    def set_included(self, row: int, included: bool) -> None:
+        self.table.item(row, PAY).setCheckState(Qt.CheckState.Checked if included
+                                                else Qt.CheckState.Unchecked)
+
+    def set_cell(self, row: int, column: int, text: str) -> None:
+        self.table.item(row, column).setText(text)
+
+    def choices(self) -> list[LineChoice]:
+        """The included lines as the cashier left them; PaymentRefused for unreadable text."""
+        chosen = []
+        for row, line in enumerate(self.lines):
+            if self.table.item(row, PAY).checkState() != Qt.CheckState.Checked:
+                continue
+            name = line.sub_service_name
+            amount_text = self.table.item(row, AMOUNT).text()
+            try:
+                amount = parse_user_amount(amount_text)
+            except AmountError as error:
+                raise PaymentRefused(f"«{name}»: {error}") from None
+            reading = None
+            if line.is_meter:
+                text = self.table.item(row, NEW).text().strip().replace(",", ".")
+                if text:
+                    try:
+                        reading = Decimal(text.replace(" ", ""))
+                    except ArithmeticError:
+                        raise PaymentRefused(f"Показания для «{name}»: не число") from None
+            chosen.append(LineChoice(line.sub_service_id, amount, reading))
+        return chosen
+
+    def total(self) -> tuple[Decimal | None, str]:
+        """The amount to credit, or None and the reason it cannot be paid yet."""
+        try:
+            _, total = complex_lines(self.lines, self.choices())
+        except PaymentRefused as error:
+            return None, str(error)
+        return total, ""
+
+    def _recount(self) -> None:
+        total, problem = self.total()
+        self.total_label.setText(self.tr("Итого по квитанции: {0} ₽").format(
+            format_amount(total)) if total is not None else self.tr("Итого по квитанции: —"))
+        self.problem_label.setText(problem)
+        self.problem_label.setVisible(bool(problem))
+
+
+def _reading(value: Decimal | None) -> str:
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def _debt(info: str | None) -> str:
+    if not info:
+        return ""
+    try:
+        return format_amount(Decimal(info))
+    except ArithmeticError:
+        return info
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

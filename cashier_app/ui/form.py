@@ -1,0 +1,194 @@
+"""The payment form of one service, built at run time from its ``inputs``.
+
+Labels from ``title``, a mark on required fields, validation against the server's regexp as the
+cashier types (through :class:`~cashier_app.core.services.FormModel`, no rules here), an input
+restriction and a hint where the regexp makes the shape obvious (``^\\d{10}$``: ten digits),
+Enter to the next field. Messages appear once a field has been left or the form submitted, not
+while the first digit is being typed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from cashier_app.core.patterns import shape_of
+from cashier_app.core.services import FieldSpec, FormModel, ServiceDefinition
+
+IDENTITY_CARD = "identityCard"
+FULL_NAME = "fullName"
+
+
+def _digits_word(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return "цифра"
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return "цифры"
+    return "цифр"
+
+
+def hint_for(spec: FieldSpec) -> str:
+    shape = shape_of(spec.regexp)
+    if shape is None:
+        return ""
+    if shape.min_length is not None and shape.min_length == shape.max_length:
+        return f"{shape.min_length} {_digits_word(shape.min_length)}"
+    if shape.min_length and shape.max_length:
+        return f"от {shape.min_length} до {shape.max_length} цифр"
+    return "только цифры"
+
+
+class FieldRow:
+    """One input with its message line."""
+
+    def __init__(self, spec: FieldSpec, edit: QLineEdit, message: QLabel) -> None:
+        self.spec = spec
+        self.edit = edit
+        self.message = message
+        self.touched = False
+
+
+class ServiceForm(QWidget):
+    submitted = Signal()  # Enter on the last field
+    edited = Signal()     # any value changed
+
+    def __init__(self, service: ServiceDefinition, *, identity_fields: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.model = FormModel(service)
+        self.rows: list[FieldRow] = []
+        self.identity: dict[str, QLineEdit] = {}
+        layout = QFormLayout()
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        for spec in service.inputs:
+            edit = QLineEdit()
+            edit.setObjectName(f"field_{spec.name}")
+            edit.setMaxLength(200)
+            shape = shape_of(spec.regexp)
+            if shape is not None:
+                upper = "" if shape.max_length is None else str(shape.max_length)
+                edit.setValidator(QRegularExpressionValidator(
+                    QRegularExpression(f"[0-9]{{0,{upper}}}"), edit))
+                edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            hint = hint_for(spec)
+            edit.setPlaceholderText(hint or (self.tr("обязательно") if spec.required
+                                              else self.tr("необязательно")))
+            message = QLabel("")
+            message.setObjectName("fieldError")
+            message.setWordWrap(True)
+            message.hide()
+            row = FieldRow(spec, edit, message)
+            self.rows.append(row)
+            label = QLabel(f"{spec.label}{' *' if spec.required else ''}")
+            label.setObjectName("requiredLabel" if spec.required else "fieldLabel")
+            label.setBuddy(edit)
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(message)
+            layout.addRow(label, cell)
+            edit.textChanged.connect(lambda _text, r=row: self._changed(r))
+            edit.editingFinished.connect(lambda r=row: self._left(r))
+        if identity_fields:
+            for name, title in ((IDENTITY_CARD, self.tr("Документ плательщика")),
+                                (FULL_NAME, self.tr("ФИО плательщика"))):
+                edit = QLineEdit()
+                edit.setObjectName(f"field_{name}")
+                edit.setMaxLength(200)
+                edit.setPlaceholderText(self.tr("необязательно"))
+                edit.textChanged.connect(self.edited)
+                self.identity[name] = edit
+                layout.addRow(QLabel(title), edit)
+        self.setLayout(layout)
+        edits = self.edits()
+        for index, edit in enumerate(edits):
+            if index + 1 < len(edits):
+                edit.returnPressed.connect(edits[index + 1].setFocus)
+            else:
+                edit.returnPressed.connect(self.submitted)
+        if not edits:
+            self.setToolTip(self.tr("У услуги нет полей для ввода"))
+
+    def edits(self) -> list[QLineEdit]:
+        return [row.edit for row in self.rows] + list(self.identity.values())
+
+    def values(self) -> dict[str, str]:
+        return {row.spec.name: row.edit.text().strip() for row in self.rows}
+
+    def identity_values(self) -> tuple[str | None, str | None]:
+        card = self.identity.get(IDENTITY_CARD)
+        name = self.identity.get(FULL_NAME)
+        return ((card.text().strip() or None) if card else None,
+                (name.text().strip() or None) if name else None)
+
+    def set_value(self, name: str, text: str) -> None:
+        row = self._row(name)
+        if row is not None:
+            row.edit.setText(text)
+
+    def focus_first(self) -> None:
+        edits = self.edits()
+        if edits:
+            target = next((row.edit for row in self.rows if not row.edit.text()), edits[0])
+            target.setFocus()
+
+    def _row(self, name: str) -> FieldRow | None:
+        return next((row for row in self.rows if row.spec.name == name), None)
+
+    def _changed(self, row: FieldRow) -> None:
+        if row.touched:
+            self._show(row)
+        else:
+            self._set_message(row, "")
+        self.edited.emit()
+
+    def _left(self, row: FieldRow) -> None:
+        if row.edit.text():
+            row.touched = True
+        self._show(row)
+
+    def _show(self, row: FieldRow) -> bool:
+        verdict = self.model.check_field(row.spec.name, row.edit.text().strip())
+        if row.touched:
+            self._set_message(row, verdict.message)
+        return verdict.ok
+
+    def _set_message(self, row: FieldRow, text: str) -> None:
+        row.message.setText(text)
+        row.message.setVisible(bool(text))
+        row.edit.setProperty("invalid", bool(text))
+        row.edit.style().polish(row.edit)
+
+    def set_error(self, name: str, text: str) -> None:
+        """A message from the processing center about a field (code 4, 5…)."""
+        row = self._row(name)
+        if row is not None:
+            self._set_message(row, text)
+            row.edit.setFocus()
+            row.edit.selectAll()
+
+    def message(self, name: str) -> str:
+        row = self._row(name)
+        return row.message.text() if row and row.message.isVisible() else ""
+
+    def validate(self) -> bool:
+        """Check every field, show every message, focus the first invalid one."""
+        verdict = self.model.check({row.spec.name: row.edit.text().strip() for row in self.rows})
+        for row, check in zip(self.rows, verdict.fields, strict=True):
+            row.touched = True
+            self._set_message(row, check.message)
+        first = verdict.first_invalid
+        if first is not None:
+            row = self._row(first)
+            if row is not None:
+                row.edit.setFocus()
+        return verdict.ok
+
+    def set_locked(self, locked: bool) -> None:
+        for edit in self.edits():
+            edit.setReadOnly(locked)

@@ -1,0 +1,288 @@
+"""Log-in, shift and the cashier's «Сегодня» list."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_app.core.cashiers import Cashier
+from cashier_app.core.money import format_amount
+from cashier_app.core.states import State
+from cashier_app.journal import Journal, PaymentRecord, Shift
+
+STATE_TITLES = {
+    State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",
+    State.CHECK_FAILED: "не прошёл проверку", State.PAYING: "в обработке",
+    State.PAID: "оплачен", State.FAILED: "не проведён", State.CANCELLED: "отменён",
+}
+#: A wrong PIN costs this long before the next try (slows guessing at the counter).
+WRONG_PIN_PAUSE = 1.0
+
+
+def _centered(*widgets: QWidget) -> QVBoxLayout:
+    box = QWidget()
+    box.setObjectName("loginBox")
+    box.setMaximumWidth(520)
+    column = QVBoxLayout(box)
+    for widget in widgets:
+        column.addWidget(widget)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(box)
+    row.addStretch(1)
+    outer = QVBoxLayout()
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    return outer
+
+
+class LoginPage(QWidget):
+    logged_in = Signal(object)  # Cashier
+
+    def __init__(self, cashiers: list[Cashier], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cashiers = cashiers
+        title = QLabel(self.tr("Вход кассира"))
+        title.setObjectName("pageTitle")
+        self.combo = QComboBox()
+        self.combo.setObjectName("cashierCombo")
+        self.combo.addItems([cashier.name for cashier in cashiers])
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pinEdit")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,12}"),
+                                                          self.pin))
+        self.pin.setPlaceholderText(self.tr("PIN — цифры"))
+        self.pin.returnPressed.connect(self.start_login)
+        self.button = QPushButton(self.tr("Войти  ⏎"))
+        self.button.setObjectName("loginButton")
+        self.button.clicked.connect(self.start_login)
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        form_box = QWidget()
+        form = QFormLayout(form_box)
+        form.addRow(self.tr("Кассир"), self.combo)
+        form.addRow(self.tr("PIN"), self.pin)
+        if not cashiers:
+            self.message.setText(self.tr(
+                "Кассиры не настроены. Добавьте их в файл настроек (ключ cashiers.list, хэш "
+                "PIN даёт команда cashier-app pin-hash) и перезапустите программу."))
+            for widget in (self.combo, self.pin, self.button):
+                widget.setEnabled(False)
+        self.setLayout(_centered(title, form_box, self.button, self.message))
+        self._task: asyncio.Future[None] | None = None
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt)
+        self.pin.setFocus()
+        super().showEvent(event)  # type: ignore[arg-type]
+
+    def start_login(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self.login())
+
+    async def login(self) -> None:
+        if not self.cashiers or not self.pin.isEnabled():
+            return
+        cashier = self.cashiers[self.combo.currentIndex()]
+        pin = self.pin.text()
+        if not pin:
+            self.message.setText(self.tr("Введите PIN"))
+            return
+        self.pin.setEnabled(False)
+        self.button.setEnabled(False)
+        try:
+            ok = await asyncio.to_thread(cashier.verify, pin)  # PBKDF2: off the UI thread
+            if not ok:
+                self.message.setText(self.tr("Неверный PIN"))
+                await asyncio.sleep(WRONG_PIN_PAUSE)
+        finally:
+            self.pin.clear()
+            self.pin.setEnabled(True)
+            self.button.setEnabled(True)
+            self.pin.setFocus()
+        if ok:
+            self.message.setText("")
+            self.logged_in.emit(cashier)
+
+
+class ShiftPage(QWidget):
+    """Opening a shift is explicit: one open shift per cash drawer."""
+
+    open_requested = Signal()
+    logout_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel(self.tr("Смена"))
+        title.setObjectName("pageTitle")
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Открыть смену  ⏎"))
+        self.open_button.setObjectName("openShiftButton")
+        self.open_button.clicked.connect(self.open_requested)
+        self.open_button.setAutoDefault(True)
+        self.logout_button = QPushButton(self.tr("Сменить кассира"))
+        self.logout_button.clicked.connect(self.logout_requested)
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.setLayout(_centered(title, self.text, self.open_button, self.logout_button,
+                                 self.message))
+
+    def show_for(self, cashier: str, open_shift: Shift | None) -> None:
+        self.message.setText("")
+        if open_shift is not None and open_shift.cashier != cashier:
+            since = open_shift.opened_at[:16].replace("T", " ")
+            self.text.setText(self.tr(
+                "{0}, на кассе открыта смена кассира {1} с {2}. Её закрывает тот, кто её "
+                "открыл (меню «Смена» → «Закрыть смену»).").format(cashier, open_shift.cashier,
+                                                                    since))
+            self.open_button.setEnabled(False)
+        else:
+            self.text.setText(self.tr("{0}, смена не открыта. Платежи принимаются только в "
+                                      "открытой смене.").format(cashier))
+            self.open_button.setEnabled(True)
+            self.open_button.setFocus()
+
+
+class TodayPage(QWidget):
+    """The cashier's payments today, newest first; a payment's attempts below it."""
+
+    COLUMNS = ("Время", "Услуга", "Счёт", "К зачислению", "Комиссия", "Принято", "Состояние",
+               "Ответ процессинга", "Номер операции")
+
+    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.journal = journal
+        self.cashier = ""
+        self.records: list[PaymentRecord] = []
+        self.only_pending = QCheckBox(self.tr("Только «в обработке»"))
+        self.only_pending.toggled.connect(self.reload)
+        self.summary = QLabel("")
+        self.summary.setObjectName("todaySummary")
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("todayTable")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_attempts)
+        self.attempts = QTableWidget(0, 5)
+        self.attempts.setObjectName("attemptsTable")
+        self.attempts.setHorizontalHeaderLabels([self.tr("Время"), self.tr("Запрос"),
+                                                 self.tr("Длительность, мс"), self.tr("Итог"),
+                                                 self.tr("Ответ")])
+        self.attempts.verticalHeader().hide()
+        self.attempts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attempts.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.attempts.horizontalHeader().setStretchLastSection(True)
+        self.attempts_title = QLabel(self.tr("Попытки выбранного платежа"))
+        lower = QWidget()
+        lower_column = QVBoxLayout(lower)
+        lower_column.setContentsMargins(0, 0, 0, 0)
+        lower_column.addWidget(self.attempts_title)
+        lower_column.addWidget(self.attempts)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setSizes([400, 180])
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.only_pending)
+        column = QVBoxLayout(self)
+        column.addLayout(top)
+        column.addWidget(splitter)
+        self.dirty = True
+
+    def show_for(self, cashier: str) -> None:
+        self.cashier = cashier
+        self.reload()
+
+    def reload(self) -> None:
+        self.dirty = False
+        if not self.cashier:
+            return
+        records = self.journal.cashier_day(date.today(), self.cashier)
+        paid = [r for r in records if r.state is State.PAID]
+        pending = [r for r in records if r.state is State.PAYING]
+        taken = sum((r.amount_from or Decimal(0) for r in paid + pending), Decimal(0))
+        self.summary.setText(self.tr(
+            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽").format(
+            len(paid), len(pending), sum(r.state is State.FAILED for r in records),
+            format_amount(taken)))
+        if self.only_pending.isChecked():
+            records = pending
+        selected = self.selected_id()
+        self.records = records
+        self.table.setRowCount(len(records))
+        for row, record in enumerate(records):
+            cells = [record.created_at[11:19], record.service_name, record.account,
+                     _amount(record.amount_to), _amount(record.commission),
+                     _amount(record.amount_from), STATE_TITLES.get(record.state,
+                                                                   str(record.state)),
+                     record.result_message or "", str(record.transaction_id or "")]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column in (3, 4, 5):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if column == 6:
+                    item.setData(Qt.ItemDataRole.UserRole, str(record.state))
+                self.table.setItem(row, column, item)
+            if record.agent_transaction_id == selected:
+                self.table.selectRow(row)
+        self._show_attempts()
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.records):
+            return None
+        return self.records[rows[0].row()].agent_transaction_id
+
+    def _show_attempts(self) -> None:
+        selected = self.selected_id()
+        attempts = self.journal.attempts(selected) if selected is not None else []
+        self.attempts.setRowCount(len(attempts))
+        outcomes = {"answer": self.tr("ответ"), "transport": self.tr("нет связи"),
+                    "auth": self.tr("отказ авторизации")}
+        for row, attempt in enumerate(attempts):
+            cells = [attempt.started_at[11:23], attempt.method, str(attempt.duration_ms),
+                     outcomes.get(attempt.outcome, attempt.outcome),
+                     (f"код {attempt.result}: " if attempt.result is not None else "")
+                     + (attempt.message or "")]
+            for column, text in enumerate(cells):
+                self.attempts.setItem(row, column, QTableWidgetItem(text))
+        if selected is not None:
+            self.attempts_title.setText(self.tr("Попытки платежа {0}: {1}").format(
+                selected, len(attempts)))
+
+
+def _amount(value: Decimal | None) -> str:
+    return format_amount(value) if value is not None else ""

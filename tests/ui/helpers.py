@@ -1,0 +1,102 @@
+"""Building the cashier window against the real emulator, and driving it like a cashier."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from cashier_app.catalog import CatalogStore
+from cashier_app.core.cashiers import Cashier, hash_pin
+from cashier_app.core.schemes import CommissionRule
+from cashier_app.engine import PaymentEngine
+from cashier_app.journal import IdAllocator, Journal
+from cashier_app.processing.client import ProcessingClient
+from cashier_app.processing.retry import RetryPolicy
+from cashier_app.ui.main_window import MainWindow
+from tests.conftest import TOKEN
+
+# few PBKDF2 rounds: the tests check the log-in logic, not the hash's cost
+CASHIERS = [Cashier("Иванова Анна", hash_pin("1111", iterations=1000)),
+            Cashier("Петров Олег", hash_pin("2222", iterations=1000))]
+#: 1 % with a 10 ₽ minimum: commission shows up in every amount the tests check.
+COMMISSION = [CommissionRule("*", Decimal("1"), Decimal("10"))]
+
+
+@dataclass
+class Rig:
+    window: MainWindow
+    engine: PaymentEngine
+    journal: Journal
+    client: ProcessingClient
+    loop: qasync.QEventLoop
+
+    def run(self, coroutine: object) -> object:
+        return self.loop.run_until_complete(coroutine)  # type: ignore[arg-type]
+
+    def wait_for(self, condition: Callable[[], object], timeout: float = 10) -> None:
+        self.run(wait_for(condition, timeout))
+
+    def close(self) -> None:
+        self.run(self.window.shutdown())
+        self.run(self.client.aclose())
+        self.journal.close()
+
+
+def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
+             token: str = TOKEN, retry: RetryPolicy | None = None,
+             **options: object) -> Rig:
+    journal = Journal(data_dir / "journal.sqlite3")
+    client = ProcessingClient(url, token, timeout=2)
+    engine = PaymentEngine(journal, client, retry or RetryPolicy(0.05, 2, 0.2),
+                           IdAllocator(data_dir / "hwm", 1, floor=journal.max_id()),
+                           commission=COMMISSION)
+    window = MainWindow(lambda: ProcessingClient(url, token, timeout=2), CatalogStore(data_dir),
+                        engine=engine, cashiers=CASHIERS, demo=True, **options)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    return Rig(window, engine, journal, client, loop)
+
+
+async def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Key events carrying the text, as a Russian keyboard layout delivers them (QTest's
+    keyClicks maps characters through Latin-1 and aborts on Cyrillic)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, char))
+
+
+def press(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> None:
+    qtbot.keyClick(widget, key)
+
+
+def log_in(rig: Rig, qtbot: QtBot, *, name: str = "Иванова Анна", pin: str = "1111",
+           refresh: bool = True) -> None:
+    """Load the catalog, log in, open the shift: the start of a cashier's day."""
+    window = rig.window
+    if refresh:
+        rig.run(window.refresh())
+    page = window.login_page
+    page.combo.setCurrentText(name)
+    page.pin.setText(pin)
+    rig.run(page.login())
+    if window.pages.currentWidget() is window.shift_page:
+        qtbot.mouseClick(window.shift_page.open_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.work_page
