@@ -144,6 +144,11 @@ class PaymentEngine:
             if number < attempts:
                 await asyncio.sleep(self.policy.delay(number))
         failpoint("after-check-answer")
+        if self.journal.get(agent_transaction_id).state is State.CANCELLED:
+            # the cashier gave up waiting (Esc) while the answer was on its way: it changes
+            # nothing, no money moves for a check; the answer stays in the attempts
+            log.info("check %s answered after it was cancelled", agent_transaction_id)
+            return self._emit(self.journal.get(agent_transaction_id))
         if answer is not None and answer.ok:
             record = self.journal.transition(
                 agent_transaction_id, State.CHECKED, result=0,

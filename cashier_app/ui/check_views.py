@@ -175,7 +175,7 @@ class InvoiceView(QWidget):
             if line.max_sum:
                 limits.append(self.tr("не больше {0}").format(format_amount(line.max_sum)))
             cells = {
-                NAME: line.sub_service_name + (f" ({', '.join(limits)})" if limits else ""),
+                NAME: line.sub_service_name,
                 DEBT: _debt(line.debt_info),
                 TARIFF: format_amount(line.tariff) if line.tariff is not None else "",
                 UNIT: line.si or "",
@@ -196,8 +196,9 @@ class InvoiceView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-            if line.comment:
-                self.table.item(row, NAME).setToolTip(line.comment)
+            notes = [text for text in (", ".join(limits).capitalize(), line.comment) if text]
+            if notes:
+                self.table.item(row, NAME).setToolTip("\n".join(notes))
         self.table.blockSignals(False)
         self.table.setMinimumHeight(min(60 + 34 * len(self.lines), 320))
         self.table.itemChanged.connect(self._edited)

@@ -174,7 +174,7 @@ class ServiceForm(QWidget):
 
     def message(self, name: str) -> str:
         row = self._row(name)
-        return row.message.text() if row and row.message.isVisible() else ""
+        return row.message.text() if row and not row.message.isHidden() else ""
 
     def validate(self) -> bool:
         """Check every field, show every message, focus the first invalid one."""

@@ -21,6 +21,7 @@ from cashier_app.app import JOURNAL_NAME, make_client, make_engine
 from cashier_app.catalog import CatalogStore
 from cashier_app.journal import Journal
 
+from .event_loop import CashierEventLoop
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     load_style(app)
     install_translations(app, settings[cfg.UI_LANGUAGE])
     install_excepthook()
-    loop = qasync.QEventLoop(app)
+    loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
     journal = Journal(settings.data_dir / JOURNAL_NAME)
     engine_client = make_client(settings)

@@ -103,7 +103,6 @@ class PaymentPanel(QWidget):
         self.result_view: QWidget | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         self._check_task: asyncio.Task[PaymentRecord] | None = None
-        self._cancel_requested = False
         self._pay_in_flight = False
 
         self.title = QLabel(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
@@ -283,8 +282,14 @@ class PaymentPanel(QWidget):
 
     # --- check --------------------------------------------------------------------------
     def start_check(self) -> None:
-        if self.step is Step.FORM:
-            self._spawn(self.check())
+        """Enter on the last field or «Проверить»: the form is judged at once, on the spot;
+        only a valid one goes to the processing center (in the background)."""
+        if self.step is not Step.FORM or self.form is None:
+            return
+        if not self.form.validate():
+            self._set_status(self.tr("Исправьте выделенные поля"), "error")
+            return
+        self._spawn(self.check())
 
     async def check(self) -> None:
         if self.step is not Step.FORM or self.form is None or self.service is None:
@@ -307,24 +312,19 @@ class PaymentPanel(QWidget):
             self._set_status(str(error), "error")
             return
         self.record = record
-        self._cancel_requested = False
         self._show_step(Step.CHECKING)
         self._set_status(self.tr("Проверяем в процессинге…  Esc — отменить"), "busy")
+        # the request is not cancelled under way (that would leave the connection in an
+        # unknown state); Esc abandons the wait, and the late answer is ignored
         self._check_task = asyncio.ensure_future(
             self.engine.recheck(record.agent_transaction_id))
         try:
             record = await self._check_task
-        except asyncio.CancelledError:
-            if not self._cancel_requested:
-                raise
-            self.record = self.engine.cancel(record.agent_transaction_id,
-                                             "Проверка отменена кассиром")
-            self._show_step(Step.FORM)
-            self._set_status(self.tr("Проверка отменена. Данные можно исправить и "
-                                     "проверить снова."), "info")
-            return
         finally:
             self._check_task = None
+        if self.record is None or self.record.agent_transaction_id != (
+                record.agent_transaction_id) or record.state is State.CANCELLED:
+            return  # abandoned by the cashier while it was on its way
         self.record = record
         if record.state is State.CHECKED:
             self._show_checked(record)
@@ -542,9 +542,12 @@ class PaymentPanel(QWidget):
     # --- leaving ------------------------------------------------------------------------
     def escape(self) -> None:
         """Esc: cancel a running check; otherwise clear for the next person."""
-        if self.step is Step.CHECKING and self._check_task is not None:
-            self._cancel_requested = True
-            self._check_task.cancel()
+        if self.step is Step.CHECKING and self.record is not None:
+            self.engine.cancel(self.record.agent_transaction_id, "Проверка отменена кассиром")
+            self.record = None
+            self._show_step(Step.FORM)
+            self._set_status(self.tr("Проверка отменена. Данные можно исправить и "
+                                     "проверить снова."), "info")
             return
         if self.step is Step.PAYING and self._pay_in_flight:
             # the payment goes on in the engine; the panel is free for the next person

@@ -8,6 +8,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from cashier_app.ui.event_loop import CashierEventLoop
 from cashier_app.ui.launch import load_style
 
 
@@ -18,7 +19,7 @@ def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     Not one per test: a closed qasync loop leaves QObjects (timers, notifiers) in reference
     cycles, and the garbage collector could then destroy them in the middle of a later test's
     Qt event dispatch — a rare segfault seen in full runs."""
-    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    event_loop = CashierEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     _drain(event_loop)

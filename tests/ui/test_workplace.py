@@ -118,3 +118,372 @@ def test_simple_payment_end_to_end(qtbot: QtBot, loop: qasync.QEventLoop,
     qtbot.keyClick(panel, Qt.Key.Key_Escape)  # next person: back to the search
     assert panel.step is Step.EMPTY
     rig.close()
+
+
+def test_fixed_amount_service(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                              tmp_path: Path, screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "herbalife", {"account": "1234567890", "ev_account1": "0000012346"})
+    checked(rig)
+    assert panel.step is Step.CHECKED, panel.status.text()
+    view = panel.result_view
+    assert view.rows == {"ФИО": "Иванова Мария Петровна",  # type: ignore[union-attr]
+                         "Сумма к оплате": "Сумма к оплате 1200.50 руб.",
+                         "Сумма к оплате (фиксированная)": "1 200,50 ₽"}
+    assert panel.amount_edit.text() == "1 200,50" and panel.amount_edit.isReadOnly()
+    assert panel.from_label.text() == "1 212,51"  # 1 % commission, half up
+    assert rig.window.grab().save(str(screenshots / "payment_fixed_amount.png"))
+    qtbot.keyClick(panel.cash_edit, Qt.Key.Key_F9)
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "paid"
+    [body] = pay_requests(emulator)
+    assert body["amountTo"] == Decimal("1200.50") and body["extras"] == {
+        "ev_account1": "0000012346"}
+    rig.close()
+
+
+def test_choice_of_contract(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                            tmp_path: Path, screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "банк пример", {"account": "770123456789"})
+    checked(rig)
+    assert panel.step is Step.CHECKED, panel.status.text()
+    view = panel.result_view
+    table = view.table  # type: ignore[union-attr]
+    assert table.rowCount() == 3
+    assert [table.item(1, c).text() for c in range(4)] == ["Петров", "2/00-Ф", "2 000,00",
+                                                           "16.02.2026"]
+    assert view.current() is None  # three contracts: the cashier must pick one
+    assert not panel.pay_button.isEnabled()
+    table.selectRow(1)
+    assert panel.amount_edit.text() == "2 000,00"  # the contract's sum is proposed
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter: on to the amount
+    panel.amount_edit.setText("1500")  # the person pays part of it
+    assert panel.from_label.text() == "1 515,00"
+    assert rig.window.grab().save(str(screenshots / "payment_choice.png"))
+    qtbot.mouseClick(panel.pay_button, Qt.MouseButton.LeftButton)
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "paid", panel.banner.text()
+    [body] = pay_requests(emulator)
+    assert body["extras"] == {"contractId": "000000588"}
+    assert body["amountTo"] == Decimal("1500.00")
+    rig.close()
+
+
+def test_complex_invoice(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                         tmp_path: Path, screenshots: Path) -> None:
+    from cashier_app.ui.check_views import AMOUNT, NEW
+
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "жкх", {"account": "1000000001"})
+    checked(rig)
+    assert panel.step is Step.CHECKED, panel.status.text()
+    view = panel.result_view
+    header = view.findChild(type(panel.title), "invoiceHeader")  # type: ignore[union-attr]
+    assert "Иванов Иван Иванович" in header.text() and "микрорайон 2, дом 42" in header.text()
+    assert "оплатить до 30.11.2026" in header.text()
+    names = [line.sub_service_name for line in view.lines]  # type: ignore[union-attr]
+    assert names == ["Электроэнергия", "Холодная вода", "ТО газа", "Отопление",
+                     "Капитальный ремонт"]
+    # meters need readings before the bill can be paid
+    assert "Укажите показания счётчика для «Электроэнергия»" in view.problem_label.text()
+    assert not panel.pay_button.isEnabled()
+    view.set_cell(0, NEW, "4950")
+    view.set_cell(1, NEW, "300")  # below the previous reading
+    assert "Показания для «Холодная вода» меньше предыдущих" in view.problem_label.text()
+    view.set_cell(1, NEW, "318")
+    view.set_included(2, False)  # the person does not pay the gas check-up this time
+    view.set_cell(3, AMOUNT, "6000")  # above maxSum 5000
+    assert "не больше 5000.00" in view.problem_label.text()
+    view.set_cell(3, AMOUNT, "1000,00")
+    assert view.problem_label.text() == ""
+    total = Decimal("359.80") + Decimal("412.50") + Decimal("1000.00") + Decimal("540.00")
+    assert view.total_label.text() == "Итого по квитанции: 2 312,30 ₽"
+    assert panel.amount_edit.text() == "2 312,30" and panel.amount_edit.isReadOnly()
+    panel.cash_edit.setText("2500")
+    assert panel.from_label.text() == "2 335,42" and panel.change_label.text() == "164,58"
+    assert rig.window.grab().save(str(screenshots / "payment_complex.png"))
+    qtbot.keyClick(panel.cash_edit, Qt.Key.Key_Return)
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "paid", panel.banner.text()
+    [body] = pay_requests(emulator)
+    assert body["amountTo"] == total
+    assert [(s["subServiceId"], s["amount"], s.get("lastCount"))
+            for s in body["extraServices"]] == [
+        ("36", Decimal("359.80"), "4950"), ("37", Decimal("412.50"), "318"),
+        ("2", Decimal("1000.00"), None), ("45", Decimal("540.00"), None)]
+    rig.close()
+
+
+def test_validation_messages_and_nothing_sent(qtbot: QtBot, loop: qasync.QEventLoop,
+                                              emulator: EmulatorServer, tmp_path: Path,
+                                              screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    window, panel = rig.window, rig.window.panel
+    window.open_service("P3001")  # contract 6-8 digits + an optional e-mail
+    form = panel.form
+    assert form is not None
+    account, email = form.rows[0].edit, form.rows[1].edit
+    assert account.placeholderText() == "от 6 до 8 цифр"
+    type_text(account, "12ab3")  # the mask keeps letters out of a digits-only field
+    assert account.text() == "123"
+    type_text(email, "not-an-email")
+    qtbot.keyClick(email, Qt.Key.Key_Return)  # last field: Enter runs the check
+    assert panel.step is Step.FORM
+    assert form.message("account") == "«Номер договора»: от 6 до 8 цифр"
+    assert form.message("account1") == "«E-mail для чека»: неверный формат"
+    assert account.hasFocus() or not window.isActiveWindow()  # the first invalid field
+    assert panel.status.text() == "Исправьте выделенные поля"
+    assert window.grab().save(str(screenshots / "form_validation.png"))
+    assert emulator.center.request_counts.get("check", 0) == 0
+    assert rig.journal.max_id() == 0  # nothing journaled either
+    account.setText("123456")
+    assert form.message("account") == ""  # fixed as the cashier types
+    email.clear()  # optional: empty is fine
+    assert form.message("account1") == ""
+    window.open_service("P1011")
+    qtbot.keyClick(panel.form.rows[0].edit, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    assert panel.form.message("account") == "Заполните поле «Номер телефона»"  # type: ignore[union-attr]
+    rig.close()
+
+
+def test_check_error_is_shown_next_to_the_field(qtbot: QtBot, loop: qasync.QEventLoop,
+                                                emulator: EmulatorServer, tmp_path: Path,
+                                                screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "билайн", {"account": "9030000000"})  # not found at the provider
+    checked(rig)
+    assert panel.step is Step.FORM
+    assert "(код 5)" in panel.form.message("account")  # type: ignore[union-attr]
+    assert panel.status.text().startswith("Платёж не принят: ")
+    assert rig.window.grab().save(str(screenshots / "check_not_found.png"))
+    [record] = rig.journal.in_state(State.CHECK_FAILED)
+    assert record.result == 5
+    # the cashier corrects the number and checks again: a new payment, the old one stays
+    edit = panel.form.rows[0].edit  # type: ignore[union-attr]
+    edit.setText("9031112233")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    checked(rig)
+    assert panel.step is Step.CHECKED
+    assert panel.form.message("account") == ""  # type: ignore[union-attr]
+    rig.close()
+
+
+def test_pending_payment_is_finished_in_the_background(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    window, panel = rig.window, rig.window.panel
+    window.start()  # the scheduler runs as in the program
+    fill(rig, qtbot, "билайн", {"account": "9039990001"})  # the center answers «1» twice
+    checked(rig)
+    panel.amount_edit.setText("300")
+    panel.start_pay()
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "pending"
+    assert "Можно обслуживать следующего клиента" in panel.banner.text()
+    assert window.pending_label.text() == "В обработке: 1"
+    assert window.grab().save(str(screenshots / "payment_pending.png"))
+    record = panel.record
+    assert record is not None
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)  # the next person; the payment goes on
+    assert panel.step is Step.EMPTY
+    rig.wait_for(lambda: rig.journal.get(record.agent_transaction_id).state is State.PAID)
+    assert window.notice_row.isVisible()
+    assert window.notice.text().startswith("Платёж из обработки проведён: Билайн, счёт "
+                                           "9039990001, 300,00 ₽")
+    assert window.pending_label.text() == "В обработке: нет"
+    assert emulator.center.transaction(record.agent_transaction_id).debits == 1
+    rig.close()
+
+
+def test_pending_banner_turns_paid_while_still_on_screen(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    window, panel = rig.window, rig.window.panel
+    window.start()
+    fill(rig, qtbot, "билайн", {"account": "9039990001"})
+    checked(rig)
+    panel.amount_edit.setText("300")
+    panel.start_pay()
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "pending"
+    rig.wait_for(lambda: panel.banner.property("kind") == "paid")
+    assert "Оплачено: 300,00 ₽" in panel.banner.text()
+    rig.close()
+
+
+def test_double_submit_creates_one_payment(qtbot: QtBot, loop: qasync.QEventLoop,
+                                           emulator: EmulatorServer, tmp_path: Path) -> None:
+    emulator.add_fault(method="pay", action="delay", seconds=0.5)  # a slow answer invites it
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "т2", {"account": "9001234567"})
+    checked(rig)
+    panel.amount_edit.setText("100")
+    qtbot.mouseDClick(panel.pay_button, Qt.MouseButton.LeftButton)
+    panel.start_pay()  # Enter in the cash field
+    qtbot.keyClick(panel.cash_edit, Qt.Key.Key_F9)  # and F9
+    panel.pay_button.click()
+    rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "paid"
+    assert len(pay_requests(emulator)) == 1
+    assert emulator.center.request_counts["pay"] == 1
+    assert len(rig.journal.in_state(State.PAID)) == 1
+    rig.close()
+
+
+def test_processing_center_down(qtbot: QtBot, loop: qasync.QEventLoop, tmp_path: Path,
+                                screenshots: Path) -> None:
+    from tests.conftest import TOKEN
+
+    # the money is taken, the payment waits «в обработке»
+    with EmulatorServer(token=TOKEN) as server:
+        rig = make_rig(qtbot, loop, server.url, tmp_path)
+        log_in(rig, qtbot)
+        panel = rig.window.panel
+        fill(rig, qtbot, "мтс", {"account": "9101234567"})
+        checked(rig)
+        assert panel.step is Step.CHECKED
+        panel.amount_edit.setText("200")
+        # the center goes away between check and pay: every connection is cut
+        server.add_fault(method="*", action="reset", times=-1)
+        panel.start_pay()
+        rig.wait_for(lambda: panel.step is Step.DONE)
+    assert panel.banner.property("kind") == "pending"
+    [record] = rig.journal.pending()
+    assert record.amount_to == Decimal("200.00")
+    # and a new check says plainly that there is no answer; nothing is left half-done
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    fill(rig, qtbot, "мтс", {"account": "9101234567"})
+    checked(rig)
+    assert panel.step is Step.FORM
+    assert panel.status.text().startswith("Нет ответа процессинга: ")
+    assert panel.status.property("kind") == "error"
+    assert rig.window.grab().save(str(screenshots / "processing_down.png"))
+    assert [r.state for r in rig.journal.in_state(State.CHECK_FAILED)] == [State.CHECK_FAILED]
+    rig.close()
+
+
+def test_cancel_a_slow_check(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+                             tmp_path: Path) -> None:
+    emulator.add_fault(method="check", action="delay", seconds=2)
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "мтс", {"account": "9101234567"})
+    rig.wait_for(lambda: panel.step is Step.CHECKING)
+    assert panel.progress.isVisible() and "Esc — отменить" in panel.status.text()
+    assert panel.escape_shortcut.key().toString() == "Esc"
+    # Esc arrives from Qt's event loop while the asyncio loop runs, as in the program
+    rig.loop.call_soon(panel.escape_shortcut.activated.emit)
+    rig.wait_for(lambda: panel.step is Step.FORM)
+    assert panel.status.text().startswith("Проверка отменена")
+    [record] = rig.journal.in_state(State.CANCELLED)
+    assert record.result_message == "Проверка отменена кассиром"
+    assert panel.form.values() == {"account": "9101234567"}  # type: ignore[union-attr]
+    rig.close()
+
+
+def test_changing_data_after_check_needs_a_new_check(qtbot: QtBot, loop: qasync.QEventLoop,
+                                                     emulator: EmulatorServer,
+                                                     tmp_path: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    fill(rig, qtbot, "мтс", {"account": "9101234567"})
+    checked(rig)
+    first = panel.record
+    assert panel.step is Step.CHECKED and first is not None
+    panel.form.rows[0].edit.setText("9107654321")  # type: ignore[union-attr]
+    assert panel.step is Step.FORM and not panel.money_box.isVisible()
+    assert rig.journal.get(first.agent_transaction_id).state is State.CANCELLED
+    rig.close()
+
+
+def test_today_list_with_attempts(qtbot: QtBot, loop: qasync.QEventLoop,
+                                  emulator: EmulatorServer, tmp_path: Path,
+                                  screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    log_in(rig, qtbot)
+    window, panel = rig.window, rig.window.panel
+    for account, amount in (("9101234567", "150"), ("9039990001", "75")):
+        fill(rig, qtbot, "мтс" if account.startswith("910") else "билайн",
+             {"account": account})
+        checked(rig)
+        panel.amount_edit.setText(amount)
+        panel.start_pay()
+        rig.wait_for(lambda: panel.step is Step.DONE)
+        qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    window.today_action.trigger()  # Ctrl+2
+    page = window.today_page
+    assert window.tabs.currentWidget() is page
+    table = page.table
+    assert table.rowCount() == 2
+    assert [table.item(0, c).text() for c in (1, 2, 3, 6)] == ["Билайн", "9039990001",
+                                                                "75,00", "в обработке"]
+    assert [table.item(1, c).text() for c in (1, 2, 3, 4, 5, 6)] == [
+        "МТС", "9101234567", "150,00", "10,00", "160,00", "оплачен"]
+    assert page.summary.text() == ("Сегодня: оплачено 1, в обработке 1, не проведено 0; "
+                                   "принято 245,00 ₽")
+    table.selectRow(0)
+    assert page.attempts.rowCount() == 2  # check, then the first pay answered «в обработке»
+    assert [page.attempts.item(r, 1).text() for r in range(2)] == ["check", "pay"]
+    assert page.attempts.item(1, 4).text().startswith("код 1")
+    assert window.grab().save(str(screenshots / "today.png"))
+    page.only_pending.setChecked(True)
+    assert table.rowCount() == 1
+    rig.close()
+
+
+def test_low_balance_warns_and_blocks(qtbot: QtBot, loop: qasync.QEventLoop,
+                                      emulator: EmulatorServer, tmp_path: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    emulator.center.set_balance(Decimal("5000"))  # below the 10 000 notification level
+    log_in(rig, qtbot)
+    window, panel = rig.window, rig.window.panel
+    assert window.balance_label.text() == "Баланс агента: 5 000,00 RUB — баланс на исходе"
+    assert window.balance_label.property("state") == "warn"
+    assert window.payment_blocker() is None
+    emulator.center.set_balance(Decimal("0"))  # at the overdraft level: the center stops
+    rig.run(window.refresh_balance())
+    assert window.balance_label.property("state") == "error"
+    fill(rig, qtbot, "мтс", {"account": "9101234567"})
+    checked(rig)
+    assert panel.step is Step.FORM
+    assert panel.status.text().startswith("Приём платежей остановлен: баланс агента 0,00 ₽")
+    assert emulator.center.request_counts.get("check", 0) == 0
+    rig.close()
+
+
+def test_identity_fields_when_settings_ask_for_them(qtbot: QtBot, loop: qasync.QEventLoop,
+                                                    emulator: EmulatorServer,
+                                                    tmp_path: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path, identity_fields=True)
+    log_in(rig, qtbot)
+    panel = rig.window.panel
+    rig.window.open_service("P1012")
+    form = panel.form
+    assert form is not None and set(form.identity) == {"identityCard", "fullName"}
+    form.rows[0].edit.setText("9101234567")
+    form.identity["identityCard"].setText("4510 123456")
+    form.identity["fullName"].setText("Сидоров Пётр")
+    panel.start_check()
+    checked(rig)
+    assert panel.step is Step.CHECKED
+    record = panel.record
+    assert record is not None
+    assert (record.identity_card, record.full_name) == ("4510 123456", "Сидоров Пётр")
+    rig.close()
