@@ -29,7 +29,7 @@ class ConfigError(Exception):
     """A configuration problem; ``str()`` is a Russian message naming the file and key."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: a setting is a key of override mappings
 class Setting(Generic[T]):
     key: str
     kind: type
@@ -132,6 +132,9 @@ POINT_NUMBER = _declare(Setting(
 POINT_CASHIER = _declare(Setting(
     "point.cashier", str, "", "CASHIER_CASHIER",
     "Кассир для платежей из командной строки (в окне кассир входит сам)"))
+IDENTITY_FIELDS = _declare(Setting(
+    "point.identity_fields", bool, False, "CASHIER_IDENTITY_FIELDS",
+    "Показывать в форме платежа поля документа и ФИО плательщика (identityCard, fullName)"))
 COMMISSION: Setting[list[Any]] = _declare(Setting(
     "commission.rules", list, [], "CASHIER_COMMISSION",
     "Правила комиссии: [{service = \"P1011\" или \"*\", percent, minimum, fixed}], "
@@ -140,9 +143,6 @@ CASHIERS: Setting[list[Any]] = _declare(Setting(
     "cashiers.list", list, [], "CASHIER_CASHIERS",
     "Кассиры окна: [{name = \"Иванова А.\", pin = \"<хэш из cashier-app pin-hash>\"}], "
     "в переменной — JSON", check=lambda value: _cashiers_problem(value)))
-IDENTITY_FIELDS = _declare(Setting(
-    "point.identity_fields", bool, False, "CASHIER_IDENTITY_FIELDS",
-    "Показывать в форме платежа поля документа и ФИО плательщика (identityCard, fullName)"))
 CATALOG_REFRESH = _declare(Setting(
     "catalog.refresh_minutes", float, 30.0, "CASHIER_CATALOG_REFRESH_MINUTES",
     "Как часто окно обновляет каталог услуг и баланс в фоне, минут", check=_positive))

@@ -1,8 +1,10 @@
+import json
 from pathlib import Path
 
 import pytest
 
 from cashier_app import settings as cfg
+from cashier_app.core.cashiers import hash_pin
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -42,12 +44,18 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_RETRY_INITIAL": "0.5", "CASHIER_RETRY_FACTOR": "3",
            "CASHIER_RETRY_MAX": "30", "CASHIER_DATA_DIR": str(tmp_path),
            "CASHIER_LOG_LEVEL": "debug", "CASHIER_POINT_NUMBER": "12", "CASHIER_CASHIER": "Анна",
-           "CASHIER_COMMISSION": '[{"service": "*", "percent": 1}]'}
+           "CASHIER_COMMISSION": '[{"service": "*", "percent": 1}]',
+           "CASHIER_IDENTITY_FIELDS": "да", "CASHIER_CATALOG_REFRESH_MINUTES": "5",
+           "CASHIER_UI_LANGUAGE": "en",
+           "CASHIER_CASHIERS": json.dumps([{"name": "Анна", "pin": hash_pin("1234")}])}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
     assert settings[cfg.PROCESSING_VERIFY_TLS] is False
     assert settings[cfg.POINT_NUMBER] == 12
+    assert settings[cfg.IDENTITY_FIELDS] is True and settings[cfg.CATALOG_REFRESH] == 5.0
+    [cashier] = settings.cashiers
+    assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")
     assert settings.commission_rules[0].percent == 1
 
 
@@ -101,3 +109,10 @@ def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
 def test_duplicate_declaration_is_refused() -> None:
     with pytest.raises(RuntimeError):
         cfg._declare(cfg.Setting("processing.url", str, "", "CASHIER_OTHER", "dup"))
+
+
+def test_cashiers_setting_refuses_a_plain_pin(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[cashiers]\nlist = [{ name = "Анна", pin = "1234" }]\n', encoding="utf-8")
+    with pytest.raises(cfg.ConfigError, match="не хэш PIN"):
+        cfg.Settings.load(path, env={})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 
 from .services import ServiceDefinition, human_text
 
@@ -17,23 +18,101 @@ def _haystack(service: ServiceDefinition) -> str:
     return fold(f"{service.name} {service.group} {service.service_id}")
 
 
+class SearchIndex:
+    """The catalog folded once, so that a keystroke only scans prepared text: with 10,000
+    services a search stays well under one frame (see ``benchmarks/bench_window.py``)."""
+
+    def __init__(self, services: Iterable[ServiceDefinition]) -> None:
+        rows = [(_haystack(service), fold(service.name), service) for service in services]
+        rows.sort(key=itemgetter(1))  # name order: the order among equally used services
+        self._rows = rows
+        self._by_id = {row[2].service_id: row for row in rows}
+        # the last query and its matches: typing on only narrows them (a longer query that
+        # starts with the previous one matches a subset of what that one matched)
+        self._last: tuple[str, list[tuple[str, str, ServiceDefinition]]] = ("", rows)
+
+    def search(self, query: str, usage: Mapping[str, int] | None = None,
+               limit: int | None = None) -> tuple[list[ServiceDefinition], int]:
+        """The best ``limit`` matches (all when None), in order, and how many matched.
+
+        Order: services used at this point first (most used first), then those whose name
+        starts with the first word, then the rest; by name within each."""
+        usage = usage or {}
+        folded = fold(query)
+        words = folded.split()
+        last_query, last_rows = self._last
+        rows = last_rows if last_query and folded.startswith(last_query) else self._rows
+        for word in words:  # one C-level substring pass per word
+            rows = [row for row in rows if word in row[0]]
+        self._last = (folded, rows)
+        first = words[0] if words else ""
+        # the used services are few: rank them directly instead of sorting every match
+        used_rows = [row for service_id, count in usage.items() if count > 0
+                     and (row := self._by_id.get(service_id)) is not None
+                     and all(word in row[0] for word in words)]
+        used_rows.sort(key=lambda row: (-usage[row[2].service_id],
+                                        0 if first and row[1].startswith(first) else 1, row[1]))
+        used_ids = {row[2].service_id for row in used_rows}
+        rest = (row for row in rows if row[2].service_id not in used_ids)
+        if first:
+            rest_list = list(rest)
+            starting = [row for row in rest_list if row[1].startswith(first)]
+            others = [row for row in rest_list if not row[1].startswith(first)]
+            ordered: Iterable[tuple[str, str, ServiceDefinition]] = [*used_rows, *starting,
+                                                                     *others]
+        else:
+            ordered = [*used_rows, *rest]
+        best = list(ordered)[:limit] if limit is not None else list(ordered)
+        return [row[2] for row in best], len(rows)
+
+
+def search(self, query: str, usage: Mapping[str, int] | None = None,
+               limit: int | None = None) -> tuple[list[ServiceDefinition], int]:
+        """The best ``limit`` matches (all when None), in order, and how many matched."""
+        usage = usage or {}
+        folded = fold(query)
+        words = folded.split()
+        last_query, last_rows = self._last
+        rows = last_rows if last_query and folded.startswith(last_query) else self._rows
+        for word in words:  # one C-level substring pass per word
+            rows = [row for row in rows if word in row[0]]
+        self._last = (folded, rows)
+        first = words[0] if words else ""
+        found = [(-usage.get(service.service_id, 0), 0 if first and name.startswith(first)
+                  else 1, name, service) for _, name, service in rows]
+        key = itemgetter(0, 1, 2)
+        if limit is not None and limit < len(found):
+            best = heapq.nsmallest(limit, found, key=key)
+        else:
+            best = sorted(found, key=key)
+        return [item[3] for item in best], len(found)
+
+
+def search(self, query: str, usage: Mapping[str, int] | None = None,
+               limit: int | None = None) -> tuple[list[ServiceDefinition], int]:
+        """The best ``limit`` matches (all when None), in order, and how many matched."""
+        usage = usage or {}
+        words = fold(query).split()
+        first = words[0] if words else ""
+        found = [(-usage.get(service.service_id, 0), 0 if first and name.startswith(first)
+                  else 1, name, service)
+                 for haystack, name, service in self._rows
+                 if all(word in haystack for word in words)]
+        key = itemgetter(0, 1, 2)
+        if limit is not None and limit < len(found):
+            best = heapq.nsmallest(limit, found, key=key)
+        else:
+            best = sorted(found, key=key)
+        return [item[3] for item in best], len(found)
+
+
 def search(services: Iterable[ServiceDefinition], query: str,
            usage: Mapping[str, int] | None = None) -> list[ServiceDefinition]:
     """Services matching every word of ``query``; by use count (desc), then name.
 
     An empty query returns every service in that order. A service whose name starts with the
     query ranks above one that only contains it, at equal use."""
-    usage = usage or {}
-    words = fold(query).split()
-    found: list[tuple[int, int, str, ServiceDefinition]] = []
-    for service in services:
-        haystack = _haystack(service)
-        if all(word in haystack for word in words):
-            starts = 0 if words and fold(service.name).startswith(words[0]) else 1
-            found.append((-usage.get(service.service_id, 0), starts, fold(service.name),
-                           service))
-    found.sort(key=lambda item: item[:3])
-    return [item[3] for item in found]
+    return SearchIndex(services).search(query, usage)[0]
 
 
 def most_used(services: Sequence[ServiceDefinition], usage: Mapping[str, int],

@@ -157,9 +157,9 @@ class InvoiceView(QWidget):
             self.tr("Пред. показ."), self.tr("Новые показ."), self.tr("К оплате, ₽")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        columns = self.table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.table.blockSignals(True)
         for row, line in enumerate(self.lines):
             pay = QTableWidgetItem()
@@ -198,7 +198,7 @@ class InvoiceView(QWidget):
                 self.table.setItem(row, column, item)
             notes = [text for text in (", ".join(limits).capitalize(), line.comment) if text]
             if notes:
-                self.table.item(row, NAME).setToolTip("\n".join(notes))
+                self._cell(row, NAME).setToolTip("\n".join(notes))
         self.table.blockSignals(False)
         self.table.setMinimumHeight(min(60 + 34 * len(self.lines), 320))
         self.table.itemChanged.connect(self._edited)
@@ -216,28 +216,33 @@ class InvoiceView(QWidget):
         self._recount()
         self.changed.emit()
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.table.item(row, column)
+        assert item is not None  # every cell is filled in __init__
+        return item
+
     def set_included(self, row: int, included: bool) -> None:
-        self.table.item(row, PAY).setCheckState(Qt.CheckState.Checked if included
+        self._cell(row, PAY).setCheckState(Qt.CheckState.Checked if included
                                                 else Qt.CheckState.Unchecked)
 
     def set_cell(self, row: int, column: int, text: str) -> None:
-        self.table.item(row, column).setText(text)
+        self._cell(row, column).setText(text)
 
     def choices(self) -> list[LineChoice]:
         """The included lines as the cashier left them; PaymentRefused for unreadable text."""
         chosen = []
         for row, line in enumerate(self.lines):
-            if self.table.item(row, PAY).checkState() != Qt.CheckState.Checked:
+            if self._cell(row, PAY).checkState() != Qt.CheckState.Checked:
                 continue
             name = line.sub_service_name
-            amount_text = self.table.item(row, AMOUNT).text()
+            amount_text = self._cell(row, AMOUNT).text()
             try:
                 amount = parse_user_amount(amount_text)
             except AmountError as error:
                 raise PaymentRefused(f"«{name}»: {error}") from None
             reading = None
             if line.is_meter:
-                text = self.table.item(row, NEW).text().strip().replace(",", ".")
+                text = self._cell(row, NEW).text().strip().replace(",", ".")
                 if text:
                     try:
                         reading = Decimal(text.replace(" ", ""))

@@ -182,11 +182,9 @@ class ServiceForm(QWidget):
         for row, check in zip(self.rows, verdict.fields, strict=True):
             row.touched = True
             self._set_message(row, check.message)
-        first = verdict.first_invalid
+        first = self._row(verdict.first_invalid) if verdict.first_invalid else None
         if first is not None:
-            row = self._row(first)
-            if row is not None:
-                row.edit.setFocus()
+            first.edit.setFocus()
         return verdict.ok
 
     def set_locked(self, locked: bool) -> None:

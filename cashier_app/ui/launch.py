@@ -13,7 +13,7 @@ from types import TracebackType
 os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
 
 import qasync
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QtMsgType, QTranslator, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg

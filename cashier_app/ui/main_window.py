@@ -41,7 +41,7 @@ from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import format_amount
-from cashier_app.core.search import search
+from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.level = BalanceLevel.OK
         self.catalog: Catalog | None = None
         self._by_id: dict[str, ServiceDefinition] = {}
+        self._index = SearchIndex(())
         self._refresh_seconds = refresh_minutes * 60
         self._resumed = False
         self._stop = asyncio.Event()
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._open_current_result)
         self.tree = QTreeWidget()
         self.tree.setObjectName("catalogTree")
+        self.tree.setUniformRowHeights(True)
         self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.tree.itemClicked.connect(self._tree_activated)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
+        self.results.setUniformItemSizes(True)  # no per-item size pass on every keystroke
         self.results.itemActivated.connect(self._result_activated)
         self.results.itemClicked.connect(self._result_activated)
         self.catalog_stack = QStackedWidget()
@@ -255,7 +258,7 @@ class MainWindow(QMainWindow):
             for task in unfinished:
                 task.cancel()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
         self.stop_background()
         super().closeEvent(event)
@@ -265,10 +268,10 @@ class MainWindow(QMainWindow):
             return
         geometry = self._ui_state.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         splitter = self._ui_state.value("window/splitter")
         if splitter is not None:
-            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
+            self.splitter.restoreState(splitter)
 
     def _save_state(self) -> None:
         if self._ui_state is None:
@@ -448,6 +451,7 @@ class MainWindow(QMainWindow):
         """A new catalog replaces the lists; what the cashier is typing or filling stays."""
         self.catalog = catalog
         self._by_id = {service.service_id: service for service in catalog.services}
+        self._index = SearchIndex(catalog.services)
         self._show_groups(catalog)
         if self.search_box.text().strip():
             self._filter(self.search_box.text())
@@ -500,7 +504,7 @@ class MainWindow(QMainWindow):
             return
         if self._usage is None:  # once per change of the journal, not per keystroke
             self._usage = self.journal.service_usage()
-        found = search(self.catalog.services, text, self._usage)
+        found, total = self._index.search(text, self._usage, MAX_RESULTS)
         self.results.setUpdatesEnabled(False)
         self.results.clear()
         phone = phone_digits(text)
@@ -510,13 +514,13 @@ class MainWindow(QMainWindow):
             item.setData(PREFILL_ROLE, phone)
             self.results.addItem(item)
             self._phone_task = asyncio.ensure_future(self._lookup_phone(phone))
-        for service in found[:MAX_RESULTS]:
+        for service in found:
             item = QListWidgetItem(f"{service.name}  ·  {service.group}  ·  {service.service_id}")
             item.setData(SERVICE_ROLE, service.service_id)
             self.results.addItem(item)
-        if len(found) > MAX_RESULTS:
+        if total > len(found):
             more = QListWidgetItem(self.tr("… и ещё {0}: уточните запрос").format(
-                len(found) - MAX_RESULTS))
+                total - len(found)))
             more.setFlags(Qt.ItemFlag.NoItemFlags)
             self.results.addItem(more)
         if not found and phone is None:

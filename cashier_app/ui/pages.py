@@ -94,7 +94,7 @@ class LoginPage(QWidget):
         self.setLayout(_centered(title, form_box, self.button, self.message))
         self._task: asyncio.Future[None] | None = None
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event: object) -> None:
         self.pin.setFocus()
         super().showEvent(event)  # type: ignore[arg-type]
 

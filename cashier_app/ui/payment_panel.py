@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -73,7 +74,7 @@ class _EnterFilter(QObject):
         super().__init__(parent)
         self._action = action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.key() in (  # type: ignore[attr-defined]
                 Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._action()
@@ -267,8 +268,8 @@ class PaymentPanel(QWidget):
         self.status.style().polish(self.status)
         self.status.setVisible(bool(text))
 
-    def _spawn(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self._finished)
 
@@ -339,9 +340,9 @@ class PaymentPanel(QWidget):
                                      "«Проверить» ещё раз.").format(message), "error")
             return
         self._set_status(self.tr("Платёж не принят: {0}").format(message), "error")
-        if record.result in ACCOUNT_CODES and self.form is not None:
-            field = ACCOUNT if any(s.name == ACCOUNT for s in self.service.inputs
-                                   ) else self.service.inputs[0].name  # type: ignore[union-attr]
+        inputs = self.service.inputs if self.service else ()
+        if record.result in ACCOUNT_CODES and self.form is not None and inputs:
+            field = ACCOUNT if any(s.name == ACCOUNT for s in inputs) else inputs[0].name
             self.form.set_error(field, message)
 
     def _show_checked(self, record: PaymentRecord) -> None:
@@ -364,7 +365,7 @@ class PaymentPanel(QWidget):
         self.result_view = view
         self.result_layout.addWidget(view)
         editable = (scheme is Scheme.CHOICE
-                    or scheme is Scheme.SIMPLE and not self.service.fixed_payment)
+                    or (scheme is Scheme.SIMPLE and not self.service.fixed_payment))
         self.amount_edit.setReadOnly(not editable)
         if scheme is Scheme.SIMPLE and self.service.fixed_payment:
             fixed = self.answer.fixed_amount

@@ -230,3 +230,21 @@ def test_window_geometry_is_remembered(qtbot: QtBot, loop: qasync.QEventLoop,
     assert (again.window.width(), again.window.height()) == (700, 500)
     assert again.window.splitter.sizes() == saved
     again.close()
+
+
+def test_translations_load_through_qt(qapp, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Texts go through Qt's translation mechanism: Qt's own Russian texts load; a language
+    without a .qm file keeps the window in Russian and says so in the log."""
+    from PySide6.QtWidgets import QApplication
+
+    from cashier_app.ui.launch import install_translations
+
+    installed = install_translations(qapp, "ru")
+    try:
+        assert len(installed) == 1  # qtbase_ru: standard buttons, context menus
+        assert QApplication.translate("QPlatformTheme", "Cancel") == "Отмена"
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+    assert install_translations(qapp, "xx") == []
+    assert "cashier_xx.qm not found" in caplog.text

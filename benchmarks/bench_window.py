@@ -1,0 +1,213 @@
+"""Cashier window with a large catalog: start, search per keystroke, form build, memory.
+
+Run: ``./scripts/bench-window`` (or ``python -m benchmarks.bench_window --services 10000``).
+Targets (issue 4): a filter well under one 60 Hz frame (16 ms), a start under 1.5 s.
+
+* start: from launching a fresh Python process to the window on screen with the cached catalog
+  in it (imports included) — next to a bare process that imports PySide6 and shows an empty
+  window;
+* search: one keystroke = the window's filter for the query typed so far (search over the
+  whole catalog and the result list refilled) — next to a bare substring scan of the names;
+* form: building the payment form of one service;
+* memory: resident set size of the started window, next to the bare window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ["Москва", "Энерго", "Водоканал", "Телеком", "Связь", "Банк", "Кредит", "Газ",
+         "Интернет", "Школа", "Детский сад", "Охрана", "Домофон", "Тепло", "Сбыт", "Ёлка"]
+GROUPS = ["Сотовая связь", "ЖКХ", "Интернет и ТВ", "Банки и кредиты", "Образование",
+          "Охрана", "Товары по каталогам", "Штрафы и налоги", "Транспорт", "Прочее"]
+QUERIES = ["м", "мо", "мос", "моск", "москв", "москва", "москва э", "москва эн",
+           "в", "во", "вод", "вода", "водок", "P12", "P123", "P1234", "жкх", "жкх т",
+           "ел", "елк", "елка", "банк к", "банк кр", "связь 9", "связь 90"]
+
+
+def big_catalog(count: int) -> dict[str, Any]:
+    from cashier_app.emulator import load_catalog
+
+    catalog = load_catalog()
+    templates = catalog["services"]
+    services = []
+    for index in range(count):
+        template = dict(templates[index % len(templates)])
+        words = f"{WORDS[index % len(WORDS)]} {WORDS[(index // 7) % len(WORDS)]}"
+        template.update(serviceId=f"P{index:05d}", name=f"{words} №{index}",
+                        group=GROUPS[(index // 3) % len(GROUPS)])
+        services.append(template)
+    catalog["services"] = services
+    return catalog
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child_bare() -> None:
+    """The floor: import PySide6, show an empty main window."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    window = QMainWindow()
+    window.show()
+    app.processEvents()
+    print(json.dumps({"rss": rss_mb()}), flush=True)
+
+
+def child_window(data_dir: str) -> None:
+    """The program's window on the cached catalog, as at a point's morning start."""
+    from cashier_app.catalog import CatalogStore
+    from cashier_app.journal import IdAllocator, Journal
+    from cashier_app.processing.client import ProcessingClient
+    from cashier_app.processing.retry import RetryPolicy
+    from cashier_app.ui.launch import load_style
+    from cashier_app.ui.main_window import MainWindow
+    from cashier_app.engine import PaymentEngine
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    load_style(app)
+    path = Path(data_dir)
+    journal = Journal(path / "journal.sqlite3")
+    client = ProcessingClient("http://127.0.0.1:9", "t")
+    engine = PaymentEngine(journal, client, RetryPolicy(), IdAllocator(path / "hwm", 1))
+    store = CatalogStore(path)
+    window = MainWindow(lambda: client, store, engine=engine, cashiers=[])
+    cached = store.load()
+    assert cached is not None
+    window._show_catalog(cached)  # what refresh() shows first, before any network
+    window.show()
+    app.processEvents()
+    print(json.dumps({"rss": rss_mb(), "services": len(cached.services)}), flush=True)
+
+
+def timed_child(*args: str) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "benchmarks.bench_window", *args], cwd=ROOT,
+                            capture_output=True, text=True, check=True, timeout=120)
+    took = time.perf_counter() - started
+    return took, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def in_process(data_dir: Path, keystrokes: int, forms: int) -> dict[str, list[float]]:
+    import asyncio
+
+    from PySide6.QtWidgets import QApplication
+
+    from cashier_app.catalog import CatalogStore
+    from cashier_app.core.search import fold
+    from cashier_app.engine import PaymentEngine
+    from cashier_app.journal import IdAllocator, Journal, Shift
+    from cashier_app.processing.client import ProcessingClient
+    from cashier_app.processing.retry import RetryPolicy
+    from cashier_app.ui.event_loop import CashierEventLoop
+    from cashier_app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    loop = CashierEventLoop(app)
+    asyncio.set_event_loop(loop)
+    journal = Journal(data_dir / "journal.sqlite3")
+    client = ProcessingClient("http://127.0.0.1:9", "t", timeout=0.05)
+    engine = PaymentEngine(journal, client, RetryPolicy(), IdAllocator(data_dir / "hwm", 1))
+    store = CatalogStore(data_dir)
+    window = MainWindow(lambda: client, store, engine=engine, cashiers=[])
+    cached = store.load()
+    assert cached is not None
+    window._show_catalog(cached)
+    window.shift = Shift(1, "bench", "2026-01-01T00:00:00")
+    window.pages.setCurrentWidget(window.work_page)
+    window.show()
+    app.processEvents()
+    search: list[float] = []
+    bare: list[float] = []
+    names = [fold(f"{s.name} {s.group} {s.service_id}") for s in cached.services]
+    index = 0
+    while len(search) < keystrokes:
+        query = QUERIES[index % len(QUERIES)]
+        index += 1
+        started = time.perf_counter()
+        window.search_box.setText(query)  # textChanged → the window's filter
+        search.append(time.perf_counter() - started)
+        folded = fold(query)
+        started = time.perf_counter()
+        _ = [name for name in names if folded in name]
+        bare.append(time.perf_counter() - started)
+        loop.run_until_complete(asyncio.sleep(0))  # let a phone lookup task be cancelled
+    window.search_box.clear()
+    form: list[float] = []
+    for number in range(forms):
+        service = cached.services[(number * 97) % len(cached.services)]
+        started = time.perf_counter()
+        window.panel.open_service(service)
+        app.processEvents()
+        form.append(time.perf_counter() - started)
+    loop.run_until_complete(window.shutdown())
+    loop.run_until_complete(client.aclose())
+    journal.close()
+    return {"search": search, "bare": bare, "form": form}
+
+
+def ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:6.2f}  worst {max(values) * 1000:6.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--keystrokes", type=int, default=200)
+    parser.add_argument("--forms", type=int, default=100)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--child", choices=["bare", "window"], help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "bare":
+        child_bare()
+        return
+    if args.child == "window":
+        child_window(args.data_dir)
+        return
+
+    from datetime import datetime
+
+    from cashier_app.catalog import CatalogStore
+
+    with tempfile.TemporaryDirectory(prefix="bench-window-") as tmp:
+        data_dir = Path(tmp)
+        CatalogStore(data_dir).save(
+            {"result": 0, "resultMessage": "OK", "services": big_catalog(args.services)[
+                "services"]}, datetime.now())
+        starts = [timed_child("--child", "window", "--data-dir", tmp)
+                  for _ in range(args.starts)]
+        bares = [timed_child("--child", "bare") for _ in range(args.starts)]
+        shown = starts[0][1]["services"]
+        assert shown == args.services, shown
+        figures = in_process(data_dir, args.keystrokes, args.forms)
+    start = statistics.median(took for took, _ in starts)
+    bare_start = statistics.median(took for took, _ in bares)
+    print(f"start to usable window ({args.services} services), s  {start:6.2f}"
+          f"  | bare PySide6 window {bare_start:6.2f}  (target < 1.5)")
+    print(f"search per keystroke, ms  {ms(figures['search'])}"
+          f"  | bare substring scan {ms(figures['bare'])}  (target < 16)")
+    print(f"form build, ms  {ms(figures['form'])}  | one frame 16.7")
+    print(f"resident memory, MB  {starts[0][1]['rss']:6.1f}"
+          f"  | bare PySide6 window {bares[0][1]['rss']:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
