@@ -72,14 +72,15 @@ def child_bare() -> None:
 
 def child_window(data_dir: str) -> None:
     """The program's window on the cached catalog, as at a point's morning start."""
+    from PySide6.QtWidgets import QApplication
+
     from cashier_app.catalog import CatalogStore
+    from cashier_app.engine import PaymentEngine
     from cashier_app.journal import IdAllocator, Journal
     from cashier_app.processing.client import ProcessingClient
     from cashier_app.processing.retry import RetryPolicy
     from cashier_app.ui.launch import load_style
     from cashier_app.ui.main_window import MainWindow
-    from cashier_app.engine import PaymentEngine
-    from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
     load_style(app)

@@ -66,46 +66,6 @@ class SearchIndex:
         return [row[2] for row in best], len(rows)
 
 
-def search(self, query: str, usage: Mapping[str, int] | None = None,
-               limit: int | None = None) -> tuple[list[ServiceDefinition], int]:
-        """The best ``limit`` matches (all when None), in order, and how many matched."""
-        usage = usage or {}
-        folded = fold(query)
-        words = folded.split()
-        last_query, last_rows = self._last
-        rows = last_rows if last_query and folded.startswith(last_query) else self._rows
-        for word in words:  # one C-level substring pass per word
-            rows = [row for row in rows if word in row[0]]
-        self._last = (folded, rows)
-        first = words[0] if words else ""
-        found = [(-usage.get(service.service_id, 0), 0 if first and name.startswith(first)
-                  else 1, name, service) for _, name, service in rows]
-        key = itemgetter(0, 1, 2)
-        if limit is not None and limit < len(found):
-            best = heapq.nsmallest(limit, found, key=key)
-        else:
-            best = sorted(found, key=key)
-        return [item[3] for item in best], len(found)
-
-
-def search(self, query: str, usage: Mapping[str, int] | None = None,
-               limit: int | None = None) -> tuple[list[ServiceDefinition], int]:
-        """The best ``limit`` matches (all when None), in order, and how many matched."""
-        usage = usage or {}
-        words = fold(query).split()
-        first = words[0] if words else ""
-        found = [(-usage.get(service.service_id, 0), 0 if first and name.startswith(first)
-                  else 1, name, service)
-                 for haystack, name, service in self._rows
-                 if all(word in haystack for word in words)]
-        key = itemgetter(0, 1, 2)
-        if limit is not None and limit < len(found):
-            best = heapq.nsmallest(limit, found, key=key)
-        else:
-            best = sorted(found, key=key)
-        return [item[3] for item in best], len(found)
-
-
 def search(services: Iterable[ServiceDefinition], query: str,
            usage: Mapping[str, int] | None = None) -> list[ServiceDefinition]:
     """Services matching every word of ``query``; by use count (desc), then name.

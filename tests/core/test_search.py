@@ -53,3 +53,20 @@ def test_most_used_first_then_prefix_then_name() -> None:
     assert ids(search(with_bank, "мтс")) == ["P1012", "P9001"]
     # empty query: everything, by name (ё folded to е)
     assert ids(search(CATALOG, "")) == ["P1011", "P7001", "P0005", "P3001", "P1013", "P1012"]
+
+
+def test_index_gives_the_same_answer_typed_on_or_asked_afresh() -> None:
+    from cashier_app.core.search import SearchIndex
+
+    services = [ServiceDefinition.from_wire({"serviceId": f"P{i}", "name": name, "group": group})
+                for i, (name, group) in enumerate([
+                    ("Мосэнерго", "ЖКХ"), ("МТС", "Сотовая связь"), ("Ёлка-Телеком", "Интернет"),
+                    ("Водоканал Москвы", "ЖКХ"), ("Мособлгаз", "ЖКХ")])]
+    usage = {"P3": 2}
+    typed = SearchIndex(services)
+    for query in ["м", "мо", "мос", "мос ж", "мосэ", "е", "ел", "м"]:
+        found, total = typed.search(query, usage)
+        fresh, fresh_total = SearchIndex(services).search(query, usage)
+        assert (found, total) == (fresh, fresh_total), query
+    names, total = typed.search("мо", usage, limit=2)
+    assert total == 3 and [s.name for s in names] == ["Водоканал Москвы", "Мособлгаз"]
