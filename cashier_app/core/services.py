@@ -8,7 +8,9 @@ from the definition. The scheme comes from ``type`` (see README, «Решени�
 from __future__ import annotations
 
 import enum
+import functools
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +124,7 @@ class ServiceDefinition:
 
 
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
+_HAS_ODD_SPACE = re.compile("[\u00a0\u2007\u202f\ufeff]").search
 
 
 def human_text(value: str) -> str:
@@ -130,7 +133,9 @@ def human_text(value: str) -> str:
     Seed 003's examples carry NO-BREAK SPACEs inside such strings («Номер\u00a0заказа»);
     they would break search and alignment. Ids and values sent back are never touched.
     """
-    return value.translate(_ODD_SPACES).strip()
+    if _HAS_ODD_SPACE(value):  # rare: a scan is cheaper than translate on every title
+        value = value.translate(_ODD_SPACES)
+    return value.strip()
 
 
 def _text(value: object) -> str:
@@ -156,17 +161,26 @@ def _fields(raw: object, where: str, service_id: str, problems: list[str]) -> It
             continue
         seen.add(name)
         source = item.get("regexp")
-        pattern = None
-        if isinstance(source, str) and source:
-            pattern = compile_server_pattern(source)
-            if pattern.problem:
-                problems.append(f"{where}.{name}: {pattern.problem}")
-        yield FieldSpec(
-            name=name,
-            title=_text(item.get("title")),
-            required=item.get("required") is True,
-            pattern=pattern,
-        )
+        title = item.get("title")
+        spec = _field_spec(name, title if isinstance(title, str) else "",
+                           item.get("required") is True,
+                           source if isinstance(source, str) and source else None)
+        if spec.pattern is not None and spec.pattern.problem:
+            problems.append(f"{where}.{name}: {spec.pattern.problem}")
+        yield spec
+
+
+@functools.lru_cache(maxsize=8192)
+def _field_spec(name: str, title: str, required: bool, source: str | None) -> FieldSpec:
+    """One shared FieldSpec per distinct field: a catalog repeats the same few dozen fields
+    (phone, account, amount…) over thousands of services, so parsing it and keeping it in
+    memory cost a fraction of building each anew. FieldSpec is frozen, so sharing is safe."""
+    return FieldSpec(
+        name=name,
+        title=human_text(title),
+        required=required,
+        pattern=compile_server_pattern(source) if source is not None else None,
+    )
 
 
 @dataclass(frozen=True)

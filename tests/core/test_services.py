@@ -92,6 +92,21 @@ def test_invalid_server_regexp_is_a_config_problem_not_a_crash(caplog: pytest.Lo
     assert "BAD" in caplog.text
 
 
+def test_services_sharing_a_field_share_its_spec_but_each_reports_its_problem() -> None:
+    def definition(service_id: str, regexp: str) -> dict[str, object]:
+        return {"serviceId": service_id, "type": 0, "name": service_id,
+                "inputs": [{"name": "account", "required": True, "title": "Номер\u00a0счёта ",
+                            "regexp": regexp}]}
+
+    first, second = (ServiceDefinition.from_wire(definition(i, "^[0-9")) for i in ("A", "B"))
+    assert first.inputs[0] is second.inputs[0]  # one FieldSpec for the whole catalog
+    assert first.inputs[0].title == "Номер счёта"
+    assert first.problems and second.problems  # the cached spec still reports on each service
+    other = ServiceDefinition.from_wire(definition("C", "^\\d{10}$"))
+    assert other.inputs[0] is not first.inputs[0] and not other.problems
+    assert other.form().check_field("account", "123").message
+
+
 @pytest.mark.parametrize("pattern", ["^(a+)+$", "^(a|aa)+$", "^(\\w+\\s?)*$"])
 def test_pathological_regexp_does_not_hang_the_form(pattern: str) -> None:
     service = ServiceDefinition.from_wire({"serviceId": "S", "type": 0, "name": "S",
