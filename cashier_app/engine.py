@@ -128,7 +128,9 @@ class PaymentEngine:
             service_name=entry.service.name, scheme=entry.service.scheme.value,
             account=account, extras=extras, identity_card=entry.identity_card,
             full_name=entry.full_name, agent_transaction_date=date, check_body=body,
-            cashier=entry.cashier, shift_id=entry.shift_id)
+            cashier=entry.cashier, shift_id=entry.shift_id,
+            field_titles={"inputs": {f.name: f.label for f in entry.service.inputs},
+                          "displays": {f.name: f.label for f in entry.service.displays}})
         return self._emit(record)
 
     async def recheck(self, agent_transaction_id: int, *, attempts: int = 3) -> PaymentRecord:

@@ -149,6 +149,76 @@ CATALOG_REFRESH = _declare(Setting(
 UI_LANGUAGE = _declare(Setting(
     "ui.language", str, "ru", "CASHIER_UI_LANGUAGE",
     "Язык окна: ru (исходный) или код языка, для которого есть resources/translations/*.qm"))
+def _printer_kind(value: str) -> str | None:
+    kinds = ("none", "network", "usb", "serial", "file")
+    return None if value in kinds else f"одно из: {', '.join(kinds)}"
+
+
+def _text_lines(value: list[Any]) -> str | None:
+    return None if all(isinstance(item, str) for item in value) else "нужен список строк"
+
+
+PRINTER_KIND = _declare(Setting(
+    "printer.kind", str, "none", "CASHIER_PRINTER_KIND",
+    "Принтер чеков: none (нет), network (TCP 9100), usb, serial, file (файл или устройство)",
+    check=_printer_kind))
+PRINTER_ADDRESS = _declare(Setting(
+    "printer.address", str, "", "CASHIER_PRINTER_ADDRESS",
+    "Адрес принтера: network — 192.168.1.50[:9100]; usb — VID:PID (0416:5011); serial — "
+    "/dev/ttyUSB0 или COM3; file — /dev/usb/lp0 или путь к файлу"))
+PRINTER_PROFILE = _declare(Setting(
+    "printer.profile", str, "default", "CASHIER_PRINTER_PROFILE",
+    "Профиль принтера python-escpos (TM-T20II, POS-5890, …; список: cashier-app printer "
+    "profiles): где у него CP866, сколько символов в строке, умеет ли он QR и отрез"))
+PRINTER_CODEPAGE = _declare(Setting(
+    "printer.codepage", int, -1, "CASHIER_PRINTER_CODEPAGE",
+    "Номер кодовой страницы CP866 в принтере (ESC t n); -1 — взять из профиля",
+    check=lambda value: None if -1 <= value <= 255 else "число от 0 до 255 или -1"))
+PRINTER_COLUMNS = _declare(Setting(
+    "printer.columns", int, 0, "CASHIER_PRINTER_COLUMNS",
+    "Символов в строке: 32 (лента 58 мм), 42 или 48 (80 мм); 0 — взять из профиля",
+    check=lambda value: None if value == 0 or 24 <= value <= 64 else "0 или от 24 до 64"))
+PRINTER_TIMEOUT = _declare(Setting(
+    "printer.timeout", float, 5.0, "CASHIER_PRINTER_TIMEOUT",
+    "Сколько ждать принтер, секунд", check=_positive))
+PRINTER_CUT = _declare(Setting(
+    "printer.cut", bool, True, "CASHIER_PRINTER_CUT",
+    "Отрезать чек (если профиль принтера умеет)"))
+PRINTER_STATUS_CHECK = _declare(Setting(
+    "printer.status_check", bool, True, "CASHIER_PRINTER_STATUS_CHECK",
+    "Спрашивать у принтера датчик бумаги до и после чека (выключите для принтера, который "
+    "не отвечает на DLE EOT)"))
+PRINTER_BAUDRATE = _declare(Setting(
+    "printer.baudrate", int, 9600, "CASHIER_PRINTER_BAUDRATE",
+    "Скорость COM-порта (serial)", check=lambda value: None if value > 0 else "нужно число"))
+PRINTER_AUTO = _declare(Setting(
+    "printer.auto_print", bool, True, "CASHIER_PRINTER_AUTO_PRINT",
+    "Печатать чек сразу после оплаты (проведён или в обработке)"))
+RECEIPT_AGENT_NAME = _declare(Setting(
+    "receipt.agent_name", str, "", "CASHIER_RECEIPT_AGENT_NAME",
+    "Наименование агента на чеке (ООО «…»)"))
+RECEIPT_AGENT_INN = _declare(Setting(
+    "receipt.agent_inn", str, "", "CASHIER_RECEIPT_AGENT_INN", "ИНН агента на чеке",
+    check=lambda value: None if value == "" or (value.isdigit() and len(value) in (10, 12))
+    else "ИНН — 10 или 12 цифр"))
+RECEIPT_AGENT_ADDRESS = _declare(Setting(
+    "receipt.agent_address", str, "", "CASHIER_RECEIPT_AGENT_ADDRESS", "Адрес агента на чеке"))
+RECEIPT_POINT_ADDRESS = _declare(Setting(
+    "receipt.point_address", str, "", "CASHIER_RECEIPT_POINT_ADDRESS",
+    "Адрес пункта приёма платежей на чеке"))
+RECEIPT_SUPPORT_PHONE = _declare(Setting(
+    "receipt.support_phone", str, "", "CASHIER_RECEIPT_SUPPORT_PHONE",
+    "Телефон службы поддержки на чеке"))
+RECEIPT_HEADER: Setting[list[Any]] = _declare(Setting(
+    "receipt.header", list, [], "CASHIER_RECEIPT_HEADER",
+    "Строки в начале чека, в переменной — JSON", check=_text_lines))
+RECEIPT_FOOTER: Setting[list[Any]] = _declare(Setting(
+    "receipt.footer", list, [], "CASHIER_RECEIPT_FOOTER",
+    "Строки в конце чека, в переменной — JSON", check=_text_lines))
+RECEIPT_QR = _declare(Setting(
+    "receipt.qr", str, "", "CASHIER_RECEIPT_QR",
+    "QR-код на чеке: шаблон текста с {transaction_id}, {agent_transaction_id}, {amount}, "
+    "{service_id} (например https://example.ru/check?id={transaction_id}); пусто — без QR"))
 LOG_LEVEL = _declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=_log_level))
@@ -328,6 +398,8 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 LIST_EXAMPLES = {
+    "receipt.header": '["Пункт приёма платежей «У дома»"]',
+    "receipt.footer": '["Спасибо!", "Сохраняйте чек до зачисления платежа"]',
     "commission.rules": '[{ service = "*", percent = 1.5, minimum = 10 }]',
     "cashiers.list": '[{ name = "Иванова А.", pin = "pbkdf2_sha256$120000$…" }]',
 }

@@ -21,10 +21,10 @@ import sqlite_utils
 
 from cashier_app.core.states import State, ensure_transition
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
-JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services")
+JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
 
 
 def _now() -> str:
@@ -59,7 +59,23 @@ def _migration_1(db: sqlite_utils.Database) -> None:
                         pk="id", not_null={"cashier", "opened_at"})
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Receipts (issue 5): the titles of a payment's fields as the catalog had them, so that
+    its receipt can be rebuilt from the row alone; each receipt document as printed."""
+    db.table("payments").add_column("field_titles", str)
+    db.table("payments").add_column("receipt_printed_at", str)
+    db.table("payments").add_column("receipt_error", str)
+    db.table("receipts").create({
+        "number": int, "kind": str, "agent_transaction_id": int, "shift_id": int,
+        "payment_state": str, "created_at": str, "document": str, "printed_at": str,
+        "copies": int, "last_error": str, "last_attempt_at": str,
+    }, pk="number", not_null={"kind", "created_at", "document"}, defaults={"copies": 0},
+        foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
+    db.table("receipts").create_index(["agent_transaction_id"])
+    db.table("receipts").create_index(["shift_id", "kind"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,14 @@ class PaymentRecord:
     identity_card: str | None = None
     full_name: str | None = None
     extra_services: list[dict[str, Any]] | None = None
+    field_titles: dict[str, dict[str, str]] | None = None  # {"inputs"|"displays": {name: title}}
+    receipt_printed_at: str | None = None
+    receipt_error: str | None = None
+
+    @property
+    def cash_accepted(self) -> bool:
+        """From ``paying`` on the cash is in the drawer (a failed payment's is given back)."""
+        return self.state in (State.PAYING, State.PAID)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PaymentRecord:
@@ -129,6 +153,30 @@ class Shift:
     cashier: str
     opened_at: str
     closed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    """One receipt document as it was built (and printed): a reprint prints this again."""
+
+    number: int
+    kind: str  # payment | x | z
+    agent_transaction_id: int | None
+    shift_id: int | None
+    payment_state: str | None
+    created_at: str
+    document: dict[str, Any]
+    printed_at: str | None
+    copies: int
+    last_error: str | None
+    last_attempt_at: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StoredReceipt:
+        values = dict(row)
+        values["document"] = json.loads(values["document"])
+        values["copies"] = int(values.get("copies") or 0)
+        return cls(**values)
 
 
 class ShiftError(RuntimeError):
@@ -277,6 +325,70 @@ class Journal:
             if row["closed_at"] is None:
                 self.db.table("shifts").update(shift_id, {"closed_at": _now()})
         return Shift(**self.db.table("shifts").get(shift_id))
+
+    def shift(self, shift_id: int) -> Shift:
+        return Shift(**self.db.table("shifts").get(shift_id))
+
+    def shift_payments(self, shift_id: int) -> list[PaymentRecord]:
+        rows = self.db.query("select * from payments where shift_id = ? "
+                             "order by created_at, agent_transaction_id", [shift_id])
+        return [PaymentRecord.from_row(row) for row in rows]
+
+    # --- receipts ------------------------------------------------------------------
+    def add_receipt(self, kind: str, document: dict[str, Any], *,
+                    agent_transaction_id: int | None = None, shift_id: int | None = None,
+                    payment_state: str | None = None,
+                    build: Callable[[int], dict[str, Any]] | None = None) -> StoredReceipt:
+        """Store a new receipt document; ``build(number)`` may make the document once its
+        number is known (the number is the row's key)."""
+        with self.db.atomic():
+            self.db.table("receipts").insert({
+                "kind": kind, "agent_transaction_id": agent_transaction_id,
+                "shift_id": shift_id, "payment_state": payment_state, "created_at": _now(),
+                "document": _json(document)})
+            number = int(self.db.execute("select last_insert_rowid()").fetchone()[0])
+            if build is not None:
+                self.db.table("receipts").update(number, {"document": _json(build(number))})
+        return self.receipt(number)
+
+    def receipt(self, number: int) -> StoredReceipt:
+        return StoredReceipt.from_row(self.db.table("receipts").get(number))
+
+    def latest_receipt(self, agent_transaction_id: int) -> StoredReceipt | None:
+        rows = list(self.db.query("select * from receipts where agent_transaction_id = ? "
+                                  "order by number desc limit 1", [agent_transaction_id]))
+        return StoredReceipt.from_row(rows[0]) if rows else None
+
+    def shift_receipt(self, shift_id: int, kind: str) -> StoredReceipt | None:
+        rows = list(self.db.query("select * from receipts where shift_id = ? and kind = ? "
+                                  "order by number desc limit 1", [shift_id, kind]))
+        return StoredReceipt.from_row(rows[0]) if rows else None
+
+    def receipt_printed(self, number: int, copies: int) -> StoredReceipt:
+        """A successful print: the receipt (and its payment) show when."""
+        now = _now()
+        with self.db.atomic():
+            receipt = self.receipt(number)
+            self.db.table("receipts").update(number, {
+                "printed_at": receipt.printed_at or now, "copies": copies,
+                "last_error": None, "last_attempt_at": now})
+            if receipt.agent_transaction_id is not None:
+                self.db.table("payments").update(receipt.agent_transaction_id, {
+                    "receipt_printed_at": receipt.printed_at or now, "receipt_error": None})
+        return self.receipt(number)
+
+    def receipt_failed(self, number: int, message: str) -> StoredReceipt:
+        """A failed print: recorded on the receipt and its payment; the payment's state is
+        not touched."""
+        now = _now()
+        with self.db.atomic():
+            receipt = self.receipt(number)
+            self.db.table("receipts").update(number, {"last_error": message,
+                                                      "last_attempt_at": now})
+            if receipt.agent_transaction_id is not None and receipt.printed_at is None:
+                self.db.table("payments").update(receipt.agent_transaction_id,
+                                                 {"receipt_error": message})
+        return self.receipt(number)
 
     # --- attempts ------------------------------------------------------------------
     def add_attempt(self, attempt: Attempt) -> None:

@@ -19,10 +19,37 @@ def test_durability_pragmas_and_schema(tmp_path: Path) -> None:
     conn = journal.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert {"payments", "attempts", "shifts"} <= set(journal.db.table_names())
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert {"payments", "attempts", "shifts", "receipts"} <= set(journal.db.table_names())
     journal.close()
     Journal(tmp_path / "j.sqlite3").close()  # reopening migrates nothing twice
+
+
+def test_a_version_1_journal_is_migrated_with_its_payments(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from cashier_app.journal.db import MIGRATIONS
+
+    conn = sqlite3.connect(tmp_path / "j.sqlite3", isolation_level=None)
+    MIGRATIONS[0](sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("insert into payments (agent_transaction_id, service_id, account, state, "
+                 "agent_transaction_date, created_at, updated_at, amount_to) values "
+                 "(7, 'P1', '123', 'paid', 'd', '2026-01-01T10:00', '2026-01-01T10:00', "
+                 "'200.00')")
+    conn.close()
+    journal = Journal(tmp_path / "j.sqlite3")
+    record = journal.get(7)
+    assert record.state is State.PAID and record.amount_to == Decimal("200.00")
+    assert record.field_titles is None and record.receipt_printed_at is None
+    stored = journal.add_receipt("payment", {"lines": []}, agent_transaction_id=7,
+                                 payment_state="paid")
+    journal.receipt_failed(stored.number, "Принтер не отвечает")
+    assert journal.get(7).receipt_error == "Принтер не отвечает"
+    journal.receipt_printed(stored.number, 1)
+    printed = journal.get(7)
+    assert printed.receipt_printed_at and printed.receipt_error is None
+    assert printed.state is State.PAID  # printing never touches the payment's state
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,101 @@
+"""Golden receipts: the exact ESC/POS bytes for each scheme and paper width, read back as a
+printer would read them. ``UPDATE_GOLDEN=1`` rewrites the files after a deliberate change;
+look at the .txt diff before committing it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cashier_app.core.states import State
+from cashier_app.journal import Journal
+from cashier_app.receipts.document import payment_receipt
+from cashier_app.receipts.escpos_render import FEED_BEFORE_CUT, render
+from cashier_app.receipts.layout import as_text, layout
+from tests.receipts.escpos_decode import decode
+from tests.receipts.helpers import SETTINGS, golden_path, make_payment
+
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+CASES = [("simple", State.PAID), ("displays", State.PAID), ("choice", State.PAID),
+         ("complex", State.PAID), ("simple", State.PAYING)]
+
+
+def check_golden(name: str, data: bytes, text: str) -> None:
+    binary, readable = golden_path(f"{name}.bin"), golden_path(f"{name}.txt")
+    if UPDATE:
+        binary.write_bytes(data)
+        readable.write_text(text, encoding="utf-8")
+    assert readable.read_text(encoding="utf-8") == text
+    assert binary.read_bytes() == data
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+@pytest.mark.parametrize(("case", "state"), CASES)
+def test_payment_receipt_bytes(tmp_path: Path, case: str, state: State, columns: int) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    record = make_payment(journal, case, state=state)
+    lines = layout(payment_receipt(record, SETTINGS, 42), columns)
+    data = render(lines, profile="default", codepage=17)
+    name = f"{case}-{state}-{columns}"
+    check_golden(name, data, as_text(lines))
+
+    printed = decode(data)
+    assert printed.codepage == 17 and printed.cuts == 1
+    # the paper says what the preview says, line for line (the feed before the cut aside)
+    assert printed.text().rstrip("\n") == as_text(lines).rstrip("\n")
+    assert all(len(line.text) <= columns for line in printed.lines)
+    text = printed.text()
+    assert "ЧЕК № 42" in text and "ПРИЁМ ПЛАТЕЖА" in text
+    assert 'ООО "Платёжный агент"' in text and "ИНН 7701234567" in text
+    assert "Иванова Анна" in text and "23.11.2026 14:05" in text
+    assert "1000001" in text  # agentTransactionId
+    assert "+7 (800) 555-35-35" in text
+    title = next(line for line in printed.lines if "ЧЕК №" in line.text)
+    assert title.bold and title.big
+    if state is State.PAYING:
+        assert "ПЛАТЁЖ В ОБРАБОТКЕ" in text and "ещё нет" in text
+        assert not any(line.qr for line in printed.lines)  # no transactionId to link to
+    else:
+        assert "ПЛАТЁЖ ПРОВЕДЁН" in text
+        assert any(line.qr and line.qr.startswith("https://check.example.ru/?id=")
+                   for line in printed.lines)
+
+
+def test_each_scheme_prints_what_the_person_needs(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    texts = {case: decode(render(layout(payment_receipt(
+        make_payment(journal, case, 1000001 + n), SETTINGS, n), 42))).text()
+        for n, case in enumerate(["simple", "displays", "choice", "complex"])}
+    assert "Номер телефона" in texts["simple"] and "9051234567" in texts["simple"]
+    displays = texts["displays"]
+    assert "E-mail для чека" in displays and "petrov@example.ru" in displays
+    assert "Абонент" in displays and "Test fio" in displays
+    assert "Набережная 134 кв 5" in displays
+    choice = texts["choice"]
+    assert "Договор: Петров" in choice and "2/00-Ф от 16.02.2020" in choice
+    complex_ = texts["complex"]
+    assert "Счёт № 2020020003535444 от 01.02.2020" in complex_
+    assert "Иванов Иван Иванович" in complex_ and "микрорайон 2, дом 42" in complex_
+    assert "Электроэнергия" in complex_ and "4870,00 -> 4950" in complex_
+    assert "Отопление" in complex_ and "925,20" in complex_
+    assert "ТО газа" not in complex_  # an excluded line is not on the receipt
+    for text in texts.values():
+        assert "₽" not in text and "«" not in text and "—" not in text
+
+
+def test_a_profile_without_native_qr_gets_the_code_as_an_image(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    lines = layout(payment_receipt(make_payment(journal, "simple"), SETTINGS, 7), 32)
+    printed = decode(render(lines, profile="POS-5890", codepage=17))
+    assert printed.images == 1 and printed.cuts == 0  # POS-5890 has no cutter
+    paper = [line.text for line in printed.lines if line.qr is None]
+    assert paper[:-FEED_BEFORE_CUT] == [line.text for line in lines if line.qr is None]
+    assert paper[-FEED_BEFORE_CUT:] == [""] * FEED_BEFORE_CUT
+
+
+def test_codepage_slot_from_settings_is_the_one_sent(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    lines = layout(payment_receipt(make_payment(journal, "simple"), SETTINGS, 7), 32)
+    assert decode(render(lines, profile="default", codepage=59)).codepage == 59
