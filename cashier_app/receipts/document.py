@@ -356,7 +356,7 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
 PANGRAM = "Съешь же ещё этих мягких французских булок, да выпей чаю. ЁЁ ёё № 1234567890"
 
 
-def test_page(settings: ReceiptSettings, *, profile: str, codepage: int, columns: int,
+def printer_test_page(settings: ReceiptSettings, *, profile: str, codepage: int, columns: int,
               qr: bool) -> Document:
     """A page that shows the printer's width and its CP866 table: the engineer sees at once
     whether the code page slot and the column count are right."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from cashier_app.core.states import State
 from cashier_app.journal import Journal, StoredReceipt
 
-from .document import Document, ReceiptSettings, payment_receipt, shift_report, test_page
+from .document import Document, ReceiptSettings, payment_receipt, printer_test_page, shift_report
 from .escpos_render import render
 from .layout import Line, layout
 from .printers import PrinterConfig, PrinterError, send
@@ -87,7 +87,7 @@ class ReceiptService:
                       copy=receipt.copies > 0)
 
     def test_lines(self) -> list[Line]:
-        document = test_page(self.settings, profile=self.printer.profile,
+        document = printer_test_page(self.settings, profile=self.printer.profile,
                              codepage=self.printer.codepage, columns=self.printer.columns,
                              qr=True)
         return layout(document, self.printer.columns)

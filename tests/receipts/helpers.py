@@ -91,11 +91,11 @@ class FakePrinter:
     (DLE EOT 4) with ``status`` — 0x12 paper present, 0x72 paper end — or, when ``stall``,
     accepts the connection and never answers nor reads."""
 
-    def __init__(self, status: int = 0x12) -> None:
+    def __init__(self, status: int = 0x12, port: int = 0) -> None:
         self.status = status
         self.stall = False
         self.received: list[bytes] = []
-        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server = socket.create_server(("127.0.0.1", port))
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
