@@ -8,12 +8,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.engine import PaymentEngine
 from cashier_app.journal import IdAllocator, Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
+from cashier_app.receipts.config import printer_config, receipt_settings
+from cashier_app.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-not-a-secret"
@@ -24,6 +27,28 @@ DEMO_CASHIERS = [
     {"name": "Петров Олег", "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LXBldHJvdg==$"
                                    "RrYbNiu/zeRDKnHfVHFXvTyhOcl7cwhwvCHIuyoTymE="},
 ]
+
+#: Demo mode prints into a file in its data directory (a "virtual printer").
+DEMO_PRINTER_FILE = "printer-output.prn"
+
+
+def demo_printer(data_dir: Path) -> dict[cfg.Setting[Any], Any]:
+    return {cfg.PRINTER_KIND: "file", cfg.PRINTER_ADDRESS: str(data_dir / DEMO_PRINTER_FILE),
+            cfg.PRINTER_COLUMNS: 42}
+
+
+DEMO_RECEIPT: dict[cfg.Setting[Any], Any] = {
+    cfg.RECEIPT_AGENT_NAME: "ООО «Демо-агент»",
+    cfg.RECEIPT_AGENT_INN: "7700000000",
+    cfg.RECEIPT_POINT_ADDRESS: "демо-режим, платежи не настоящие",
+    cfg.RECEIPT_SUPPORT_PHONE: "8 800 000-00-00",
+}
+
+
+def make_receipts(settings: cfg.Settings, journal: Journal) -> ReceiptService:
+    """Receipts for this point; ConfigError for a printer setting that cannot work."""
+    return ReceiptService(journal, receipt_settings(settings), printer_config(settings),
+                          auto_print=settings[cfg.PRINTER_AUTO])
 
 
 def make_client(settings: cfg.Settings) -> ProcessingClient:
@@ -63,6 +88,8 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
             cfg.PROCESSING_AUTH_SCHEME: "Bearer",
             cfg.DATA_DIR: str(data_dir),
             **({} if settings[cfg.CASHIERS] else {cfg.CASHIERS: DEMO_CASHIERS}),
+            **({} if settings[cfg.PRINTER_KIND] != "none" else demo_printer(data_dir)),
+            **({} if settings[cfg.RECEIPT_AGENT_NAME] else DEMO_RECEIPT),
         })
     finally:
         server.stop()

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cashier_app import __version__, cli_payments
+from cashier_app import __version__, cli_payments, cli_receipts
 from cashier_app import settings as cfg
 from cashier_app.app import demo_environment, make_client
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="JSON-файл со сценарием сбоев: {\"rules\": [...]}")
 
     cli_payments.add_commands(commands)
+    cli_receipts.add_commands(commands)
 
     pin = commands.add_parser("pin-hash", help="хэш PIN кассира для ключа cashiers.list")
     pin.add_argument("--name", default="", help="имя кассира: напечатать готовую строку настроек")
@@ -84,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except cli_payments.UsageError as error:
         print(f"cashier-app: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError) as error:
+    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError,
+            cli_receipts.CommandFailed) as error:
         print(f"cashier-app: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -130,6 +132,8 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
         return cli_payments.run_pending(settings, args)
     if args.command == "journal":
         return cli_payments.run_journal(settings, args)
+    if args.command in ("printer", "receipt", "report"):
+        return cli_receipts.run(settings, args)
     raise AssertionError(args.command)
 
 

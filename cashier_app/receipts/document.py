@@ -363,7 +363,7 @@ def printer_test_page(settings: ReceiptSettings, *, profile: str, codepage: int,
     doc = Document("test", None)
     doc.add(TITLE, "ПРОБНАЯ СТРАНИЦА")
     doc.add(PAIR, "Профиль", profile)
-    doc.add(PAIR, "Кодовая страница", f"CP866 (ESC t {codepage})")
+    doc.add(PAIR, "Кириллица", f"CP866, ESC t {codepage}")
     doc.add(PAIR, "Ширина, символов", columns)
     doc.add("ruler")
     doc.add(TEXT, PANGRAM)

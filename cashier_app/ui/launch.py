@@ -17,9 +17,12 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QtMsgType, QTranslator, qI
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
-from cashier_app.app import JOURNAL_NAME, make_client, make_engine
+from cashier_app.app import JOURNAL_NAME, make_client, make_engine, make_receipts
 from cashier_app.catalog import CatalogStore
 from cashier_app.journal import Journal
+from cashier_app.receipts.config import receipt_settings
+from cashier_app.receipts.printers import PrinterConfig
+from cashier_app.receipts.service import ReceiptService
 
 from .event_loop import CashierEventLoop
 from .main_window import MainWindow
@@ -107,11 +110,21 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     journal = Journal(settings.data_dir / JOURNAL_NAME)
     engine_client = make_client(settings)
     engine = make_engine(settings, journal, engine_client)
+    printer_problem = ""
+    try:
+        receipts = make_receipts(settings, journal)
+    except cfg.ConfigError as error:  # payments can still be taken; receipts show on screen
+        printer_problem = str(error)
+        log.error("printer disabled: %s", error)
+        receipts = ReceiptService(journal, receipt_settings(settings), PrinterConfig())
     window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir),
                         engine=engine, cashiers=settings.cashiers, demo=demo,
                         identity_fields=settings[cfg.IDENTITY_FIELDS],
                         refresh_minutes=settings[cfg.CATALOG_REFRESH],
-                        ui_state=None if demo else settings.data_dir / UI_STATE_NAME)
+                        ui_state=None if demo else settings.data_dir / UI_STATE_NAME,
+                        receipts=receipts)
+    if printer_problem:
+        window.show_notice(f"Принтер чеков отключён: {printer_problem}", "error")
     window.show()
     with loop:
         try:
@@ -125,6 +138,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
         finally:
             loop.run_until_complete(window.shutdown())
             loop.run_until_complete(engine_client.aclose())
+            receipts.close()
             journal.close()
 
 

@@ -45,13 +45,17 @@ from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine
-from cashier_app.journal import PaymentRecord, Shift, ShiftError
+from cashier_app.journal import PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
+from cashier_app.receipts.document import ReceiptError
+from cashier_app.receipts.printers import PrinterError
+from cashier_app.receipts.service import PrintOutcome, ReceiptService
 
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
+from .receipt_view import ReceiptDialog
 
 log = logging.getLogger(__name__)
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,12 +79,15 @@ class MainWindow(QMainWindow):
     def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
                  *, engine: PaymentEngine, cashiers: list[Cashier], demo: bool = False,
                  identity_fields: bool = False, refresh_minutes: float = 30.0,
-                 ui_state: Path | None = None, parent: QWidget | None = None) -> None:
+                 ui_state: Path | None = None, receipts: ReceiptService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
         self._store = store
         self.engine = engine
         self.journal = engine.journal
+        self.receipts = receipts
+        self.last_closed_shift: int | None = None
         self.cashier: Cashier | None = None
         self.shift: Shift | None = None
         self.balance: AgentBalance | None = None
@@ -139,7 +146,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.catalog_stack)
 
         self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
-                                  identity_fields=identity_fields)
+                                  identity_fields=identity_fields, receipts=receipts)
         self.panel.outcome.connect(self._panel_outcome)
         self.panel.reset_requested.connect(self._focus_search)
         self.splitter = QSplitter()
@@ -164,7 +171,9 @@ class MainWindow(QMainWindow):
         self.notice_row = notice_row
         notice_row.hide()
 
-        self.today_page = TodayPage(self.journal)
+        self.today_page = TodayPage(self.journal, receipts)
+        self.today_page.print_requested.connect(self.print_payment_receipt)
+        self.today_page.preview_requested.connect(self.preview_payment_receipt)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, self.tr("Платёж  Ctrl+1"))
         self.tabs.addTab(self.today_page, self.tr("Сегодня  Ctrl+2"))
@@ -203,11 +212,23 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.triggered.connect(self.close)
         shift_menu = self.menuBar().addMenu(self.tr("&Смена"))
+        self.x_report_action = shift_menu.addAction(self.tr("X-отчёт (без закрытия)"))
+        self.x_report_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_X))
+        self.x_report_action.triggered.connect(self.print_x_report)
         self.close_shift_action = shift_menu.addAction(self.tr("Закрыть смену…"))
         self.close_shift_action.triggered.connect(self._confirm_close_shift)
+        self.z_again_action = shift_menu.addAction(self.tr("Z-отчёт закрытой смены ещё раз"))
+        self.z_again_action.triggered.connect(self.print_z_again)
+        self.z_again_action.setEnabled(False)
+        printer_menu = self.menuBar().addMenu(self.tr("&Принтер"))
+        self.test_page_action = printer_menu.addAction(self.tr("Пробная страница"))
+        self.test_page_action.triggered.connect(self.print_test_page)
+        self.test_page_action.setEnabled(receipts is not None)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
-                       self.logout_action, self.close_shift_action):
+                       self.logout_action, self.close_shift_action, self.x_report_action):
             action.setEnabled(False)  # until a cashier is in a shift
+        if receipts is not None:
+            receipts.listeners.append(self._receipt_printed)
 
         # --- status bar -------------------------------------------------------------------
         self.cashier_label = QLabel(self.tr("Кассир не вошёл"))
@@ -312,7 +333,7 @@ class MainWindow(QMainWindow):
         since = opened.strftime("%H:%M" if opened.date() == date.today() else "%d.%m %H:%M")
         self.shift_label.setText(self.tr("Смена №{0} с {1}").format(shift.id, since))
         for action in (self.search_action, self.payment_tab_action, self.today_action,
-                       self.close_shift_action):
+                       self.close_shift_action, self.x_report_action):
             action.setEnabled(True)
         self.pages.setCurrentWidget(self.work_page)
         self.tabs.setCurrentIndex(0)
@@ -327,7 +348,7 @@ class MainWindow(QMainWindow):
         self.cashier_label.setText(self.tr("Кассир не вошёл"))
         self.shift_label.setText("")
         for action in (self.search_action, self.payment_tab_action, self.today_action,
-                       self.logout_action, self.close_shift_action):
+                       self.logout_action, self.close_shift_action, self.x_report_action):
             action.setEnabled(False)
         self.pages.setCurrentWidget(self.login_page)
         self.login_page.pin.setFocus()
@@ -352,12 +373,17 @@ class MainWindow(QMainWindow):
             self.show_notice(self.tr("Дождитесь ответа по текущему платежу"), "warn")
             return
         self.panel.clear()
-        self.journal.close_shift(self.shift.id)
+        closed = self.journal.close_shift(self.shift.id)
         self.shift = None
+        self.last_closed_shift = closed.id
         self.shift_label.setText(self.tr("Смена закрыта"))
         for action in (self.search_action, self.payment_tab_action, self.today_action,
-                       self.close_shift_action):
+                       self.close_shift_action, self.x_report_action):
             action.setEnabled(False)
+        if self.receipts is not None:  # the Z report prints at the close
+            self.z_again_action.setEnabled(True)
+            self._keep(asyncio.ensure_future(self._print_stored(
+                self.receipts.z_report(closed.id))))
         self.pages.setCurrentWidget(self.shift_page)
         self.shift_page.show_for(self.cashier.name, None)
 
@@ -634,6 +660,100 @@ class MainWindow(QMainWindow):
                 self.panel.record.agent_transaction_id == record.agent_transaction_id
                 and self.panel.step is Step.DONE):
             self.panel.show_outcome(record)
+
+    # --- receipts and reports -------------------------------------------------------------
+    def print_x_report(self) -> None:
+        if self.receipts is None or self.shift is None:
+            return
+        self._keep(asyncio.ensure_future(self._print_stored(
+            self.receipts.x_report(self.shift.id))))
+
+    def print_z_again(self) -> None:
+        if self.receipts is None or self.last_closed_shift is None:
+            return
+        self._keep(asyncio.ensure_future(self._print_stored(
+            self.receipts.z_report(self.last_closed_shift))))
+
+    async def _print_stored(self, stored: StoredReceipt) -> None:
+        assert self.receipts is not None
+        self.show_notice(self.tr("Печатаем…"), "info")
+        outcome = await self.receipts.print_receipt(stored)
+        if not outcome.printed:
+            again = (self.tr("Смена → Z-отчёт закрытой смены ещё раз") if stored.kind == "z"
+                     else self.tr("Смена → X-отчёт"))
+            self.show_notice(self.tr("{0} № {1} не напечатан: {2}. Повторить: {3}").format(
+                self.tr("Z-отчёт") if stored.kind == "z" else self.tr("X-отчёт"),
+                stored.number, outcome.message, again), "error")
+
+    def print_payment_receipt(self, agent_transaction_id: int) -> None:
+        if self.receipts is None:
+            return
+        self._keep(asyncio.ensure_future(self._print_payment(agent_transaction_id)))
+
+    async def _print_payment(self, agent_transaction_id: int) -> None:
+        assert self.receipts is not None
+        try:
+            await self.receipts.print_payment(agent_transaction_id)
+        except ReceiptError as error:
+            self.show_notice(str(error), "warn")
+
+    def preview_payment_receipt(self, agent_transaction_id: int) -> None:
+        if self.receipts is None:
+            return
+        try:
+            stored = self.receipts.payment_document(agent_transaction_id)
+        except ReceiptError as error:
+            self.show_notice(str(error), "warn")
+            return
+        dialog = ReceiptDialog(self.tr("Чек № {0}").format(stored.number),
+                               self.receipts.lines(stored), self.receipts.printer.columns,
+                               on_print=lambda: self.print_payment_receipt(agent_transaction_id),
+                               parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.receipt_dialog = dialog
+        dialog.open()
+
+    def print_test_page(self) -> None:
+        if self.receipts is None:
+            return
+        dialog = ReceiptDialog(self.tr("Пробная страница"), self.receipts.test_lines(),
+                               self.receipts.printer.columns, on_print=self._send_test_page,
+                               note=self.tr("Принтер: {0}, профиль {1}").format(
+                                   self.receipts.printer.describe() or self.tr("не настроен"),
+                                   self.receipts.printer.profile), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.receipt_dialog = dialog
+        dialog.open()
+
+    def _send_test_page(self) -> None:
+        self._keep(asyncio.ensure_future(self._test_page()))
+
+    async def _test_page(self) -> None:
+        assert self.receipts is not None
+        try:
+            message = await self.receipts.print_test_page()
+        except PrinterError as error:
+            self.show_notice(self.tr("Пробная страница не напечатана: {0}").format(error),
+                             "error")
+            return
+        self.show_notice(message, "ok")
+
+    def _receipt_printed(self, outcome: PrintOutcome) -> None:
+        """Any print's outcome: the lists show it; a failure the panel is not showing (a
+        reprint from «Сегодня», a report) becomes a notice."""
+        self.today_page.dirty = True
+        if self.tabs.currentWidget() is self.today_page:
+            self.today_page.reload()
+        shown = self.panel.record is not None and self.panel.step is Step.DONE and (
+            self.panel.record.agent_transaction_id == outcome.receipt.agent_transaction_id)
+        if shown:
+            return
+        if outcome.printed:
+            self.show_notice(outcome.message, "ok")
+        elif outcome.receipt.kind == "payment":
+            self.show_notice(self.tr("Чек платежа {0} не напечатан: {1}. Напечатать ещё раз: "
+                                     "«Сегодня» → Печать чека (Ctrl+P)").format(
+                outcome.receipt.agent_transaction_id, outcome.message), "error")
 
     def show_notice(self, text: str, kind: str = "info") -> None:
         self.notices.append(text)

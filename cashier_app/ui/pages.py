@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -171,9 +171,12 @@ class TodayPage(QWidget):
     """The cashier's payments today, newest first; a payment's attempts below it."""
 
     COLUMNS = ("Время", "Услуга", "Счёт", "К зачислению", "Комиссия", "Принято", "Состояние",
-               "Ответ процессинга", "Номер операции")
+               "Ответ процессинга", "Номер операции", "Чек")
+    print_requested = Signal(object)  # agentTransactionId: 64-bit, too big for a C int
+    preview_requested = Signal(object)
 
-    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
+    def __init__(self, journal: Journal, receipts: object | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.journal = journal
         self.cashier = ""
@@ -213,8 +216,19 @@ class TodayPage(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
         splitter.setSizes([400, 180])
+        self.print_button = QPushButton(self.tr("Печать чека  Ctrl+P"))
+        self.print_button.setObjectName("todayPrintButton")
+        self.print_button.clicked.connect(self._print_selected)
+        self.preview_button = QPushButton(self.tr("Чек на экране"))
+        self.preview_button.clicked.connect(self._preview_selected)
+        for button in (self.print_button, self.preview_button):
+            button.setVisible(receipts is not None)
+        QShortcut(QKeySequence("Ctrl+P"), self, self._print_selected,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.print_button)
+        top.addWidget(self.preview_button)
         top.addWidget(self.only_pending)
         column = QVBoxLayout(self)
         column.addLayout(top)
@@ -247,7 +261,8 @@ class TodayPage(QWidget):
                      _amount(record.amount_to), _amount(record.commission),
                      _amount(record.amount_from), STATE_TITLES.get(record.state,
                                                                    str(record.state)),
-                     record.result_message or "", str(record.transaction_id or "")]
+                     record.result_message or "", str(record.transaction_id or ""),
+                     _receipt_state(record)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column in (3, 4, 5):
@@ -259,6 +274,16 @@ class TodayPage(QWidget):
             if record.agent_transaction_id == selected:
                 self.table.selectRow(row)
         self._show_attempts()
+
+    def _print_selected(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self.print_requested.emit(selected)
+
+    def _preview_selected(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self.preview_requested.emit(selected)
 
     def selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -282,6 +307,14 @@ class TodayPage(QWidget):
         if selected is not None:
             self.attempts_title.setText(self.tr("Попытки платежа {0}: {1}").format(
                 selected, len(attempts)))
+
+
+def _receipt_state(record: PaymentRecord) -> str:
+    if record.receipt_printed_at:
+        return "напечатан"
+    if record.receipt_error:
+        return "НЕ напечатан"
+    return ""
 
 
 def _amount(value: Decimal | None) -> str:

@@ -44,9 +44,12 @@ from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine, PaymentInput, PayPlan
 from cashier_app.journal import PaymentRecord
 from cashier_app.processing.models import Contract, PaymentAnswer
+from cashier_app.receipts.document import ReceiptError
+from cashier_app.receipts.service import AUTO_PRINT_STATES, ReceiptService
 
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
+from .receipt_view import ReceiptDialog
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,8 @@ class PaymentPanel(QWidget):
 
     def __init__(self, engine: PaymentEngine, *, who: Callable[[], tuple[str, int | None]],
                  gate: Callable[[], str | None] = lambda: None, identity_fields: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 receipts: ReceiptService | None = None, parent: QWidget | None = None
+                 ) -> None:
         super().__init__(parent)
         self.engine = engine
         self._who = who
@@ -105,6 +109,8 @@ class PaymentPanel(QWidget):
         self.tasks: set[asyncio.Task[None]] = set()
         self._check_task: asyncio.Task[PaymentRecord] | None = None
         self._pay_in_flight = False
+        self.receipts = receipts
+        self._printing = False
 
         self.title = QLabel(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
         self.title.setObjectName("panelTitle")
@@ -183,6 +189,26 @@ class PaymentPanel(QWidget):
         self.next_button = QPushButton(self.tr("Следующий платёж  Esc"))
         self.next_button.clicked.connect(self.escape)
         self.next_button.hide()
+        self.receipt_status = QLabel("")
+        self.receipt_status.setObjectName("receiptStatus")
+        self.receipt_status.setWordWrap(True)
+        self.print_button = QPushButton(self.tr("Напечатать чек  F6"))
+        self.print_button.setObjectName("printReceiptButton")
+        self.print_button.clicked.connect(self.start_print_receipt)
+        self.preview_button = QPushButton(self.tr("Чек на экране  F7"))
+        self.preview_button.clicked.connect(self.preview_receipt)
+        receipt_buttons = QHBoxLayout()
+        receipt_buttons.setContentsMargins(0, 0, 0, 0)
+        receipt_buttons.addWidget(self.print_button)
+        receipt_buttons.addWidget(self.preview_button)
+        receipt_buttons.addStretch(1)
+        self.receipt_box = QWidget()
+        self.receipt_box.setObjectName("receiptBox")
+        receipt_column = QVBoxLayout(self.receipt_box)
+        receipt_column.setContentsMargins(0, 0, 0, 0)
+        receipt_column.addWidget(self.receipt_status)
+        receipt_column.addLayout(receipt_buttons)
+        self.receipt_box.hide()
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -193,6 +219,7 @@ class PaymentPanel(QWidget):
         column.addWidget(self.result_box)
         column.addWidget(self.money_box)
         column.addWidget(self.banner)
+        column.addWidget(self.receipt_box)
         column.addWidget(self.next_button)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -208,6 +235,10 @@ class PaymentPanel(QWidget):
                                       context=context)
         self.escape_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.escape,
                                          context=context)
+        self.print_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F6), self,
+                                        self.start_print_receipt, context=context)
+        self.preview_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F7), self,
+                                          self.preview_receipt, context=context)
         self._show_step(Step.EMPTY)
 
     # --- opening a service --------------------------------------------------------------
@@ -258,6 +289,7 @@ class PaymentPanel(QWidget):
         self.pay_button.setEnabled(step is Step.CHECKED)
         self.pay_button.setVisible(step in (Step.CHECKED, Step.PAYING))
         self.next_button.setVisible(step in (Step.PAYING, Step.DONE))
+        self.receipt_box.setVisible(step is Step.DONE and self.receipts is not None)
         if step in (Step.EMPTY, Step.FORM):
             self._set_status("")
         self.step_changed.emit(step.value)
@@ -508,11 +540,17 @@ class PaymentPanel(QWidget):
         self.outcome.emit(record)
         if self.record is not None and self.record.agent_transaction_id == (
                 record.agent_transaction_id):
-            self.show_outcome(record)
+            self.show_outcome(record, auto_print=True)
 
-    def show_outcome(self, record: PaymentRecord) -> None:
+    def show_outcome(self, record: PaymentRecord, *, auto_print: bool = False) -> None:
+        """The payment's outcome; ``auto_print``: right after pay, print its receipt (paid or
+        «в обработке») when the settings say so."""
         self.record = record
         self._show_step(Step.DONE)
+        self._show_receipt_state(record)
+        if (auto_print and self.receipts is not None and self.receipts.auto_print
+                and record.state in AUTO_PRINT_STATES):
+            self._spawn(self.print_receipt(record.agent_transaction_id))
         amount = format_amount(record.amount_to or Decimal(0))
         if record.state is State.PAID:
             text = self.tr("Оплачено: {0} ₽ на счёт {1}. Сдача: {2} ₽. Номер операции {3}."
@@ -539,6 +577,85 @@ class PaymentPanel(QWidget):
         self.banner.show()
         self._set_status("")
         self.next_button.setFocus()
+
+    # --- receipt ------------------------------------------------------------------------
+    def _set_receipt_status(self, text: str, kind: str) -> None:
+        self.receipt_status.setText(text)
+        self.receipt_status.setProperty("kind", kind)
+        self.receipt_status.style().polish(self.receipt_status)
+
+    def _show_receipt_state(self, record: PaymentRecord) -> None:
+        if self.receipts is None:
+            return
+        if record.receipt_printed_at:
+            latest = self.receipts.journal.latest_receipt(record.agent_transaction_id)
+            if latest is not None and latest.payment_state == str(record.state):
+                self._set_receipt_status(self.tr("Чек № {0} напечатан").format(latest.number),
+                                         "ok")
+                self.print_button.setText(self.tr("Напечатать копию  F6"))
+                return
+        if record.receipt_error:
+            self._set_receipt_status(self.tr("Чек не напечатан: {0}").format(
+                record.receipt_error), "error")
+            self.print_button.setText(self.tr("Напечатать чек ещё раз  F6"))
+            return
+        self._set_receipt_status(self.tr("Чек не печатался") if
+                                 self.receipts.printer.configured else
+                                 self.tr("Принтер чеков не настроен: чек можно показать на "
+                                         "экране (F7)"), "info")
+        self.print_button.setText(self.tr("Напечатать чек  F6"))
+
+    def start_print_receipt(self) -> None:
+        """F6: print (again) the receipt of the payment on screen."""
+        if (self.receipts is None or self.step is not Step.DONE or self.record is None
+                or self._printing):
+            return
+        self._spawn(self.print_receipt(self.record.agent_transaction_id))
+
+    async def print_receipt(self, agent_transaction_id: int) -> None:
+        assert self.receipts is not None
+        if self._printing:  # a second F6 while the printer works: one receipt
+            return
+        self._printing = True
+        self.print_button.setEnabled(False)
+        self._set_receipt_status(self.tr("Печатаем чек…"), "busy")
+        try:
+            try:
+                outcome = await self.receipts.print_payment(agent_transaction_id)
+            except ReceiptError as error:
+                message, printed = str(error), False
+            else:
+                message, printed = outcome.message, outcome.printed
+        finally:
+            self._printing = False
+            self.print_button.setEnabled(True)
+        if self.record is None or self.record.agent_transaction_id != agent_transaction_id:
+            return  # the cashier moved on; the window tells them (see MainWindow)
+        self.record = self.engine.journal.get(agent_transaction_id)
+        if printed:
+            self._set_receipt_status(message, "ok")
+            self.print_button.setText(self.tr("Напечатать копию  F6"))
+            self.next_button.setFocus()
+        else:
+            self._set_receipt_status(self.tr("Чек не напечатан: {0}").format(message), "error")
+            self.print_button.setText(self.tr("Напечатать чек ещё раз  F6"))
+            self.print_button.setFocus()
+
+    def preview_receipt(self) -> None:
+        """F7: the receipt on screen, as it will print."""
+        if self.receipts is None or self.step is not Step.DONE or self.record is None:
+            return
+        try:
+            stored = self.receipts.payment_document(self.record.agent_transaction_id)
+        except ReceiptError as error:
+            self._set_receipt_status(str(error), "error")
+            return
+        dialog = ReceiptDialog(self.tr("Чек № {0}").format(stored.number),
+                               self.receipts.lines(stored), self.receipts.printer.columns,
+                               on_print=self.start_print_receipt, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.receipt_dialog = dialog
+        dialog.open()
 
     # --- leaving ------------------------------------------------------------------------
     def escape(self) -> None:

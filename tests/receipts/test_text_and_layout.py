@@ -55,4 +55,4 @@ def test_test_page_shows_width_and_the_codepage_table() -> None:
     assert any(line.startswith("80 АБВГДЕЖЗИЙКЛМНОП") for line in text)
     assert any(line.startswith("E0 рстуфхцчшщъыьэюя") for line in text)
     assert any(line.startswith("F0 Ёё") for line in text)
-    assert "ESC t 17" in " ".join(text)
+    assert "CP866, ESC t 17" in " ".join(text)

@@ -21,6 +21,8 @@ from cashier_app.engine import PaymentEngine
 from cashier_app.journal import IdAllocator, Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
+from cashier_app.receipts.printers import PrinterConfig
+from cashier_app.receipts.service import ReceiptService
 from cashier_app.ui.main_window import MainWindow
 from tests.conftest import TOKEN
 
@@ -46,6 +48,8 @@ class Rig:
         self.run(wait_for(condition, timeout))
 
     def close(self) -> None:
+        if self.window.receipts is not None:
+            self.window.receipts.close()
         self.run(self.window.shutdown())
         self.run(self.client.aclose())
         self.journal.close()
@@ -53,8 +57,14 @@ class Rig:
 
 def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
              token: str = TOKEN, retry: RetryPolicy | None = None,
-             **options: object) -> Rig:
+             printer: PrinterConfig | None = None, **options: object) -> Rig:
+    """The window on a real journal and the emulator; with ``printer``, receipts print to it
+    (settings as tests/receipts/helpers.py SETTINGS)."""
     journal = Journal(data_dir / "journal.sqlite3")
+    if printer is not None:
+        from tests.receipts.helpers import SETTINGS
+
+        options["receipts"] = ReceiptService(journal, SETTINGS, printer)
     client = ProcessingClient(url, token, timeout=2)
     engine = PaymentEngine(journal, client, retry or RetryPolicy(0.05, 2, 0.2),
                            IdAllocator(data_dir / "hwm", 1, floor=journal.max_id()),
