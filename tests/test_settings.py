@@ -47,7 +47,17 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_COMMISSION": '[{"service": "*", "percent": 1}]',
            "CASHIER_IDENTITY_FIELDS": "да", "CASHIER_CATALOG_REFRESH_MINUTES": "5",
            "CASHIER_UI_LANGUAGE": "en",
-           "CASHIER_CASHIERS": json.dumps([{"name": "Анна", "pin": hash_pin("1234")}])}
+           "CASHIER_CASHIERS": json.dumps([{"name": "Анна", "pin": hash_pin("1234")}]),
+           "CASHIER_PRINTER_KIND": "network", "CASHIER_PRINTER_ADDRESS": "10.0.0.5:9100",
+           "CASHIER_PRINTER_PROFILE": "POS-5890", "CASHIER_PRINTER_CODEPAGE": "59",
+           "CASHIER_PRINTER_COLUMNS": "32", "CASHIER_PRINTER_TIMEOUT": "2",
+           "CASHIER_PRINTER_CUT": "нет", "CASHIER_PRINTER_STATUS_CHECK": "false",
+           "CASHIER_PRINTER_BAUDRATE": "19200", "CASHIER_PRINTER_AUTO_PRINT": "0",
+           "CASHIER_RECEIPT_AGENT_NAME": "ООО «Агент»", "CASHIER_RECEIPT_AGENT_INN": "7701234567",
+           "CASHIER_RECEIPT_AGENT_ADDRESS": "Москва", "CASHIER_RECEIPT_POINT_ADDRESS": "Тверь",
+           "CASHIER_RECEIPT_SUPPORT_PHONE": "8 800", "CASHIER_RECEIPT_HEADER": '["Привет"]',
+           "CASHIER_RECEIPT_FOOTER": '["Пока", "Спасибо"]',
+           "CASHIER_RECEIPT_QR": "{transaction_id}"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
@@ -57,6 +67,38 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     [cashier] = settings.cashiers
     assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")
     assert settings.commission_rules[0].percent == 1
+    from cashier_app.receipts.config import printer_config, receipt_settings
+
+    printer = printer_config(settings)
+    assert (printer.kind, printer.address, printer.profile, printer.codepage, printer.columns,
+            printer.cut, printer.status_check, printer.baudrate) == (
+        "network", "10.0.0.5:9100", "POS-5890", 59, 32, False, False, 19200)
+    assert settings[cfg.PRINTER_AUTO] is False
+    receipt = receipt_settings(settings)
+    assert receipt.footer == ("Пока", "Спасибо") and receipt.agent_inn == "7701234567"
+
+
+def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Path) -> None:
+    from cashier_app.receipts.config import printer_config
+
+    def load(**env: str) -> cfg.Settings:
+        return cfg.Settings.load(tmp_path / "none.toml", env=env)
+
+    default = printer_config(load(CASHIER_PRINTER_PROFILE="POS-5890"))
+    assert (default.kind, default.codepage, default.columns) == ("none", 17, 32)
+    assert printer_config(load(CASHIER_PRINTER_PROFILE="SP2000")).codepage == 10
+    with pytest.raises(cfg.ConfigError, match="профиль «TM-XYZ» неизвестен"):
+        printer_config(load(CASHIER_PRINTER_PROFILE="TM-XYZ"))
+    with pytest.raises(cfg.ConfigError, match=r"нет CP866: укажите printer\.codepage"):
+        printer_config(load(CASHIER_PRINTER_PROFILE="simple"))
+    assert printer_config(load(CASHIER_PRINTER_PROFILE="simple",
+                               CASHIER_PRINTER_CODEPAGE="17")).codepage == 17
+    with pytest.raises(cfg.ConfigError, match="VID:PID"):
+        printer_config(load(CASHIER_PRINTER_KIND="usb", CASHIER_PRINTER_ADDRESS="printer"))
+    with pytest.raises(cfg.ConfigError, match="одно из: none, network"):
+        load(CASHIER_PRINTER_KIND="bluetooth")
+    with pytest.raises(cfg.ConfigError, match="ИНН"):
+        load(CASHIER_RECEIPT_AGENT_INN="12345")
 
 
 @pytest.mark.parametrize(
