@@ -648,6 +648,8 @@ class MainWindow(QMainWindow):
             text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2} ₽, номер "
                            "операции {3}").format(record.service_name, record.account, amount,
                                                   record.transaction_id or "—")
+            if self.receipts is not None:
+                text += self.tr(". Чек о проведении: «Сегодня» → Печать чека (Ctrl+P)")
             kind = "ok"
         else:
             text = self.tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} ₽ — {3}. "
