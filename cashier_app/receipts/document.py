@@ -115,6 +115,16 @@ STATUS_TEXT = {
 }
 
 
+def receipt_status(record: PaymentRecord) -> tuple[str, str]:
+    """The receipt's headline and explanation for the payment's state. Raises ReceiptError
+    for a payment that never reached pay (nothing was taken, nothing to give a receipt for)."""
+    status = STATUS_TEXT.get(record.state)
+    if status is None:
+        raise ReceiptError("Чек печатается только для принятого платежа (проведён, в обработке "
+                           "или не проведён)")
+    return status
+
+
 def _answer(record: PaymentRecord) -> PaymentAnswer | None:
     if not record.check_answer:
         return None
@@ -222,10 +232,7 @@ def _qr_text(template: str, record: PaymentRecord) -> str:
 def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: int) -> Document:
     """The receipt of one payment, from its journal row. Raises ReceiptError for a payment that
     never reached pay (nothing was taken, nothing to give a receipt for)."""
-    status = STATUS_TEXT.get(record.state)
-    if status is None:
-        raise ReceiptError("Чек печатается только для принятого платежа (проведён, в обработке "
-                           "или не проведён)")
+    status = receipt_status(record)
     answer = _answer(record)
     doc = Document("payment", number)
     _heading(doc, settings)

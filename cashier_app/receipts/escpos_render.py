@@ -85,15 +85,20 @@ def profile_names() -> list[str]:
     return sorted(_profiles())
 
 
-def qr_image(text: str) -> Any:
-    """A QR code as a black-and-white PIL image, 5 dots per module."""
+def qr_code(text: str) -> Any:
+    """The QR code of ``text`` (1-module border, error correction M): on paper and on screen."""
     import qrcode
 
     code = qrcode.QRCode(box_size=5, border=1,
                          error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
-    return code.make_image().get_image().convert("1")
+    return code
+
+
+def qr_image(text: str) -> Any:
+    """A QR code as a black-and-white PIL image, 5 dots per module."""
+    return qr_code(text).make_image().get_image().convert("1")
 
 
 def render(lines: list[Line], *, profile: str = "default", codepage: int = 17,

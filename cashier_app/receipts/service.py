@@ -17,7 +17,14 @@ from datetime import datetime
 from cashier_app.core.states import State
 from cashier_app.journal import Journal, StoredReceipt
 
-from .document import Document, ReceiptSettings, payment_receipt, printer_test_page, shift_report
+from .document import (
+    Document,
+    ReceiptSettings,
+    payment_receipt,
+    printer_test_page,
+    receipt_status,
+    shift_report,
+)
 from .escpos_render import render
 from .layout import Line, layout
 from .printers import PrinterConfig, PrinterError, send
@@ -57,7 +64,7 @@ class ReceiptService:
         latest = self.journal.latest_receipt(agent_transaction_id)
         if latest is not None and latest.payment_state == str(record.state):
             return latest
-        payment_receipt(record, self.settings, 0)  # raises ReceiptError before storing
+        receipt_status(record)  # raises ReceiptError before anything is stored
         return self.journal.add_receipt(
             "payment", {}, agent_transaction_id=agent_transaction_id,
             shift_id=record.shift_id, payment_state=str(record.state),

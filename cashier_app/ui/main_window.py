@@ -55,7 +55,7 @@ from cashier_app.receipts.service import PrintOutcome, ReceiptService
 
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
-from .receipt_view import ReceiptDialog
+from .receipt_view import ReceiptDialog, open_payment_receipt
 
 log = logging.getLogger(__name__)
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -703,17 +703,11 @@ class MainWindow(QMainWindow):
         if self.receipts is None:
             return
         try:
-            stored = self.receipts.payment_document(agent_transaction_id)
+            self.receipt_dialog = open_payment_receipt(
+                self, self.receipts, agent_transaction_id,
+                lambda: self.print_payment_receipt(agent_transaction_id))
         except ReceiptError as error:
             self.show_notice(str(error), "warn")
-            return
-        dialog = ReceiptDialog(self.tr("Чек № {0}").format(stored.number),
-                               self.receipts.lines(stored), self.receipts.printer.columns,
-                               on_print=lambda: self.print_payment_receipt(agent_transaction_id),
-                               parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.receipt_dialog = dialog
-        dialog.open()
 
     def print_test_page(self) -> None:
         if self.receipts is None:
@@ -723,7 +717,6 @@ class MainWindow(QMainWindow):
                                note=self.tr("Принтер: {0}, профиль {1}").format(
                                    self.receipts.printer.describe() or self.tr("не настроен"),
                                    self.receipts.printer.profile), parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.receipt_dialog = dialog
         dialog.open()
 

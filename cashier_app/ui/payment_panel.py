@@ -49,7 +49,7 @@ from cashier_app.receipts.service import AUTO_PRINT_STATES, ReceiptService
 
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
-from .receipt_view import ReceiptDialog
+from .receipt_view import open_payment_receipt
 
 log = logging.getLogger(__name__)
 
@@ -646,16 +646,10 @@ class PaymentPanel(QWidget):
         if self.receipts is None or self.step is not Step.DONE or self.record is None:
             return
         try:
-            stored = self.receipts.payment_document(self.record.agent_transaction_id)
+            self.receipt_dialog = open_payment_receipt(
+                self, self.receipts, self.record.agent_transaction_id, self.start_print_receipt)
         except ReceiptError as error:
             self._set_receipt_status(str(error), "error")
-            return
-        dialog = ReceiptDialog(self.tr("Чек № {0}").format(stored.number),
-                               self.receipts.lines(stored), self.receipts.printer.columns,
-                               on_print=self.start_print_receipt, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.receipt_dialog = dialog
-        dialog.open()
 
     # --- leaving ------------------------------------------------------------------------
     def escape(self) -> None:

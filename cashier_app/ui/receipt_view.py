@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,17 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.receipts.escpos_render import qr_code
 from cashier_app.receipts.layout import Line
+from cashier_app.receipts.service import ReceiptService
 
 
 def qr_qimage(text: str, scale: int = 4) -> QImage:
-    """The QR code as a QImage, drawn module by module (crisp at any size)."""
-    import qrcode
-
-    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
+    """The QR code as a QImage, drawn module by module (crisp at any size); the same code
+    as on paper."""
+    matrix = qr_code(text).get_matrix()
     size = len(matrix)
     image = QImage(size * scale, size * scale, QImage.Format.Format_Mono)
     image.fill(0)
@@ -90,6 +88,7 @@ class ReceiptDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("receiptDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(title)
         self.view = ReceiptView()
         self.view.show_lines(lines, columns)
@@ -113,3 +112,14 @@ class ReceiptDialog(QDialog):
         column.addWidget(self.note)
         column.addLayout(buttons)
         self.resize(self.view.minimumWidth() + 40, 720)
+
+
+def open_payment_receipt(parent: QWidget, receipts: ReceiptService, agent_transaction_id: int,
+                         on_print: Callable[[], None]) -> ReceiptDialog:
+    """Open «Чек на экране» for a payment (the panel's F7 and «Сегодня»). Raises
+    ReceiptError for a payment that has no receipt."""
+    stored = receipts.payment_document(agent_transaction_id)
+    dialog = ReceiptDialog(parent.tr("Чек № {0}").format(stored.number), receipts.lines(stored),
+                           receipts.printer.columns, on_print=on_print, parent=parent)
+    dialog.open()
+    return dialog
