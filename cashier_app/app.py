@@ -15,6 +15,7 @@ from cashier_app.engine import PaymentEngine
 from cashier_app.journal import IdAllocator, Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
+from cashier_app.processing.sbp import SbpClient, SbpProtocol
 from cashier_app.receipts.config import printer_config, receipt_settings
 from cashier_app.receipts.service import ReceiptService
 
@@ -90,6 +91,7 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
             **({} if settings[cfg.CASHIERS] else {cfg.CASHIERS: DEMO_CASHIERS}),
             **({} if settings[cfg.PRINTER_KIND] != "none" else demo_printer(data_dir)),
             **({} if settings[cfg.RECEIPT_AGENT_NAME] else DEMO_RECEIPT),
+            cfg.SBP_ENABLED: True,  # the emulator takes QR СБП: the demo shows it
         })
     finally:
         server.stop()
@@ -109,9 +111,29 @@ def open_journal(settings: cfg.Settings) -> Iterator[Journal]:
         journal.close()
 
 
+def make_sbp(settings: cfg.Settings, client: ProcessingClient) -> SbpClient | None:
+    """The QR СБП adapter when this desk takes QR payments; ConfigError for bad names."""
+    if not settings[cfg.SBP_ENABLED]:
+        return None
+    try:
+        protocol = SbpProtocol.from_lists(
+            field_names=settings[cfg.SBP_FIELD_NAMES],
+            status_names=settings[cfg.SBP_STATUS_NAMES],
+            create=settings[cfg.SBP_CREATE_PATH], status=settings[cfg.SBP_STATUS_PATH],
+            link_register=settings[cfg.SBP_LINK_REGISTER_PATH],
+            link_activate=settings[cfg.SBP_LINK_ACTIVATE_PATH],
+            link_deactivate=settings[cfg.SBP_LINK_DEACTIVATE_PATH])
+    except ValueError as error:
+        raise cfg.ConfigError(f"Настройки QR СБП: {error}") from None
+    return SbpClient(client, protocol, mode=settings[cfg.SBP_MODE],
+                     lifetime=settings[cfg.SBP_LIFETIME],
+                     poll_interval=settings[cfg.SBP_POLL])
+
+
 def make_engine(settings: cfg.Settings, journal: Journal, client: ProcessingClient
                 ) -> PaymentEngine:
     ids = IdAllocator(settings.data_dir / HWM_NAME, settings[cfg.POINT_NUMBER],
                       floor=journal.max_id())
     return PaymentEngine(journal, client, retry_policy(settings), ids,
-                         commission=settings.commission_rules)
+                         commission=settings.commission_rules,
+                         sbp=make_sbp(settings, client))

@@ -39,6 +39,7 @@ from cashier_app.core.schemes import (
 )
 from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.states import State
+from cashier_app.engine_qr import QrPayments, journal_lines
 from cashier_app.failpoints import failpoint
 from cashier_app.journal import Attempt, IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
@@ -51,6 +52,7 @@ from cashier_app.processing.requests import (
     pay_body,
 )
 from cashier_app.processing.retry import RetryPolicy
+from cashier_app.processing.sbp import SbpClient
 
 log = logging.getLogger(__name__)
 Listener = Callable[[PaymentRecord], None]
@@ -77,16 +79,18 @@ class PayPlan:
     lines: tuple[PaidLine, ...] = ()
 
 
-class PaymentEngine:
+class PaymentEngine(QrPayments):
     def __init__(self, journal: Journal, client: ProcessingClient, policy: RetryPolicy,
                  ids: IdAllocator, *, commission: Sequence[CommissionRule] = (),
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now,
+                 sbp: SbpClient | None = None) -> None:
         self.journal = journal
         self.client = client
         self.policy = policy
         self.ids = ids
         self.commission = list(commission)
         self.clock = clock
+        self.sbp = sbp  # QR СБП (engine_qr.QrPayments); None: this desk takes cash only
         self.listeners: list[Listener] = []
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -226,13 +230,18 @@ class PaymentEngine:
                 agent_transaction_id, State.PAYING, pay_body=body, amount_to=money.amount_to,
                 commission=money.commission, amount_from=money.amount_from,
                 cash_given=money.cash_given, change=money.change, extras=plan.extras,
-                extra_services=[{"subServiceId": line.sub_service_id,
-                                 "amount": format(line.amount, "f"),
-                                 "lastCount": line.last_count} for line in plan.lines] or None,
+                extra_services=journal_lines(plan.lines),
                 next_attempt_at=self.clock().isoformat(timespec="milliseconds"))
             self._emit(record)
             failpoint("before-pay")
             return await self._attempt_locked(record)
+
+    async def advance(self, agent_transaction_id: int) -> PaymentRecord:
+        """The next step for an unsettled payment: a pay attempt, or a QR code's poll."""
+        record = self.journal.get(agent_transaction_id)
+        if record.state is State.QR_WAITING:
+            return await self.poll_qr(agent_transaction_id)
+        return await self.attempt(agent_transaction_id)
 
     async def attempt(self, agent_transaction_id: int) -> PaymentRecord:
         """One more attempt for a ``paying`` payment (no-op for any other state)."""
@@ -305,13 +314,13 @@ class PaymentEngine:
         (each attempt inside ``gate`` when one is given)."""
         deadline = time.monotonic() + wait
         record = self.journal.get(agent_transaction_id)
-        while record.state is State.PAYING:
+        while record.state in UNSETTLED:
             delay = self._seconds_until(record)
             if time.monotonic() + delay > deadline:
                 break
             await asyncio.sleep(delay)
             async with gate or contextlib.nullcontext():
-                record = await self.attempt(agent_transaction_id)
+                record = await self.advance(agent_transaction_id)
         return record
 
     def _seconds_until(self, record: PaymentRecord) -> float:
@@ -319,6 +328,10 @@ class PaymentEngine:
             return 0.0
         due = datetime.fromisoformat(record.next_attempt_at)
         return max(0.0, (due - self.clock()).total_seconds())
+
+    def _unsettled(self) -> list[PaymentRecord]:
+        """Pays «в обработке», and QR codes when this desk can ask about them."""
+        return self.journal.unsettled() if self.sbp is not None else self.journal.pending()
 
     def abandon_unpaid(self) -> list[PaymentRecord]:
         """At start-up: payments interrupted before pay moved no money; cancel them.
@@ -331,9 +344,12 @@ class PaymentEngine:
     async def recover(self, *, wait: float, concurrency: int = 8) -> list[PaymentRecord]:
         """Start-up: cancel abandoned unpaid payments, then settle every ``paying`` one for up
         to ``wait`` seconds: a first attempt for each right away (oldest first, at most
-        ``concurrency`` requests in flight), then repeats at their scheduled times."""
+        ``concurrency`` requests in flight), then repeats at their scheduled times. QR codes
+        left waiting are looked up the same way (see :meth:`interrupt_qr`)."""
         self.abandon_unpaid()
-        pending = self.journal.pending()
+        if self.sbp is not None:
+            self.interrupt_qr()
+        pending = self._unsettled()
         if not pending:
             return []
         deadline = time.monotonic() + wait
@@ -342,7 +358,7 @@ class PaymentEngine:
         async def resume(agent_transaction_id: int) -> PaymentRecord:
             # the first attempt goes out now, not at the payment's old schedule
             async with gate:
-                await self.attempt(agent_transaction_id)
+                await self.advance(agent_transaction_id)
             return await self.settle(agent_transaction_id, gate=gate,
                                      wait=max(0.0, deadline - time.monotonic()))
 
@@ -356,12 +372,12 @@ class PaymentEngine:
         while not stop.is_set():
             soonest = idle
             try:
-                for record in self.journal.pending():
+                for record in self._unsettled():
                     if stop.is_set():
                         break
                     if self._seconds_until(record) <= 0:
-                        record = await self.attempt(record.agent_transaction_id)
-                    if record.state is State.PAYING:
+                        record = await self.advance(record.agent_transaction_id)
+                    if record.state in UNSETTLED:
                         soonest = min(soonest, self._seconds_until(record))
             except Exception:
                 log.exception("payment scheduler: an attempt failed unexpectedly")
@@ -369,6 +385,9 @@ class PaymentEngine:
                 await asyncio.wait_for(stop.wait(), timeout=max(soonest, 0.01))
             except TimeoutError:
                 pass
+
+
+UNSETTLED = (State.PAYING, State.QR_WAITING)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -219,6 +219,62 @@ RECEIPT_QR = _declare(Setting(
     "receipt.qr", str, "", "CASHIER_RECEIPT_QR",
     "QR-код на чеке: шаблон текста с {transaction_id}, {agent_transaction_id}, {amount}, "
     "{service_id} (например https://example.ru/check?id={transaction_id}); пусто — без QR"))
+def _pairs_problem(value: list[Any]) -> str | None:
+    if not all(isinstance(item, str) and "=" in item for item in value):
+        return "нужен список строк «наше=их»"
+    return None
+
+
+def _customer_display(value: str) -> str | None:
+    if value in ("off", "window") or (value.startswith("screen:")
+                                      and value[len("screen:"):].isdigit()):
+        return None
+    return "off, window или screen:N (N — номер экрана, с 1)"
+
+
+SBP_ENABLED = _declare(Setting(
+    "sbp.enabled", bool, False, "CASHIER_SBP_ENABLED",
+    "Принимать оплату по QR СБП (нужен договор с процессингом)"))
+SBP_MODE = _declare(Setting(
+    "sbp.mode", str, "qr", "CASHIER_SBP_MODE",
+    "qr — новый QR-код на каждый платёж; cash_link — кассовая ссылка: один QR кассы, "
+    "активируемый суммой платежа",
+    check=lambda value: None if value in ("qr", "cash_link") else "qr или cash_link"))
+SBP_LIFETIME = _declare(Setting(
+    "sbp.lifetime", int, 300, "CASHIER_SBP_LIFETIME",
+    "Сколько секунд QR-код можно оплатить",
+    check=lambda value: None if 30 <= value <= 86400 else "от 30 до 86400 секунд"))
+SBP_POLL = _declare(Setting(
+    "sbp.poll_interval", float, 2.0, "CASHIER_SBP_POLL_INTERVAL",
+    "Как часто спрашивать статус оплаты QR-кода, секунд",
+    check=lambda value: None if 0.5 <= value <= 30 else "от 0.5 до 30 секунд"))
+SBP_CREATE_PATH = _declare(Setting(
+    "sbp.create_path", str, "qr-code/create", "CASHIER_SBP_CREATE_PATH",
+    "Метод создания QR-кода (без / в начале — под /api/v20/)"))
+SBP_STATUS_PATH = _declare(Setting(
+    "sbp.status_path", str, "qr-code/checkstatus", "CASHIER_SBP_STATUS_PATH",
+    "Метод статуса оплаты по QR-коду"))
+SBP_LINK_REGISTER_PATH = _declare(Setting(
+    "sbp.link_register_path", str, "cash-link/register", "CASHIER_SBP_LINK_REGISTER_PATH",
+    "Метод регистрации кассовой ссылки"))
+SBP_LINK_ACTIVATE_PATH = _declare(Setting(
+    "sbp.link_activate_path", str, "cash-link/activate", "CASHIER_SBP_LINK_ACTIVATE_PATH",
+    "Метод активации кассовой ссылки суммой платежа"))
+SBP_LINK_DEACTIVATE_PATH = _declare(Setting(
+    "sbp.link_deactivate_path", str, "cash-link/deactivate",
+    "CASHIER_SBP_LINK_DEACTIVATE_PATH", "Метод деактивации кассовой ссылки"))
+SBP_FIELD_NAMES: Setting[list[Any]] = _declare(Setting(
+    "sbp.field_names", list, [], "CASHIER_SBP_FIELD_NAMES",
+    "Другие имена полей QR-методов у процессинга: [\"qrId=qrcId\", …], в переменной — JSON",
+    check=_pairs_problem))
+SBP_STATUS_NAMES: Setting[list[Any]] = _declare(Setting(
+    "sbp.status_names", list, [], "CASHIER_SBP_STATUS_NAMES",
+    "Другие слова статусов: [\"PAID=ACWP\", \"CREATED=NTST\"], в переменной — JSON",
+    check=_pairs_problem))
+SBP_CUSTOMER_DISPLAY = _declare(Setting(
+    "sbp.customer_display", str, "off", "CASHIER_SBP_CUSTOMER_DISPLAY",
+    "Экран покупателя с QR-кодом: off, window (отдельное окно) или screen:N (во весь экран N)",
+    check=_customer_display))
 LOG_LEVEL = _declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=_log_level))
@@ -402,6 +458,8 @@ LIST_EXAMPLES = {
     "receipt.footer": '["Спасибо!", "Сохраняйте чек до зачисления платежа"]',
     "commission.rules": '[{ service = "*", percent = 1.5, minimum = 10 }]',
     "cashiers.list": '[{ name = "Иванова А.", pin = "pbkdf2_sha256$120000$…" }]',
+    "sbp.field_names": '["qrId=qrcId", "payload=qrUrl"]',
+    "sbp.status_names": '["PAID=ACWP", "CREATED=NTST"]',
 }
 
 

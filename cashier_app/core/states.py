@@ -3,6 +3,10 @@
     new → checking → checked → paying → paid | failed
     checking → check_failed (final error or no answer to check; the cashier may check again)
     new | checked | check_failed → cancelled (by the cashier, before pay)
+    checked → qr_waiting → paid | failed | cancelled (QR СБП: the person pays a code)
+
+``qr_waiting`` is left only by what the center says of the code (paid, expired, rejected) or
+by a confirmed cancel: a code that may still be paid is watched until it cannot be.
 
 ``paying`` is left only by a final answer to pay: nothing a cashier or a restart does can
 take a payment out of it. From ``paying`` on, the cash is counted as accepted.
@@ -20,6 +24,7 @@ class State(enum.StrEnum):
     CHECK_FAILED = "check_failed"
     CANCELLED = "cancelled"
     PAYING = "paying"
+    QR_WAITING = "qr_waiting"
     PAID = "paid"
     FAILED = "failed"
 
@@ -27,10 +32,12 @@ class State(enum.StrEnum):
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.NEW: frozenset({State.CHECKING, State.CANCELLED}),
     State.CHECKING: frozenset({State.CHECKED, State.CHECK_FAILED, State.CANCELLED}),
-    State.CHECKED: frozenset({State.PAYING, State.CHECKING, State.CANCELLED}),
+    State.CHECKED: frozenset({State.PAYING, State.QR_WAITING, State.CHECKING,
+                              State.CANCELLED}),
     State.CHECK_FAILED: frozenset({State.CHECKING, State.CANCELLED}),
     State.CANCELLED: frozenset(),
     State.PAYING: frozenset({State.PAID, State.FAILED}),
+    State.QR_WAITING: frozenset({State.PAID, State.FAILED, State.CANCELLED}),
     State.PAID: frozenset(),
     State.FAILED: frozenset(),
 }

@@ -30,6 +30,8 @@ from cashier_app.core.patterns import MatchOutcome, compile_server_pattern
 from cashier_app.core.result_codes import NON_FINAL_CODES
 from cashier_app.core.wire import WireFormatError, decode_body
 
+from .sbp import SbpDesk
+
 RESULT_TEXT = {
     0: "ok", 1: "Запрос в обработке, повторите запрос позже",
     4: "Неверный формат идентификатора абонента", 5: "Идентификатор абонента не найден",
@@ -111,6 +113,7 @@ class ProcessingCenter:
         self._clock = clock
         self._lock = threading.RLock()
         self.request_counts: dict[str, int] = {}
+        self.sbp = SbpDesk(self)
 
     # --- public API used by the HTTP layer and by tests -------------------------------
     def handle(self, method: str, raw: bytes) -> dict[str, Any]:
@@ -123,6 +126,11 @@ class ProcessingCenter:
             "check": self._check,
             "pay": self._pay,
             "operatorByPhone": self._operator,
+            "qr-code/create": self.sbp.create,
+            "qr-code/checkstatus": self.sbp.status,
+            "cash-link/register": self.sbp.register_link,
+            "cash-link/activate": self.sbp.activate,
+            "cash-link/deactivate": self.sbp.deactivate,
         }.get(method)
         if handler is None:
             return _answer(130)
@@ -145,7 +153,15 @@ class ProcessingCenter:
                 "balance": str(self.balance),
                 "requests": dict(self.request_counts),
                 "transactions": [t.public() for t in self._transactions.values()],
+                "qr": self.sbp.public(),
             }
+
+    def bank(self, action: str, qr_id: object = None, tx_id: object = None) -> dict[str, Any]:
+        """The person's bank acting on a QR code: ``pay``, ``reject`` or ``expire``."""
+        with self._lock:
+            handler = {"pay": self.sbp.pay, "reject": self.sbp.reject,
+                       "expire": self.sbp.expire}[action]
+            return handler(qr_id, tx_id)
 
     def transaction(self, agent_transaction_id: int) -> Transaction | None:
         with self._lock:

@@ -18,11 +18,15 @@ for.
 
 Control endpoints (no token, loopback only): ``GET /_emulator/state``, ``POST
 /_emulator/faults`` with ``{"rules": [...]}``, ``POST /_emulator/faults/clear``,
-``POST /_emulator/balance`` with ``{"balance": "100.00"}``.
+``POST /_emulator/balance`` with ``{"balance": "100.00"}``; the person's bank for QR СБП:
+``POST /_emulator/sbp/pay`` (``reject``, ``expire``) with ``{"qrId": …}`` or
+``{"agentTransactionId": …}``, and a page ``GET /_emulator/sbp/<qrId>`` with «Оплатить» and
+«Отклонить» buttons.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import socket
@@ -40,6 +44,14 @@ from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 from .center import ProcessingCenter, _answer, load_catalog
 
 log = logging.getLogger(__name__)
+BANK_PAGE = "/_emulator/sbp/"
+BANK_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
+<title>Банк клиента (эмулятор СБП)</title></head><body style="font-family:sans-serif">
+<h1>Оплата по QR СБП</h1><p>Код {qr}</p><p>Сумма: <b>{amount} ₽</b></p>
+<p>Статус: {status}</p><p>{said}</p>
+<form method="post" action="/_emulator/sbp/{qr}/pay"><button>Оплатить</button></form>
+<form method="post" action="/_emulator/sbp/{qr}/reject"><button>Отклонить</button></form>
+</body></html>"""
 ACTIONS = ("code", "delay", "drop", "reset", "http", "broken_json")
 
 
@@ -127,12 +139,22 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_emulator/state":
             self._send_json(self.server.owner.center.state())
+        elif self.path.startswith(BANK_PAGE):
+            self._bank_page(self.path[len(BANK_PAGE):].strip("/"), "")
         else:
             self._send(404, b'{"error": "not found"}')
 
     def do_POST(self) -> None:
         raw = self._read_body()
         owner = self.server.owner
+        if self.path.startswith(BANK_PAGE) and self.path.count("/") == 4:
+            # /_emulator/sbp/<qrId>/<action>: the "bank app" page's buttons
+            qr_id, _, action = self.path[len(BANK_PAGE):].strip("/").partition("/")
+            if action in ("pay", "reject"):
+                outcome = owner.center.bank(action, qr_id)
+                self._bank_page(qr_id, "Оплачено" if outcome.get("ok") and action == "pay"
+                                else outcome.get("error") or "Отклонено")
+                return
         if self.path.startswith("/_emulator/"):
             self._control(self.path, raw)
             return
@@ -174,6 +196,17 @@ class _Handler(BaseHTTPRequestHandler):
         elif rule.action == "broken_json":
             self._send(200, b'{"result": 0, "resultMessage": "ok", "transac')
 
+    def _bank_page(self, qr_id: str, said: str) -> None:
+        """A tiny page that plays the person's bank app for one QR code."""
+        codes = [c for c in self.server.owner.center.state()["qr"] if c["qrId"] == qr_id]
+        if not codes:
+            self._send(404, "<html><body>QR-код не найден</body></html>".encode(), "text/html")
+            return
+        code = codes[-1]
+        page = BANK_HTML.format(qr=html.escape(qr_id), amount=html.escape(code["amountFrom"]),
+                                status=html.escape(code["status"]), said=html.escape(said))
+        self._send(200, page.encode("utf-8"), "text/html")
+
     def _control(self, path: str, raw: bytes) -> None:
         owner = self.server.owner
         try:
@@ -185,6 +218,10 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/_emulator/faults/clear":
                 owner.clear_faults()
                 self._send_json({"ok": True})
+            elif path in ("/_emulator/sbp/pay", "/_emulator/sbp/reject",
+                          "/_emulator/sbp/expire"):
+                self._send_json(owner.center.bank(path.rsplit("/", 1)[1], data.get("qrId"),
+                                                  data.get("agentTransactionId")))
             elif path == "/_emulator/balance":
                 owner.center.set_balance(Decimal(str(data["balance"])))
                 self._send_json({"ok": True})

@@ -21,7 +21,7 @@ import sqlite_utils
 
 from cashier_app.core.states import State, ensure_transition
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
 JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
@@ -75,7 +75,23 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.table("receipts").create_index(["shift_id", "kind"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """QR СБП (issue 6): how the person paid; the code's request as sent and what the center
+    said of it; the desk's cash-register link."""
+    payments = db.table("payments")
+    payments.add_column("payment_method", str, not_null_default="cash")
+    for name, kind in (("qr_mode", str), ("qr_body", bytes), ("qr_id", str),
+                       ("qr_payload", str), ("qr_expires_at", str), ("qr_status", str),
+                       ("cancel_requested_at", str)):
+        payments.add_column(name, kind)
+    payments.add_column("qr_failures", int, not_null_default=0)
+    db.table("cash_link").create({"qr_id": str, "payload": str, "registered_at": str},
+                                 pk="qr_id", not_null={"payload", "registered_at"})
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2,
+                                                              _migration_3]
+CASH, SBP = "cash", "sbp"  # payments.payment_method
 
 
 @dataclass(frozen=True)
@@ -116,10 +132,29 @@ class PaymentRecord:
     field_titles: dict[str, dict[str, str]] | None = None  # {"inputs"|"displays": {name: title}}
     receipt_printed_at: str | None = None
     receipt_error: str | None = None
+    payment_method: str = "cash"  # cash | sbp
+    qr_mode: str | None = None  # qr | cash_link
+    qr_body: bytes | None = None  # create/activate as sent (a repeat sends these bytes)
+    qr_id: str | None = None
+    qr_payload: str | None = None
+    qr_expires_at: str | None = None
+    qr_status: str | None = None  # the center's last word: CREATED, PAID, EXPIRED, …
+    qr_failures: int = 0  # status requests in a row without an answer
+    cancel_requested_at: str | None = None
+
+    @property
+    def by_qr(self) -> bool:
+        return self.payment_method == SBP
 
     @property
     def cash_accepted(self) -> bool:
-        """From ``paying`` on the cash is in the drawer (a failed payment's is given back)."""
+        """From ``paying`` on the cash is in the drawer (a failed payment's is given back);
+        a QR СБП payment never puts cash in the drawer."""
+        return self.state in (State.PAYING, State.PAID) and not self.by_qr
+
+    @property
+    def accepted(self) -> bool:
+        """Money taken from the person (cash in the drawer, or paid by QR), or on its way."""
         return self.state in (State.PAYING, State.PAID)
 
     @classmethod
@@ -132,6 +167,8 @@ class PaymentRecord:
         values["extras"] = values["extras"] or {}
         values["state"] = State(values["state"])
         values["seen_non_final"] = bool(values.get("seen_non_final"))
+        values["payment_method"] = values.get("payment_method") or CASH
+        values["qr_failures"] = int(values.get("qr_failures") or 0)
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 
@@ -271,11 +308,28 @@ class Journal:
     def pending(self) -> list[PaymentRecord]:
         return self.in_state(State.PAYING)
 
+    def unsettled(self) -> list[PaymentRecord]:
+        """Everything the engine still has to bring to an end: pays «в обработке» and QR
+        codes that may still be paid."""
+        return self.in_state(State.PAYING, State.QR_WAITING)
+
     def count_pending(self) -> int:
-        """How many payments are «в обработке», without loading them (UI status bar)."""
-        row = self.db.execute("select count(*) from payments where state = ?",
-                              [str(State.PAYING)]).fetchone()
+        """How many payments are «в обработке» or wait for a QR payment, without loading
+        them (UI status bar)."""
+        row = self.db.execute("select count(*) from payments where state in (?, ?)",
+                              [str(State.PAYING), str(State.QR_WAITING)]).fetchone()
         return int(row[0])
+
+    # --- the desk's cash-register link (QR СБП) ------------------------------------
+    def cash_link(self) -> tuple[str, str] | None:
+        rows = list(self.db.query("select qr_id, payload from cash_link "
+                                  "order by registered_at desc limit 1"))
+        return (rows[0]["qr_id"], rows[0]["payload"]) if rows else None
+
+    def save_cash_link(self, qr_id: str, payload: str) -> None:
+        with self.db.atomic():
+            self.db.table("cash_link").insert({"qr_id": qr_id, "payload": payload,
+                                               "registered_at": _now()}, replace=True)
 
     def day(self, day: date) -> list[PaymentRecord]:
         rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "

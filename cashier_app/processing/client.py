@@ -65,6 +65,10 @@ class ProcessingClient:
         await self._http.aclose()
 
     def url(self, method: str) -> str:
+        """``<base>/api/v20/<method>``; a method given as ``/a/path`` is ``<base>/a/path``
+        (the seed-000 methods' paths are settings)."""
+        if method.startswith("/"):
+            return f"{self.base_url}{method}"
         return f"{self.base_url}{API_PREFIX}{method}"
 
     async def post(self, method: str, body: bytes) -> Any:

@@ -19,8 +19,9 @@ def test_durability_pragmas_and_schema(tmp_path: Path) -> None:
     conn = journal.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert {"payments", "attempts", "shifts", "receipts"} <= set(journal.db.table_names())
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert {"payments", "attempts", "shifts", "receipts", "cash_link"} <= set(
+        journal.db.table_names())
     journal.close()
     Journal(tmp_path / "j.sqlite3").close()  # reopening migrates nothing twice
 
@@ -42,6 +43,7 @@ def test_a_version_1_journal_is_migrated_with_its_payments(tmp_path: Path) -> No
     record = journal.get(7)
     assert record.state is State.PAID and record.amount_to == Decimal("200.00")
     assert record.field_titles is None and record.receipt_printed_at is None
+    assert record.payment_method == "cash" and record.cash_accepted  # v3: a cash payment
     stored = journal.add_receipt("payment", {"lines": []}, agent_transaction_id=7,
                                  payment_state="paid")
     journal.receipt_failed(stored.number, "Принтер не отвечает")
