@@ -115,9 +115,17 @@ STATUS_TEXT = {
 }
 
 
+METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП"}
+
+
 def receipt_status(record: PaymentRecord) -> tuple[str, str]:
     """The receipt's headline and explanation for the payment's state. Raises ReceiptError
     for a payment that never reached pay (nothing was taken, nothing to give a receipt for)."""
+    if record.by_qr:
+        if record.state is State.PAID:
+            return STATUS_TEXT[State.PAID]
+        raise ReceiptError("Чек печатается только для оплаченного QR-кода: по этому коду "
+                           "деньги не поступали")
     status = STATUS_TEXT.get(record.state)
     if status is None:
         raise ReceiptError("Чек печатается только для принятого платежа (проведён, в обработке "
@@ -253,8 +261,10 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
     doc.add(PAIR, "К зачислению", money(record.amount_to))
     doc.add(PAIR, "Комиссия", money(record.commission))
     doc.add(TOTAL, "ИТОГО ПРИНЯТО", money(record.amount_from))
-    if record.cash_given is not None:
-        doc.add(PAIR, "Наличными", money(record.cash_given))
+    doc.add(PAIR, "Способ оплаты", METHOD_TEXT.get(record.payment_method,
+                                                   record.payment_method))
+    if record.cash_given is not None and not record.by_qr:
+        doc.add(PAIR, "Внесено", money(record.cash_given))
         doc.add(PAIR, "Сдача", money(record.change))
     doc.add(CENTER, "Суммы в рублях")
     doc.add(RULE)
@@ -278,13 +288,17 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
 STATE_ROWS = (
     (State.PAID, "Проведено"),
     (State.PAYING, "В обработке"),
+    (State.QR_WAITING, "Ждут оплаты по QR"),
     (State.FAILED, "Не проведено"),
 )
+#: States a report counts (the rest never reached pay); a failed QR code moved no money.
+REPORTED = (State.PAID, State.PAYING, State.QR_WAITING, State.FAILED)
 
 
 @dataclass(frozen=True)
 class ShiftTotals:
-    """Counts and sums of a shift, by state and by service; the cash the drawer should hold."""
+    """Counts and sums of a shift, by state, by service and by how the person paid; the cash
+    the drawer should hold (QR СБП payments put none there)."""
 
     by_state: dict[State, tuple[int, Decimal]]
     by_service: list[tuple[str, str, int, Decimal]]  # id, name, count, amount_from (accepted)
@@ -292,33 +306,47 @@ class ShiftTotals:
     commission: Decimal
     cash_expected: Decimal
     not_taken: int  # checks that never reached pay (failed check, cancelled, abandoned)
+    by_method: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # accepted
+
+    @property
+    def sbp(self) -> tuple[int, Decimal]:
+        return self.by_method.get("sbp", (0, Decimal("0.00")))
+
+    @property
+    def cash(self) -> tuple[int, Decimal]:
+        return self.by_method.get("cash", (0, Decimal("0.00")))
 
 
 def shift_totals(payments: Iterable[PaymentRecord]) -> ShiftTotals:
     by_state: dict[State, list[Decimal]] = defaultdict(list)
     by_service: dict[str, tuple[str, int, Decimal]] = {}
+    by_method: dict[str, tuple[int, Decimal]] = {}
     amount_to = commission = cash = Decimal("0.00")
     not_taken = 0
     for record in payments:
-        if record.state not in (State.PAID, State.PAYING, State.FAILED):
+        if record.state not in REPORTED:
             not_taken += 1
             continue
         by_state[record.state].append(record.amount_from or Decimal(0))
-        if not record.cash_accepted:
-            continue  # a failed payment's cash went back to the person
+        if not record.accepted:
+            continue  # a failed payment's cash went back to the person; a QR not paid
         name, count, total = by_service.get(record.service_id,
                                             (record.service_name, 0, Decimal("0.00")))
         by_service[record.service_id] = (name, count + 1, total + (record.amount_from or 0))
+        count, total = by_method.get(record.payment_method, (0, Decimal("0.00")))
+        by_method[record.payment_method] = (count + 1, total + (record.amount_from or 0))
         amount_to += record.amount_to or 0
         commission += record.commission or 0
-        cash += record.amount_from or 0
+        if record.cash_accepted:
+            cash += record.amount_from or 0
     return ShiftTotals(
         by_state={state: (len(values), sum(values, Decimal("0.00")))
                   for state, values in by_state.items()},
         by_service=sorted(((sid, name, count, total)
                            for sid, (name, count, total) in by_service.items()),
                           key=lambda row: (row[1].casefold(), row[0])),
-        amount_to=amount_to, commission=commission, cash_expected=cash, not_taken=not_taken)
+        amount_to=amount_to, commission=commission, cash_expected=cash, not_taken=not_taken,
+        by_method=by_method)
 
 
 def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
@@ -349,6 +377,11 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
     for service_id, name, count, total in totals.by_service:
         doc.add(TEXT, f"{name} ({service_id})")
         doc.add(PAIR, f"  платежей: {count}", money(total))
+    doc.add(RULE)
+    doc.add(CENTER, "ПО СПОСОБУ ОПЛАТЫ (принято)")
+    for method, title in (("cash", "Наличными"), ("sbp", "По QR СБП")):
+        count, total = totals.by_method.get(method, (0, Decimal("0.00")))
+        doc.add(PAIR, f"{title}: {count}", money(total))
     doc.add(RULE)
     doc.add(PAIR, "К зачислению", money(totals.amount_to))
     doc.add(PAIR, "Комиссия", money(totals.commission))

@@ -64,7 +64,9 @@ CASES: dict[str, dict[str, Any]] = {
 
 def make_payment(journal: Journal, case: str, tx_id: int = 1000001, *,
                  state: State = State.PAID, shift_id: int | None = 3,
-                 cashier: str = "Иванова Анна") -> PaymentRecord:
+                 cashier: str = "Иванова Анна", method: str = "cash") -> PaymentRecord:
+    """A journal row for ``case`` as the engine leaves it in ``state``; ``method="sbp"``:
+    paid by a QR СБП code (no cash, no change)."""
     spec = CASES[case]
     amount_to, commission, amount_from, cash, change = (Decimal(a) for a in spec["amounts"])
     journal.create(agent_transaction_id=tx_id, service_id=spec["service_id"],
@@ -74,6 +76,21 @@ def make_payment(journal: Journal, case: str, tx_id: int = 1000001, *,
                    cashier=cashier, shift_id=shift_id, field_titles=spec["titles"])
     journal.transition(tx_id, State.CHECKING)
     journal.transition(tx_id, State.CHECKED, check_answer=spec["answer"])
+    if method == "sbp":
+        journal.transition(tx_id, State.QR_WAITING, payment_method="sbp", qr_mode="qr",
+                           qr_body=b"{}", qr_id="AD1000000000000000000000000000042",
+                           qr_payload="https://qr.nspk.ru/AD1000000000000000000000000000042",
+                           qr_status="CREATED", amount_to=amount_to, commission=commission,
+                           amount_from=amount_from, extra_services=spec.get("lines"))
+        if state is State.PAID:
+            return journal.transition(tx_id, State.PAID, result=0, qr_status="PAID",
+                                      result_message="Оплачено по QR СБП",
+                                      transaction_id=spec["answer"].get("transactionId",
+                                                                        1402779))
+        if state is State.FAILED:
+            return journal.transition(tx_id, State.FAILED, qr_status="EXPIRED",
+                                      result_message="Срок QR-кода истёк")
+        return journal.get(tx_id)
     journal.transition(tx_id, State.PAYING, pay_body=b"{}", amount_to=amount_to,
                        commission=commission, amount_from=amount_from, cash_given=cash,
                        change=change, extra_services=spec.get("lines"))

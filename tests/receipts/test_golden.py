@@ -11,7 +11,7 @@ import pytest
 
 from cashier_app.core.states import State
 from cashier_app.journal import Journal
-from cashier_app.receipts.document import payment_receipt
+from cashier_app.receipts.document import ReceiptError, payment_receipt
 from cashier_app.receipts.escpos_render import FEED_BEFORE_CUT, render
 from cashier_app.receipts.layout import as_text, layout
 from tests.receipts.escpos_decode import decode
@@ -61,6 +61,29 @@ def test_payment_receipt_bytes(tmp_path: Path, case: str, state: State, columns:
         assert "ПЛАТЁЖ ПРОВЕДЁН" in text
         assert any(line.qr and line.qr.startswith("https://check.example.ru/?id=")
                    for line in printed.lines)
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_qr_sbp_receipt_bytes(tmp_path: Path, columns: int) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    record = make_payment(journal, "simple", state=State.PAID, method="sbp")
+    lines = layout(payment_receipt(record, SETTINGS, 43), columns)
+    data = render(lines, profile="default", codepage=17)
+    check_golden(f"simple-sbp-paid-{columns}", data, as_text(lines))
+    text = decode(data).text()
+    assert "Способ оплаты" in text and "QR СБП" in text and "ПЛАТЁЖ ПРОВЕДЁН" in text
+    assert "Наличными" not in text and "Сдача" not in text  # no cash changed hands
+    cash = decode(render(layout(payment_receipt(
+        make_payment(journal, "simple", 1000002), SETTINGS, 44), columns))).text()
+    assert "наличными" in cash and "Сдача" in cash
+
+
+@pytest.mark.parametrize("state", [State.QR_WAITING, State.FAILED])
+def test_no_receipt_for_a_qr_code_that_was_not_paid(tmp_path: Path, state: State) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    record = make_payment(journal, "simple", state=state, method="sbp")
+    with pytest.raises(ReceiptError, match="оплаченного QR-кода"):
+        payment_receipt(record, SETTINGS, 45)
 
 
 def test_each_scheme_prints_what_the_person_needs(tmp_path: Path) -> None:

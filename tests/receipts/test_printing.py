@@ -4,6 +4,7 @@ and the journal see when the printer refuses, stalls or has no paper."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -144,11 +145,20 @@ def test_x_and_z_reports(tmp_path: Path, printer: FakePrinter) -> None:
     make_payment(journal, "complex", 3, shift_id=shift.id, state=State.PAYING)  # 1297.85
     make_payment(journal, "choice", 4, shift_id=shift.id, state=State.FAILED)   # returned
     make_payment(journal, "choice", 5, shift_id=None)                           # other shift
+    make_payment(journal, "simple", 6, shift_id=shift.id, method="sbp")         # QR 210.00
+    make_payment(journal, "simple", 7, shift_id=shift.id, method="sbp",
+                 state=State.QR_WAITING)                                        # not yet
+    make_payment(journal, "simple", 8, shift_id=shift.id, method="sbp",
+                 state=State.FAILED)                                            # expired
     x = asyncio.run(service.print_receipt(service.x_report(shift.id)))
     text = decode(printer.wait_received(1)[0]).text()
     assert x.printed and "X-ОТЧЁТ" in text
-    assert "Проведено: 2" in text and "В обработке: 1" in text and "Не проведено: 1" in text
-    assert "Билайн (P1011)" in text and "платежей: 2" in text
+    assert "Проведено: 3" in text and "В обработке: 1" in text and "Не проведено: 2" in text
+    assert "Ждут оплаты по QR: 1" in text
+    # accepted by method; QR money is not in the drawer
+    rows = dict(re.findall(r"^(\S.*?)\s{2,}(\S.*)$", text, re.MULTILINE))
+    assert rows["Наличными: 3"] == "1 717,85" and rows["По QR СБП: 1"] == "210,00"
+    assert "Билайн (P1011)" in text and "платежей: 3" in text
     expected = Decimal("210.00") * 2 + Decimal("1297.85")
     assert f"НАЛИЧНЫХ В КАССЕ{'1 717,85':>32}" in text and expected == Decimal("1717.85")
     journal.close_shift(shift.id)
