@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,25 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def demo_bank(emulator_url: str) -> Callable[[int], Awaitable[str]]:
+    """Demo mode: the person's bank paying a QR code, as the emulator's bank page does.
+    Returns what went wrong ("" when paid)."""
+
+    async def pay(agent_transaction_id: int) -> str:
+        import httpx
+
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                answer = (await http.post(f"{emulator_url}/_emulator/sbp/pay",
+                                          json={"agentTransactionId": agent_transaction_id}
+                                          )).json()
+        except (httpx.HTTPError, ValueError) as error:
+            return f"Демо-банк не ответил: {error}"
+        return "" if answer.get("ok") else f"Демо-банк: {answer.get('error', 'отказ')}"
+
+    return pay
+
+
 JOURNAL_NAME = "journal.sqlite3"
 HWM_NAME = "agent-transaction-id.hwm"
 
@@ -115,10 +134,11 @@ def make_sbp(settings: cfg.Settings, client: ProcessingClient) -> SbpClient | No
     """The QR СБП adapter when this desk takes QR payments; ConfigError for bad names."""
     if not settings[cfg.SBP_ENABLED]:
         return None
+    field_names: list[str] = settings[cfg.SBP_FIELD_NAMES]
+    status_names: list[str] = settings[cfg.SBP_STATUS_NAMES]
     try:
         protocol = SbpProtocol.from_lists(
-            field_names=settings[cfg.SBP_FIELD_NAMES],
-            status_names=settings[cfg.SBP_STATUS_NAMES],
+            field_names=field_names, status_names=status_names,
             create=settings[cfg.SBP_CREATE_PATH], status=settings[cfg.SBP_STATUS_PATH],
             link_register=settings[cfg.SBP_LINK_REGISTER_PATH],
             link_activate=settings[cfg.SBP_LINK_ACTIVATE_PATH],

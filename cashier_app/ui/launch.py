@@ -17,7 +17,13 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QtMsgType, QTranslator, qI
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
-from cashier_app.app import JOURNAL_NAME, make_client, make_engine, make_receipts
+from cashier_app.app import (
+    JOURNAL_NAME,
+    demo_bank,
+    make_client,
+    make_engine,
+    make_receipts,
+)
 from cashier_app.catalog import CatalogStore
 from cashier_app.journal import Journal
 from cashier_app.receipts.config import receipt_settings
@@ -122,7 +128,11 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
                         identity_fields=settings[cfg.IDENTITY_FIELDS],
                         refresh_minutes=settings[cfg.CATALOG_REFRESH],
                         ui_state=None if demo else settings.data_dir / UI_STATE_NAME,
-                        receipts=receipts)
+                        receipts=receipts,
+                        customer_display=settings[cfg.SBP_CUSTOMER_DISPLAY]
+                        if engine.sbp is not None else "off",
+                        bank=demo_bank(settings[cfg.PROCESSING_URL]) if demo else None)
+    window.show_customer_display(settings[cfg.SBP_CUSTOMER_DISPLAY])
     if printer_problem:
         window.show_notice(f"Принтер чеков отключён: {printer_problem}", "error")
     window.show()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -55,6 +55,7 @@ from cashier_app.receipts.service import PrintOutcome, ReceiptService
 
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
+from .qr_view import CustomerDisplay
 from .receipt_view import ReceiptDialog, open_payment_receipt
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
                  *, engine: PaymentEngine, cashiers: list[Cashier], demo: bool = False,
                  identity_fields: bool = False, refresh_minutes: float = 30.0,
                  ui_state: Path | None = None, receipts: ReceiptService | None = None,
+                 customer_display: str = "off",
+                 bank: Callable[[int], Awaitable[str]] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
@@ -146,8 +149,14 @@ class MainWindow(QMainWindow):
         column.addWidget(self.catalog_stack)
 
         self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
-                                  identity_fields=identity_fields, receipts=receipts)
+                                  identity_fields=identity_fields, receipts=receipts,
+                                  bank=bank)
         self.panel.outcome.connect(self._panel_outcome)
+        self.panel.qr_left.connect(self._qr_left)
+        self.customer_display: CustomerDisplay | None = None
+        if customer_display != "off":
+            self.customer_display = CustomerDisplay()
+            self.panel.qr_changed.connect(self.customer_display.show_payment)
         self.panel.reset_requested.connect(self._focus_search)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
@@ -245,7 +254,7 @@ class MainWindow(QMainWindow):
             status.addWidget(label)
         status.addPermanentWidget(self.balance_label)
         engine.listeners.append(self._payment_changed)
-        for record in self.journal.pending():
+        for record in self.journal.unsettled():
             self._watched.add(record.agent_transaction_id)
         self._show_pending()
 
@@ -254,6 +263,25 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login_page)
 
     # --- lifecycle ------------------------------------------------------------------------
+    def show_customer_display(self, where: str) -> None:
+        """``window``: a window of its own; ``screen:N``: full screen on screen N (the
+        customer's monitor); a screen that is not there gives a window and a notice."""
+        display = self.customer_display
+        if display is None:
+            return
+        screens = QGuiApplication.screens()
+        if where.startswith("screen:"):
+            number = int(where.split(":", 1)[1])
+            if 1 <= number <= len(screens):
+                display.setScreen(screens[number - 1])
+                display.setGeometry(screens[number - 1].geometry())
+                display.showFullScreen()
+                return
+            self.show_notice(self.tr("Экран покупателя: экрана {0} нет (подключено {1}), "
+                                     "показываю окном").format(number, len(screens)), "warn")
+        display.resize(640, 760)
+        display.show()
+
     def start(self) -> None:
         """Begin loading in the background; returns at once."""
         self._keep(asyncio.ensure_future(self.refresh()))
@@ -273,6 +301,8 @@ class MainWindow(QMainWindow):
         """Stop background work and let an attempt in flight finish (its outcome is stored;
         an unfinished one stays «в обработке» and is resumed at the next start)."""
         self.stop_background()
+        if self.customer_display is not None:
+            self.customer_display.close()
         tasks = list(self._tasks) + list(self.panel.tasks)
         if tasks:
             _, unfinished = await asyncio.wait(tasks, timeout=5)
@@ -371,6 +401,11 @@ class MainWindow(QMainWindow):
             return
         if self.panel.step in (Step.CHECKING, Step.PAYING):
             self.show_notice(self.tr("Дождитесь ответа по текущему платежу"), "warn")
+            return
+        if self.panel.step is Step.QR and self.panel.record is not None and (
+                self.panel.record.state is State.QR_WAITING):
+            self.show_notice(self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените "
+                                     "её (Esc дважды)"), "warn")
             return
         self.panel.clear()
         closed = self.journal.close_shift(self.shift.id)
@@ -616,7 +651,7 @@ class MainWindow(QMainWindow):
         service = self.service(service_id)
         if service is None:
             return False
-        if self.panel.step in (Step.CHECKING, Step.PAYING):
+        if self.panel.step in (Step.CHECKING, Step.PAYING, Step.QR):
             self.show_notice(self.tr("Дождитесь ответа по текущему платежу или нажмите Esc"),
                              "warn")
             return False
@@ -629,7 +664,7 @@ class MainWindow(QMainWindow):
         self._show_pending()
         if record.state is State.PAYING and record.attempts > 0:
             self._watched.add(record.agent_transaction_id)
-        elif record.state in (State.PAID, State.FAILED) and (
+        elif record.state in (State.PAID, State.FAILED, State.CANCELLED) and (
                 record.agent_transaction_id in self._watched):
             self._watched.discard(record.agent_transaction_id)
             self._settled_in_background(record)
@@ -642,8 +677,34 @@ class MainWindow(QMainWindow):
         if record.state is State.PAID:
             self._keep(asyncio.ensure_future(self.refresh_balance()))
 
+    def _qr_left(self, record: PaymentRecord) -> None:
+        """The cashier cancelled a QR code that the person could still pay until it expires:
+        watched, and its outcome is news."""
+        self._watched.add(record.agent_transaction_id)
+        until = (record.qr_expires_at or "")[11:16]
+        self.show_notice(self.tr("Оплата по QR отменена. Код действует до {0}: если клиент всё "
+                                 "же оплатит его, платёж будет проведён и здесь появится "
+                                 "уведомление.").format(until or "истечения срока"), "warn")
+
     def _settled_in_background(self, record: PaymentRecord) -> None:
         amount = format_amount(record.amount_to or Decimal(0))
+        if record.by_qr:
+            if record.state is State.PAID:
+                text = self.tr("Пришла оплата по QR-коду, которого уже нет на экране: {0}, счёт "
+                               "{1}, {2} ₽, номер операции {3}. Деньги пришли по СБП, "
+                               "наличных нет."
+                               ).format(record.service_name, record.account, amount,
+                                        record.transaction_id or "—")
+                if self.receipts is not None:
+                    text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
+                self.show_notice(text, "ok")
+            else:
+                self.show_notice(self.tr("QR-код {0} ({1}, {2} ₽) так и не оплачен: {3}").format(
+                    record.agent_transaction_id, record.service_name, amount,
+                    record.result_message or ""), "info")
+            return
+        if record.state is State.CANCELLED:
+            return
         if record.state is State.PAID:
             text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2} ₽, номер "
                            "операции {3}").format(record.service_name, record.account, amount,

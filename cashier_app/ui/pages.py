@@ -34,7 +34,16 @@ STATE_TITLES = {
     State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",
     State.CHECK_FAILED: "не прошёл проверку", State.PAYING: "в обработке",
     State.PAID: "оплачен", State.FAILED: "не проведён", State.CANCELLED: "отменён",
+    State.QR_WAITING: "ждёт оплаты по QR",
 }
+
+
+def state_title(record: PaymentRecord) -> str:
+    """The state as the cashier reads it; a QR СБП payment says so."""
+    title = STATE_TITLES.get(record.state, str(record.state))
+    if record.by_qr and record.state is not State.QR_WAITING:
+        title += " (QR)"
+    return title
 #: A wrong PIN costs this long before the next try (slows guessing at the counter).
 WRONG_PIN_PAUSE = 1.0
 
@@ -245,12 +254,15 @@ class TodayPage(QWidget):
             return
         records = self.journal.cashier_day(date.today(), self.cashier)
         paid = [r for r in records if r.state is State.PAID]
-        pending = [r for r in records if r.state is State.PAYING]
-        taken = sum((r.amount_from or Decimal(0) for r in paid + pending), Decimal(0))
+        pending = [r for r in records if r.state in (State.PAYING, State.QR_WAITING)]
+        taken = sum((r.amount_from or Decimal(0) for r in paid + pending
+                     if r.accepted), Decimal(0))
+        by_qr = sum((r.amount_from or Decimal(0) for r in paid if r.by_qr), Decimal(0))
         self.summary.setText(self.tr(
-            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽").format(
+            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽, "
+            "из них по QR СБП {4} ₽").format(
             len(paid), len(pending), sum(r.state is State.FAILED for r in records),
-            format_amount(taken)))
+            format_amount(taken), format_amount(by_qr)))
         if self.only_pending.isChecked():
             records = pending
         selected = self.selected_id()
@@ -259,8 +271,7 @@ class TodayPage(QWidget):
         for row, record in enumerate(records):
             cells = [record.created_at[11:19], record.service_name, record.account,
                      _amount(record.amount_to), _amount(record.commission),
-                     _amount(record.amount_from), STATE_TITLES.get(record.state,
-                                                                   str(record.state)),
+                     _amount(record.amount_from), state_title(record),
                      record.result_message or "", str(record.transaction_id or ""),
                      _receipt_state(record)]
             for column, text in enumerate(cells):

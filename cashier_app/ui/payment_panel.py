@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,7 @@ from cashier_app.receipts.service import AUTO_PRINT_STATES, ReceiptService
 
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
+from .qr_view import QrPaymentView
 from .receipt_view import open_payment_receipt
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,11 @@ class Step(enum.Enum):
     CHECKING = "checking"  # check sent, waiting
     CHECKED = "checked"    # check answer shown, counting the cash
     PAYING = "paying"      # pay sent, waiting for the first answer
+    QR = "qr"              # the person pays a QR СБП code on screen (or it failed: a new one?)
     DONE = "done"          # outcome shown (paid, failed or «в обработке»)
+
+#: Esc twice within this many seconds cancels a QR code that may be being paid right now.
+CANCEL_CONFIRM_SECONDS = 5.0
 
 
 def _money_label(name: str) -> QLabel:
@@ -90,11 +96,16 @@ class PaymentPanel(QWidget):
     outcome = Signal(object)
     step_changed = Signal(str)
     reset_requested = Signal()
+    #: the QR payment on screen changed (PaymentRecord), or there is none any more (None)
+    qr_changed = Signal(object)
+    #: the cashier left a QR code that can still be paid (PaymentRecord): the window watches
+    qr_left = Signal(object)
 
     def __init__(self, engine: PaymentEngine, *, who: Callable[[], tuple[str, int | None]],
                  gate: Callable[[], str | None] = lambda: None, identity_fields: bool = False,
-                 receipts: ReceiptService | None = None, parent: QWidget | None = None
-                 ) -> None:
+                 receipts: ReceiptService | None = None,
+                 bank: Callable[[int], Awaitable[str]] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self._who = who
@@ -111,6 +122,8 @@ class PaymentPanel(QWidget):
         self._pay_in_flight = False
         self.receipts = receipts
         self._printing = False
+        self._bank = bank  # demo mode: plays the person's bank for a QR code
+        self._cancel_armed = 0.0
 
         self.title = QLabel(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
         self.title.setObjectName("panelTitle")
@@ -173,13 +186,23 @@ class PaymentPanel(QWidget):
         money.addRow(self.tr("Внесено наличными, ₽"), self.cash_edit)
         money.addRow(self.tr("Сдача, ₽"), self.change_label)
         money.addRow(self.money_message)
-        self.pay_button = QPushButton(self.tr("Оплатить  F9"))
+        self.pay_button = QPushButton(self.tr("Оплатить наличными  F9"))
         self.pay_button.setObjectName("payButton")
         self.pay_button.clicked.connect(self.start_pay)
+        self.qr_button = QPushButton(self.tr("Оплата по QR СБП  F8"))
+        self.qr_button.setObjectName("qrButton")
+        self.qr_button.clicked.connect(self.start_qr)
         pay_row = QHBoxLayout()
         pay_row.addWidget(self.pay_button)
+        pay_row.addWidget(self.qr_button)
         pay_row.addStretch(1)
         money.addRow(pay_row)
+
+        self.qr_view = QrPaymentView(demo=bank is not None)
+        self.qr_view.cancel_requested.connect(self.escape)
+        self.qr_view.renew_requested.connect(self.start_qr)
+        self.qr_view.demo_pay_requested.connect(self._demo_bank_pay)
+        engine.listeners.append(self._engine_changed)
 
         self.banner = QLabel("")
         self.banner.setObjectName("outcomeBanner")
@@ -218,6 +241,7 @@ class PaymentPanel(QWidget):
         column.addWidget(self.status)
         column.addWidget(self.result_box)
         column.addWidget(self.money_box)
+        column.addWidget(self.qr_view)
         column.addWidget(self.banner)
         column.addWidget(self.receipt_box)
         column.addWidget(self.next_button)
@@ -239,6 +263,8 @@ class PaymentPanel(QWidget):
                                         self.start_print_receipt, context=context)
         self.preview_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F7), self,
                                           self.preview_receipt, context=context)
+        self.qr_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.start_qr,
+                                     context=context)
         self._show_step(Step.EMPTY)
 
     # --- opening a service --------------------------------------------------------------
@@ -271,9 +297,13 @@ class PaymentPanel(QWidget):
         self.amount_message.hide()
         self.banner.hide()
 
+    @property
+    def takes_qr(self) -> bool:
+        return self.engine.sbp is not None
+
     def _show_step(self, step: Step) -> None:
         self.step = step
-        has_form = step is not Step.EMPTY
+        has_form = step not in (Step.EMPTY, Step.QR)
         self.form_box.setVisible(has_form)
         if self.form is not None:
             self.form.set_locked(step not in (Step.FORM, Step.CHECKED))
@@ -288,6 +318,11 @@ class PaymentPanel(QWidget):
             widget.setEnabled(step is Step.CHECKED)
         self.pay_button.setEnabled(step is Step.CHECKED)
         self.pay_button.setVisible(step in (Step.CHECKED, Step.PAYING))
+        self.qr_button.setEnabled(step is Step.CHECKED)
+        self.qr_button.setVisible(self.takes_qr and step in (Step.CHECKED, Step.PAYING))
+        self.qr_view.setVisible(step is Step.QR)
+        if step is not Step.QR:
+            self.qr_view.stop()
         self.next_button.setVisible(step in (Step.PAYING, Step.DONE))
         self.receipt_box.setVisible(step is Step.DONE and self.receipts is not None)
         if step in (Step.EMPTY, Step.FORM):
@@ -489,16 +524,23 @@ class PaymentPanel(QWidget):
         self.money_message.setVisible(bool(self.money_message.text()))
         if self.step is Step.CHECKED:
             self.pay_button.setEnabled(money is not None)
+            self.qr_button.setEnabled(amount_to is not None)
 
     # --- pay ----------------------------------------------------------------------------
     def start_pay(self) -> None:
         if self.step is Step.CHECKED and not self._pay_in_flight:
             self._spawn(self.pay())
 
-    def plan(self) -> PayPlan:
-        """The engine's validated plan for what is on screen (PaymentRefused if not payable)."""
+    def plan(self, *, cash: bool = True) -> PayPlan:
+        """The engine's validated plan for what is on screen (PaymentRefused if not payable);
+        ``cash=False``: paid by QR, whatever the cash field says."""
         assert self.record is not None and self.service is not None
         money, problem = self.quote()
+        if not cash:
+            amount_to, problem = self._amount_to()
+            money = settle_cash(amount_to, commission_for(
+                self.engine.commission, self.service.service_id, amount_to),
+                None) if amount_to is not None else None
         if money is None:
             raise PaymentRefused(problem)
         view = self.result_view
@@ -552,7 +594,11 @@ class PaymentPanel(QWidget):
                 and record.state in AUTO_PRINT_STATES):
             self._spawn(self.print_receipt(record.agent_transaction_id))
         amount = format_amount(record.amount_to or Decimal(0))
-        if record.state is State.PAID:
+        if record.state is State.PAID and record.by_qr:
+            text = self.tr("Оплачено по QR СБП: {0} ₽ на счёт {1}. Номер операции {2}."
+                           ).format(amount, record.account, record.transaction_id or "—")
+            kind = "paid"
+        elif record.state is State.PAID:
             text = self.tr("Оплачено: {0} ₽ на счёт {1}. Сдача: {2} ₽. Номер операции {3}."
                            ).format(amount, record.account,
                                     format_amount(record.change or Decimal(0)),
@@ -577,6 +623,135 @@ class PaymentPanel(QWidget):
         self.banner.show()
         self._set_status("")
         self.next_button.setFocus()
+
+    # --- QR СБП -------------------------------------------------------------------------
+    def start_qr(self) -> None:
+        """F8: after check, the person pays by a QR code; after a code that expired or was
+        rejected, a new code."""
+        if self._pay_in_flight or not self.takes_qr:
+            return
+        if self.step is Step.CHECKED:
+            self._spawn(self.pay_by_qr())
+        elif self.step is Step.QR and self.record is not None and self.record.state in (
+                State.FAILED, State.CANCELLED):
+            self._spawn(self.renew_qr())
+
+    async def pay_by_qr(self) -> None:
+        if self.step is not Step.CHECKED or self._pay_in_flight or self.record is None:
+            return
+        blocked = self._gate()
+        if blocked:
+            self._set_status(blocked, "error")
+            return
+        try:
+            plan = self.plan(cash=False)
+        except PaymentRefused as error:
+            self.money_message.setText(str(error))
+            self.money_message.show()
+            return
+        self._pay_in_flight = True
+        self._show_step(Step.QR)
+        self._set_status("")
+        try:
+            record = await self.engine.start_qr(self.record.agent_transaction_id, plan.money,
+                                                plan.extras, plan.lines)
+        except PaymentRefused as error:  # no link, link busy: the cashier can take cash
+            self._show_step(Step.CHECKED)
+            self._recount()
+            self.money_message.setText(str(error))
+            self.money_message.show()
+            return
+        finally:
+            self._pay_in_flight = False
+        self._qr_update(record)
+
+    async def renew_qr(self) -> None:
+        old = self.record
+        if old is None or self._pay_in_flight:
+            return
+        self._pay_in_flight = True
+        self._set_status(self.tr("Получаем новый QR-код…"), "busy")
+        try:
+            record = await self.engine.renew_qr(old.agent_transaction_id)
+        except PaymentRefused as error:
+            self._set_status(str(error), "error")
+            return
+        finally:
+            self._pay_in_flight = False
+        if self.record is not old:
+            return  # the cashier moved on meanwhile
+        self.record = record
+        if record.state in (State.CHECK_FAILED, State.CANCELLED, State.CHECKED):
+            self._set_status(self.tr("Новый QR-код не получен: {0}").format(
+                record.result_message or self.tr("нет ответа процессинга")), "error")
+            return
+        self._set_status("")
+        self._qr_update(record)
+
+    def _engine_changed(self, record: PaymentRecord) -> None:
+        if (self.step is Step.QR and self.record is not None
+                and record.agent_transaction_id == self.record.agent_transaction_id):
+            self._qr_update(record)
+
+    def _qr_update(self, record: PaymentRecord) -> None:
+        self.record = record
+        self.qr_changed.emit(record)
+        if record.state is State.PAID:
+            self.outcome.emit(record)
+            self.show_outcome(record, auto_print=True)
+            return
+        self.qr_view.show_record(record)
+        if record.state is State.QR_WAITING:
+            self.qr_view.setFocus()
+        elif self.takes_qr:
+            self.qr_view.renew_button.setFocus()
+
+    def _demo_bank_pay(self) -> None:
+        if self._bank is not None and self.record is not None:
+            bank = self._bank
+            tx_id = self.record.agent_transaction_id
+
+            async def pay() -> None:
+                said = await bank(tx_id)
+                if said:
+                    self._set_status(said, "error")
+
+            self._spawn(pay())
+
+    def _escape_qr(self) -> None:
+        """Esc on the QR screen: a code that may be being paid right now is cancelled only by
+        a second Esc; an ended one just clears the panel."""
+        record = self.record
+        if record is None or record.state is not State.QR_WAITING:
+            self.qr_changed.emit(None)
+            self.reset()
+            return
+        now = time.monotonic()
+        if now - self._cancel_armed > CANCEL_CONFIRM_SECONDS:
+            self._cancel_armed = now
+            self._set_status(self.tr("Клиент может оплачивать код прямо сейчас. Нажмите Esc "
+                                     "ещё раз, чтобы отменить оплату по QR."), "error")
+            return
+        self._cancel_armed = 0.0
+        self._spawn(self.cancel_qr())
+
+    async def cancel_qr(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        self._set_status(self.tr("Отменяем…"), "busy")
+        record = await self.engine.cancel_qr(record.agent_transaction_id)
+        if self.record is None or self.record.agent_transaction_id != (
+                record.agent_transaction_id):
+            return
+        if record.state is State.PAID:  # the person paid before the cancel reached the bank
+            self._set_status("")
+            self._qr_update(record)
+            return
+        if record.state is State.QR_WAITING:
+            self.qr_left.emit(record)
+        self.qr_changed.emit(None)
+        self.reset()
 
     # --- receipt ------------------------------------------------------------------------
     def _set_receipt_status(self, text: str, kind: str) -> None:
@@ -654,6 +829,9 @@ class PaymentPanel(QWidget):
     # --- leaving ------------------------------------------------------------------------
     def escape(self) -> None:
         """Esc: cancel a running check; otherwise clear for the next person."""
+        if self.step is Step.QR:
+            self._escape_qr()
+            return
         if self.step is Step.CHECKING and self.record is not None:
             self.engine.cancel(self.record.agent_transaction_id, "Проверка отменена кассиром")
             self.record = None
@@ -691,4 +869,14 @@ class PaymentPanel(QWidget):
         current = self.engine.journal.get(record.agent_transaction_id)
         if current.state in (State.NEW, State.CHECKED):
             self.engine.cancel(record.agent_transaction_id, reason)
+        elif current.state is State.QR_WAITING and not current.cancel_requested_at:
+            # leaving a code on screen (log-out, say): it is cancelled and watched to its end
+            self._spawn(self._leave_qr(current.agent_transaction_id))
+        if self.step is Step.QR:
+            self.qr_changed.emit(None)
         self.record = None
+
+    async def _leave_qr(self, agent_transaction_id: int) -> None:
+        record = await self.engine.cancel_qr(agent_transaction_id)
+        if record.state is State.QR_WAITING:
+            self.qr_left.emit(record)
