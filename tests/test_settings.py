@@ -57,7 +57,16 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_RECEIPT_AGENT_ADDRESS": "Москва", "CASHIER_RECEIPT_POINT_ADDRESS": "Тверь",
            "CASHIER_RECEIPT_SUPPORT_PHONE": "8 800", "CASHIER_RECEIPT_HEADER": '["Привет"]',
            "CASHIER_RECEIPT_FOOTER": '["Пока", "Спасибо"]',
-           "CASHIER_RECEIPT_QR": "{transaction_id}"}
+           "CASHIER_RECEIPT_QR": "{transaction_id}",
+           "CASHIER_SBP_ENABLED": "1", "CASHIER_SBP_MODE": "cash_link",
+           "CASHIER_SBP_LIFETIME": "600", "CASHIER_SBP_POLL_INTERVAL": "3",
+           "CASHIER_SBP_CREATE_PATH": "/sbp/v1/qr", "CASHIER_SBP_STATUS_PATH": "/sbp/v1/status",
+           "CASHIER_SBP_LINK_REGISTER_PATH": "link/reg",
+           "CASHIER_SBP_LINK_ACTIVATE_PATH": "link/on",
+           "CASHIER_SBP_LINK_DEACTIVATE_PATH": "link/off",
+           "CASHIER_SBP_FIELD_NAMES": '["qrId=qrcId", "payload=qrUrl"]',
+           "CASHIER_SBP_STATUS_NAMES": '["PAID=ACWP"]',
+           "CASHIER_SBP_CUSTOMER_DISPLAY": "screen:2"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
@@ -76,6 +85,16 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     assert settings[cfg.PRINTER_AUTO] is False
     receipt = receipt_settings(settings)
     assert receipt.footer == ("Пока", "Спасибо") and receipt.agent_inn == "7701234567"
+    from cashier_app.app import make_client, make_sbp
+
+    sbp = make_sbp(settings, make_client(settings))
+    assert sbp is not None and (sbp.mode, sbp.lifetime, sbp.poll_interval) == (
+        "cash_link", 600, 3.0)
+    assert sbp.client.url(sbp.path("create")) == "http://127.0.0.1:1/sbp/v1/qr"
+    assert sbp.client.url(sbp.path("activate")) == "http://127.0.0.1:1/api/v20/link/on"
+    assert sbp.protocol.outgoing({"qrId": "A", "amountTo": 1}) == {"qrcId": "A", "amountTo": 1}
+    assert sbp.protocol.status_of("ACWP") == "PAID"
+    assert settings[cfg.SBP_CUSTOMER_DISPLAY] == "screen:2"
 
 
 def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Path) -> None:
@@ -116,6 +135,10 @@ def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Pat
         ("[point]\nnumber = 100\n", {}, "ключ point.number: число от 0 до 99"),
         ("[commission]\nrules = [{percent = -1}]\n", {}, "правило комиссии №1"),
         ("", {"CASHIER_COMMISSION": "not json"}, "CASHIER_COMMISSION: нужен JSON"),
+        ("[sbp]\nmode = \"card\"\n", {}, "ключ sbp.mode: qr или cash_link"),
+        ("[sbp]\nlifetime = 5\n", {}, "ключ sbp.lifetime: от 30 до 86400"),
+        ("[sbp]\nfield_names = [\"qrId\"]\n", {}, "ключ sbp.field_names: нужен список"),
+        ("[sbp]\ncustomer_display = \"monitor\"\n", {}, "ключ sbp.customer_display"),
     ],
 )
 def test_bad_config_names_the_file_and_key(tmp_path: Path, text: str, env: dict[str, str],
@@ -146,6 +169,18 @@ def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
     path = write(tmp_path, cfg.example_config())
     settings = cfg.Settings.load(path, env={})
     assert all(settings.source(s) != "default" for s in cfg.REGISTRY.values())
+
+
+def test_an_unknown_sbp_status_name_is_refused(tmp_path: Path) -> None:
+    from cashier_app.app import make_client, make_sbp
+
+    settings = cfg.Settings.load(tmp_path / "none.toml", env={
+        "CASHIER_PROCESSING_URL": "http://127.0.0.1:1", "CASHIER_SBP_ENABLED": "true",
+        "CASHIER_SBP_STATUS_NAMES": '["DONE=ACWP"]'})
+    with pytest.raises(cfg.ConfigError, match="неизвестный статус DONE"):
+        make_sbp(settings, make_client(settings))
+    assert make_sbp(cfg.Settings.load(tmp_path / "none.toml", env={}), make_client(
+        settings)) is None  # off by default: the desk takes cash only
 
 
 def test_duplicate_declaration_is_refused() -> None:

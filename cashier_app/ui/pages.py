@@ -258,11 +258,13 @@ class TodayPage(QWidget):
         taken = sum((r.amount_from or Decimal(0) for r in paid + pending
                      if r.accepted), Decimal(0))
         by_qr = sum((r.amount_from or Decimal(0) for r in paid if r.by_qr), Decimal(0))
-        self.summary.setText(self.tr(
-            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽, "
-            "из них по QR СБП {4} ₽").format(
+        summary = self.tr(
+            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽").format(
             len(paid), len(pending), sum(r.state is State.FAILED for r in records),
-            format_amount(taken), format_amount(by_qr)))
+            format_amount(taken))
+        if by_qr:
+            summary += self.tr(", из них по QR СБП {0} ₽").format(format_amount(by_qr))
+        self.summary.setText(summary)
         if self.only_pending.isChecked():
             records = pending
         selected = self.selected_id()

@@ -320,6 +320,8 @@ class PaymentPanel(QWidget):
         self.pay_button.setVisible(step in (Step.CHECKED, Step.PAYING))
         self.qr_button.setEnabled(step is Step.CHECKED)
         self.qr_button.setVisible(self.takes_qr and step in (Step.CHECKED, Step.PAYING))
+        self.money_box.setTitle(self.tr("Оплата: наличными или по QR СБП") if self.takes_qr
+                                else self.tr("Оплата наличными"))
         self.qr_view.setVisible(step is Step.QR)
         if step is not Step.QR:
             self.qr_view.stop()

@@ -53,7 +53,8 @@ def qr_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_
     return rig
 
 
-def show_code(rig: Rig, qtbot: QtBot, amount: str = "500") -> None:
+def show_code(rig: Rig, qtbot: QtBot, amount: str = "500",
+              screenshot: Path | None = None) -> None:
     """Log in, check an МТС payment, enter the amount, F8: the code on screen."""
     log_in(rig, qtbot)
     panel = rig.window.panel
@@ -63,6 +64,9 @@ def show_code(rig: Rig, qtbot: QtBot, amount: str = "500") -> None:
     assert panel.qr_button.isVisible()
     type_text(panel.amount_edit, amount)
     qtbot.keyClick(panel.amount_edit, Qt.Key.Key_Return)
+    assert panel.qr_button.isEnabled()
+    if screenshot is not None:
+        assert rig.window.grab().save(str(screenshot))
     qtbot.keyClick(panel.cash_edit, Qt.Key.Key_F8)
     rig.wait_for(lambda: panel.record is not None and panel.record.qr_status == "CREATED")
     assert panel.step is Step.QR
@@ -75,7 +79,7 @@ def test_qr_payment_from_code_to_receipt(qtbot: QtBot, loop: qasync.QEventLoop,
         kind="network", address=printer.address, profile="TM-T20II", codepage=17,
         columns=48, timeout=1.0))
     window, panel = rig.window, rig.window.panel
-    show_code(rig, qtbot)
+    show_code(rig, qtbot, screenshot=screenshots / "qr_choose.png")
     record = panel.record
     assert record is not None and record.state is State.QR_WAITING
     assert record.payment_method == "sbp" and record.cash_given is None
