@@ -113,6 +113,7 @@ def record_json(record: PaymentRecord) -> dict[str, Any]:
         "cashGiven": record.cash_given,
         "change": record.change,
         "attempts": record.attempts,
+        "paymentMethod": record.payment_method,
         "createdAt": record.created_at,
     }
 
@@ -123,11 +124,14 @@ def _print_json(data: Any) -> None:
 
 def _describe(record: PaymentRecord) -> str:
     status = {"paid": "проведён", "failed": "не проведён", "pending": "в обработке",
-              "check_failed": "не прошёл проверку", "cancelled": "отменён"}.get(
+              "check_failed": "не прошёл проверку", "cancelled": "отменён",
+              "qr_waiting": "ждёт оплаты по QR СБП"}.get(
         public_status(record.state), str(record.state))
     line = f"Платёж {record.agent_transaction_id}: {status}"
     if record.amount_to is not None:
         line += f", {format_amount(record.amount_to)} на {record.account} ({record.service_name})"
+    if record.by_qr:
+        line += ", по QR СБП"
     if record.transaction_id and record.state is State.PAID:
         line += f", транзакция процессинга {record.transaction_id}"
     if record.state is not State.PAID and record.result_message:
@@ -205,13 +209,14 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
             print(_describe(record))
         if not records:
             print("Платежей в обработке нет")
-    return EXIT_PENDING if any(r.state is State.PAYING for r in records) else EXIT_PAID
+    unsettled = (State.PAYING, State.QR_WAITING)
+    return EXIT_PENDING if any(r.state in unsettled for r in records) else EXIT_PAID
 
 
 def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
     with open_journal(settings) as journal:
         rows = []
-        for record in journal.pending():
+        for record in journal.unsettled():
             attempts = journal.attempts(record.agent_transaction_id)
             rows.append({**record_json(record), "nextAttemptAt": record.next_attempt_at,
                          "attemptLog": [{"method": a.method, "at": a.started_at,
