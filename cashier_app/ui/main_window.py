@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
         self.stop_background()
+        if self.customer_display is not None:
+            self.customer_display.close()
         super().closeEvent(event)
 
     def _restore_state(self) -> None:

@@ -209,6 +209,8 @@ class CustomerDisplay(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customerDisplay")
+        # the program ends with the cashier's window, whatever the customer's screen shows
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setWindowTitle(self.tr("Касса — экран покупателя"))
         self.headline = _label("customerHeadline")
         self.amount = _label("customerAmount")

@@ -7,6 +7,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.helpers import TOKEN, base_env, cli, emulator_at, free_port
 
 
@@ -103,12 +105,17 @@ def test_config_commands(tmp_path: Path) -> None:
     assert "processing.token = ***" in shown.stdout and "very-secret" not in shown.stdout
 
 
-def test_demo_window_opens(tmp_path: Path) -> None:
+@pytest.mark.parametrize("display", ["off", "window"])
+def test_demo_window_opens(tmp_path: Path, display: str) -> None:
+    """The demo (QR СБП on) opens, loads and closes cleanly, with a customer display too
+    (which must not keep the program alive or break its shutdown)."""
     screenshot = tmp_path / "demo.png"
-    env = base_env(tmp_path, QT_QPA_PLATFORM="offscreen")
+    env = base_env(tmp_path, QT_QPA_PLATFORM="offscreen",
+                   CASHIER_SBP_CUSTOMER_DISPLAY=display)
     started = time.monotonic()
     result = cli("--demo", "--smoke-screenshot", str(screenshot), env=env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     assert "catalog: 9 services" in result.stdout and "Процессинг: на связи" in result.stdout
     assert screenshot.stat().st_size > 10_000
     assert time.monotonic() - started < 120
