@@ -558,20 +558,27 @@ class PaymentPanel(QWidget):
                                 contract_id=contract_id, cash_given=money.cash_given,
                                 fixed_payment=fixed)
 
-    async def pay(self) -> None:
-        # the guard is set before the first await: a double click or a second Enter that
-        # arrives while this runs finds it set and does nothing
+    def _ready_plan(self, *, cash: bool) -> PayPlan | None:
+        """The plan to pay now, or None (and why, on screen): not the right step, a pay
+        already under way, payments blocked, or the amounts not payable."""
         if self.step is not Step.CHECKED or self._pay_in_flight or self.record is None:
-            return
+            return None
         blocked = self._gate()
         if blocked:
             self._set_status(blocked, "error")
-            return
+            return None
         try:
-            plan = self.plan()
+            return self.plan(cash=cash)
         except PaymentRefused as error:
             self.money_message.setText(str(error))
             self.money_message.show()
+            return None
+
+    async def pay(self) -> None:
+        # the guard is set before the first await: a double click or a second Enter that
+        # arrives while this runs finds it set and does nothing
+        plan = self._ready_plan(cash=True)
+        if plan is None or self.record is None:
             return
         self._pay_in_flight = True
         record = self.record
@@ -639,17 +646,8 @@ class PaymentPanel(QWidget):
             self._spawn(self.renew_qr())
 
     async def pay_by_qr(self) -> None:
-        if self.step is not Step.CHECKED or self._pay_in_flight or self.record is None:
-            return
-        blocked = self._gate()
-        if blocked:
-            self._set_status(blocked, "error")
-            return
-        try:
-            plan = self.plan(cash=False)
-        except PaymentRefused as error:
-            self.money_message.setText(str(error))
-            self.money_message.show()
+        plan = self._ready_plan(cash=False)
+        if plan is None or self.record is None:
             return
         self._pay_in_flight = True
         self._show_step(Step.QR)
