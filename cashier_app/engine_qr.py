@@ -222,7 +222,7 @@ class QrPayments:
         except TransportError as error:
             outcome, result, message = "transport", None, str(error)
         changed = (kind != "status" or answer is None or not answer.ok
-                   or answer.status_word != record.qr_status)
+                   or answer.status is None or str(answer.status) != record.qr_status)
         if changed:  # a code is polled every few seconds: the history keeps what changed
             self.journal.add_attempt(Attempt(
                 record.agent_transaction_id, ATTEMPT_NAMES[kind],
