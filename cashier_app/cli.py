@@ -17,17 +17,13 @@ from cashier_app import __version__, cli_payments, cli_receipts
 from cashier_app import settings as cfg
 from cashier_app.app import demo_environment, make_client
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
+from cashier_app.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
 from cashier_app.core.money import format_amount, to_cents
 from cashier_app.core.wire import encode_body
 from cashier_app.logging_setup import setup_logging
 from cashier_app.processing.errors import AuthError, ProcessingError
 
 log = logging.getLogger(__name__)
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class CommandFailed(Exception):
-    """A final error to report in one line and exit 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,11 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except KeyboardInterrupt:
         return EXIT_FAILED
-    except cli_payments.UsageError as error:
+    except UsageError as error:
         print(f"cashier-app: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError,
-            cli_receipts.CommandFailed) as error:
+    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError) as error:
         print(f"cashier-app: {error}", file=sys.stderr)
         return EXIT_FAILED
 

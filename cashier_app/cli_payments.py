@@ -7,30 +7,33 @@ wait ran out (the payment stays in the journal; the next start or ``recover`` fi
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.app import make_client, make_engine, open_journal
 from cashier_app.catalog import CatalogError, CatalogStore
+from cashier_app.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PENDING,
+    CommandFailed,
+    UsageError,
+)
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.core.schemes import LineChoice, PaymentRefused
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentInput
-from cashier_app.journal import PaymentRecord
+from cashier_app.journal import PaymentRecord, export
+from cashier_app.journal.export import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 
-EXIT_PAID, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    pass
+EXIT_PAID = EXIT_OK
 
 
 def add_commands(commands: Any) -> None:
@@ -56,9 +59,20 @@ def add_commands(commands: Any) -> None:
                                                   "не отправляет)")
     pending.add_argument("--json", action="store_true")
 
-    journal = commands.add_parser("journal", help="платежи за день")
+    journal = commands.add_parser("journal", help="платежи за день или период, выгрузка")
     journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
-    journal.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    journal.add_argument("--from", dest="first", metavar="ГГГГ-ММ-ДД",
+                         help="начало периода (включительно)")
+    journal.add_argument("--to", dest="last", metavar="ГГГГ-ММ-ДД",
+                         help="конец периода (включительно; по умолчанию сегодня)")
+    journal.add_argument("--state", choices=[str(s) for s in State],
+                         help="только в этом состоянии")
+    journal.add_argument("--service", help="только эта услуга (код)")
+    journal.add_argument("--cashier", help="только этот кассир")
+    journal.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table",
+                         help="csv — для Excel (UTF-8 с BOM, «;», десятичная запятая); xlsx")
+    journal.add_argument("--output", type=Path, metavar="FILE",
+                         help="записать в файл (для xlsx обязательно)")
 
 
 def _amount(text: str | None, what: str) -> Decimal | None:
@@ -239,27 +253,61 @@ def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
     return EXIT_PAID
 
 
-def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
     try:
-        day = date.fromisoformat(args.date) if args.date else datetime.now().date()
+        return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--date: ожидается ГГГГ-ММ-ДД, получено «{args.date}»") from None
+        raise UsageError(f"{option}: ожидается ГГГГ-ММ-ДД, получено «{text}»") from None
+
+
+def journal_filter(args: argparse.Namespace) -> JournalFilter:
+    today = datetime.now().date()
+    day = _day(args.date, "--date")
+    first = _day(args.first, "--from")
+    last = _day(args.last, "--to")
+    if day is not None and (first or last):
+        raise UsageError("--date или --from/--to, не вместе")
+    first = day or first or last or today
+    last = day or last or (today if args.first else first)
+    if last < first:
+        raise UsageError(f"--to {last} раньше --from {first}")
+    return JournalFilter(first, last, State(args.state) if args.state else None,
+                         args.service, args.cashier)
+
+
+def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    chosen = journal_filter(args)
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("--format xlsx пишет файл: укажите --output ФАЙЛ.xlsx")
     with open_journal(settings) as journal:
-        records = journal.day(day)
-    rows = [record_json(r) for r in records]
+        if args.format in ("csv", "xlsx"):
+            rows = export.payments(journal, chosen)
+            try:
+                if args.output is None:
+                    count = export.write_csv_to(rows, sys.stdout)
+                    return EXIT_PAID
+                write = export.write_xlsx if args.format == "xlsx" else export.write_csv
+                count = write(rows, args.output)
+            except OSError as error:
+                raise CommandFailed(f"Не удалось записать {args.output}: {error}") from None
+            print(f"Выгружено платежей: {count} → {args.output}", file=sys.stderr)
+            return EXIT_PAID
+        records = list(export.payments(journal, chosen))
+    day = chosen.first
+    rows_json = [record_json(r) for r in records]
     if args.format == "json":
-        _print_json(rows)
-    elif args.format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["agentTransactionId"])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        print(out.getvalue(), end="")
+        _print_json(rows_json)
     else:
-        print(f"Платежи за {day:%d.%m.%Y}: {len(rows)}")
+        period = (f"{day:%d.%m.%Y}" if chosen.first == chosen.last
+                  else f"{chosen.first:%d.%m.%Y}–{chosen.last:%d.%m.%Y}")
+        print(f"Платежи за {period}: {len(rows_json)}")
+        one_day = chosen.first == chosen.last
         for record in records:
-            print(f"{record.created_at[11:19]}  {record.agent_transaction_id}  "
+            stamp = (record.created_at[11:19] if one_day
+                     else record.created_at[:19].replace("T", " "))
+            print(f"{stamp}  {record.agent_transaction_id}  "
                   f"{public_status(record.state):<12} {record.service_id:<7} "
                   f"{record.account:<14} "
                   f"{format_amount(record.amount_to) if record.amount_to is not None else '—':>12}"

@@ -10,17 +10,12 @@ from sqlite_utils.db import NotFoundError
 
 from cashier_app import settings as cfg
 from cashier_app.app import make_receipts, open_journal
+from cashier_app.cli_common import EXIT_OK, CommandFailed
 from cashier_app.journal import StoredReceipt
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.layout import as_text
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import ReceiptService
-
-EXIT_OK, EXIT_FAILED = 0, 1
-
-
-class CommandFailed(Exception):
-    """Reported in one line, exit 1."""
 
 
 def add_commands(commands: Any) -> None:

@@ -118,8 +118,57 @@ def test_journal_formats(env: dict[str, str]) -> None:
         assert key in rows[0]
     table = cli("journal", env=env).stdout
     assert "Платежи за" in table and "9051234567" in table and "105,00" not in table
-    parsed = list(csv.DictReader(io.StringIO(cli("journal", "--format", "csv", env=env).stdout)))
-    assert parsed[0]["amountTo"] == "100.00" and parsed[0]["amountFrom"] == "105.00"
+    parsed = list(csv.DictReader(io.StringIO(cli("journal", "--format", "csv", env=env).stdout),
+                                 delimiter=";"))
+    assert parsed[0]["К зачислению"] == "100,00" and parsed[0]["С клиента"] == "105,00"
+    assert parsed[0]["agentTransactionId"] == str(rows[0]["agentTransactionId"])
     other_day = json.loads(cli("journal", "--date", "2020-01-01", "--format", "json",
                                env=env).stdout)
     assert other_day == []
+
+
+def test_journal_export_files(env: dict[str, str], tmp_path: Path) -> None:
+    """The supervisor's export from the command line: a period and a filter to CSV for
+    Russian Excel and to XLSX with real types, read back and compared with the journal."""
+    from datetime import date, timedelta
+
+    from openpyxl import load_workbook
+
+    pay(env, "--service", "P1011", "--account", "9051234567", "--amount", "100")
+    pay(env, "--service", "P1012", "--account", "9101234567", "--amount", "250.50")
+    pay(env, "--service", "P1011", "--account", "9030000000", "--amount", "100")  # check fails
+    today = date.today()
+    period = ["--from", str(today - timedelta(days=30)), "--to", str(today)]
+    rows = json.loads(cli("journal", *period, "--format", "json", env=env).stdout)
+    assert len(rows) == 3
+    target = tmp_path / "journal.csv"
+    done = cli("journal", *period, "--state", "paid", "--format", "csv", "--output", str(target),
+               env=env)
+    assert done.returncode == 0 and "Выгружено платежей: 2" in done.stderr
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads it as UTF-8
+    table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    paid = [r for r in rows if r["status"] == "paid"]
+    assert [r["agentTransactionId"] for r in table] == [str(r["agentTransactionId"])
+                                                        for r in paid]
+    assert [r["К зачислению"] for r in table] == ["100,00", "250,50"]
+    assert table[1]["Услуга"] == "МТС" and table[1]["Состояние"] == "оплачен"
+    book_path = tmp_path / "journal.xlsx"
+    assert cli("journal", *period, "--service", "P1011", "--format", "xlsx", "--output",
+               str(book_path), env=env).returncode == 0
+    sheet = load_workbook(book_path).active
+    header = [cell.value for cell in sheet[1]]
+    lines = [dict(zip(header, [cell for cell in row], strict=True))
+             for row in sheet.iter_rows(min_row=2)]
+    assert len(lines) == 2  # the two P1011 payments, paid and check_failed
+    first = lines[0]
+    assert first["К зачислению"].value == 100 and first["К зачислению"].data_type == "n"
+    assert first["Время"].is_date
+    assert first["agentTransactionId"].value == str(rows[0]["agentTransactionId"])  # text
+    assert lines[1]["Состояние"].value == "не прошёл проверку"
+    assert lines[1]["К зачислению"].value is None
+    refused = cli("journal", "--format", "xlsx", env=env)
+    assert refused.returncode == 2 and "--output" in refused.stderr
+    backwards = cli("journal", "--from", str(today), "--to", str(today - timedelta(days=1)),
+                    env=env)
+    assert backwards.returncode == 2 and "раньше" in backwards.stderr
