@@ -43,6 +43,15 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 }
 
 
+#: A state as a cashier or a supervisor reads it (lists, exports).
+STATE_TITLES: dict[State, str] = {
+    State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",
+    State.CHECK_FAILED: "не прошёл проверку", State.PAYING: "в обработке",
+    State.QR_WAITING: "ждёт оплаты по QR", State.PAID: "оплачен", State.FAILED: "не проведён",
+    State.CANCELLED: "отменён",
+}
+
+
 class IllegalTransition(RuntimeError):
     pass
 

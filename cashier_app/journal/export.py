@@ -20,16 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from cashier_app.core.states import State
+from cashier_app.core.states import STATE_TITLES, State
 
 from .db import Journal, PaymentRecord
 
-STATE_WORDS = {
-    State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",
-    State.CHECK_FAILED: "не прошёл проверку", State.PAYING: "в обработке",
-    State.QR_WAITING: "ждёт оплаты по QR", State.PAID: "оплачен", State.FAILED: "не проведён",
-    State.CANCELLED: "отменён",
-}
 METHOD_WORDS = {"cash": "наличные", "sbp": "QR СБП"}
 
 
@@ -86,7 +80,7 @@ COLUMNS = (
     Column("С клиента", "money", lambda r: r.amount_from),
     Column("Способ оплаты", "text", lambda r: METHOD_WORDS.get(r.payment_method,
                                                                r.payment_method)),
-    Column("Состояние", "text", lambda r: STATE_WORDS.get(r.state, str(r.state))),
+    Column("Состояние", "text", lambda r: STATE_TITLES.get(r.state, str(r.state))),
     Column("Код ответа", "int", lambda r: r.result),
     Column("Сообщение", "text", lambda r: r.result_message or ""),
     Column("agentTransactionId", "text", lambda r: str(r.agent_transaction_id)),

@@ -27,15 +27,8 @@ from PySide6.QtWidgets import (
 
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import format_amount
-from cashier_app.core.states import State
+from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.journal import Journal, PaymentRecord, Shift
-
-STATE_TITLES = {
-    State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",
-    State.CHECK_FAILED: "не прошёл проверку", State.PAYING: "в обработке",
-    State.PAID: "оплачен", State.FAILED: "не проведён", State.CANCELLED: "отменён",
-    State.QR_WAITING: "ждёт оплаты по QR",
-}
 
 
 def state_title(record: PaymentRecord) -> str:
