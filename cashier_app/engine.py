@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from cashier_app.attempts import send_timed
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import (
     CommissionRule,
@@ -39,14 +40,12 @@ from cashier_app.core.schemes import (
 )
 from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.states import State
-from cashier_app.engine_qr import QrPayments, journal_lines
+from cashier_app.engine_qr import QrPayments, journal_lines, wire_lines
 from cashier_app.failpoints import failpoint
-from cashier_app.journal import Attempt, IdAllocator, Journal, PaymentRecord
+from cashier_app.journal import IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
-from cashier_app.processing.errors import AuthError, TransportError
 from cashier_app.processing.models import PaymentAnswer
 from cashier_app.processing.requests import (
-    ExtraService,
     check_body,
     format_agent_date,
     pay_body,
@@ -223,8 +222,7 @@ class PaymentEngine(QrPayments):
                 agent_transaction_date=record.agent_transaction_date,
                 amount_to=money.amount_to, amount_from=money.amount_from,
                 extras=plan.extras or None,
-                extra_services=[ExtraService(line.sub_service_id, line.amount, line.last_count)
-                                for line in plan.lines] or None,
+                extra_services=wire_lines(plan.lines),
                 identity_card=record.identity_card, full_name=record.full_name)
             record = self.journal.transition(
                 agent_transaction_id, State.PAYING, pay_body=body, amount_to=money.amount_to,
@@ -289,23 +287,12 @@ class PaymentEngine(QrPayments):
 
     async def _send(self, record: PaymentRecord, method: str, body: bytes
                     ) -> tuple[PaymentAnswer | None, str]:
-        started = self.clock()
-        clock = time.monotonic()
-        answer: PaymentAnswer | None = None
-        try:
-            answer = await (self.client.check(body) if method == "check"
-                            else self.client.pay(body))
-            outcome, result, message = "answer", answer.result, answer.result_message
-        except AuthError as error:
-            outcome, result, message = "auth", None, str(error)
-        except TransportError as error:
-            outcome, result, message = "transport", None, str(error)
-        self.journal.add_attempt(Attempt(
-            record.agent_transaction_id, method, started.isoformat(timespec="milliseconds"),
-            int((time.monotonic() - clock) * 1000), outcome, result, message))
-        if answer is None:
-            log.warning("%s %s: %s", method, record.agent_transaction_id, message)
-        return answer, message
+        sent = await send_timed(self.client.check(body) if method == "check"
+                                else self.client.pay(body), self.clock)
+        self.journal.add_attempt(sent.attempt(record.agent_transaction_id, method))
+        if sent.answer is None:
+            log.warning("%s %s: %s", method, record.agent_transaction_id, sent.message)
+        return sent.answer, sent.message
 
     # --- settlement --------------------------------------------------------------------
     async def settle(self, agent_transaction_id: int, *, wait: float,

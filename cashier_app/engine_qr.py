@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from cashier_app.attempts import send_timed
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.core.wire import decode_body, encode_body
 from cashier_app.failpoints import failpoint
-from cashier_app.journal import SBP, Attempt, IdAllocator, Journal, PaymentRecord
+from cashier_app.journal import SBP, IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.errors import AuthError, TransportError
 from cashier_app.processing.requests import ExtraService, format_agent_date
 from cashier_app.processing.retry import RetryPolicy
@@ -96,8 +96,7 @@ class QrPayments:
                 agent_transaction_date=record.agent_transaction_date,
                 amount_to=money.amount_to, amount_from=money.amount_from,
                 lifetime=sbp.lifetime, extras=extras or None,
-                extra_services=[ExtraService(line.sub_service_id, line.amount, line.last_count)
-                                for line in lines] or None,
+                extra_services=wire_lines(lines),
                 identity_card=record.identity_card, full_name=record.full_name,
                 qr_id=link[0] if link else None))
             record = self.journal.transition(
@@ -142,7 +141,7 @@ class QrPayments:
         self._emit(self.journal.create(
             agent_transaction_id=new_id, service_id=old.service_id,
             service_name=old.service_name, scheme=old.scheme, account=old.account,
-            extras=decode_body(old.check_body).get("extras") or {},
+            extras=check.get("extras") or {},
             identity_card=old.identity_card, full_name=old.full_name,
             agent_transaction_date=check["agentTransactionDate"],
             check_body=encode_body(check), cashier=old.cashier, shift_id=old.shift_id,
@@ -208,26 +207,15 @@ class QrPayments:
         return await self._qr_call(record, "status", sbp.status_body(qr_id, tx_id))
 
     async def _qr_call(self, record: PaymentRecord, kind: str, body: bytes) -> PaymentRecord:
-        sbp = self._sbp()
-        started = self.clock()
-        clock = time.monotonic()
-        answer: QrAnswer | None = None
-        try:
-            answer = await sbp.send(kind, body)
-            outcome, result, message = "answer", answer.result, answer.result_message
-            if answer.status_word:
-                message = f"{answer.status_word} {message}".strip()
-        except AuthError as error:
-            outcome, result, message = "auth", None, str(error)
-        except TransportError as error:
-            outcome, result, message = "transport", None, str(error)
+        sent = await send_timed(self._sbp().send(kind, body), self.clock)
+        answer, message = sent.answer, sent.message
+        if answer is not None and answer.status_word:
+            message = f"{answer.status_word} {message}".strip()
         changed = (kind != "status" or answer is None or not answer.ok
                    or answer.status is None or str(answer.status) != record.qr_status)
         if changed:  # a code is polled every few seconds: the history keeps what changed
-            self.journal.add_attempt(Attempt(
-                record.agent_transaction_id, ATTEMPT_NAMES[kind],
-                started.isoformat(timespec="milliseconds"),
-                int((time.monotonic() - clock) * 1000), outcome, result, message))
+            self.journal.add_attempt(sent.attempt(record.agent_transaction_id,
+                                                  ATTEMPT_NAMES[kind], message))
         if answer is None:
             log.warning("QR %s %s: %s", kind, record.agent_transaction_id, message)
         elif answer.problems:
@@ -315,14 +303,17 @@ class QrPayments:
                           result_message="Процессинг не прислал QR-код")
         return self.journal.update(record.agent_transaction_id, **values)
 
+    @staticmethod
+    def _qr_live(record: PaymentRecord, now: datetime) -> bool:
+        """Can the code still be paid (with a minute's grace, for the clocks' sake)?"""
+        return not record.qr_expires_at or now <= datetime.fromisoformat(
+            record.qr_expires_at) + timedelta(seconds=60)
+
     def _qr_poll_delay(self, record: PaymentRecord, now: datetime) -> float:
-        """Every ``poll_interval`` while the code can be paid (and a minute after, for the
-        clocks' sake); then at the retry policy's longest interval."""
-        sbp = self._sbp()
-        if record.qr_expires_at and now > datetime.fromisoformat(
-                record.qr_expires_at) + timedelta(seconds=60):
-            return max(sbp.poll_interval, self.policy.maximum)
-        return sbp.poll_interval
+        """Every ``poll_interval`` while the code can be paid; then at the retry policy's
+        longest interval."""
+        interval = self._sbp().poll_interval
+        return interval if self._qr_live(record, now) else max(interval, self.policy.maximum)
 
     def _qr_later(self, record: PaymentRecord, message: str) -> PaymentRecord:
         """No usable answer: the same question again, at growing intervals (but never slower
@@ -330,11 +321,17 @@ class QrPayments:
         now = self.clock()
         failures = record.qr_failures + 1
         delay = self.policy.delay(failures)
-        if self._qr_poll_delay(record, now) == self._sbp().poll_interval:
+        if self._qr_live(record, now):
             delay = min(delay, max(self._sbp().poll_interval, 5.0))
         return self.journal.update(
             record.agent_transaction_id, qr_failures=failures, result_message=message,
             next_attempt_at=(now + timedelta(seconds=delay)).isoformat(timespec="milliseconds"))
+
+
+def wire_lines(lines: tuple[PaidLine, ...]) -> list[ExtraService] | None:
+    """The paid invoice lines as a request carries them (``extraServices``)."""
+    return [ExtraService(line.sub_service_id, line.amount, line.last_count)
+            for line in lines] or None
 
 
 def journal_lines(lines: tuple[PaidLine, ...]) -> list[dict[str, object]] | None:

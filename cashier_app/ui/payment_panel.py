@@ -487,16 +487,17 @@ class PaymentPanel(QWidget):
         except (AmountError, PaymentRefused) as error:
             return None, str(error)
 
-    def quote(self) -> tuple[Money | None, str]:
-        """The amounts as they stand on screen, or None and what is wrong."""
+    def quote(self, *, cash: bool = True) -> tuple[Money | None, str]:
+        """The amounts as they stand on screen, or None and what is wrong; ``cash=False``:
+        paid by QR, whatever the cash field says."""
         amount_to, problem = self._amount_to()
         if amount_to is None or self.service is None:
             return None, problem
         commission = commission_for(self.engine.commission, self.service.service_id, amount_to)
-        text = self.cash_edit.text().strip()
+        text = self.cash_edit.text().strip() if cash else ""
         try:
-            cash = parse_user_amount(text) if text else None
-            return settle_cash(amount_to, commission, cash), ""
+            given = parse_user_amount(text) if text else None
+            return settle_cash(amount_to, commission, given), ""
         except (AmountError, PaymentRefused) as error:
             return None, str(error)
 
@@ -537,12 +538,7 @@ class PaymentPanel(QWidget):
         """The engine's validated plan for what is on screen (PaymentRefused if not payable);
         ``cash=False``: paid by QR, whatever the cash field says."""
         assert self.record is not None and self.service is not None
-        money, problem = self.quote()
-        if not cash:
-            amount_to, problem = self._amount_to()
-            money = settle_cash(amount_to, commission_for(
-                self.engine.commission, self.service.service_id, amount_to),
-                None) if amount_to is not None else None
+        money, problem = self.quote(cash=cash)
         if money is None:
             raise PaymentRefused(problem)
         view = self.result_view

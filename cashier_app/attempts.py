@@ -1,0 +1,51 @@
+"""One request to the processing center, timed, and what became of it — the shape of a row of
+the journal's ``attempts`` table. Shared by pay/check (:mod:`cashier_app.engine`) and the QR
+methods (:mod:`cashier_app.engine_qr`): *no answer* is a value here, never an exception."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from cashier_app.journal import Attempt
+from cashier_app.processing.errors import AuthError, TransportError
+from cashier_app.processing.models import Answer
+
+A = TypeVar("A", bound=Answer)
+
+
+@dataclass(frozen=True)
+class Sent(Generic[A]):
+    answer: A | None  # None: no usable answer (see ``outcome`` and ``message``)
+    outcome: str  # answer | auth | transport
+    message: str
+    started: datetime
+    duration_ms: int
+
+    @property
+    def result(self) -> int | None:
+        return self.answer.result if self.answer is not None else None
+
+    def attempt(self, agent_transaction_id: int, method: str,
+                message: str | None = None) -> Attempt:
+        return Attempt(agent_transaction_id, method, self.started.isoformat(
+            timespec="milliseconds"), self.duration_ms, self.outcome, self.result,
+            self.message if message is None else message)
+
+
+async def send_timed(request: Awaitable[A], clock: Callable[[], datetime]) -> Sent[A]:
+    """Await ``request``; a transport or authorization failure becomes an outcome."""
+    started = clock()
+    began = time.monotonic()
+    answer: A | None = None
+    try:
+        answer = await request
+        outcome, message = "answer", answer.result_message
+    except AuthError as error:
+        outcome, message = "auth", str(error)
+    except TransportError as error:
+        outcome, message = "transport", str(error)
+    return Sent(answer, outcome, message, started, int((time.monotonic() - began) * 1000))
