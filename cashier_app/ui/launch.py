@@ -132,7 +132,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
                         customer_display=settings[cfg.SBP_CUSTOMER_DISPLAY]
                         if engine.sbp is not None else "off",
                         bank=demo_bank(settings[cfg.PROCESSING_URL]) if demo else None)
-    window.show_customer_display(settings[cfg.SBP_CUSTOMER_DISPLAY])
+    window.show_customer_display()
     if printer_problem:
         window.show_notice(f"Принтер чеков отключён: {printer_problem}", "error")
     window.show()

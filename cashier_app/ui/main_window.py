@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.panel.outcome.connect(self._panel_outcome)
         self.panel.qr_left.connect(self._qr_left)
         self.customer_display: CustomerDisplay | None = None
+        self._customer_display_at = customer_display
         if customer_display != "off":
             self.customer_display = CustomerDisplay()
             self.panel.qr_changed.connect(self.customer_display.show_payment)
@@ -263,10 +264,12 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login_page)
 
     # --- lifecycle ------------------------------------------------------------------------
-    def show_customer_display(self, where: str) -> None:
-        """``window``: a window of its own; ``screen:N``: full screen on screen N (the
-        customer's monitor); a screen that is not there gives a window and a notice."""
+    def show_customer_display(self) -> None:
+        """Where ``customer_display`` says: ``window`` — a window of its own; ``screen:N`` —
+        full screen on screen N (the customer's monitor); a screen that is not there gives a
+        window and a notice; ``off`` — nothing."""
         display = self.customer_display
+        where = self._customer_display_at
         if display is None:
             return
         screens = QGuiApplication.screens()

@@ -719,8 +719,7 @@ class PaymentPanel(QWidget):
         a second Esc; an ended one just clears the panel."""
         record = self.record
         if record is None or record.state is not State.QR_WAITING:
-            self.qr_changed.emit(None)
-            self.reset()
+            self.reset()  # clearing the QR step tells the customer display (_drop_unpaid)
             return
         now = time.monotonic()
         if now - self._cancel_armed > CANCEL_CONFIRM_SECONDS:
@@ -746,7 +745,6 @@ class PaymentPanel(QWidget):
             return
         if record.state is State.QR_WAITING:
             self.qr_left.emit(record)
-        self.qr_changed.emit(None)
         self.reset()
 
     # --- receipt ------------------------------------------------------------------------

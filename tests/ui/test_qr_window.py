@@ -102,7 +102,7 @@ def test_qr_payment_from_code_to_receipt(qtbot: QtBot, loop: qasync.QEventLoop,
         assert scanned(probe) == [payload]
     display = window.customer_display
     assert display is not None
-    window.show_customer_display("window")
+    window.show_customer_display()
     assert display.isVisible() and display.amount.text() == "510,00 ₽"
     assert scanned(display.code) == [payload]
     assert window.grab().save(str(screenshots / "qr_payment.png"))
