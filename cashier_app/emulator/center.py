@@ -30,17 +30,10 @@ from cashier_app.core.patterns import MatchOutcome, compile_server_pattern
 from cashier_app.core.result_codes import NON_FINAL_CODES
 from cashier_app.core.wire import WireFormatError, decode_body
 
+from .answers import answer as _answer
+from .answers import iso_ms as _iso_ms
 from .sbp import SbpDesk
 
-RESULT_TEXT = {
-    0: "ok", 1: "Запрос в обработке, повторите запрос позже",
-    4: "Неверный формат идентификатора абонента", 5: "Идентификатор абонента не найден",
-    7: "Прием платежа запрещен провайдером", 130: "Работа с данным сервисом не реализована",
-    153: "Платеж на проверке в СБ", 202: "Ошибка данных запроса",
-    215: "Транзакция с таким номером уже есть в базе", 220: "Недостаток средств у агента",
-    241: "Сумма слишком мала", 242: "Сумма слишком велика",
-    255: "Недопустимая дополнительная комиссия", 300: "Другая ошибка",
-}
 AGENT_DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
 
 
@@ -57,14 +50,6 @@ def load_catalog(path: Path | None = None) -> dict[str, Any]:
     if not isinstance(data, dict) or "services" not in data:
         raise ValueError(f"{path}: not an emulator catalog (no 'services')")
     return data
-
-
-def _answer(code: int, **fields: Any) -> dict[str, Any]:
-    return {"result": code, "resultMessage": RESULT_TEXT.get(code, "ошибка"), **fields}
-
-
-def _iso_ms(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
 @dataclass

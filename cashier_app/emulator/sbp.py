@@ -23,6 +23,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .answers import answer as _answer
+from .answers import iso_ms as _iso_ms
+
 if TYPE_CHECKING:
     from .center import ProcessingCenter
 
@@ -48,8 +51,9 @@ class QrCode:
                 "amountFrom": str(self.body.get("amountFrom"))}
 
 
-def _iso_ms(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+def _pay_part(body: dict[str, Any]) -> dict[str, Any]:
+    """A create/activate body without what only a code has: the pay it stands for."""
+    return {k: v for k, v in body.items() if k not in ("lifetime", "qrId")}
 
 
 def nspk_payload(qr_id: str, amount: Decimal | None, *, static: bool = False) -> str:
@@ -79,8 +83,6 @@ class SbpDesk:
 
     # --- methods ------------------------------------------------------------------------
     def create(self, body: dict[str, Any], raw: bytes, *, link: bool = False) -> dict[str, Any]:
-        from .center import _answer
-
         center = self.center
         tx_id, error = center._basic(body)
         if error is not None or tx_id is None:
@@ -107,7 +109,7 @@ class SbpDesk:
         transaction = center._transaction_for(tx_id, body)
         if transaction is None or transaction.pay_state != "none":
             return _answer(215, agentTransactionId=tx_id)
-        pay_part = {k: v for k, v in body.items() if k not in ("lifetime", "qrId")}
+        pay_part = _pay_part(body)
         code = center._account_problem(service, pay_part) or center._pay_problem(service,
                                                                                  pay_part)
         if code is not None:
@@ -129,8 +131,6 @@ class SbpDesk:
         return self.create(body, raw, link=True)
 
     def register_link(self, body: dict[str, Any], raw: bytes = b"") -> dict[str, Any]:
-        from .center import _answer
-
         qr_id = self._new_id("BS")
         self.links[qr_id] = nspk_payload(qr_id, None, static=True)
         return _answer(0, qrId=qr_id, payload=self.links[qr_id])
@@ -145,8 +145,6 @@ class SbpDesk:
         return self.codes.get(number) if number else None
 
     def status(self, body: dict[str, Any], raw: bytes = b"") -> dict[str, Any]:
-        from .center import _answer
-
         if body.get("qrId") is None and body.get("agentTransactionId") is None:
             return _answer(202)
         code = self.find(body.get("qrId"), body.get("agentTransactionId"))
@@ -165,8 +163,6 @@ class SbpDesk:
         return answer
 
     def deactivate(self, body: dict[str, Any], raw: bytes = b"") -> dict[str, Any]:
-        from .center import _answer
-
         code = self.find(body.get("qrId"), body.get("agentTransactionId"))
         if code is None or not code.link:
             return _answer(0, status="NOT_FOUND")
@@ -192,7 +188,7 @@ class SbpDesk:
             return {"ok": code.status == "PAID", "status": code.status,
                     "error": "" if code.status == "PAID" else f"QR-код: {code.status}"}
         transaction = self.center._transactions[code.agent_transaction_id]
-        pay_part = {k: v for k, v in code.body.items() if k not in ("lifetime", "qrId")}
+        pay_part = _pay_part(code.body)
         if self.center.balance - Decimal(pay_part["amountTo"]) < self.center.overdraft:
             return self.reject(code.qr_id, code.agent_transaction_id,
                                "Недостаточно средств у агента")

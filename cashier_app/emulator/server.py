@@ -41,7 +41,8 @@ from typing import Any
 
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
-from .center import ProcessingCenter, _answer, load_catalog
+from .answers import answer as _answer
+from .center import ProcessingCenter, load_catalog
 
 log = logging.getLogger(__name__)
 BANK_PAGE = "/_emulator/sbp/"
