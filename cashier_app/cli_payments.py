@@ -286,7 +286,7 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
             rows = export.payments(journal, chosen)
             try:
                 if args.output is None:
-                    count = export.write_csv_to(rows, sys.stdout)
+                    export.write_csv_to(rows, sys.stdout)
                     return EXIT_PAID
                 write = export.write_xlsx if args.format == "xlsx" else export.write_csv
                 count = write(rows, args.output)
@@ -295,15 +295,13 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
             print(f"Выгружено платежей: {count} → {args.output}", file=sys.stderr)
             return EXIT_PAID
         records = list(export.payments(journal, chosen))
-    day = chosen.first
-    rows_json = [record_json(r) for r in records]
     if args.format == "json":
-        _print_json(rows_json)
+        _print_json([record_json(r) for r in records])
     else:
-        period = (f"{day:%d.%m.%Y}" if chosen.first == chosen.last
-                  else f"{chosen.first:%d.%m.%Y}–{chosen.last:%d.%m.%Y}")
-        print(f"Платежи за {period}: {len(rows_json)}")
         one_day = chosen.first == chosen.last
+        period = (f"{chosen.first:%d.%m.%Y}" if one_day
+                  else f"{chosen.first:%d.%m.%Y}–{chosen.last:%d.%m.%Y}")
+        print(f"Платежи за {period}: {len(records)}")
         for record in records:
             stamp = (record.created_at[11:19] if one_day
                      else record.created_at[:19].replace("T", " "))

@@ -331,12 +331,6 @@ class Journal:
             self.db.table("cash_link").insert({"qr_id": qr_id, "payload": payload,
                                                "registered_at": _now()}, replace=True)
 
-    def day(self, day: date) -> list[PaymentRecord]:
-        rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "
-                             "order by created_at, agent_transaction_id",
-                             [day.isoformat(), f"{day.isoformat()}T99"])
-        return [PaymentRecord.from_row(row) for row in rows]
-
     def service_usage(self) -> dict[str, int]:
         """How many payments each service has had at this point (any outcome)."""
         rows = self.db.execute("select service_id, count(*) from payments group by service_id")
