@@ -221,7 +221,12 @@ class QrPayments:
         elif answer.problems:
             log.warning("QR %s %s: %s", kind, record.agent_transaction_id,
                         "; ".join(answer.problems))
-        return self._emit(self._qr_outcome(record, kind, answer, message))
+        outcome = self._qr_outcome(record, kind, answer, message)
+        if changed or record.qr_failures:
+            # a poll that only says «still CREATED» again is nothing for the window to redraw
+            # (it would reload «Сегодня» every few seconds)
+            self._emit(outcome)
+        return outcome
 
     def _qr_outcome(self, record: PaymentRecord, kind: str, answer: QrAnswer | None,
                     problem: str) -> PaymentRecord:

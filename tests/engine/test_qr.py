@@ -70,9 +70,13 @@ def test_create_then_paid(qr: QrRig) -> None:
     code = qr.code_at_center(waiting)
     assert code.body == decode_body(waiting.qr_body)  # what was journaled is what was sent
     assert code.payload == waiting.qr_payload
+    heard: list[PaymentRecord] = []
+    qr.engine.listeners.append(heard.append)
     assert qr.poll(waiting).state is State.QR_WAITING  # not paid yet: still waiting
+    assert heard == []  # «still CREATED» is no news: the window does not redraw for it
     assert qr.bank("pay", waiting)["ok"]
     paid = qr.poll(waiting)
+    assert [r.state for r in heard] == [State.PAID]
     assert paid.state is State.PAID and paid.qr_status == "PAID"
     assert paid.transaction_id == qr.at_emulator(paid).transaction_id
     assert paid.transaction_date and paid.settled_at
