@@ -21,12 +21,15 @@ from cashier_app.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-not-a-secret"
-#: Demo cashiers (PIN 1111 and 2222), shown on the log-in screen in demo mode only.
+#: Demo cashiers (PIN 1111 and 2222) and a supervisor (PIN 9999), in demo mode only.
 DEMO_CASHIERS = [
     {"name": "Иванова Анна", "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LWl2YW5vdg==$"
                                     "eETMlYSji2H/E8vOdrvxz+SMeR48+3/VLEYueamsSCs="},
     {"name": "Петров Олег", "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LXBldHJvdg==$"
                                    "RrYbNiu/zeRDKnHfVHFXvTyhOcl7cwhwvCHIuyoTymE="},
+    {"name": "Сидорова Мария", "role": "supervisor",
+     "pin": "pbkdf2_sha256$120000$ZGVtby1zYWx0LXNpZG9yb3Zh$"
+            "j47k8u2tMb4tPw2fYbaIhzJQyw3IRCt347Sjam+oeXo="},
 ]
 
 #: Demo mode prints into a file in its data directory (a "virtual printer").

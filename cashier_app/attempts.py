@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from cashier_app.core.wire import encode_body
 from cashier_app.journal import Attempt
 from cashier_app.processing.errors import AuthError, TransportError
 from cashier_app.processing.models import Answer
@@ -24,6 +25,8 @@ class Sent(Generic[A]):
     message: str
     started: datetime
     duration_ms: int
+    body: bytes = b""  # the request as sent
+
 
     @property
     def result(self) -> int | None:
@@ -33,11 +36,25 @@ class Sent(Generic[A]):
                 message: str | None = None) -> Attempt:
         return Attempt(agent_transaction_id, method, self.started.isoformat(
             timespec="milliseconds"), self.duration_ms, self.outcome, self.result,
-            self.message if message is None else message)
+            self.message if message is None else message,
+            request=self.body.decode("utf-8", "replace") if self.body else None,
+            answer=_answer_text(getattr(self.answer, "raw", None)))
 
 
-async def send_timed(request: Awaitable[A], clock: Callable[[], datetime]) -> Sent[A]:
-    """Await ``request``; a transport or authorization failure becomes an outcome."""
+def _answer_text(raw: object) -> str | None:
+    """The decoded answer back as JSON text, its numbers exactly as they came."""
+    if not isinstance(raw, dict) or not raw:
+        return None
+    try:
+        return encode_body(raw, strict_amounts=False).decode("utf-8")
+    except TypeError:
+        return repr(raw)
+
+
+async def send_timed(request: Awaitable[A], clock: Callable[[], datetime],
+                     body: bytes = b"") -> Sent[A]:
+    """Await ``request`` (which sends ``body``); a transport or authorization failure becomes
+    an outcome."""
     started = clock()
     began = time.monotonic()
     answer: A | None = None
@@ -48,4 +65,5 @@ async def send_timed(request: Awaitable[A], clock: Callable[[], datetime]) -> Se
         outcome, message = "auth", str(error)
     except TransportError as error:
         outcome, message = "transport", str(error)
-    return Sent(answer, outcome, message, started, int((time.monotonic() - began) * 1000))
+    return Sent(answer, outcome, message, started, int((time.monotonic() - began) * 1000),
+                body)

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pin = commands.add_parser("pin-hash", help="хэш PIN кассира для ключа cashiers.list")
     pin.add_argument("--name", default="", help="имя кассира: напечатать готовую строку настроек")
+    pin.add_argument("--role", choices=("cashier", "supervisor", "admin"), default="cashier",
+                     help="роль в готовой строке: кассир, старший кассир, администратор")
 
     config = commands.add_parser("config", help="показать действующие настройки")
     config.add_argument("--example", action="store_true",
@@ -209,7 +211,8 @@ def _pin_hash(args: argparse.Namespace) -> int:
         raise CommandFailed(str(error)) from None
     if args.name:
         name = args.name.replace("\\", "\\\\").replace('"', '\\"')
-        print(f'{{ name = "{name}", pin = "{hashed}" }}')
+        role = "" if args.role == "cashier" else f', role = "{args.role}"'
+        print(f'{{ name = "{name}", pin = "{hashed}"{role} }}')
     else:
         print(hashed)
     return EXIT_OK

@@ -30,7 +30,7 @@ from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentInput
 from cashier_app.journal import PaymentRecord, export
-from cashier_app.journal.export import JournalFilter
+from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 
 EXIT_PAID = EXIT_OK

@@ -288,7 +288,7 @@ class PaymentEngine(QrPayments):
     async def _send(self, record: PaymentRecord, method: str, body: bytes
                     ) -> tuple[PaymentAnswer | None, str]:
         sent = await send_timed(self.client.check(body) if method == "check"
-                                else self.client.pay(body), self.clock)
+                                else self.client.pay(body), self.clock, body)
         self.journal.add_attempt(sent.attempt(record.agent_transaction_id, method))
         if sent.answer is None:
             log.warning("%s %s: %s", method, record.agent_transaction_id, sent.message)

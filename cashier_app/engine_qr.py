@@ -207,7 +207,7 @@ class QrPayments:
         return await self._qr_call(record, "status", sbp.status_body(qr_id, tx_id))
 
     async def _qr_call(self, record: PaymentRecord, kind: str, body: bytes) -> PaymentRecord:
-        sent = await send_timed(self._sbp().send(kind, body), self.clock)
+        sent = await send_timed(self._sbp().send(kind, body), self.clock, body)
         answer, message = sent.answer, sent.message
         if answer is not None and answer.status_word:
             message = f"{answer.status_word} {message}".strip()

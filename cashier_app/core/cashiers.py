@@ -1,4 +1,8 @@
-"""Cashiers and their PINs. A PIN is stored only as a salted PBKDF2 hash; no Qt, no I/O.
+"""Cashiers, their roles and PINs. A PIN is stored only as a salted PBKDF2 hash; no Qt, no I/O.
+
+Roles: a *cashier* takes payments; a *supervisor* (старший кассир) also opens the journal,
+shifts, reconciliation and agent balance screens, reprints and voids; an *administrator*
+can do all that and is the one who may change settings.
 
 The stored form is ``pbkdf2_sha256$<iterations>$<salt, base64>$<hash, base64>`` (the layout
 Django and passlib use), so a hash made by ``cashier-app pin-hash`` can be pasted into the
@@ -13,6 +17,7 @@ import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 120_000
@@ -62,22 +67,48 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
+class Role(StrEnum):
+    CASHIER = "cashier"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def russian(self) -> str:
+        return ROLE_TITLES[self]
+
+    @property
+    def supervises(self) -> bool:
+        """May open the supervisor screens and act there."""
+        return self in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def administers(self) -> bool:
+        """May change settings."""
+        return self is Role.ADMIN
+
+
+ROLE_TITLES = {Role.CASHIER: "кассир", Role.SUPERVISOR: "старший кассир",
+               Role.ADMIN: "администратор"}
+
+
 @dataclass(frozen=True)
 class Cashier:
     name: str
     pin_hash: str
+    role: Role = Role.CASHIER
 
     def verify(self, pin: str) -> bool:
         return verify_pin(pin, self.pin_hash)
 
 
 def cashiers_from(raw: Sequence[Mapping[str, object]]) -> list[Cashier]:
-    """Cashiers from settings (``[[cashiers.list]]`` tables with ``name`` and ``pin``, the
-    hash); ValueError with a Russian message."""
+    """Cashiers from settings (``[[cashiers.list]]`` tables with ``name``, ``pin`` — the
+    hash — and optionally ``role``: cashier, supervisor or admin); ValueError with a Russian
+    message."""
     cashiers: list[Cashier] = []
     for index, item in enumerate(raw):
         where = f"кассир №{index + 1}"
-        unknown = set(item) - {"name", "pin"}
+        unknown = set(item) - {"name", "pin", "role"}
         if unknown:
             raise ValueError(f"{where}: неизвестные поля {sorted(unknown)}")
         name, pin = item.get("name"), item.get("pin")
@@ -91,5 +122,9 @@ def cashiers_from(raw: Sequence[Mapping[str, object]]) -> list[Cashier]:
             raise ValueError(f"{where} ({name}): pin — {error}") from None
         if any(c.name == name.strip() for c in cashiers):
             raise ValueError(f"{where}: имя {name} повторяется")
-        cashiers.append(Cashier(name.strip(), pin))
+        role = item.get("role", "cashier")
+        if role not in set(Role):
+            raise ValueError(f"{where} ({name}): role — cashier, supervisor или admin, "
+                             f"а не {role!r}")
+        cashiers.append(Cashier(name.strip(), pin, Role(str(role))))
     return cashiers

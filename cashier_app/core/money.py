@@ -66,6 +66,18 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def kopecks(amount: Decimal) -> int:
+    """An amount in whole kopecks (exact: the amount must have at most two decimals)."""
+    value = amount * 100
+    if value != value.to_integral_value():
+        raise AmountError(f"Сумма с долями копейки: {amount}")
+    return int(value)
+
+
+def from_kopecks(value: int) -> Decimal:
+    return (Decimal(value) / 100).quantize(CENT)
+
+
 def wire_amount_text(amount: Decimal) -> str:
     """The exact JSON number text for an amount: ``200.00``, never ``200.0`` or ``2E+2``.
 

@@ -1,7 +1,18 @@
 """The offline payment journal (SQLite via sqlite-utils) and the agentTransactionId allocator."""
 
-from .db import CASH, SBP, Attempt, Journal, PaymentRecord, Shift, ShiftError, StoredReceipt
+from .db import (
+    CASH,
+    SBP,
+    Attempt,
+    AuditEntry,
+    CashCount,
+    Journal,
+    PaymentRecord,
+    Shift,
+    ShiftError,
+    StoredReceipt,
+)
 from .ids import IdAllocator
 
-__all__ = ["CASH", "SBP", "Attempt", "IdAllocator", "Journal", "PaymentRecord", "Shift",
-           "ShiftError", "StoredReceipt"]
+__all__ = ["CASH", "SBP", "Attempt", "AuditEntry", "CashCount", "IdAllocator", "Journal",
+           "PaymentRecord", "Shift", "ShiftError", "StoredReceipt"]

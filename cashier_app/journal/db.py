@@ -7,9 +7,10 @@ migrations. Amounts are stored as exact decimal text, request bodies as the exac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -19,16 +20,55 @@ from typing import Any
 
 import sqlite_utils
 
+from cashier_app.core.money import kopecks
 from cashier_app.core.states import State, ensure_transition
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
+#: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
+#: compares those exactly (its own arithmetic on text would go through floats).
+KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
 JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
+#: Tables whose every row is sealed in the hash chain (``ledger``), with their keys.
+CHAINED = {"payments": "agent_transaction_id", "shifts": "id", "receipts": "number",
+           "attempts": "id", "audit": "id"}
+GENESIS = "0" * 64
 
 
 def _now() -> str:
     return datetime.now().isoformat(timespec="milliseconds")
+
+
+# --- the hash chain ------------------------------------------------------------------------
+def row_digest(row: Mapping[str, Any]) -> str:
+    """SHA-256 of a row's content as stored (bytes as hex, NULLs left out, keys sorted);
+    its own ``chain_hash`` is not part of it."""
+    clean = {name: value.hex() if isinstance(value, bytes) else value
+             for name, value in row.items() if name != "chain_hash" and value is not None}
+    text = json.dumps(clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def link_hash(prev: str, seq: int, at: str, table: str, key: str, digest: str) -> str:
+    return hashlib.sha256(f"{prev}|{seq}|{at}|{table}|{key}|{digest}".encode()).hexdigest()
+
+
+def seal(db: sqlite_utils.Database, table: str, key: Any) -> str:
+    """Append the row's present content to the chain and mark the row with the link's hash.
+    Call inside the transaction that wrote the row (the write holds the lock, so the head
+    read here is the head)."""
+    key_column = CHAINED[table]
+    row = next(iter(db.query(f"select * from {table} where {key_column} = ?", [key])))
+    digest = row_digest(row)
+    head = db.execute("select seq, hash from ledger order by seq desc limit 1").fetchone()
+    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    at = _now()
+    link = link_hash(prev, seq, at, table, str(key), digest)
+    db.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) "
+               "values (?, ?, ?, ?, ?, ?, ?)", [seq, at, table, str(key), digest, prev, link])
+    db.execute(f"update {table} set chain_hash = ? where {key_column} = ?", [link, key])
+    return link
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -89,8 +129,51 @@ def _migration_3(db: sqlite_utils.Database) -> None:
                                  pk="qr_id", not_null={"payload", "registered_at"})
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Supervisor (issue 7): kopeck copies of the amounts and indexes for the journal view;
+    each attempt's request and answer; the cash count of a shift and its fixed totals; the
+    audit of supervisor actions; the agent balance as fetched; the hash chain (every existing
+    row is sealed here, as found)."""
+    payments = db.table("payments")
+    for name in KOPECK_COLUMNS:
+        payments.add_column(f"{name}_kop", int)
+    for row in db.query("select agent_transaction_id, amount_to, commission, amount_from "
+                        "from payments"):
+        payments.update(row["agent_transaction_id"], {
+            f"{name}_kop": kopecks(Decimal(row[name])) for name in KOPECK_COLUMNS
+            if row[name] is not None})
+    db.execute("create index if not exists payments_view on payments (created_at, state, "
+               "service_id, payment_method, amount_to_kop, amount_from_kop, commission_kop)")
+    for columns in (("service_id", "created_at"), ("cashier", "created_at"), ("account",),
+                    ("transaction_id",), ("shift_id",)):
+        payments.create_index(list(columns), if_not_exists=True)
+    db.table("attempts").add_column("request", str)
+    db.table("attempts").add_column("answer", str)
+    shifts = db.table("shifts")
+    for name in ("opened_by", "opening_cash", "closed_by", "expected_cash", "counted_cash",
+                 "cash_difference", "denominations", "totals"):
+        shifts.add_column(name, str)
+    db.table("audit").create({"id": int, "at": str, "actor": str, "role": str,
+                              "action": str, "target": str, "details": str},
+                             pk="id", not_null={"at", "actor", "action"})
+    db.table("audit").create_index(["at"])
+    db.table("balance_log").create({"id": int, "at": str, "balance": str, "overdraft": str,
+                                    "notification": str, "currency": str},
+                                   pk="id", not_null={"at", "balance"})
+    db.table("balance_log").create_index(["at"])
+    db.table("ledger").create({"seq": int, "at": str, "tbl": str, "key": str, "digest": str,
+                               "prev": str, "hash": str},
+                              pk="seq", not_null={"at", "tbl", "key", "digest", "prev", "hash"})
+    db.execute("create index ledger_rows on ledger (tbl, key, seq)")
+    for table in CHAINED:
+        db.table(table).add_column("chain_hash", str)
+    for table, key in CHAINED.items():
+        for row in db.query(f"select {key} from {table} order by {key}"):
+            seal(db, table, row[key])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2,
-                                                              _migration_3]
+                                                              _migration_3, _migration_4]
 CASH, SBP = "cash", "sbp"  # payments.payment_method
 
 
@@ -182,6 +265,23 @@ class Attempt:
     outcome: str  # answer | transport | auth
     result: int | None
     message: str
+    request: str | None = None  # the body as sent (UTF-8 JSON; no token is ever in a body)
+    answer: str | None = None  # the answer's JSON as received, when there was one
+
+
+@dataclass(frozen=True)
+class CashCount:
+    """The drawer counted at a shift's close: what the journal expects, what was counted,
+    and (optionally) how many notes and coins of each face value, in kopecks → pieces."""
+
+    expected: Decimal
+    counted: Decimal
+    denominations: dict[str, int] | None = None
+
+    @property
+    def difference(self) -> Decimal:
+        """Counted minus expected: negative is a shortage, positive a surplus."""
+        return self.counted - self.expected
 
 
 @dataclass(frozen=True)
@@ -190,6 +290,44 @@ class Shift:
     cashier: str
     opened_at: str
     closed_at: str | None = None
+    opened_by: str | None = None
+    opening_cash: Decimal = Decimal("0.00")
+    closed_by: str | None = None
+    expected_cash: Decimal | None = None
+    counted_cash: Decimal | None = None
+    cash_difference: Decimal | None = None
+    denominations: dict[str, int] | None = None
+    totals: dict[str, Any] | None = None  # fixed at the close
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Shift:
+        values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
+        for name in ("expected_cash", "counted_cash", "cash_difference"):
+            if values[name] is not None:
+                values[name] = Decimal(values[name])
+        values["opening_cash"] = Decimal(values["opening_cash"] or "0.00")
+        for name in ("denominations", "totals"):
+            values[name] = json.loads(values[name]) if values[name] else None
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> AuditEntry:
+        values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
+        values["details"] = json.loads(values["details"] or "{}")
+        values["role"] = values["role"] or ""
+        values["target"] = values["target"] or ""
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -210,7 +348,7 @@ class StoredReceipt:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StoredReceipt:
-        values = dict(row)
+        values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
         values["document"] = json.loads(values["document"])
         values["copies"] = int(values.get("copies") or 0)
         return cls(**values)
@@ -227,6 +365,9 @@ def _json(value: Any) -> str:
 def _to_columns(values: dict[str, Any]) -> dict[str, Any]:
     """Money as exact decimal text, structures as JSON text; the rest as it is."""
     row = dict(values)
+    for name in KOPECK_COLUMNS:
+        if name in row:
+            row[f"{name}_kop"] = kopecks(row[name]) if row[name] is not None else None
     for name in MONEY_COLUMNS:
         if isinstance(row.get(name), Decimal):
             row[name] = format(row[name], "f")
@@ -246,6 +387,18 @@ class Journal:
         conn.execute("PRAGMA foreign_keys=ON")
         self.db = sqlite_utils.Database(conn)
         self._migrate()
+
+    @classmethod
+    def reader(cls, path: Path) -> Journal:
+        """A read-only second connection to an existing journal, usable from another thread
+        (the supervisor's totals, the export and the integrity check run off the UI
+        thread); no migration."""
+        journal = cls.__new__(cls)
+        journal.path = path
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                               isolation_level=None, check_same_thread=False)
+        journal.db = sqlite_utils.Database(conn)
+        return journal
 
     def close(self) -> None:
         self.db.conn.close()
@@ -271,6 +424,7 @@ class Journal:
         row.update(state=str(State.NEW), created_at=now, updated_at=now)
         with self.db.atomic():
             self.db.table("payments").insert(row)
+            seal(self.db, "payments", values["agent_transaction_id"])
         return self.get(values["agent_transaction_id"])
 
     def get(self, agent_transaction_id: int) -> PaymentRecord:
@@ -296,6 +450,7 @@ class Journal:
         row = _to_columns(values)
         row["updated_at"] = _now()
         self.db.table("payments").update(agent_transaction_id, row)
+        seal(self.db, "payments", agent_transaction_id)
 
     def in_state(self, *states: State) -> list[PaymentRecord]:
         marks = ",".join("?" for _ in states)
@@ -340,21 +495,17 @@ class Journal:
         value = self.db.execute("select max(agent_transaction_id) from payments").fetchone()[0]
         return int(value or 0)
 
-    def cashier_day(self, day: date, cashier: str) -> list[PaymentRecord]:
-        """One cashier's payments of a day, newest first (the cashier's «Сегодня» list)."""
-        rows = self.db.query("select * from payments where created_at >= ? and created_at < ? "
-                             "and cashier = ? order by created_at desc, agent_transaction_id "
-                             "desc", [day.isoformat(), f"{day.isoformat()}T99", cashier])
-        return [PaymentRecord.from_row(row) for row in rows]
-
     # --- shifts --------------------------------------------------------------------
     def open_shift_now(self) -> Shift | None:
         """The point's open shift (one cash drawer: at most one shift is open)."""
         rows = list(self.db.query(
             "select * from shifts where closed_at is null order by id desc limit 1"))
-        return Shift(**rows[0]) if rows else None
+        return Shift.from_row(rows[0]) if rows else None
 
-    def open_shift(self, cashier: str) -> Shift:
+    def open_shift(self, cashier: str, *, opening_cash: Decimal = Decimal("0.00"),
+                   opened_by: str | None = None) -> Shift:
+        """Open the point's shift for ``cashier`` with ``opening_cash`` in the drawer (the
+        float counted at the open)."""
         with self.db.atomic():
             current = self.open_shift_now()
             if current is not None:
@@ -363,19 +514,44 @@ class Journal:
                 raise ShiftError(f"Открыта смена кассира {current.cashier} с "
                                  f"{current.opened_at[:16].replace('T', ' ')}: сначала "
                                  "закройте её")
-            self.db.table("shifts").insert({"cashier": cashier, "opened_at": _now()})
+            self.db.table("shifts").insert({
+                "cashier": cashier, "opened_at": _now(), "opened_by": opened_by or cashier,
+                "opening_cash": format(opening_cash, "f")})
             row_id = self.db.execute("select last_insert_rowid()").fetchone()[0]
-        return Shift(**self.db.table("shifts").get(row_id))
+            seal(self.db, "shifts", row_id)
+        return self.shift(row_id)
 
-    def close_shift(self, shift_id: int) -> Shift:
+    def close_shift(self, shift_id: int, *, closed_by: str | None = None,
+                    count: CashCount | None = None,
+                    totals: Callable[[], dict[str, Any]] | None = None) -> Shift:
+        """Close the shift; with the cash count and the totals as they are at this moment,
+        fixed with it (``totals()`` runs inside the closing transaction). Closing a closed
+        shift changes nothing."""
         with self.db.atomic():
             row = self.db.table("shifts").get(shift_id)
             if row["closed_at"] is None:
-                self.db.table("shifts").update(shift_id, {"closed_at": _now()})
-        return Shift(**self.db.table("shifts").get(shift_id))
+                values: dict[str, Any] = {"closed_at": _now(),
+                                          "closed_by": closed_by or row["cashier"]}
+                if totals is not None:
+                    values["totals"] = _json(totals())
+                if count is not None:
+                    values.update(expected_cash=format(count.expected, "f"),
+                                  counted_cash=format(count.counted, "f"),
+                                  cash_difference=format(count.difference, "f"),
+                                  denominations=_json(count.denominations)
+                                  if count.denominations else None)
+                self.db.table("shifts").update(shift_id, values)
+                seal(self.db, "shifts", shift_id)
+        return self.shift(shift_id)
 
     def shift(self, shift_id: int) -> Shift:
-        return Shift(**self.db.table("shifts").get(shift_id))
+        return Shift.from_row(self.db.table("shifts").get(shift_id))
+
+    def shifts(self, first: date, last: date) -> list[Shift]:
+        """Shifts opened from ``first`` to ``last`` (days, inclusive), newest first."""
+        rows = self.db.query("select * from shifts where opened_at >= ? and opened_at < ? "
+                             "order by id desc", [first.isoformat(), f"{last.isoformat()}T99"])
+        return [Shift.from_row(row) for row in rows]
 
     def shift_payments(self, shift_id: int) -> list[PaymentRecord]:
         rows = self.db.query("select * from payments where shift_id = ? "
@@ -397,6 +573,7 @@ class Journal:
             number = int(self.db.execute("select last_insert_rowid()").fetchone()[0])
             if build is not None:
                 self.db.table("receipts").update(number, {"document": _json(build(number))})
+            seal(self.db, "receipts", number)
         return self.receipt(number)
 
     def receipt(self, number: int) -> StoredReceipt:
@@ -420,9 +597,11 @@ class Journal:
             self.db.table("receipts").update(number, {
                 "printed_at": receipt.printed_at or now, "copies": copies,
                 "last_error": None, "last_attempt_at": now})
+            seal(self.db, "receipts", number)
             if receipt.agent_transaction_id is not None:
                 self.db.table("payments").update(receipt.agent_transaction_id, {
                     "receipt_printed_at": receipt.printed_at or now, "receipt_error": None})
+                seal(self.db, "payments", receipt.agent_transaction_id)
         return self.receipt(number)
 
     def receipt_failed(self, number: int, message: str) -> StoredReceipt:
@@ -433,17 +612,65 @@ class Journal:
             receipt = self.receipt(number)
             self.db.table("receipts").update(number, {"last_error": message,
                                                       "last_attempt_at": now})
+            seal(self.db, "receipts", number)
             if receipt.agent_transaction_id is not None and receipt.printed_at is None:
                 self.db.table("payments").update(receipt.agent_transaction_id,
                                                  {"receipt_error": message})
+                seal(self.db, "payments", receipt.agent_transaction_id)
         return self.receipt(number)
 
     # --- attempts ------------------------------------------------------------------
     def add_attempt(self, attempt: Attempt) -> None:
         with self.db.atomic():
             self.db.table("attempts").insert(attempt.__dict__)
+            seal(self.db, "attempts", self.db.execute("select last_insert_rowid()").fetchone()[0])
 
     def attempts(self, agent_transaction_id: int) -> list[Attempt]:
+        known = {f.name for f in fields(Attempt)}
         rows = self.db.table("attempts").rows_where("agent_transaction_id = ?",
                                               [agent_transaction_id], order_by="id")
-        return [Attempt(**{k: v for k, v in row.items() if k != "id"}) for row in rows]
+        return [Attempt(**{k: v for k, v in row.items() if k in known}) for row in rows]
+
+    # --- audit of supervisor actions ---------------------------------------------------
+    def audit(self, actor: str, role: str, action: str, target: str = "",
+              details: dict[str, Any] | None = None) -> AuditEntry:
+        """Write one supervisor action (void attempt, reprint, settings change, shift close,
+        …) with who did it; sealed in the chain like a payment."""
+        with self.db.atomic():
+            self.db.table("audit").insert({"at": _now(), "actor": actor, "role": role,
+                                           "action": action, "target": target,
+                                           "details": _json(details or {})})
+            number = self.db.execute("select last_insert_rowid()").fetchone()[0]
+            seal(self.db, "audit", number)
+        return AuditEntry.from_row(self.db.table("audit").get(number))
+
+    def audit_entries(self, first: date, last: date) -> list[AuditEntry]:
+        rows = self.db.query("select * from audit where at >= ? and at < ? order by id desc",
+                             [first.isoformat(), f"{last.isoformat()}T99"])
+        return [AuditEntry.from_row(row) for row in rows]
+
+    # --- agent balance as fetched --------------------------------------------------------
+    def log_balance(self, balance: Decimal, overdraft: Decimal | None,
+                    notification: Decimal | None, currency: str = "") -> None:
+        """Keep a fetched agent balance when it differs from the last one kept."""
+        values = {"balance": format(balance, "f"),
+                  "overdraft": format(overdraft, "f") if overdraft is not None else None,
+                  "notification": (format(notification, "f") if notification is not None
+                                   else None), "currency": currency}
+        with self.db.atomic():
+            last = list(self.db.query("select balance, overdraft, notification, currency "
+                                      "from balance_log order by id desc limit 1"))
+            if last and last[0] == values:
+                return
+            self.db.table("balance_log").insert({"at": _now(), **values})
+
+    def balance_history(self, day: date) -> list[tuple[str, Decimal]]:
+        """The balances fetched on ``day`` (time, balance), oldest first, with the last one
+        from before the day first (the day's opening figure) when there is one."""
+        start = day.isoformat()
+        before = list(self.db.query("select at, balance from balance_log where at < ? "
+                                    "order by id desc limit 1", [start]))
+        rows = before + list(self.db.query(
+            "select at, balance from balance_log where at >= ? and at < ? order by id",
+            [start, f"{start}T99"]))
+        return [(row["at"], Decimal(row["balance"])) for row in rows]

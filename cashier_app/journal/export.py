@@ -15,50 +15,22 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.states import STATE_TITLES
 
 from .db import Journal, PaymentRecord
+from .query import JournalFilter, records
 
 METHOD_WORDS = {"cash": "наличные", "sbp": "QR СБП"}
 
 
-@dataclass(frozen=True)
-class JournalFilter:
-    """Which payments: created from ``first`` to ``last`` (days, inclusive), optionally one
-    state, one service, one cashier."""
-
-    first: date
-    last: date
-    state: State | None = None
-    service_id: str | None = None
-    cashier: str | None = None
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses = ["created_at >= ?", "created_at < ?"]
-        values: list[Any] = [self.first.isoformat(), f"{self.last.isoformat()}T99"]
-        if self.state is not None:
-            clauses.append("state = ?")
-            values.append(str(self.state))
-        if self.service_id:
-            clauses.append("service_id = ?")
-            values.append(self.service_id)
-        if self.cashier:
-            clauses.append("cashier = ?")
-            values.append(self.cashier)
-        return " and ".join(clauses), values
-
-
 def payments(journal: Journal, chosen: JournalFilter) -> Iterator[PaymentRecord]:
     """The chosen payments, oldest first, one row at a time."""
-    where, values = chosen.where()
-    for row in journal.db.query(f"select * from payments where {where} "
-                                "order by created_at, agent_transaction_id", values):
-        yield PaymentRecord.from_row(row)
+    return records(journal, chosen)
 
 
 @dataclass(frozen=True)

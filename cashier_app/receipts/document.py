@@ -385,7 +385,16 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
     doc.add(RULE)
     doc.add(PAIR, "К зачислению", money(totals.amount_to))
     doc.add(PAIR, "Комиссия", money(totals.commission))
-    doc.add(TOTAL, "НАЛИЧНЫХ В КАССЕ", money(totals.cash_expected))
+    if shift.opening_cash:
+        doc.add(PAIR, "Размен на начало смены", money(shift.opening_cash))
+    doc.add(TOTAL, "НАЛИЧНЫХ В КАССЕ", money(shift.opening_cash + totals.cash_expected))
+    if shift.counted_cash is not None and shift.cash_difference is not None:
+        doc.add(PAIR, "Пересчитано", money(shift.counted_cash))
+        difference = shift.cash_difference
+        word = "недостача" if difference < 0 else "излишек" if difference > 0 else "нет"
+        doc.add(PAIR, f"Расхождение ({word})", money(difference))
+    if shift.closed_by and shift.closed_by != shift.cashier:
+        doc.add(PAIR, "Смену закрыл(а)", shift.closed_by)
     doc.add(CENTER, "Суммы в рублях")
     doc.add(RULE)
     _closing(doc, settings)

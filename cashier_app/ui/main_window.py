@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -37,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app import shifts
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
-from cashier_app.core.money import format_amount
+from cashier_app.core.money import AmountError, format_amount
 from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State
@@ -57,6 +57,8 @@ from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
 from .qr_view import CustomerDisplay
 from .receipt_view import ReceiptDialog, open_payment_receipt
+from .shift_dialogs import SupervisorPinDialog, ask_cash_count, difference_text
+from .supervisor import SupervisorWindow
 
 log = logging.getLogger(__name__)
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -230,6 +232,12 @@ class MainWindow(QMainWindow):
         self.z_again_action = shift_menu.addAction(self.tr("Z-отчёт закрытой смены ещё раз"))
         self.z_again_action.triggered.connect(self.print_z_again)
         self.z_again_action.setEnabled(False)
+        supervisor_menu = self.menuBar().addMenu(self.tr("Ст&арший кассир"))
+        self.supervisor_action = supervisor_menu.addAction(
+            self.tr("Журнал, смены, баланс, аудит…"))
+        self.supervisor_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_J))
+        self.supervisor_action.triggered.connect(self.open_supervisor)
+        self.supervisor_window: SupervisorWindow | None = None
         printer_menu = self.menuBar().addMenu(self.tr("&Принтер"))
         self.test_page_action = printer_menu.addAction(self.tr("Пробная страница"))
         self.test_page_action.triggered.connect(self.print_test_page)
@@ -356,8 +364,9 @@ class MainWindow(QMainWindow):
         if self.cashier is None:
             return
         try:
-            shift = self.journal.open_shift(self.cashier.name)
-        except ShiftError as error:
+            shift = shifts.open_shift(self.journal, self.cashier.name,
+                                      self.shift_page.opening_cash())
+        except (ShiftError, AmountError) as error:
             self.shift_page.message.setText(str(error))
             return
         self._enter_shift(shift)
@@ -388,32 +397,65 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login_page)
         self.login_page.pin.setFocus()
 
-    def _confirm_close_shift(self) -> None:
-        pending = self.journal.count_pending()
-        text = self.tr("Закрыть смену №{0}?").format(self.shift.id if self.shift else "")
-        if pending:
-            text += self.tr("\nВ обработке платежей: {0} — они будут проведены в фоне.").format(
-                pending)
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Смена"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.close_shift)
-        box.open()
-
-    def close_shift(self) -> None:
-        if self.shift is None or self.cashier is None:
-            return
+    def shift_busy(self, shift_id: int) -> str | None:
+        """Why the shift cannot be closed right now (a payment is on its way), or None."""
+        if self.shift is None or self.shift.id != shift_id:
+            return None
         if self.panel.step in (Step.CHECKING, Step.PAYING):
-            self.show_notice(self.tr("Дождитесь ответа по текущему платежу"), "warn")
-            return
+            return self.tr("Дождитесь ответа по текущему платежу")
         if self.panel.step is Step.QR and self.panel.record is not None and (
                 self.panel.record.state is State.QR_WAITING):
-            self.show_notice(self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените "
-                                     "её (Esc дважды)"), "warn")
+            return self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените её "
+                           "(Esc дважды)")
+        return None
+
+    def payment_busy(self, agent_transaction_id: int) -> bool:
+        """The payment is open in the panel (the cashier is working with it)."""
+        record = self.panel.record
+        return record is not None and record.agent_transaction_id == agent_transaction_id and (
+            self.panel.step is not Step.DONE)
+
+    def _confirm_close_shift(self) -> None:
+        """The cash count is the confirmation: the drawer is counted, then the shift closes."""
+        if self.shift is None:
+            return
+        busy = self.shift_busy(self.shift.id)
+        if busy:
+            self.show_notice(busy, "warn")
+            return
+        shift = self.journal.shift(self.shift.id)
+        title = self.tr("Закрытие смены №{0}").format(shift.id)
+        pending = self.journal.count_pending()
+        if pending:
+            title += self.tr(" (в обработке: {0} — будут проведены в фоне)").format(pending)
+        self.count_dialog = ask_cash_count(self, title, shifts.expected_cash(self.journal, shift),
+                                           shift.opening_cash, self.close_shift)
+
+    def close_shift(self, counted: Decimal | None = None,
+                    pieces: dict[str, int] | None = None) -> None:
+        """Close the cashier's shift with the drawer counted (``counted``), print the Z."""
+        if self.shift is None or self.cashier is None:
+            return
+        busy = self.shift_busy(self.shift.id)
+        if busy:
+            self.show_notice(busy, "warn")
             return
         self.panel.clear()
-        closed = self.journal.close_shift(self.shift.id)
+        try:
+            closed = shifts.close_shift(self.journal, self.shift.id, actor=self.cashier.name,
+                                        role=self.cashier.role, counted=counted,
+                                        denominations=pieces)
+        except ShiftError as error:
+            self.show_notice(str(error), "error")
+            return
+        self._left_shift(closed)
+        if closed.cash_difference is not None:
+            text = self.tr("Смена №{0} закрыта. {1}").format(
+                closed.id, difference_text(closed.cash_difference))
+            self.shift_page.message.setText(text)
+            self.show_notice(text, "ok" if closed.cash_difference == 0 else "warn")
+
+    def _left_shift(self, closed: Shift) -> None:
         self.shift = None
         self.last_closed_shift = closed.id
         self.shift_label.setText(self.tr("Смена закрыта"))
@@ -422,10 +464,59 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         if self.receipts is not None:  # the Z report prints at the close
             self.z_again_action.setEnabled(True)
-            self._keep(asyncio.ensure_future(self._print_stored(
-                self.receipts.z_report(closed.id))))
+            if closed.closed_by == (self.cashier.name if self.cashier else None):
+                self._keep(asyncio.ensure_future(self._print_stored(
+                    self.receipts.z_report(closed.id))))
         self.pages.setCurrentWidget(self.shift_page)
-        self.shift_page.show_for(self.cashier.name, None)
+        if self.cashier is not None:
+            self.shift_page.show_for(self.cashier.name, None)
+
+    def _shift_closed_by_supervisor(self, closed: Shift) -> None:
+        if self.shift is not None and self.shift.id == closed.id:
+            self.panel.clear()
+            self._left_shift(closed)
+            self.show_notice(self.tr("Смену №{0} закрыл(а) {1}").format(
+                closed.id, closed.closed_by or ""), "warn")
+
+    # --- the supervisor -------------------------------------------------------------------
+    def supervisors(self) -> list[Cashier]:
+        return [person for person in self.login_page.cashiers if person.role.supervises]
+
+    def open_supervisor(self) -> None:
+        """The supervisor's window: at once for a supervisor at the desk, else after a
+        supervisor's PIN."""
+        if self.supervisor_window is not None and self.supervisor_window.isVisible():
+            self.supervisor_window.raise_()
+            self.supervisor_window.activateWindow()
+            return
+        if self.cashier is not None and self.cashier.role.supervises:
+            self.show_supervisor(self.cashier)
+            return
+        dialog = SupervisorPinDialog(
+            self.supervisors(), self.tr("Журнал, смены, сверка кассы и аудит — для старшего "
+                                        "кассира. Введите его PIN."), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.authorized.connect(self.show_supervisor)
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def show_supervisor(self, actor: Cashier) -> SupervisorWindow:
+        async def fetch() -> AgentBalance:
+            async with self._client_factory() as client:
+                answer = await client.balance()
+            self._note_balance(answer)
+            return answer
+
+        window = SupervisorWindow(
+            self.engine, actor, receipts=self.receipts, fetch_balance=fetch,
+            print_stored=lambda stored: self._keep(asyncio.ensure_future(
+                self._print_stored(stored))),
+            shift_busy=self.shift_busy, payment_busy=self.payment_busy, parent=self)
+        window.shift_closed.connect(self._shift_closed_by_supervisor)
+        window.payment_changed.connect(self._payment_changed)
+        self.supervisor_window = window
+        window.show()
+        return window
 
     def payment_blocker(self) -> str | None:
         """Why a new payment cannot be taken now, or None."""
@@ -489,7 +580,18 @@ class MainWindow(QMainWindow):
         if not answer.ok:
             self.balance_label.setText(self.tr("Баланс: ") + answer.cashier_message)
             return
+        self._note_balance(answer)
+
+    def _note_balance(self, answer: AgentBalance) -> None:
+        """A fetched balance: the status bar, the payment gate, and the balance log."""
+        if not answer.ok:
+            return
         self.balance = answer
+        try:
+            self.journal.log_balance(answer.balance, answer.overdraft, answer.notification,
+                                     answer.currency)
+        except Exception:  # the log is for the supervisor's view; a full disk must not stop
+            log.exception("balance log failed")
         self.level = balance_level(answer.balance, answer.overdraft, answer.notification)
         text = self.tr("Баланс агента: {0} {1}").format(format_amount(answer.balance),
                                                        answer.currency).strip()

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app.core.cashiers import Cashier
-from cashier_app.core.money import format_amount
+from cashier_app.core.money import format_amount, parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
-from cashier_app.journal import Journal, PaymentRecord, Shift
+from cashier_app.journal import Journal, PaymentRecord, Shift, query
+from cashier_app.journal.query import JournalFilter
 
 
 def state_title(record: PaymentRecord) -> str:
@@ -147,11 +148,23 @@ class ShiftPage(QWidget):
         self.open_button.setAutoDefault(True)
         self.logout_button = QPushButton(self.tr("Сменить кассира"))
         self.logout_button.clicked.connect(self.logout_requested)
+        self.opening = QLineEdit()
+        self.opening.setObjectName("openingCash")
+        self.opening.setPlaceholderText(self.tr("0,00"))
+        self.opening.returnPressed.connect(self.open_requested)
+        opening_box = QWidget()
+        opening_form = QFormLayout(opening_box)
+        opening_form.addRow(self.tr("Размен в кассе, ₽"), self.opening)
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
-        self.setLayout(_centered(title, self.text, self.open_button, self.logout_button,
-                                 self.message))
+        self.setLayout(_centered(title, self.text, opening_box, self.open_button,
+                                 self.logout_button, self.message))
+
+    def opening_cash(self) -> Decimal:
+        """The float counted into the drawer at the open (empty: none); AmountError."""
+        text = self.opening.text().strip()
+        return parse_user_amount(text) if text else Decimal("0.00")
 
     def show_for(self, cashier: str, open_shift: Shift | None) -> None:
         self.message.setText("")
@@ -166,7 +179,8 @@ class ShiftPage(QWidget):
             self.text.setText(self.tr("{0}, смена не открыта. Платежи принимаются только в "
                                       "открытой смене.").format(cashier))
             self.open_button.setEnabled(True)
-            self.open_button.setFocus()
+            self.opening.clear()
+            self.opening.setFocus()
 
 
 class TodayPage(QWidget):
@@ -245,7 +259,10 @@ class TodayPage(QWidget):
         self.dirty = False
         if not self.cashier:
             return
-        records = self.journal.cashier_day(date.today(), self.cashier)
+        today = date.today()
+        records = list(query.records(self.journal, JournalFilter(today, today,
+                                                                 cashier=self.cashier),
+                                     newest_first=True))
         paid = [r for r in records if r.state is State.PAID]
         pending = [r for r in records if r.state in (State.PAYING, State.QR_WAITING)]
         taken = sum((r.amount_from or Decimal(0) for r in paid + pending

@@ -5,6 +5,7 @@ the receipt on screen; X and Z reports; the test page."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_x_report_and_z_report_at_shift_close(qtbot: QtBot, loop: qasync.QEventL
     x = decode(printer.received[2]).text()
     assert "X-ОТЧЁТ" in x and "Проведено: 2" in x and "МТС (P1012)" in x
     assert "НАЛИЧНЫХ В КАССЕ" in x and "820,00" in x  # 510 + 310 (commission 1 %, min 10)
-    window.close_shift()
+    window.close_shift(Decimal("820.00"))
     rig.wait_for(lambda: len(printer.received) == 4)
     z = decode(printer.received[3]).text()
     assert "Z-ОТЧЁТ" in z and "Закрыта" in z and "820,00" in z

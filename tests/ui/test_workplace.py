@@ -3,6 +3,7 @@ shift, pick a service, fill, check, choose, count the cash, pay, see the outcome
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
+from cashier_app.journal.query import JournalFilter, records
 from cashier_app.ui.payment_panel import Step
 from tests.ui.helpers import Rig, log_in, make_rig, type_text
 
@@ -112,7 +114,8 @@ def test_simple_payment_end_to_end(qtbot: QtBot, loop: qasync.QEventLoop,
     assert window.grab().save(str(screenshots / "payment_simple_paid.png"))
     [body] = pay_requests(emulator)
     assert body["amountTo"] == Decimal("500.00") and body["amountFrom"] == Decimal("510.00")
-    [record] = rig.journal.cashier_day(__import__("datetime").date.today(), "Иванова Анна")
+    today = date.today()
+    [record] = records(rig.journal, JournalFilter(today, today, cashier="Иванова Анна"))
     assert record.state is State.PAID and record.shift_id == rig.journal.open_shift_now().id
     assert record.cash_given == Decimal("1000.00") and record.change == Decimal("490.00")
     qtbot.keyClick(panel, Qt.Key.Key_Escape)  # next person: back to the search

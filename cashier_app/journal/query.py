@@ -1,0 +1,173 @@
+"""The journal as the supervisor looks at it: which payments (a filter), a page of them, how
+many, and their totals — all answered by SQLite on its indexes, never by loading the period.
+
+Totals are summed in SQLite over the integer kopeck columns (``amount_to_kop`` …), so they are
+exact; the covering index ``payments_view`` answers a period's totals without touching the
+rows. No Qt here: the window's model (:mod:`cashier_app.ui.journal_view`) and the export
+(:mod:`cashier_app.journal.export`) both read through this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cashier_app.core.money import from_kopecks, kopecks
+from cashier_app.core.states import State
+
+from .db import Journal, PaymentRecord
+
+#: Columns a row of the journal view needs (bodies and answers stay on disk).
+VIEW_COLUMNS = ("agent_transaction_id", "created_at", "cashier", "shift_id", "service_id",
+                "service_name", "account", "amount_to", "commission", "amount_from",
+                "payment_method", "state", "result", "result_message", "transaction_id",
+                "receipt_printed_at", "receipt_error")
+NEWEST_FIRST = "created_at desc, agent_transaction_id desc"
+OLDEST_FIRST = "created_at, agent_transaction_id"
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which payments: created from ``first`` to ``last`` (days, inclusive), optionally one
+    state, one service, one cashier, an amount range (``amount_to``, inclusive) and a search
+    for an account (its beginning), an agentTransactionId or a transactionId."""
+
+    first: date
+    last: date
+    state: State | None = None
+    service_id: str | None = None
+    cashier: str | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    search: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["created_at >= ?", "created_at < ?"]
+        values: list[Any] = [self.first.isoformat(), f"{self.last.isoformat()}T99"]
+        if self.state is not None:
+            clauses.append("state = ?")
+            values.append(str(self.state))
+        if self.service_id:
+            clauses.append("service_id = ?")
+            values.append(self.service_id)
+        if self.cashier:
+            clauses.append("cashier = ?")
+            values.append(self.cashier)
+        if self.amount_min is not None:
+            clauses.append("amount_to_kop >= ?")
+            values.append(kopecks(self.amount_min))
+        if self.amount_max is not None:
+            clauses.append("amount_to_kop <= ?")
+            values.append(kopecks(self.amount_max))
+        text = (self.search or "").strip()
+        if text:
+            # the account from its beginning (a range on the index, not LIKE); an id exactly
+            found = ["(account >= ? and account < ?)"]
+            values += [text, text + "\U0010ffff"]
+            if text.isdigit() and len(text) <= 18:
+                found += ["agent_transaction_id = ?", "transaction_id = ?"]
+                values += [int(text), int(text)]
+            clauses.append("(" + " or ".join(found) + ")")
+        return " and ".join(clauses), values
+
+
+def records(journal: Journal, chosen: JournalFilter, *, newest_first: bool = False
+            ) -> Iterator[PaymentRecord]:
+    """The chosen payments, one row at a time (oldest first unless asked)."""
+    where, values = chosen.where()
+    order = NEWEST_FIRST if newest_first else OLDEST_FIRST
+    for row in journal.db.query(f"select * from payments where {where} order by {order}",
+                                values):
+        yield PaymentRecord.from_row(row)
+
+
+def count(journal: Journal, chosen: JournalFilter) -> int:
+    where, values = chosen.where()
+    return int(journal.db.execute(f"select count(*) from payments where {where}",
+                                  values).fetchone()[0])
+
+
+def page(journal: Journal, chosen: JournalFilter, offset: int, limit: int
+         ) -> list[tuple[Any, ...]]:
+    """Rows ``offset`` … ``offset + limit`` of the chosen payments, newest first, as tuples
+    in :data:`VIEW_COLUMNS` order."""
+    where, values = chosen.where()
+    cursor = journal.db.execute(
+        f"select {', '.join(VIEW_COLUMNS)} from payments where {where} "
+        f"order by {NEWEST_FIRST} limit ? offset ?", [*values, limit, offset])
+    return list(cursor.fetchall())
+
+
+@dataclass
+class Sums:
+    count: int = 0
+    amount_to: Decimal = Decimal("0.00")
+    amount_from: Decimal = Decimal("0.00")
+    commission: Decimal = Decimal("0.00")
+
+    def add(self, other: Sums) -> None:
+        self.count += other.count
+        self.amount_to += other.amount_to
+        self.amount_from += other.amount_from
+        self.commission += other.commission
+
+
+@dataclass
+class Totals:
+    """What the filter shows: all of it, by state, and by service (code, name, sums)."""
+
+    all: Sums = field(default_factory=Sums)
+    by_state: dict[State, Sums] = field(default_factory=dict)
+    by_service: list[tuple[str, str, Sums]] = field(default_factory=list)
+
+
+def _sums(row: tuple[Any, ...]) -> Sums:
+    count_, amount_to, amount_from, commission = row
+    return Sums(int(count_), from_kopecks(amount_to or 0), from_kopecks(amount_from or 0),
+                from_kopecks(commission or 0))
+
+
+def totals(journal: Journal, chosen: JournalFilter) -> Totals:
+    """Exact sums in kopecks by SQLite: by state, then by service (names from the rows)."""
+    where, values = chosen.where()
+    sums = "count(*), sum(amount_to_kop), sum(amount_from_kop), sum(commission_kop)"
+    result = Totals()
+    for state, *rest in journal.db.execute(
+            f"select state, {sums} from payments where {where} group by state", values):
+        part = _sums(tuple(rest))
+        result.by_state[State(state)] = part
+        result.all.add(part)
+    rows = journal.db.execute(
+        f"select service_id, {sums} from payments where {where} group by service_id",
+        values).fetchall()
+    for service_id, *rest in rows:
+        result.by_service.append((service_id, _service_name(journal, service_id),
+                                  _sums(tuple(rest))))
+    result.by_service.sort(key=lambda item: (-item[2].count, item[0]))
+    return result
+
+
+def cashiers(journal: Journal) -> list[str]:
+    """Everyone who has taken a payment here (for the filter's list)."""
+    return [row[0] for row in journal.db.execute(
+        "select distinct cashier from payments where cashier is not null and cashier != '' "
+        "order by cashier")]
+
+
+def services(journal: Journal) -> list[tuple[str, str]]:
+    """Every service paid here, (code, name), by name."""
+    found = []
+    for (service_id,) in journal.db.execute("select distinct service_id from payments "
+                                            "order by service_id").fetchall():
+        found.append((service_id, _service_name(journal, service_id)))
+    return sorted(found, key=lambda item: (item[1].casefold(), item[0]))
+
+
+def _service_name(journal: Journal, service_id: str) -> str:
+    """The service's name on its latest payment (one index lookup)."""
+    row = journal.db.execute("select service_name from payments where service_id = ? "
+                             "order by created_at desc limit 1", [service_id]).fetchone()
+    return (row[0] if row else "") or ""

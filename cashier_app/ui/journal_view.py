@@ -1,0 +1,460 @@
+"""The supervisor's journal: a period with filters and search, a lazy table over SQLite, the
+totals of what is shown, export to CSV/XLSX.
+
+The table model knows only how many rows the filter has; it reads a page of rows when the
+view paints it and keeps a few pages (a year is hundreds of thousands of payments and none
+of them is loaded to show the first screen). Totals and export run in a worker thread on a
+read-only connection of their own, so the window answers while they work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.journal import Journal, export, query
+from cashier_app.journal.query import VIEW_COLUMNS, JournalFilter, Totals
+
+log = logging.getLogger(__name__)
+PAGE = 200
+KEEP_PAGES = 30
+_AT = {name: index for index, name in enumerate(VIEW_COLUMNS)}
+#: (title, column in VIEW_COLUMNS, kind)
+SHOWN = (("Время", "created_at", "time"), ("Кассир", "cashier", "text"),
+         ("Услуга", "service_name", "text"), ("Код", "service_id", "text"),
+         ("Счёт", "account", "text"), ("К зачислению", "amount_to", "money"),
+         ("Комиссия", "commission", "money"), ("С клиента", "amount_from", "money"),
+         ("Оплата", "payment_method", "method"), ("Состояние", "state", "state"),
+         ("Код ответа", "result", "text"), ("Сообщение", "result_message", "text"),
+         ("agentTransactionId", "agent_transaction_id", "text"),
+         ("transactionId", "transaction_id", "text"))
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_ROOT = QModelIndex()
+
+
+class JournalModel(QAbstractTableModel):
+    """Rows of one filter, newest first, read a page at a time."""
+
+    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.journal = journal
+        self.chosen: JournalFilter | None = None
+        self.total = 0
+        self.pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self.page_reads = 0  # how many pages were read (the tests and the benchmark look)
+
+    def set_filter(self, chosen: JournalFilter) -> None:
+        self.beginResetModel()
+        self.chosen = chosen
+        self.pages.clear()
+        self.total = query.count(self.journal, chosen)
+        self.endResetModel()
+
+    def reload(self) -> None:
+        if self.chosen is not None:
+            self.set_filter(self.chosen)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(SHOWN)
+
+    def row(self, number: int) -> tuple[Any, ...] | None:
+        if self.chosen is None or not 0 <= number < self.total:
+            return None
+        first = number // PAGE
+        rows = self.pages.get(first)
+        if rows is None:
+            rows = query.page(self.journal, self.chosen, first * PAGE, PAGE)
+            self.page_reads += 1
+            self.pages[first] = rows
+            while len(self.pages) > KEEP_PAGES:
+                self.pages.popitem(last=False)
+        else:
+            self.pages.move_to_end(first)
+        offset = number - first * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    def agent_transaction_id(self, number: int) -> int | None:
+        row = self.row(number)
+        return int(row[_AT["agent_transaction_id"]]) if row else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if SHOWN[index.column()][2] == "money":
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        if role == ID_ROLE:
+            return row[_AT["agent_transaction_id"]]
+        if role == Qt.ItemDataRole.UserRole:
+            return row[_AT["state"]]
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        _, name, kind = SHOWN[index.column()]
+        return cell_text(kind, row[_AT[name]])
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return SHOWN[section][0]
+        return None
+
+
+def cell_text(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind == "time":
+        text = str(value)
+        return f"{text[8:10]}.{text[5:7]}.{text[:4]} {text[11:19]}"
+    if kind == "money":
+        return format_amount(Decimal(value))
+    if kind == "state":
+        return STATE_TITLES.get(State(value), str(value))
+    if kind == "method":
+        return export.METHOD_WORDS.get(str(value), str(value))
+    return str(value)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _day(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+class JournalView(QWidget):
+    """The period, filters and search above; the table; the totals and export below."""
+
+    details_requested = Signal(object)  # agentTransactionId
+    exported = Signal(str, int, str)  # format, count, path: the window audits it
+
+    def __init__(self, journal: Journal, parent: QWidget | None = None,
+                 *, today: Callable[[], date] = date.today) -> None:
+        super().__init__(parent)
+        self.journal = journal
+        self.model = JournalModel(journal, self)
+        self.totals: Totals | None = None
+        self.tasks: set[asyncio.Future[Any]] = set()
+        self._generation = 0
+        day = today()
+        self.first = QDateEdit(_qdate(day))
+        self.last = QDateEdit(_qdate(day))
+        for edit in (self.first, self.last):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd.MM.yyyy")
+            edit.dateChanged.connect(self.apply)
+        self.state = QComboBox()
+        self.state.addItem("все состояния", None)
+        for state in State:
+            self.state.addItem(STATE_TITLES.get(state, str(state)), str(state))
+        self.service = QComboBox()
+        self.cashier = QComboBox()
+        self.fill_choices()
+        for combo in (self.state, self.service, self.cashier):
+            combo.currentIndexChanged.connect(self.apply)
+        self.amount_min = QLineEdit()
+        self.amount_max = QLineEdit()
+        for line, hint in ((self.amount_min, "сумма от"), (self.amount_max, "до")):
+            line.setPlaceholderText(hint)
+            line.setMaximumWidth(110)
+        self.search = QLineEdit()
+        self.search.setObjectName("journalSearch")
+        self.search.setPlaceholderText("Поиск: счёт (начало), agentTransactionId, "
+                                       "transactionId")
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply)
+        for line in (self.search, self.amount_min, self.amount_max):
+            line.textChanged.connect(lambda _text: self._debounce.start())
+            line.returnPressed.connect(self.apply)
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+
+        self.table = QTableView()
+        self.table.setObjectName("journalTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never per-row sizing
+        for column, width in enumerate((140, 110, 170, 60, 120, 105, 85, 95, 70, 110, 50, 200,
+                                        150, 110)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda index: self._details(index.row()))
+        self.table.activated.connect(lambda index: self._details(index.row()))
+
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("journalCount")
+        self.totals_tree = QTreeWidget()
+        self.totals_tree.setObjectName("journalTotals")
+        self.totals_tree.setHeaderLabels(["Итоги показанного", "Платежей", "К зачислению",
+                                          "С клиента", "Комиссия"])
+        self.totals_tree.setRootIsDecorated(True)
+        self.totals_tree.setUniformRowHeights(True)
+        self.totals_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.details_button = QPushButton("Подробно  ⏎")
+        self.details_button.clicked.connect(
+            lambda: self._details(self.table.currentIndex().row()))
+        self.csv_button = QPushButton("В CSV…")
+        self.csv_button.clicked.connect(lambda: self.ask_export("csv"))
+        self.xlsx_button = QPushButton("В XLSX…")
+        self.xlsx_button.clicked.connect(lambda: self.ask_export("xlsx"))
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("с"))
+        filters.addWidget(self.first)
+        filters.addWidget(QLabel("по"))
+        filters.addWidget(self.last)
+        for widget in (self.state, self.service, self.cashier, self.amount_min,
+                       self.amount_max):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        for button in (self.details_button, self.csv_button, self.xlsx_button):
+            buttons.addWidget(button)
+        lower = QWidget()
+        lower_column = QVBoxLayout(lower)
+        lower_column.setContentsMargins(0, 0, 0, 0)
+        lower_column.addWidget(self.totals_tree)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setSizes([480, 200])
+        page = QVBoxLayout(self)
+        page.addLayout(filters)
+        page.addLayout(search_row)
+        page.addWidget(splitter, 1)
+        page.addLayout(buttons)
+        self.apply()
+
+    # --- filter ---------------------------------------------------------------------------
+    def fill_choices(self) -> None:
+        """The services and cashiers the journal has (read once; F5 in the window reads
+        again)."""
+        for combo, first, items in (
+                (self.service, "все услуги", [(f"{name} ({sid})", sid)
+                                              for sid, name in query.services(self.journal)]),
+                (self.cashier, "все кассиры", [(name, name)
+                                               for name in query.cashiers(self.journal)])):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(first, None)
+            for text, value in items:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            combo.blockSignals(False)
+
+    def current_filter(self) -> JournalFilter:
+        """The filter as the supervisor set it; AmountError (Russian) for a bad amount."""
+        first, last = _day(self.first), _day(self.last)
+        if last < first:
+            raise AmountError("Конец периода раньше начала")
+        bounds = []
+        for edit in (self.amount_min, self.amount_max):
+            text = edit.text().strip()
+            bounds.append(parse_user_amount(text) if text else None)
+        state = self.state.currentData()
+        return JournalFilter(first, last, State(state) if state else None,
+                             self.service.currentData(), self.cashier.currentData(),
+                             bounds[0], bounds[1], self.search.text().strip() or None)
+
+    def apply(self) -> None:
+        """Show the filter: the count and the first rows now, the totals when ready."""
+        self._debounce.stop()
+        try:
+            chosen = self.current_filter()
+        except AmountError as error:
+            self.message.setText(str(error))
+            return
+        self.message.setText("")
+        self.model.set_filter(chosen)
+        self.count_label.setText(f"Показано платежей: {self.model.total}")
+        if self.model.total:
+            self.table.selectRow(0)
+        self._start_totals(chosen)
+
+    def set_period(self, first: date, last: date) -> None:
+        for edit, day in ((self.first, first), (self.last, last)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(day))
+            edit.blockSignals(False)
+        self.apply()
+
+    # --- totals ---------------------------------------------------------------------------
+    def _start_totals(self, chosen: JournalFilter) -> None:
+        self._generation += 1
+        generation = self._generation
+        self.totals = None
+        self.totals_tree.clear()
+        QTreeWidgetItem(self.totals_tree, ["Итоги считаются…"])
+        task = asyncio.ensure_future(self._totals(chosen, generation))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _totals(self, chosen: JournalFilter, generation: int) -> None:
+        try:
+            totals = await asyncio.to_thread(_read, self.journal.path,
+                                             lambda reader: query.totals(reader, chosen))
+        except Exception:
+            log.exception("journal totals failed")
+            if generation == self._generation:
+                self.totals_tree.clear()
+                QTreeWidgetItem(self.totals_tree, ["Итоги не посчитаны (подробности в журнале "
+                                                   "программы)"])
+            return
+        if generation != self._generation:
+            return  # the supervisor changed the filter meanwhile
+        self.show_totals(totals)
+
+    def show_totals(self, totals: Totals) -> None:
+        self.totals = totals
+        tree = self.totals_tree
+        tree.setUpdatesEnabled(False)
+        tree.clear()
+
+        def add(parent: QTreeWidget | QTreeWidgetItem, title: str, sums: query.Sums
+                ) -> QTreeWidgetItem:
+            item = QTreeWidgetItem([title, str(sums.count), format_amount(sums.amount_to),
+                                    format_amount(sums.amount_from),
+                                    format_amount(sums.commission)])
+            for column in range(1, 5):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+            if isinstance(parent, QTreeWidget):
+                parent.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+            return item
+
+        everything = add(tree, "Всего", totals.all)
+        font = everything.font(0)
+        font.setBold(True)
+        for column in range(5):
+            everything.setFont(column, font)
+        states = add(tree, "По состоянию", totals.all)
+        for state in State:
+            if state in totals.by_state:
+                add(states, STATE_TITLES.get(state, str(state)), totals.by_state[state])
+        services = add(tree, "По услугам", totals.all)
+        for service_id, name, sums in totals.by_service:
+            add(services, f"{name} ({service_id})", sums)
+        states.setExpanded(True)
+        services.setExpanded(len(totals.by_service) <= 12)
+        tree.setUpdatesEnabled(True)
+
+    async def wait_totals(self) -> None:
+        """For tests and the benchmark."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    # --- details and export ---------------------------------------------------------------
+    def _details(self, row: int) -> None:
+        tx_id = self.model.agent_transaction_id(row)
+        if tx_id is not None:
+            self.details_requested.emit(tx_id)
+
+    def selected_id(self) -> int | None:
+        return self.model.agent_transaction_id(self.table.currentIndex().row())
+
+    def ask_export(self, kind: str) -> None:
+        try:
+            chosen = self.current_filter()
+        except AmountError as error:
+            self.message.setText(str(error))
+            return
+        name = f"журнал_{chosen.first:%Y-%m-%d}_{chosen.last:%Y-%m-%d}.{kind}"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Выгрузка журнала", str(Path.home() / name),
+            "Excel (*.xlsx)" if kind == "xlsx" else "CSV для Excel (*.csv)")
+        if path:
+            self.start_export(kind, Path(path))
+
+    def start_export(self, kind: str, path: Path) -> asyncio.Future[Any]:
+        chosen = self.current_filter()
+        task = asyncio.ensure_future(self._export(kind, path, chosen))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def _export(self, kind: str, path: Path, chosen: JournalFilter) -> None:
+        write = export.write_xlsx if kind == "xlsx" else export.write_csv
+        self.message.setText(f"Выгрузка в {path.name}…")
+        for button in (self.csv_button, self.xlsx_button):
+            button.setEnabled(False)
+        try:
+            count = await asyncio.to_thread(
+                _read, self.journal.path, lambda reader: write(export.payments(reader, chosen),
+                                                               path))
+        except OSError as error:
+            self.message.setText(f"Не удалось записать {path}: {error.strerror or error}")
+            return
+        finally:
+            for button in (self.csv_button, self.xlsx_button):
+                button.setEnabled(True)
+        self.message.setText(f"Выгружено платежей: {count} → {path}")
+        self.exported.emit(kind, count, str(path))
+
+
+def _read(path: Path, work: Callable[[Journal], Any]) -> Any:
+    """Run ``work`` on a read-only connection of this thread."""
+    reader = Journal.reader(path)
+    try:
+        return work(reader)
+    finally:
+        reader.close()

@@ -1,0 +1,318 @@
+"""One payment for the supervisor: what it is, every attempt with its request and answer,
+its receipt as it prints; reprint, «проверить сейчас» for an unsettled one, and a void
+attempt — each of them written to the audit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_app.core.money import format_amount
+from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.engine import PaymentEngine
+from cashier_app.journal import Attempt, PaymentRecord
+from cashier_app.journal.export import METHOD_WORDS
+from cashier_app.receipts.document import ReceiptError
+from cashier_app.receipts.service import ReceiptService
+
+from .receipt_view import ReceiptView
+
+log = logging.getLogger(__name__)
+OUTCOMES = {"answer": "ответ", "transport": "нет связи", "auth": "отказ авторизации"}
+#: States a void can still cancel: nothing was sent to pay, no money was taken.
+VOIDABLE = (State.NEW, State.CHECKED, State.CHECK_FAILED)
+
+
+def pretty(text: str | None) -> str:
+    """A request or answer body, indented for reading (as stored when it is not JSON)."""
+    if not text:
+        return "—"
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        return text
+
+
+class PaymentDetails(QDialog):
+    changed = Signal(object)  # the payment after «проверить сейчас» or a void
+
+    def __init__(self, engine: PaymentEngine, receipts: ReceiptService | None,
+                 agent_transaction_id: int, *, audit: Callable[[str, str, dict[str, Any]], None],
+                 busy: Callable[[int], bool] = lambda _id: False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDetails")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.engine = engine
+        self.journal = engine.journal
+        self.receipts = receipts
+        self.tx_id = agent_transaction_id
+        self._audit = audit
+        self._busy = busy
+        self.tasks: set[asyncio.Future[Any]] = set()
+        self.setWindowTitle(f"Платёж {agent_transaction_id}")
+
+        self.facts = QFormLayout()
+        facts_box = QWidget()
+        facts_box.setLayout(self.facts)
+        self.attempts = QTableWidget(0, 5)
+        self.attempts.setObjectName("detailsAttempts")
+        self.attempts.setHorizontalHeaderLabels(["Время", "Запрос", "мс", "Итог", "Ответ"])
+        self.attempts.verticalHeader().hide()
+        self.attempts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attempts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attempts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.attempts.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.attempts.itemSelectionChanged.connect(self._show_bodies)
+        self.request = QPlainTextEdit()
+        self.answer = QPlainTextEdit()
+        for edit in (self.request, self.answer):
+            edit.setReadOnly(True)
+            edit.setObjectName("bodyText")
+        bodies = QSplitter(Qt.Orientation.Horizontal)
+        for title, edit in (("Запрос", self.request), ("Ответ", self.answer)):
+            box = QWidget()
+            box_column = QVBoxLayout(box)
+            box_column.setContentsMargins(0, 0, 0, 0)
+            box_column.addWidget(QLabel(title))
+            box_column.addWidget(edit)
+            bodies.addWidget(box)
+        history = QSplitter(Qt.Orientation.Vertical)
+        history.addWidget(self.attempts)
+        history.addWidget(bodies)
+        history.setSizes([220, 260])
+        self.receipt_view = ReceiptView()
+        self.receipt_note = QLabel("")
+        self.receipt_note.setWordWrap(True)
+        receipt_box = QWidget()
+        receipt_column = QVBoxLayout(receipt_box)
+        receipt_column.addWidget(self.receipt_note)
+        receipt_column.addWidget(self.receipt_view, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(facts_box, "Платёж")
+        self.tabs.addTab(history, "История попыток")
+        self.tabs.addTab(receipt_box, "Чек")
+
+        self.message = QLabel("")
+        self.message.setObjectName("detailsMessage")
+        self.message.setWordWrap(True)
+        self.check_button = QPushButton("Проверить сейчас")
+        self.check_button.setObjectName("checkNowButton")
+        self.check_button.clicked.connect(self.start_check_now)
+        self.print_button = QPushButton("Печать чека (копия)")
+        self.print_button.clicked.connect(self.start_reprint)
+        self.void_button = QPushButton("Аннулировать…")
+        self.void_button.clicked.connect(self.ask_void)
+        close = QPushButton("Закрыть  Esc")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        for button in (self.check_button, self.print_button, self.void_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        column = QVBoxLayout(self)
+        column.addWidget(self.tabs, 1)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        self.resize(980, 700)
+        self.reload()
+
+    # --- what is shown --------------------------------------------------------------------
+    def reload(self) -> None:
+        record = self.journal.get(self.tx_id)
+        self.record = record
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        for title, value in facts(record):
+            label = QLabel(value)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            self.facts.addRow(title, label)
+        attempts = self.journal.attempts(self.tx_id)
+        self.attempt_rows: list[Attempt] = attempts
+        self.attempts.setRowCount(len(attempts))
+        for row, attempt in enumerate(attempts):
+            cells = [f"{attempt.started_at[8:10]}.{attempt.started_at[5:7]} "
+                     f"{attempt.started_at[11:23]}", attempt.method, str(attempt.duration_ms),
+                     OUTCOMES.get(attempt.outcome, attempt.outcome),
+                     (f"код {attempt.result}: " if attempt.result is not None else "")
+                     + (attempt.message or "")]
+            for column, text in enumerate(cells):
+                self.attempts.setItem(row, column, QTableWidgetItem(text))
+        self.tabs.setTabText(1, f"История попыток ({len(attempts)})")
+        if attempts:
+            self.attempts.selectRow(len(attempts) - 1)
+        self._show_receipt(record)
+        unsettled = record.state in (State.PAYING, State.QR_WAITING)
+        self.check_button.setEnabled(unsettled)
+        self.check_button.setToolTip("" if unsettled else
+                                     "Только для платежа «в обработке» или QR-кода в ожидании")
+
+    def _show_bodies(self) -> None:
+        rows = self.attempts.selectionModel().selectedRows()
+        attempt = self.attempt_rows[rows[0].row()] if rows else None
+        self.request.setPlainText(pretty(attempt.request) if attempt else "")
+        self.answer.setPlainText(pretty(attempt.answer) if attempt else "")
+
+    def _show_receipt(self, record: PaymentRecord) -> None:
+        self.print_button.setEnabled(False)
+        if self.receipts is None:
+            self.receipt_note.setText("Принтер чеков не настроен")
+            return
+        stored = self.journal.latest_receipt(self.tx_id)
+        if stored is None or stored.payment_state != str(record.state):
+            try:
+                stored = self.receipts.payment_document(self.tx_id)
+            except ReceiptError as error:
+                self.receipt_note.setText(str(error))
+                self.receipt_view.show_lines([], self.receipts.printer.columns)
+                return
+        printed = (f"напечатан {stored.copies} раз(а), первый — "
+                   f"{(stored.printed_at or '')[:19].replace('T', ' ')}" if stored.copies
+                   else "ещё не напечатан" + (f": {stored.last_error}" if stored.last_error
+                                              else ""))
+        self.receipt_note.setText(f"Чек № {stored.number}, {printed}")
+        self.receipt_view.show_lines(self.receipts.lines(stored), self.receipts.printer.columns)
+        self.print_button.setEnabled(True)
+
+    # --- actions --------------------------------------------------------------------------
+    def _keep(self, task: asyncio.Future[Any]) -> asyncio.Future[Any]:
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def start_check_now(self) -> asyncio.Future[Any]:
+        return self._keep(asyncio.ensure_future(self.check_now()))
+
+    async def check_now(self) -> None:
+        before = self.journal.get(self.tx_id)
+        if before.state not in (State.PAYING, State.QR_WAITING):
+            return
+        self.check_button.setEnabled(False)
+        self.message.setText("Запрос в процессинг…")
+        try:
+            after = await self.engine.advance(self.tx_id)
+        except Exception as error:  # the supervisor sees a sentence, the log the detail
+            log.exception("check now %s", self.tx_id)
+            self.message.setText(f"Проверка не выполнена: {error}")
+            after = self.journal.get(self.tx_id)
+        self._audit("check_now", f"платёж {self.tx_id}", {
+            "before": str(before.state), "after": str(after.state), "result": after.result})
+        self.message.setText(f"Проверено: {STATE_TITLES.get(after.state, after.state)}"
+                             + (f" — {after.result_message}" if after.result_message else ""))
+        self.reload()
+        self.changed.emit(after)
+
+    def start_reprint(self) -> asyncio.Future[Any]:
+        return self._keep(asyncio.ensure_future(self.reprint()))
+
+    async def reprint(self) -> None:
+        if self.receipts is None:
+            return
+        try:
+            stored = self.receipts.payment_document(self.tx_id)
+        except ReceiptError as error:
+            self.message.setText(str(error))
+            return
+        self.print_button.setEnabled(False)
+        outcome = await self.receipts.print_receipt(stored)
+        self._audit("reprint", f"платёж {self.tx_id}", {
+            "receipt": stored.number, "printed": outcome.printed, "message": outcome.message})
+        self.message.setText(outcome.message if outcome.printed
+                             else f"Чек не напечатан: {outcome.message}")
+        self._show_receipt(self.journal.get(self.tx_id))
+
+    def ask_void(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Аннулирование",
+                          f"Аннулировать платёж {self.tx_id}?\nПопытка будет записана в аудит.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.void)
+        box.open()
+
+    def void(self) -> str:
+        """Try to void: only a payment that never reached pay can be; every try is audited.
+        Returns the message shown."""
+        record = self.journal.get(self.tx_id)
+        if record.state in VOIDABLE and not self._busy(self.tx_id):
+            record = self.engine.cancel(self.tx_id, "Аннулирован старшим кассиром")
+            done, text = True, "Платёж аннулирован: он не был отправлен на оплату, денег нет"
+        elif record.state in VOIDABLE:
+            done, text = False, ("Платёж сейчас открыт у кассира: аннулировать нельзя, пока "
+                                 "кассир с ним работает")
+        elif record.state is State.CANCELLED:
+            done, text = False, "Платёж уже отменён"
+        else:
+            done, text = False, (
+                f"Аннулировать нельзя: платёж {STATE_TITLES.get(record.state, record.state)}. "
+                "Протокол процессинга не отменяет отправленный платёж; возврат — через "
+                "процессинговый центр по номеру операции"
+                + (f" {record.transaction_id}" if record.transaction_id else ""))
+        self._audit("void_attempt", f"платёж {self.tx_id}",
+                    {"state": str(record.state), "voided": done, "message": text})
+        self.message.setText(text)
+        self.reload()
+        if done:
+            self.changed.emit(record)
+        return text
+
+
+def facts(record: PaymentRecord) -> list[tuple[str, str]]:
+    def money(value: Any) -> str:
+        return f"{format_amount(value)} ₽" if value is not None else "—"
+
+    def at(value: str | None) -> str:
+        return value[:19].replace("T", " ") if value else "—"
+
+    rows = [
+        ("Состояние", STATE_TITLES.get(record.state, str(record.state))),
+        ("Услуга", f"{record.service_name} ({record.service_id})"),
+        ("Счёт", record.account),
+        *[(f"  {name}", value) for name, value in record.extras.items()],
+        ("К зачислению", money(record.amount_to)),
+        ("Комиссия", money(record.commission)),
+        ("С клиента", money(record.amount_from)),
+        ("Способ оплаты", METHOD_WORDS.get(record.payment_method, record.payment_method)),
+        ("Внесено / сдача", f"{money(record.cash_given)} / {money(record.change)}"
+         if record.cash_given is not None else "—"),
+        ("Код ответа", "—" if record.result is None else str(record.result)),
+        ("Сообщение", record.result_message or "—"),
+        ("agentTransactionId", str(record.agent_transaction_id)),
+        ("transactionId", str(record.transaction_id or "—")),
+        ("Кассир, смена", f"{record.cashier or '—'}, смена {record.shift_id or '—'}"),
+        ("Создан", at(record.created_at)),
+        ("Дата операции в процессинге", record.transaction_date or "—"),
+        ("Завершён", at(record.settled_at)),
+        ("Попыток оплаты", str(record.attempts)),
+        ("Следующая попытка", at(record.next_attempt_at)
+         if record.state is State.PAYING else "—"),
+    ]
+    if record.by_qr:
+        rows += [("QR-код", f"{record.qr_id or '—'}, статус {record.qr_status or '—'}, "
+                            f"действует до {at(record.qr_expires_at)}")]
+    return rows

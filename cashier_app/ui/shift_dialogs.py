@@ -1,0 +1,215 @@
+"""A supervisor's PIN, and the cash count at a shift's close (a sum, or notes and coins)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_app.core.cashiers import Cashier
+from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.shifts import DENOMINATIONS, denominations_total
+
+WRONG_PIN_PAUSE = 1.0
+
+
+class SupervisorPinDialog(QDialog):
+    """Who is the supervisor: pick a name (supervisors and administrators only), PIN."""
+
+    authorized = Signal(object)  # Cashier
+
+    def __init__(self, people: list[Cashier], why: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("supervisorPin")
+        self.setWindowTitle("PIN старшего кассира")
+        self.people = people
+        self.combo = QComboBox()
+        self.combo.addItems([f"{p.name} — {p.role.russian}" for p in people])
+        self.pin = QLineEdit()
+        self.pin.setObjectName("supervisorPinEdit")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,12}"),
+                                                          self.pin))
+        self.pin.returnPressed.connect(self.start)
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.ok = QPushButton("Войти  ⏎")
+        self.ok.clicked.connect(self.start)
+        cancel = QPushButton("Отмена  Esc")
+        cancel.clicked.connect(self.reject)
+        text = QLabel(why)
+        text.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Старший кассир", self.combo)
+        form.addRow("PIN", self.pin)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok)
+        buttons.addWidget(cancel)
+        column = QVBoxLayout(self)
+        column.addWidget(text)
+        column.addLayout(form)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        if not people:
+            self.message.setText("Старшие кассиры не настроены: добавьте в cashiers.list "
+                                 "запись с role = \"supervisor\" (cashier-app pin-hash --role "
+                                 "supervisor)")
+            for widget in (self.combo, self.pin, self.ok):
+                widget.setEnabled(False)
+        self._task: asyncio.Future[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self.check())
+
+    async def check(self) -> None:
+        if not self.people or not self.pin.text():
+            self.message.setText("Введите PIN" if self.people else self.message.text())
+            return
+        person = self.people[self.combo.currentIndex()]
+        pin = self.pin.text()
+        self.pin.setEnabled(False)
+        try:
+            ok = await asyncio.to_thread(person.verify, pin)
+            if not ok:
+                self.message.setText("Неверный PIN")
+                await asyncio.sleep(WRONG_PIN_PAUSE)
+        finally:
+            self.pin.clear()
+            self.pin.setEnabled(True)
+            self.pin.setFocus()
+        if ok:
+            self.authorized.emit(person)
+            self.accept()
+
+
+class CashCountDialog(QDialog):
+    """Count the drawer: the sum, or «по купюрам»; the difference as you type."""
+
+    counted = Signal(object, object)  # Decimal, dict[str, int] | None
+
+    def __init__(self, title: str, expected: Decimal, opening: Decimal,
+                 parent: QWidget | None = None, *, action: str = "Закрыть смену") -> None:
+        super().__init__(parent)
+        self.setObjectName("cashCount")
+        self.setWindowTitle(title)
+        self.expected = expected
+        heading = QLabel(title)
+        heading.setObjectName("panelTitle")
+        self.expected_label = QLabel(
+            f"Ожидается в кассе: <b>{format_amount(expected)} ₽</b> (размен "
+            f"{format_amount(opening)} ₽ + наличные смены {format_amount(expected - opening)} ₽)")
+        self.amount = QLineEdit()
+        self.amount.setObjectName("countedAmount")
+        self.amount.setPlaceholderText("сумма наличных в ящике, например 15 400,00")
+        self.amount.textChanged.connect(self._update)
+        self.by_pieces = QCheckBox("Считать по купюрам и монетам")
+        self.by_pieces.toggled.connect(self._toggle)
+        grid_box = QWidget()
+        grid = QGridLayout(grid_box)
+        self.pieces: dict[str, QSpinBox] = {}
+        for index, face in enumerate(DENOMINATIONS):
+            spin = QSpinBox()
+            spin.setRange(0, 100000)
+            spin.valueChanged.connect(self._update)
+            key = format(face, "f")
+            self.pieces[key] = spin
+            grid.addWidget(QLabel(f"{format_amount(face)} ₽ ×"), index % 7, (index // 7) * 2)
+            grid.addWidget(spin, index % 7, (index // 7) * 2 + 1)
+        self.grid_box = grid_box
+        grid_box.hide()
+        self.difference = QLabel("")
+        self.difference.setObjectName("cashDifference")
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.ok = QPushButton(f"{action}  ⏎")
+        self.ok.setObjectName("countOkButton")
+        self.ok.clicked.connect(self.finish)
+        self.amount.returnPressed.connect(self.finish)
+        cancel = QPushButton("Отмена  Esc")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok)
+        buttons.addWidget(cancel)
+        column = QVBoxLayout(self)
+        for widget in (heading, self.expected_label, self.amount, self.by_pieces, grid_box,
+                       self.difference, self.message):
+            column.addWidget(widget)
+        column.addLayout(buttons)
+        self._update()
+
+    def _toggle(self, on: bool) -> None:
+        self.grid_box.setVisible(on)
+        self.amount.setReadOnly(on)
+        self._update()
+
+    def value(self) -> tuple[Decimal, dict[str, int] | None]:
+        """The counted sum (and the pieces); AmountError with a Russian message."""
+        if self.by_pieces.isChecked():
+            counts = {face: spin.value() for face, spin in self.pieces.items() if spin.value()}
+            return denominations_total(counts), counts
+        text = self.amount.text().strip()
+        if not text:
+            raise AmountError("Введите пересчитанную сумму (0, если касса пуста)")
+        return parse_user_amount(text), None
+
+    def _update(self) -> None:
+        if self.by_pieces.isChecked():
+            total, _ = self.value()
+            self.amount.setText(format_amount(total))
+        try:
+            counted, _ = self.value()
+        except AmountError as error:
+            self.difference.setText("")
+            self.message.setText(str(error) if self.amount.text().strip() else "")
+            return
+        self.message.setText("")
+        self.difference.setText(difference_text(counted - self.expected))
+        self.difference.setProperty("kind", "ok" if counted == self.expected else "error")
+        self.difference.style().polish(self.difference)
+
+    def finish(self) -> None:
+        try:
+            counted, pieces = self.value()
+        except AmountError as error:
+            self.message.setText(str(error))
+            return
+        self.counted.emit(counted, pieces)
+        self.accept()
+
+
+def difference_text(difference: Decimal) -> str:
+    if difference == 0:
+        return "Сходится: расхождения нет"
+    word = "Недостача" if difference < 0 else "Излишек"
+    return f"{word}: {format_amount(abs(difference))} ₽"
+
+
+def ask_cash_count(parent: QWidget, title: str, expected: Decimal, opening: Decimal,
+                   done: Callable[[Decimal, dict[str, int] | None], object]) -> CashCountDialog:
+    dialog = CashCountDialog(title, expected, opening, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.counted.connect(done)
+    dialog.open()
+    return dialog
