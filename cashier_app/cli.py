@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cashier_app import __version__, cli_payments, cli_receipts
+from cashier_app import __version__, cli_payments, cli_receipts, cli_supervisor
 from cashier_app import settings as cfg
 from cashier_app.app import demo_environment, make_client
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_payments.add_commands(commands)
     cli_receipts.add_commands(commands)
+    cli_supervisor.add_commands(commands)
 
     pin = commands.add_parser("pin-hash", help="хэш PIN кассира для ключа cashiers.list")
     pin.add_argument("--name", default="", help="имя кассира: напечатать готовую строку настроек")
@@ -128,7 +129,11 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
     if args.command == "pending":
         return cli_payments.run_pending(settings, args)
     if args.command == "journal":
+        if args.action == "verify":
+            return cli_supervisor.run_verify(settings, args)
         return cli_payments.run_journal(settings, args)
+    if args.command == "shift":
+        return cli_supervisor.run_shift(settings, args)
     if args.command in ("printer", "receipt", "report"):
         return cli_receipts.run(settings, args)
     raise AssertionError(args.command)

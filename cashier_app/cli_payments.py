@@ -59,7 +59,11 @@ def add_commands(commands: Any) -> None:
                                                   "не отправляет)")
     pending.add_argument("--json", action="store_true")
 
-    journal = commands.add_parser("journal", help="платежи за день или период, выгрузка")
+    journal = commands.add_parser("journal", help="платежи за день или период, выгрузка; "
+                                                  "journal verify — проверка целостности")
+    journal.add_argument("action", nargs="?", choices=("verify",),
+                         help="verify — проверить цепочку хэшей: правки и удаления вне "
+                              "программы (код выхода 1, если найдены)")
     journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
     journal.add_argument("--from", dest="first", metavar="ГГГГ-ММ-ДД",
                          help="начало периода (включительно)")
@@ -181,10 +185,15 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
             await engine.recover(wait=0)
             record = None
             try:
+                shift = journal.open_shift_now()
+                if shift is None:
+                    raise PaymentRefused("Смена не открыта: платежи не принимаются (откройте "
+                                         "смену в окне кассы или: cashier-app shift open)")
                 service = await _service(settings, client, args.service)
                 values = {**extras, ACCOUNT: args.account}
-                record = await engine.check(PaymentInput(service, values,
-                                                         cashier=settings[cfg.POINT_CASHIER]))
+                record = await engine.check(PaymentInput(
+                    service, values, cashier=settings[cfg.POINT_CASHIER] or shift.cashier,
+                    shift_id=shift.id))
                 if record.state is State.CHECKED:
                     plan = engine.plan(record, amount=amount, contract_id=args.contract,
                                        lines=lines, cash_given=cash,

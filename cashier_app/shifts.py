@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from cashier_app.core.cashiers import Role
-from cashier_app.core.money import AmountError, kopecks
+from cashier_app.core.money import AmountError, format_amount, kopecks
 from cashier_app.journal import CashCount, Journal, Shift, ShiftError
 from cashier_app.receipts.document import ShiftTotals, shift_totals
 
@@ -32,6 +32,14 @@ def denominations_total(counts: Mapping[str, int]) -> Decimal:
     return total
 
 
+def difference_text(difference: Decimal) -> str:
+    """The count's outcome in words, for the cashier and the supervisor."""
+    if difference == 0:
+        return "Сходится: расхождения нет"
+    word = "Недостача" if difference < 0 else "Излишек"
+    return f"{word}: {format_amount(abs(difference))} ₽"
+
+
 def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:
     return shift_totals(journal.shift_payments(shift_id))
 
@@ -42,20 +50,8 @@ def expected_cash(journal: Journal, shift: Shift) -> Decimal:
 
 
 def totals_json(totals: ShiftTotals, opening_cash: Decimal) -> dict[str, Any]:
-    """The totals fixed at the close (amounts as exact decimal text)."""
-    return {
-        "by_state": {str(state): [count, format(total, "f")]
-                     for state, (count, total) in totals.by_state.items()},
-        "by_method": {method: [count, format(total, "f")]
-                      for method, (count, total) in totals.by_method.items()},
-        "by_service": [[sid, name, count, format(total, "f")]
-                       for sid, name, count, total in totals.by_service],
-        "amount_to": format(totals.amount_to, "f"),
-        "commission": format(totals.commission, "f"),
-        "cash_taken": format(totals.cash_expected, "f"),
-        "opening_cash": format(opening_cash, "f"),
-        "not_taken": totals.not_taken,
-    }
+    """The totals fixed at the close, with the float."""
+    return {**totals.as_json(), "opening_cash": format(opening_cash, "f")}
 
 
 def open_shift(journal: Journal, cashier: str, opening_cash: Decimal = Decimal("0.00")

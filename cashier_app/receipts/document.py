@@ -312,6 +312,31 @@ class ShiftTotals:
     def sbp(self) -> tuple[int, Decimal]:
         return self.by_method.get("sbp", (0, Decimal("0.00")))
 
+    def as_json(self) -> dict[str, Any]:
+        """As fixed in a closed shift's row (amounts as exact decimal text)."""
+        return {
+            "by_state": {str(state): [count, format(total, "f")]
+                         for state, (count, total) in self.by_state.items()},
+            "by_method": {method: [count, format(total, "f")]
+                          for method, (count, total) in self.by_method.items()},
+            "by_service": [[sid, name, count, format(total, "f")]
+                           for sid, name, count, total in self.by_service],
+            "amount_to": format(self.amount_to, "f"),
+            "commission": format(self.commission, "f"),
+            "cash_taken": format(self.cash_expected, "f"),
+            "not_taken": self.not_taken,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ShiftTotals:
+        return cls(
+            by_state={State(k): (int(v[0]), Decimal(v[1])) for k, v in data["by_state"].items()},
+            by_service=[(sid, name, int(count), Decimal(total))
+                        for sid, name, count, total in data["by_service"]],
+            amount_to=Decimal(data["amount_to"]), commission=Decimal(data["commission"]),
+            cash_expected=Decimal(data["cash_taken"]), not_taken=int(data["not_taken"]),
+            by_method={k: (int(v[0]), Decimal(v[1])) for k, v in data["by_method"].items()})
+
     @property
     def cash(self) -> tuple[int, Decimal]:
         return self.by_method.get("cash", (0, Decimal("0.00")))
@@ -351,8 +376,10 @@ def shift_totals(payments: Iterable[PaymentRecord]) -> ShiftTotals:
 
 def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
                  settings: ReceiptSettings, number: int, made_at: datetime) -> Document:
-    """The X report (current totals, any time) or the Z report (at the shift's close)."""
-    totals = shift_totals(payments)
+    """The X report (current totals, any time) or the Z report (the totals fixed at the
+    shift's close; a shift closed before they were kept: as the journal has them)."""
+    totals = (ShiftTotals.from_json(shift.totals) if shift.totals is not None
+              else shift_totals(payments))
     doc = Document(kind, number)
     _heading(doc, settings)
     doc.add(TITLE, "Z-ОТЧЁТ" if kind == "z" else "X-ОТЧЁТ")

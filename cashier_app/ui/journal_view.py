@@ -60,7 +60,7 @@ SHOWN = (("Время", "created_at", "time"), ("Кассир", "cashier", "text
          ("Счёт", "account", "text"), ("К зачислению", "amount_to", "money"),
          ("Комиссия", "commission", "money"), ("С клиента", "amount_from", "money"),
          ("Оплата", "payment_method", "method"), ("Состояние", "state", "state"),
-         ("Код ответа", "result", "text"), ("Сообщение", "result_message", "text"),
+         ("Код", "result", "text"), ("Сообщение", "result_message", "text"),
          ("agentTransactionId", "agent_transaction_id", "text"),
          ("transactionId", "transaction_id", "text"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -227,8 +227,8 @@ class JournalView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never per-row sizing
-        for column, width in enumerate((140, 110, 170, 60, 120, 105, 85, 95, 70, 110, 50, 200,
-                                        150, 110)):
+        for column, width in enumerate((170, 150, 170, 65, 125, 135, 100, 110, 95, 115, 55, 220,
+                                        170, 130)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self._details(index.row()))
@@ -242,7 +242,12 @@ class JournalView(QWidget):
                                           "С клиента", "Комиссия"])
         self.totals_tree.setRootIsDecorated(True)
         self.totals_tree.setUniformRowHeights(True)
-        self.totals_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        totals_header = self.totals_tree.header()
+        totals_header.setStretchLastSection(False)
+        totals_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            totals_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            totals_header.resizeSection(column, 140)
         self.details_button = QPushButton("Подробно  ⏎")
         self.details_button.clicked.connect(
             lambda: self._details(self.table.currentIndex().row()))

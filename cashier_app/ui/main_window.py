@@ -57,7 +57,7 @@ from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
 from .qr_view import CustomerDisplay
 from .receipt_view import ReceiptDialog, open_payment_receipt
-from .shift_dialogs import SupervisorPinDialog, ask_cash_count, difference_text
+from .shift_dialogs import SupervisorPinDialog, ask_cash_count
 from .supervisor import SupervisorWindow
 
 log = logging.getLogger(__name__)
@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         self._left_shift(closed)
         if closed.cash_difference is not None:
             text = self.tr("Смена №{0} закрыта. {1}").format(
-                closed.id, difference_text(closed.cash_difference))
+                closed.id, shifts.difference_text(closed.cash_difference))
             self.shift_page.message.setText(text)
             self.show_notice(text, "ok" if closed.cash_difference == 0 else "warn")
 

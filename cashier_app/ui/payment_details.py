@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.wire import WireFormatError, decode_body
 from cashier_app.engine import PaymentEngine
 from cashier_app.journal import Attempt, PaymentRecord
 from cashier_app.journal.export import METHOD_WORDS
@@ -46,13 +48,40 @@ VOIDABLE = (State.NEW, State.CHECKED, State.CHECK_FAILED)
 
 
 def pretty(text: str | None) -> str:
-    """A request or answer body, indented for reading (as stored when it is not JSON)."""
+    """A request or answer body, indented for reading, every number exactly as it was sent
+    (``200.00`` stays ``200.00``); the stored text as it is when it is not JSON."""
     if not text:
         return "—"
     try:
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except ValueError:
+        value = decode_body(text.encode("utf-8"))
+    except WireFormatError:
         return text
+    return "\n".join(_pretty(value, 0))
+
+
+def _pretty(value: Any, depth: int) -> list[str]:
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        lines = ["{"]
+        for number, (key, item) in enumerate(value.items()):
+            inner = _pretty(item, depth + 1)
+            comma = "," if number < len(value) - 1 else ""
+            lines.append(f"{pad}{json.dumps(key, ensure_ascii=False)}: {inner[0]}")
+            lines += inner[1:]
+            lines[-1] += comma
+        return [*lines, "  " * depth + "}"]
+    if isinstance(value, list) and value:
+        lines = ["["]
+        for number, item in enumerate(value):
+            inner = _pretty(item, depth + 1)
+            lines.append(pad + inner[0])
+            lines += inner[1:]
+            if number < len(value) - 1:
+                lines[-1] += ","
+        return [*lines, "  " * depth + "]"]
+    if isinstance(value, Decimal):
+        return [str(value)]
+    return [json.dumps(value, ensure_ascii=False)]
 
 
 class PaymentDetails(QDialog):
@@ -113,6 +142,8 @@ class PaymentDetails(QDialog):
         receipt_column.addWidget(self.receipt_note)
         receipt_column.addWidget(self.receipt_view, 1)
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.addTab(facts_box, "Платёж")
         self.tabs.addTab(history, "История попыток")
         self.tabs.addTab(receipt_box, "Чек")
@@ -123,7 +154,7 @@ class PaymentDetails(QDialog):
         self.check_button = QPushButton("Проверить сейчас")
         self.check_button.setObjectName("checkNowButton")
         self.check_button.clicked.connect(self.start_check_now)
-        self.print_button = QPushButton("Печать чека (копия)")
+        self.print_button = QPushButton("Печать чека")
         self.print_button.clicked.connect(self.start_reprint)
         self.void_button = QPushButton("Аннулировать…")
         self.void_button.clicked.connect(self.ask_void)
@@ -197,6 +228,7 @@ class PaymentDetails(QDialog):
                                               else ""))
         self.receipt_note.setText(f"Чек № {stored.number}, {printed}")
         self.receipt_view.show_lines(self.receipts.lines(stored), self.receipts.printer.columns)
+        self.print_button.setText("Печать копии чека" if stored.copies else "Печать чека")
         self.print_button.setEnabled(True)
 
     # --- actions --------------------------------------------------------------------------

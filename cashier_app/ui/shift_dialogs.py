@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
-from cashier_app.shifts import DENOMINATIONS, denominations_total
+from cashier_app.shifts import DENOMINATIONS, denominations_total, difference_text
 
 WRONG_PIN_PAUSE = 1.0
 
@@ -133,7 +133,9 @@ class CashCountDialog(QDialog):
             spin.valueChanged.connect(self._update)
             key = format(face, "f")
             self.pieces[key] = spin
-            grid.addWidget(QLabel(f"{format_amount(face)} ₽ ×"), index % 7, (index // 7) * 2)
+            title = (f"{int(face):,} ₽".replace(",", "\u00a0") if face == face.to_integral_value()
+                     else f"{format_amount(face)} ₽")
+            grid.addWidget(QLabel(f"{title} ×"), index % 7, (index // 7) * 2)
             grid.addWidget(spin, index % 7, (index // 7) * 2 + 1)
         self.grid_box = grid_box
         grid_box.hide()
@@ -197,13 +199,6 @@ class CashCountDialog(QDialog):
             return
         self.counted.emit(counted, pieces)
         self.accept()
-
-
-def difference_text(difference: Decimal) -> str:
-    if difference == 0:
-        return "Сходится: расхождения нет"
-    word = "Недостача" if difference < 0 else "Излишек"
-    return f"{word}: {format_amount(abs(difference))} ₽"
 
 
 def ask_cash_count(parent: QWidget, title: str, expected: Decimal, opening: Decimal,

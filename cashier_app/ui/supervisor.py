@@ -45,11 +45,12 @@ from cashier_app.journal.chain import Verification, verify
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
+from cashier_app.receipts.document import ShiftTotals
 from cashier_app.receipts.service import ReceiptService
 
 from .journal_view import JournalView, _read
 from .payment_details import PaymentDetails
-from .shift_dialogs import ask_cash_count, difference_text
+from .shift_dialogs import ask_cash_count
 
 log = logging.getLogger(__name__)
 ACTION_TITLES = {
@@ -58,6 +59,27 @@ ACTION_TITLES = {
     "check_now": "проверка платежа", "export": "выгрузка журнала",
     "verify": "проверка целостности", "settings_change": "изменение настроек",
 }
+
+
+DETAIL_TITLES = {
+    "ok": "журнал цел", "problems": "нарушений", "rows": "записей", "receipt": "чек №",
+    "printed": "напечатан", "message": "итог", "before": "было", "after": "стало",
+    "result": "код", "state": "состояние", "voided": "аннулирован", "format": "формат",
+    "payments": "платежей", "cashier": "кассир", "expected": "ожидалось",
+    "counted": "пересчитано", "difference": "расхождение",
+}
+
+
+def detail_text(details: dict[str, Any]) -> str:
+    """An audit entry's details in Russian words (yes/no for flags)."""
+    parts = []
+    for key, value in details.items():
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool):
+            value = "да" if value else "нет"
+        parts.append(f"{DETAIL_TITLES.get(key, key)}: {value}")
+    return "; ".join(parts)
 
 
 def _at(value: str | None) -> str:
@@ -190,7 +212,7 @@ class ShiftsView(QWidget):
             return None
         assert closed.cash_difference is not None
         self.message.setText(f"Смена №{shift_id} закрыта. "
-                             f"{difference_text(closed.cash_difference)}")
+                             f"{shifts.difference_text(closed.cash_difference)}")
         self.reload()
         self.shift_closed.emit(closed)
         if self.window_.receipts is not None:
@@ -215,17 +237,14 @@ def shift_summary(journal: Journal, shift: Shift) -> str:
         fixed = shift.totals
         head = (f"<b>Смена №{shift.id}</b>, {shift.cashier}: итоги зафиксированы при закрытии "
                 f"{_at(shift.closed_at)} ({shift.closed_by or shift.cashier})")
-        amount_to, commission = Decimal(fixed["amount_to"]), Decimal(fixed["commission"])
-        cash = Decimal(fixed["cash_taken"])
-        by_state = {State(k): (v[0], Decimal(v[1])) for k, v in fixed["by_state"].items()}
-        by_method = {k: (v[0], Decimal(v[1])) for k, v in fixed["by_method"].items()}
+        totals = ShiftTotals.from_json(fixed)
     else:
         totals = shifts.current_totals(journal, shift.id)
         state_word = "открыта" if shift.closed_at is None else "закрыта без пересчёта"
         head = (f"<b>Смена №{shift.id}</b>, {shift.cashier}: {state_word} с "
                 f"{_at(shift.opened_at)}; итоги на сейчас")
-        amount_to, commission, cash = totals.amount_to, totals.commission, totals.cash_expected
-        by_state, by_method = totals.by_state, totals.by_method
+    amount_to, commission, cash = totals.amount_to, totals.commission, totals.cash_expected
+    by_state, by_method = totals.by_state, totals.by_method
     lines = [head, ""]
     for state, (count, total) in by_state.items():
         lines.append(f"{STATE_TITLES.get(state, str(state))}: {count} на {format_amount(total)} ₽")
@@ -239,7 +258,7 @@ def shift_summary(journal: Journal, shift: Shift) -> str:
                  f"{format_amount(shift.opening_cash)} ₽)")
     if shift.counted_cash is not None and shift.cash_difference is not None:
         lines.append(f"Пересчитано: <b>{format_amount(shift.counted_cash)} ₽</b> — "
-                     f"{difference_text(shift.cash_difference)}")
+                     f"{shifts.difference_text(shift.cash_difference)}")
         if shift.denominations:
             lines.append("По купюрам: " + ", ".join(
                 f"{format_amount(Decimal(face))} × {pieces}"
@@ -387,8 +406,7 @@ class AuditView(QWidget):
         entries = self.journal.audit_entries(today - timedelta(days=31), today)
         rows = []
         for entry in entries:
-            details = ", ".join(f"{k}: {v}" for k, v in entry.details.items()
-                                if v not in (None, ""))
+            details = detail_text(entry.details)
             role = ROLE_TITLES.get(Role(entry.role), entry.role) if entry.role in set(
                 Role) else entry.role
             rows.append([_at(entry.at), entry.actor, role,
@@ -464,6 +482,8 @@ class SupervisorWindow(QMainWindow):
         self.balance_view = BalanceView(self)
         self.audit_view = AuditView(self)
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.addTab(self.journal_view, "Журнал  Ctrl+1")
         self.tabs.addTab(self.shifts_view, "Смены и пересчёт  Ctrl+2")
         self.tabs.addTab(self.balance_view, "Баланс агента  Ctrl+3")
@@ -474,8 +494,9 @@ class SupervisorWindow(QMainWindow):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
                       lambda n=number: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F5"), self, self.refresh)
-        self.statusBar().showMessage(f"Старший кассир: {actor.name} ({actor.role.russian}). "
-                                     "Действия записываются в аудит.")
+        who = QLabel(f"Старший кассир: {actor.name} ({actor.role.russian}). Действия "
+                     "записываются в аудит.")
+        self.statusBar().addWidget(who)
         self.details: PaymentDetails | None = None
         self.audit("supervisor_login", "окно старшего кассира", {})
 

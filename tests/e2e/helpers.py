@@ -59,3 +59,9 @@ def control(url: str, path: str, data: Any = None) -> Any:
                                      method="GET" if data is None else "POST")
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def open_shift(env: dict[str, str], cashier: str = "Тестова Анна") -> None:
+    """Payments are taken only in an open shift: open the point's shift as a cashier would."""
+    result = cli("shift", "open", "--cashier", cashier, env=env)
+    assert result.returncode == 0, result.stderr

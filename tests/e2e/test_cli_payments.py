@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import TOKEN, base_env, cli, control
+from tests.e2e.helpers import TOKEN, base_env, cli, control, open_shift
 
 
 @pytest.fixture
 def env(emulator_process: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    yield base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
                    CASHIER_PROCESSING_TOKEN=TOKEN,
                    CASHIER_RETRY_INITIAL="0.05", CASHIER_RETRY_MAX="0.2",
                    CASHIER_COMMISSION='[{"service": "*", "percent": 1, "minimum": 5}]')
+    open_shift(env)
+    yield env
 
 
 def pay(env: dict[str, str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.helpers import CLI, TOKEN, base_env, cli, control
+from tests.e2e.helpers import CLI, TOKEN, base_env, cli, control, open_shift
 
 KILLED = -signal.SIGKILL
 
@@ -37,6 +37,7 @@ def test_killed_at_every_point_then_recovered_exactly_once(emulator_process: str
                    CASHIER_RETRY_INITIAL="0.05", CASHIER_RETRY_MAX="0.2")
     data_dir = tmp_path / "data"
     pay = ["pay", "--service", "P1011", "--amount", "100.00", "--json", "--wait", "10"]
+    open_shift(env)
 
     def pay_killed_at(point: str, account: str, faults: list[dict[str, Any]] = ()) -> None:
         if faults:  # aimed at this payment: a new pay first resumes earlier pending ones

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from cashier_app.catalog import CatalogStore
-from cashier_app.core.cashiers import Cashier, hash_pin
+from cashier_app.core.cashiers import Cashier, Role, hash_pin
 from cashier_app.core.schemes import CommissionRule
 from cashier_app.engine import PaymentEngine
 from cashier_app.journal import IdAllocator, Journal
@@ -28,7 +28,8 @@ from tests.conftest import TOKEN
 
 # few PBKDF2 rounds: the tests check the log-in logic, not the hash's cost
 CASHIERS = [Cashier("Иванова Анна", hash_pin("1111", iterations=1000)),
-            Cashier("Петров Олег", hash_pin("2222", iterations=1000))]
+            Cashier("Петров Олег", hash_pin("2222", iterations=1000)),
+            Cashier("Сидорова Мария", hash_pin("9999", iterations=1000), Role.SUPERVISOR)]
 #: 1 % with a 10 ₽ minimum: commission shows up in every amount the tests check.
 COMMISSION = [CommissionRule("*", Decimal("1"), Decimal("10"))]
 

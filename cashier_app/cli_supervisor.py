@@ -1,0 +1,124 @@
+"""``cashier-app journal verify`` (the hash chain) and ``cashier-app shift`` (open, close with
+a cash count, status) for the engineer at a point and for scripts. Actions are audited under
+the command line's name and the OS user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+from cashier_app import settings as cfg
+from cashier_app import shifts
+from cashier_app.app import open_journal
+from cashier_app.cli_common import EXIT_FAILED, EXIT_OK, CommandFailed, UsageError
+from cashier_app.core.cashiers import Role
+from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.journal import Shift, ShiftError
+from cashier_app.journal.chain import verify
+
+
+def add_commands(commands: Any) -> None:
+    shift = commands.add_parser("shift", help="смена: открыть, закрыть с пересчётом, состояние")
+    shift.add_argument("action", choices=("status", "open", "close"),
+                       help="status — открытая смена и её наличные; open; close")
+    shift.add_argument("--cashier", help="кассир смены (по умолчанию point.cashier)")
+    shift.add_argument("--opening-cash", default="0", metavar="СУММА",
+                       help="размен в кассе при открытии (по умолчанию 0)")
+    shift.add_argument("--counted", metavar="СУММА",
+                       help="при закрытии: пересчитанные наличные в кассе (обязательно)")
+    shift.add_argument("--json", action="store_true")
+
+
+def actor() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in a service account
+        user = "?"
+    return f"командная строка ({user})"
+
+
+def _amount(text: str, option: str) -> Decimal:
+    try:
+        return parse_user_amount(text)
+    except AmountError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
+def shift_json(shift: Shift) -> dict[str, Any]:
+    def text(value: Decimal | None) -> str | None:
+        return format(value, "f") if value is not None else None
+
+    return {"id": shift.id, "cashier": shift.cashier, "openedAt": shift.opened_at,
+            "closedAt": shift.closed_at, "closedBy": shift.closed_by,
+            "openingCash": text(shift.opening_cash), "expectedCash": text(shift.expected_cash),
+            "countedCash": text(shift.counted_cash),
+            "difference": text(shift.cash_difference)}
+
+
+def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    cashier = args.cashier or settings[cfg.POINT_CASHIER] or ""
+    with open_journal(settings) as journal:
+        current = journal.open_shift_now()
+        if args.action == "status":
+            if current is None:
+                print(json.dumps(None) if args.json else "Смена не открыта")
+                return EXIT_OK
+            expected = shifts.expected_cash(journal, current)
+            if args.json:
+                print(json.dumps({**shift_json(current), "expectedCash": format(expected, "f")},
+                                 ensure_ascii=False))
+            else:
+                print(f"Открыта смена №{current.id} кассира {current.cashier} с "
+                      f"{current.opened_at[:16].replace('T', ' ')}; наличных в кассе по "
+                      f"журналу {format_amount(expected)} ₽")
+            return EXIT_OK
+        if args.action == "open":
+            if not cashier:
+                raise UsageError("укажите --cashier или point.cashier в настройках")
+            try:
+                shift = shifts.open_shift(journal, cashier,
+                                          _amount(args.opening_cash, "--opening-cash"))
+            except ShiftError as error:
+                raise CommandFailed(str(error)) from None
+            print(json.dumps(shift_json(shift), ensure_ascii=False) if args.json
+                  else f"Открыта смена №{shift.id} кассира {shift.cashier}")
+            return EXIT_OK
+        if current is None:
+            raise CommandFailed("Смена не открыта")
+        if args.counted is None:
+            raise UsageError("закрытие — с пересчётом: --counted СУММА (наличные в кассе)")
+        try:
+            closed = shifts.close_shift(journal, current.id, actor=actor(), role=Role.ADMIN,
+                                        counted=_amount(args.counted, "--counted"))
+        except ShiftError as error:
+            raise CommandFailed(str(error)) from None
+    assert closed.cash_difference is not None and closed.expected_cash is not None
+    if args.json:
+        print(json.dumps(shift_json(closed), ensure_ascii=False))
+    else:
+        print(f"Смена №{closed.id} закрыта: ожидалось {format_amount(closed.expected_cash)} ₽, "
+              f"пересчитано {format_amount(closed.counted_cash or Decimal(0))} ₽. "
+              f"{shifts.difference_text(closed.cash_difference)}")
+    return EXIT_OK
+
+
+def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    """Exit 0: the journal is whole; 1: edits or deletions found (listed on stdout)."""
+    with open_journal(settings) as journal:
+        outcome = verify(journal)
+        journal.audit(actor(), str(Role.ADMIN), "verify", "журнал",
+                      {"ok": outcome.ok, "problems": len(outcome.problems),
+                       "rows": outcome.rows})
+    if getattr(args, "format", "table") == "json":
+        print(json.dumps({"ok": outcome.ok, "rows": outcome.rows, "links": outcome.links,
+                          "problems": [problem.__dict__ for problem in outcome.problems]},
+                         ensure_ascii=False, indent=1))
+    else:
+        for problem in outcome.problems:
+            print(problem.message)
+        print(outcome.summary(), file=sys.stderr if outcome.problems else sys.stdout)
+    return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -1,0 +1,71 @@
+"""The supervisor's filter, pages and totals, exact to the kopeck, answered by SQLite."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from cashier_app.core.states import State
+from cashier_app.journal import Journal, query
+from cashier_app.journal.query import JournalFilter
+from tests.receipts.helpers import make_payment
+
+
+def journal_with_payments(path: Path) -> Journal:
+    journal = Journal(path)
+    make_payment(journal, "simple", 11, cashier="Иванова Анна")  # 200.00 + 10.00
+    make_payment(journal, "displays", 12, cashier="Иванова Анна")  # 650.00 + 10.00
+    make_payment(journal, "choice", 13, cashier="Петров Олег", state=State.FAILED)
+    make_payment(journal, "simple", 14, cashier="Петров Олег", method="sbp")
+    journal.update(14, account="9057654321", transaction_id=55501)
+    return journal
+
+
+def ids(journal: Journal, chosen: JournalFilter) -> list[int]:
+    return [r.agent_transaction_id for r in query.records(journal, chosen)]
+
+
+def test_filters_search_and_amount_range(tmp_path: Path) -> None:
+    journal = journal_with_payments(tmp_path / "j.sqlite3")
+    today = date.today()
+    day = JournalFilter(today, today)
+    assert ids(journal, day) == [11, 12, 13, 14]
+    assert ids(journal, JournalFilter(today, today, amount_min=Decimal("600"))) == [12, 13]
+    assert ids(journal, JournalFilter(today, today, amount_max=Decimal("200.00"))) == [11, 14]
+    assert ids(journal, JournalFilter(today, today, search="905765")) == [14]  # account start
+    assert ids(journal, JournalFilter(today, today, search="55501")) == [14]  # transactionId
+    assert ids(journal, JournalFilter(today, today, search="13")) == [13]  # agentTransactionId
+    assert ids(journal, JournalFilter(today, today, search="нет такого")) == []
+    yesterday = today - timedelta(days=1)
+    assert ids(journal, JournalFilter(yesterday, yesterday)) == []
+    assert query.count(journal, day) == 4
+    # a page is newest first, in VIEW_COLUMNS order
+    rows = query.page(journal, day, 1, 2)
+    at = query.VIEW_COLUMNS.index("agent_transaction_id")
+    assert [row[at] for row in rows] == [13, 12]
+    assert query.cashiers(journal) == ["Иванова Анна", "Петров Олег"]
+    assert [sid for sid, _ in query.services(journal)] == ["P0006", "P1011", "P3001"]
+    journal.close()
+
+
+def test_totals_by_state_and_service_are_exact(tmp_path: Path) -> None:
+    journal = journal_with_payments(tmp_path / "j.sqlite3")
+    today = date.today()
+    totals = query.totals(journal, JournalFilter(today, today))
+    assert totals.all.count == 4
+    records = list(query.records(journal, JournalFilter(today, today)))
+    assert totals.all.amount_to == sum((r.amount_to for r in records if r.amount_to),
+                                       Decimal(0))
+    assert totals.all.amount_from == sum((r.amount_from for r in records if r.amount_from),
+                                         Decimal(0))
+    assert totals.by_state[State.PAID].count == 3 and totals.by_state[State.FAILED].count == 1
+    assert totals.by_state[State.PAID].amount_to == Decimal("1050.00")
+    by_service = {sid: sums for sid, _, sums in totals.by_service}
+    assert by_service["P1011"].count == 2 and by_service["P1011"].commission == Decimal("20.00")
+    names = {sid: name for sid, name, _ in totals.by_service}
+    assert names["P1011"] == "Билайн"
+    paid_only = query.totals(journal, JournalFilter(today, today, state=State.PAID,
+                                                    cashier="Петров Олег"))
+    assert paid_only.all.count == 1 and paid_only.all.amount_from == Decimal("210.00")
+    journal.close()
