@@ -129,6 +129,40 @@ def _migration_3(db: sqlite_utils.Database) -> None:
                                  pk="qr_id", not_null={"payload", "registered_at"})
 
 
+_DAY = "substr({0}.created_at, 1, 10)"
+
+
+def _add(row: str, sign: str) -> str:
+    """SQL that adds (``+``) or takes away (``-``) one payment row's part of its day."""
+    return (
+        f"insert into day_totals values ({_DAY.format(row)}, {row}.state, {row}.service_id, "
+        f"{sign}1, "
+        f"{sign}coalesce({row}.amount_to_kop, 0), {sign}coalesce({row}.amount_from_kop, 0), "
+        f"{sign}coalesce({row}.commission_kop, 0)) on conflict do update set "
+        "count = count + excluded.count, amount_to_kop = amount_to_kop + excluded.amount_to_kop, "
+        "amount_from_kop = amount_from_kop + excluded.amount_from_kop, "
+        "commission_kop = commission_kop + excluded.commission_kop;")
+
+
+#: Per day, state and service: how many payments and their sums in
+#: kopecks, kept by triggers in the same transaction as every write to ``payments`` (a year's
+#: totals are then a few thousand rows, not hundreds of thousands).
+DAY_TOTALS_SQL = (
+    "create table day_totals (day text not null, state text not null, service_id text not "
+    "null, count integer not null, amount_to_kop integer not null, amount_from_kop integer "
+    "not null, commission_kop integer not null, primary key (day, state, service_id)) "
+    "without rowid",
+    "insert into day_totals select substr(created_at, 1, 10), state, service_id, count(*), "
+    "sum(coalesce(amount_to_kop, 0)), sum(coalesce(amount_from_kop, 0)), "
+    "sum(coalesce(commission_kop, 0)) from payments group by 1, 2, 3",
+    f"create trigger day_totals_insert after insert on payments begin {_add('new', '')} end",
+    f"create trigger day_totals_delete after delete on payments begin {_add('old', '-')} end",
+    "create trigger day_totals_update after update of created_at, state, service_id, "
+    "amount_to_kop, amount_from_kop, commission_kop on payments begin "
+    f"{_add('old', '-')} {_add('new', '')} end",
+)
+
+
 def _migration_4(db: sqlite_utils.Database) -> None:
     """Supervisor (issue 7): kopeck copies of the amounts and indexes for the journal view;
     each attempt's request and answer; the cash count of a shift and its fixed totals; the
@@ -142,11 +176,14 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         payments.update(row["agent_transaction_id"], {
             f"{name}_kop": kopecks(Decimal(row[name])) for name in KOPECK_COLUMNS
             if row[name] is not None})
-    db.execute("create index if not exists payments_view on payments (created_at, state, "
-               "service_id, payment_method, amount_to_kop, amount_from_kop, commission_kop)")
-    for columns in (("service_id", "created_at"), ("cashier", "created_at"), ("account",),
-                    ("transaction_id",), ("shift_id",)):
+    for columns in (("service_id", "created_at"), ("account",), ("transaction_id",),
+                    ("shift_id",), ("amount_to_kop",)):
         payments.create_index(list(columns), if_not_exists=True)
+    # one cashier's period and its totals from the index alone (not in the per-day totals)
+    db.execute("create index payments_cashier_view on payments (cashier, created_at, state, "
+               "service_id, amount_to_kop, amount_from_kop, commission_kop)")
+    for statement in DAY_TOTALS_SQL:
+        db.execute(statement)
     db.table("attempts").add_column("request", str)
     db.table("attempts").add_column("answer", str)
     shifts = db.table("shifts")
@@ -401,6 +438,10 @@ class Journal:
         return journal
 
     def close(self) -> None:
+        try:
+            self.db.execute("PRAGMA optimize")  # keeps the planner's statistics current
+        except sqlite3.Error:
+            pass
         self.db.conn.close()
 
     def _migrate(self) -> None:

@@ -64,13 +64,33 @@ class JournalFilter:
             values.append(kopecks(self.amount_max))
         text = (self.search or "").strip()
         if text:
-            # the account from its beginning (a range on the index, not LIKE); an id exactly
-            found = ["(account >= ? and account < ?)"]
+            # each way of finding on its own index (the account from its beginning as a range,
+            # an id exactly), then the period and the rest on the few rows found
+            found = ["select agent_transaction_id from payments where account >= ? and "
+                     "account < ?"]
             values += [text, text + "\U0010ffff"]
             if text.isdigit() and len(text) <= 18:
-                found += ["agent_transaction_id = ?", "transaction_id = ?"]
+                found += ["select ?", "select agent_transaction_id from payments where "
+                                      "transaction_id = ?"]
                 values += [int(text), int(text)]
-            clauses.append("(" + " or ".join(found) + ")")
+            clauses.append(f"agent_transaction_id in ({' union '.join(found)})")
+        return " and ".join(clauses), values
+
+    @property
+    def by_day(self) -> bool:
+        """Answerable from the per-day totals (no cashier, amount range or search)."""
+        return not self.cashier and self.amount_min is None and self.amount_max is None and not (
+            self.search or "").strip()
+
+    def day_where(self) -> tuple[str, list[Any]]:
+        """The filter on ``day_totals``."""
+        clauses = ["day >= ?", "day <= ?"]
+        values: list[Any] = [self.first.isoformat(), self.last.isoformat()]
+        for column, value in (("state", str(self.state) if self.state else None),
+                              ("service_id", self.service_id)):
+            if value:
+                clauses.append(f"{column} = ?")
+                values.append(value)
         return " and ".join(clauses), values
 
 
@@ -85,19 +105,30 @@ def records(journal: Journal, chosen: JournalFilter, *, newest_first: bool = Fal
 
 
 def count(journal: Journal, chosen: JournalFilter) -> int:
-    where, values = chosen.where()
-    return int(journal.db.execute(f"select count(*) from payments where {where}",
-                                  values).fetchone()[0])
+    if chosen.by_day:
+        where, values = chosen.day_where()
+        sql = f"select sum(count) from day_totals where {where}"
+    else:
+        where, values = chosen.where()
+        sql = f"select count(*) from payments where {where}"
+    return int(journal.db.execute(sql, values).fetchone()[0] or 0)
 
 
-def page(journal: Journal, chosen: JournalFilter, offset: int, limit: int
-         ) -> list[tuple[Any, ...]]:
+def page(journal: Journal, chosen: JournalFilter, offset: int, limit: int, *,
+         total: int | None = None) -> list[tuple[Any, ...]]:
     """Rows ``offset`` … ``offset + limit`` of the chosen payments, newest first, as tuples
-    in :data:`VIEW_COLUMNS` order."""
+    in :data:`VIEW_COLUMNS` order. Given the ``total``, a page in the older half is read
+    from the other end (SQLite steps over an OFFSET one index entry at a time)."""
     where, values = chosen.where()
-    cursor = journal.db.execute(
-        f"select {', '.join(VIEW_COLUMNS)} from payments where {where} "
-        f"order by {NEWEST_FIRST} limit ? offset ?", [*values, limit, offset])
+    select = f"select {', '.join(VIEW_COLUMNS)} from payments where {where}"
+    if total is not None and offset > total // 2:
+        first = max(0, total - offset - limit)
+        count_ = min(limit, total - offset)
+        rows = journal.db.execute(f"{select} order by {OLDEST_FIRST} limit ? offset ?",
+                                  [*values, count_, first]).fetchall()
+        return list(reversed(rows))
+    cursor = journal.db.execute(f"{select} order by {NEWEST_FIRST} limit ? offset ?",
+                                [*values, limit, offset])
     return list(cursor.fetchall())
 
 
@@ -131,19 +162,30 @@ def _sums(row: tuple[Any, ...]) -> Sums:
 
 
 def totals(journal: Journal, chosen: JournalFilter) -> Totals:
-    """Exact sums in kopecks by SQLite: by state, then by service (names from the rows)."""
-    where, values = chosen.where()
-    sums = "count(*), sum(amount_to_kop), sum(amount_from_kop), sum(commission_kop)"
+    """Exact sums in kopecks by SQLite: by state, then by service (names from the rows);
+    from the per-day totals when the filter allows, else from the rows."""
+    if chosen.by_day:
+        where, values = chosen.day_where()
+        table = "day_totals"
+        sums = "sum(count), sum(amount_to_kop), sum(amount_from_kop), sum(commission_kop)"
+    else:
+        where, values = chosen.where()
+        table = "payments"
+        sums = "count(*), sum(amount_to_kop), sum(amount_from_kop), sum(commission_kop)"
     result = Totals()
     for state, *rest in journal.db.execute(
-            f"select state, {sums} from payments where {where} group by state", values):
+            f"select state, {sums} from {table} where {where} group by state", values):
         part = _sums(tuple(rest))
+        if not part.count:
+            continue
         result.by_state[State(state)] = part
         result.all.add(part)
     rows = journal.db.execute(
-        f"select service_id, {sums} from payments where {where} group by service_id",
+        f"select service_id, {sums} from {table} where {where} group by service_id",
         values).fetchall()
     for service_id, *rest in rows:
+        if not rest[0]:
+            continue
         result.by_service.append((service_id, _service_name(journal, service_id),
                                   _sums(tuple(rest))))
     result.by_service.sort(key=lambda item: (-item[2].count, item[0]))
@@ -160,7 +202,7 @@ def cashiers(journal: Journal) -> list[str]:
 def services(journal: Journal) -> list[tuple[str, str]]:
     """Every service paid here, (code, name), by name."""
     found = []
-    for (service_id,) in journal.db.execute("select distinct service_id from payments "
+    for (service_id,) in journal.db.execute("select distinct service_id from day_totals "
                                             "order by service_id").fetchall():
         found.append((service_id, _service_name(journal, service_id)))
     return sorted(found, key=lambda item: (item[1].casefold(), item[0]))

@@ -101,7 +101,7 @@ class JournalModel(QAbstractTableModel):
         first = number // PAGE
         rows = self.pages.get(first)
         if rows is None:
-            rows = query.page(self.journal, self.chosen, first * PAGE, PAGE)
+            rows = query.page(self.journal, self.chosen, first * PAGE, PAGE, total=self.total)
             self.page_reads += 1
             self.pages[first] = rows
             while len(self.pages) > KEEP_PAGES:

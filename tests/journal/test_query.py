@@ -69,3 +69,35 @@ def test_totals_by_state_and_service_are_exact(tmp_path: Path) -> None:
                                                     cashier="Петров Олег"))
     assert paid_only.all.count == 1 and paid_only.all.amount_from == Decimal("210.00")
     journal.close()
+
+
+def test_per_day_totals_follow_every_write_and_pages_read_from_either_end(
+        tmp_path: Path) -> None:
+    journal = journal_with_payments(tmp_path / "j.sqlite3")
+    for number in range(20, 45):
+        make_payment(journal, "simple", number, cashier="Петров Олег",
+                     state=State.PAYING if number == 44 else State.PAID)
+    journal.transition(44, State.FAILED, result_message="отказ")  # a state changes
+    journal.update(43, amount_to=Decimal("123.45"))  # an amount changes
+    journal.db.execute("delete from payments where agent_transaction_id = 42")
+    today = date.today()
+    for chosen in (JournalFilter(today, today), JournalFilter(today, today, state=State.PAID),
+                   JournalFilter(today, today, service_id="P1011")):
+        assert chosen.by_day
+        fast = query.totals(journal, chosen)
+        rows = list(query.records(journal, chosen))
+        assert query.count(journal, chosen) == len(rows) == fast.all.count
+        assert fast.all.amount_to == sum((r.amount_to or Decimal(0) for r in rows), Decimal(0))
+        assert fast.all.commission == sum((r.commission or Decimal(0) for r in rows),
+                                          Decimal(0))
+        slow = query.totals(journal, JournalFilter(chosen.first, chosen.last, chosen.state,
+                                                   chosen.service_id, chosen.cashier,
+                                                   amount_min=Decimal(0)))
+        assert slow.all == fast.all and slow.by_state == fast.by_state
+    everything = JournalFilter(today, today)
+    total = query.count(journal, everything)
+    forward = query.page(journal, everything, 0, total)
+    for offset in range(0, total, 7):
+        assert query.page(journal, everything, offset, 7, total=total) == forward[offset:
+                                                                                 offset + 7]
+    journal.close()
