@@ -42,6 +42,35 @@ def state_title(record: PaymentRecord) -> str:
 WRONG_PIN_PAUSE = 1.0
 
 
+def pin_edit(name: str) -> QLineEdit:
+    """A PIN field: digits only, hidden."""
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,12}"), edit))
+    return edit
+
+
+async def check_pin(person: Cashier, edit: QLineEdit, message: QLabel,
+                    button: QPushButton) -> bool:
+    """Check the typed PIN (PBKDF2 off the UI thread); a wrong one says so and costs
+    :data:`WRONG_PIN_PAUSE`. The field is cleared and focused again either way."""
+    pin = edit.text()
+    edit.setEnabled(False)
+    button.setEnabled(False)
+    try:
+        ok = await asyncio.to_thread(person.verify, pin)
+        if not ok:
+            message.setText("Неверный PIN")
+            await asyncio.sleep(WRONG_PIN_PAUSE)
+    finally:
+        edit.clear()
+        edit.setEnabled(True)
+        button.setEnabled(True)
+        edit.setFocus()
+    return ok
+
+
 def _centered(*widgets: QWidget) -> QVBoxLayout:
     box = QWidget()
     box.setObjectName("loginBox")
@@ -71,11 +100,7 @@ class LoginPage(QWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("cashierCombo")
         self.combo.addItems([cashier.name for cashier in cashiers])
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pinEdit")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,12}"),
-                                                          self.pin))
+        self.pin = pin_edit("pinEdit")
         self.pin.setPlaceholderText(self.tr("PIN — цифры"))
         self.pin.returnPressed.connect(self.start_login)
         self.button = QPushButton(self.tr("Войти  ⏎"))
@@ -109,23 +134,10 @@ class LoginPage(QWidget):
         if not self.cashiers or not self.pin.isEnabled():
             return
         cashier = self.cashiers[self.combo.currentIndex()]
-        pin = self.pin.text()
-        if not pin:
+        if not self.pin.text():
             self.message.setText(self.tr("Введите PIN"))
             return
-        self.pin.setEnabled(False)
-        self.button.setEnabled(False)
-        try:
-            ok = await asyncio.to_thread(cashier.verify, pin)  # PBKDF2: off the UI thread
-            if not ok:
-                self.message.setText(self.tr("Неверный PIN"))
-                await asyncio.sleep(WRONG_PIN_PAUSE)
-        finally:
-            self.pin.clear()
-            self.pin.setEnabled(True)
-            self.button.setEnabled(True)
-            self.pin.setFocus()
-        if ok:
+        if await check_pin(cashier, self.pin, self.message, self.button):
             self.message.setText("")
             self.logged_in.emit(cashier)
 

@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,7 +26,7 @@ from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.shifts import DENOMINATIONS, denominations_total, difference_text
 
-WRONG_PIN_PAUSE = 1.0
+from .pages import check_pin, pin_edit
 
 
 class SupervisorPinDialog(QDialog):
@@ -42,11 +41,7 @@ class SupervisorPinDialog(QDialog):
         self.people = people
         self.combo = QComboBox()
         self.combo.addItems([f"{p.name} — {p.role.russian}" for p in people])
-        self.pin = QLineEdit()
-        self.pin.setObjectName("supervisorPinEdit")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,12}"),
-                                                          self.pin))
+        self.pin = pin_edit("supervisorPinEdit")
         self.pin.returnPressed.connect(self.start)
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
@@ -86,18 +81,7 @@ class SupervisorPinDialog(QDialog):
             self.message.setText("Введите PIN" if self.people else self.message.text())
             return
         person = self.people[self.combo.currentIndex()]
-        pin = self.pin.text()
-        self.pin.setEnabled(False)
-        try:
-            ok = await asyncio.to_thread(person.verify, pin)
-            if not ok:
-                self.message.setText("Неверный PIN")
-                await asyncio.sleep(WRONG_PIN_PAUSE)
-        finally:
-            self.pin.clear()
-            self.pin.setEnabled(True)
-            self.pin.setFocus()
-        if ok:
+        if await check_pin(person, self.pin, self.message, self.ok):
             self.authorized.emit(person)
             self.accept()
 
