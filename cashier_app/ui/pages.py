@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import format_amount, parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
-from cashier_app.journal import Journal, PaymentRecord, Shift, query
+from cashier_app.journal import Attempt, Journal, PaymentRecord, Shift, query
 from cashier_app.journal.query import JournalFilter
 
 
@@ -330,18 +330,24 @@ class TodayPage(QWidget):
         selected = self.selected_id()
         attempts = self.journal.attempts(selected) if selected is not None else []
         self.attempts.setRowCount(len(attempts))
-        outcomes = {"answer": self.tr("ответ"), "transport": self.tr("нет связи"),
-                    "auth": self.tr("отказ авторизации")}
         for row, attempt in enumerate(attempts):
-            cells = [attempt.started_at[11:23], attempt.method, str(attempt.duration_ms),
-                     outcomes.get(attempt.outcome, attempt.outcome),
-                     (f"код {attempt.result}: " if attempt.result is not None else "")
-                     + (attempt.message or "")]
-            for column, text in enumerate(cells):
+            for column, text in enumerate(attempt_cells(attempt)):
                 self.attempts.setItem(row, column, QTableWidgetItem(text))
         if selected is not None:
             self.attempts_title.setText(self.tr("Попытки платежа {0}: {1}").format(
                 selected, len(attempts)))
+
+
+OUTCOMES = {"answer": "ответ", "transport": "нет связи", "auth": "отказ авторизации"}
+
+
+def attempt_cells(attempt: Attempt, *, with_day: bool = False) -> list[str]:
+    """An attempt as a row: time, method, milliseconds, outcome, code and message."""
+    at = attempt.started_at
+    return [(f"{at[8:10]}.{at[5:7]} " if with_day else "") + at[11:23], attempt.method,
+            str(attempt.duration_ms), OUTCOMES.get(attempt.outcome, attempt.outcome),
+            (f"код {attempt.result}: " if attempt.result is not None else "")
+            + (attempt.message or "")]
 
 
 def _receipt_state(record: PaymentRecord) -> str:

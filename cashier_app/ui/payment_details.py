@@ -39,10 +39,10 @@ from cashier_app.journal.export import METHOD_WORDS
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.service import ReceiptService
 
+from .pages import attempt_cells
 from .receipt_view import ReceiptView
 
 log = logging.getLogger(__name__)
-OUTCOMES = {"answer": "ответ", "transport": "нет связи", "auth": "отказ авторизации"}
 #: States a void can still cancel: nothing was sent to pay, no money was taken.
 VOIDABLE = (State.NEW, State.CHECKED, State.CHECK_FAILED)
 
@@ -187,12 +187,7 @@ class PaymentDetails(QDialog):
         self.attempt_rows: list[Attempt] = attempts
         self.attempts.setRowCount(len(attempts))
         for row, attempt in enumerate(attempts):
-            cells = [f"{attempt.started_at[8:10]}.{attempt.started_at[5:7]} "
-                     f"{attempt.started_at[11:23]}", attempt.method, str(attempt.duration_ms),
-                     OUTCOMES.get(attempt.outcome, attempt.outcome),
-                     (f"код {attempt.result}: " if attempt.result is not None else "")
-                     + (attempt.message or "")]
-            for column, text in enumerate(cells):
+            for column, text in enumerate(attempt_cells(attempt, with_day=True)):
                 self.attempts.setItem(row, column, QTableWidgetItem(text))
         self.tabs.setTabText(1, f"История попыток ({len(attempts)})")
         if attempts:

@@ -45,7 +45,7 @@ from cashier_app.journal.chain import Verification, verify
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
-from cashier_app.receipts.document import ShiftTotals
+from cashier_app.receipts.document import ShiftTotals, when
 from cashier_app.receipts.service import ReceiptService
 
 from .journal_view import JournalView, _read
@@ -83,7 +83,8 @@ def detail_text(details: dict[str, Any]) -> str:
 
 
 def _at(value: str | None) -> str:
-    return f"{value[8:10]}.{value[5:7]}.{value[:4]} {value[11:16]}" if value else ""
+    """A stored time as the receipts print it (``23.11.2026 14:05``); empty for none."""
+    return when(value) if value else ""
 
 
 def _money(value: Decimal | None) -> str:
