@@ -29,7 +29,7 @@ from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentInput
-from cashier_app.journal import PaymentRecord, export
+from cashier_app.journal import PaymentRecord, export, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 
@@ -292,7 +292,7 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
         raise UsageError("--format xlsx пишет файл: укажите --output ФАЙЛ.xlsx")
     with open_journal(settings) as journal:
         if args.format in ("csv", "xlsx"):
-            rows = export.payments(journal, chosen)
+            rows = query.records(journal, chosen)
             try:
                 if args.output is None:
                     export.write_csv_to(rows, sys.stdout)
@@ -303,7 +303,7 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 raise CommandFailed(f"Не удалось записать {args.output}: {error}") from None
             print(f"Выгружено платежей: {count} → {args.output}", file=sys.stderr)
             return EXIT_PAID
-        records = list(export.payments(journal, chosen))
+        records = list(query.records(journal, chosen))
     if args.format == "json":
         _print_json([record_json(r) for r in records])
     else:

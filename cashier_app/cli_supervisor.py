@@ -113,7 +113,7 @@ def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
         journal.audit(actor(), str(Role.ADMIN), "verify", "журнал",
                       {"ok": outcome.ok, "problems": len(outcome.problems),
                        "rows": outcome.rows})
-    if getattr(args, "format", "table") == "json":
+    if args.format == "json":
         print(json.dumps({"ok": outcome.ok, "rows": outcome.rows, "links": outcome.links,
                           "problems": [problem.__dict__ for problem in outcome.problems]},
                          ensure_ascii=False, indent=1))

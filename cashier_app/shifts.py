@@ -83,7 +83,7 @@ def close_shift(journal: Journal, shift_id: int, *, actor: str, role: Role,
                               {k: int(v) for k, v in denominations.items() if v}
                               if denominations else None)
         closed = journal.close_shift(shift_id, closed_by=actor, count=count,
-                                     totals=lambda: totals_json(totals, shift.opening_cash))
+                                     totals=totals_json(totals, shift.opening_cash))
         journal.audit(actor, str(role), "shift_close", f"смена {shift_id}", {
             "cashier": shift.cashier, "expected": format(expected, "f"),
             "counted": format(counted, "f") if counted is not None else None,

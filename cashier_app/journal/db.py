@@ -40,6 +40,12 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="milliseconds")
 
 
+def day_bounds(first: date, last: date) -> list[str]:
+    """Stored times from the start of ``first`` to the end of ``last``, for
+    ``at >= ? and at < ?`` (a stored time is ISO text, ``2026-11-23T14:05:07.123``)."""
+    return [first.isoformat(), f"{last.isoformat()}T99"]
+
+
 # --- the hash chain ------------------------------------------------------------------------
 def row_digest(row: Mapping[str, Any]) -> str:
     """SHA-256 of a row's content as stored (bytes as hex, NULLs left out, keys sorted);
@@ -564,17 +570,16 @@ class Journal:
 
     def close_shift(self, shift_id: int, *, closed_by: str | None = None,
                     count: CashCount | None = None,
-                    totals: Callable[[], dict[str, Any]] | None = None) -> Shift:
-        """Close the shift; with the cash count and the totals as they are at this moment,
-        fixed with it (``totals()`` runs inside the closing transaction). Closing a closed
-        shift changes nothing."""
+                    totals: dict[str, Any] | None = None) -> Shift:
+        """Close the shift, with the cash count and the totals to fix in it (the caller
+        computes them in the same transaction). Closing a closed shift changes nothing."""
         with self.db.atomic():
             row = self.db.table("shifts").get(shift_id)
             if row["closed_at"] is None:
                 values: dict[str, Any] = {"closed_at": _now(),
                                           "closed_by": closed_by or row["cashier"]}
                 if totals is not None:
-                    values["totals"] = _json(totals())
+                    values["totals"] = _json(totals)
                 if count is not None:
                     values.update(expected_cash=format(count.expected, "f"),
                                   counted_cash=format(count.counted, "f"),
@@ -591,7 +596,7 @@ class Journal:
     def shifts(self, first: date, last: date) -> list[Shift]:
         """Shifts opened from ``first`` to ``last`` (days, inclusive), newest first."""
         rows = self.db.query("select * from shifts where opened_at >= ? and opened_at < ? "
-                             "order by id desc", [first.isoformat(), f"{last.isoformat()}T99"])
+                             "order by id desc", day_bounds(first, last))
         return [Shift.from_row(row) for row in rows]
 
     def shift_payments(self, shift_id: int) -> list[PaymentRecord]:
@@ -687,7 +692,7 @@ class Journal:
 
     def audit_entries(self, first: date, last: date) -> list[AuditEntry]:
         rows = self.db.query("select * from audit where at >= ? and at < ? order by id desc",
-                             [first.isoformat(), f"{last.isoformat()}T99"])
+                             day_bounds(first, last))
         return [AuditEntry.from_row(row) for row in rows]
 
     # --- agent balance as fetched --------------------------------------------------------
@@ -708,10 +713,10 @@ class Journal:
     def balance_history(self, day: date) -> list[tuple[str, Decimal]]:
         """The balances fetched on ``day`` (time, balance), oldest first, with the last one
         from before the day first (the day's opening figure) when there is one."""
-        start = day.isoformat()
+        bounds = day_bounds(day, day)
         before = list(self.db.query("select at, balance from balance_log where at < ? "
-                                    "order by id desc limit 1", [start]))
+                                    "order by id desc limit 1", bounds[:1]))
         rows = before + list(self.db.query(
             "select at, balance from balance_log where at >= ? and at < ? order by id",
-            [start, f"{start}T99"]))
+            bounds))
         return [(row["at"], Decimal(row["balance"])) for row in rows]

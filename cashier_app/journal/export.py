@@ -22,15 +22,9 @@ from typing import Any, TextIO
 
 from cashier_app.core.states import STATE_TITLES
 
-from .db import Journal, PaymentRecord
-from .query import JournalFilter, records
+from .db import PaymentRecord
 
 METHOD_WORDS = {"cash": "наличные", "sbp": "QR СБП"}
-
-
-def payments(journal: Journal, chosen: JournalFilter) -> Iterator[PaymentRecord]:
-    """The chosen payments, oldest first, one row at a time."""
-    return records(journal, chosen)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from cashier_app.core.money import from_kopecks, kopecks
 from cashier_app.core.states import State
 
-from .db import Journal, PaymentRecord
+from .db import Journal, PaymentRecord, day_bounds
 
 #: Columns a row of the journal view needs (bodies and answers stay on disk).
 VIEW_COLUMNS = ("agent_transaction_id", "created_at", "cashier", "shift_id", "service_id",
@@ -46,7 +46,7 @@ class JournalFilter:
 
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["created_at >= ?", "created_at < ?"]
-        values: list[Any] = [self.first.isoformat(), f"{self.last.isoformat()}T99"]
+        values: list[Any] = day_bounds(self.first, self.last)
         if self.state is not None:
             clauses.append("state = ?")
             values.append(str(self.state))

@@ -354,7 +354,7 @@ class JournalView(QWidget):
 
     async def _totals(self, chosen: JournalFilter, generation: int) -> None:
         try:
-            totals = await asyncio.to_thread(_read, self.journal.path,
+            totals = await asyncio.to_thread(with_reader, self.journal.path,
                                              lambda reader: query.totals(reader, chosen))
         except Exception:
             log.exception("journal totals failed")
@@ -444,8 +444,8 @@ class JournalView(QWidget):
             button.setEnabled(False)
         try:
             count = await asyncio.to_thread(
-                _read, self.journal.path, lambda reader: write(export.payments(reader, chosen),
-                                                               path))
+                with_reader, self.journal.path,
+                lambda reader: write(query.records(reader, chosen), path))
         except OSError as error:
             self.message.setText(f"Не удалось записать {path}: {error.strerror or error}")
             return
@@ -456,8 +456,8 @@ class JournalView(QWidget):
         self.exported.emit(kind, count, str(path))
 
 
-def _read(path: Path, work: Callable[[Journal], Any]) -> Any:
-    """Run ``work`` on a read-only connection of this thread."""
+def with_reader(path: Path, work: Callable[[Journal], Any]) -> Any:
+    """Run ``work`` on a read-only connection of its own (in a worker thread)."""
     reader = Journal.reader(path)
     try:
         return work(reader)

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
@@ -314,7 +315,9 @@ class MainWindow(QMainWindow):
         self.stop_background()
         if self.customer_display is not None:
             self.customer_display.close()
-        tasks = list(self._tasks) + list(self.panel.tasks)
+        tasks: list[asyncio.Future[Any]] = [*self._tasks, *self.panel.tasks]
+        if self.supervisor_window is not None:
+            tasks += self.supervisor_window.tasks
         if tasks:
             _, unfinished = await asyncio.wait(tasks, timeout=5)
             for task in unfinished:

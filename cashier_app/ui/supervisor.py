@@ -48,7 +48,7 @@ from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ShiftTotals, when
 from cashier_app.receipts.service import ReceiptService
 
-from .journal_view import JournalView, _read
+from .journal_view import JournalView, with_reader
 from .payment_details import PaymentDetails
 from .shift_dialogs import ask_cash_count
 
@@ -424,7 +424,8 @@ class AuditView(QWidget):
         self.result.setText("Проверка… (журнал за всё время)")
         self.result.setProperty("kind", "")
         try:
-            outcome: Verification = await asyncio.to_thread(_read, self.journal.path, verify)
+            outcome: Verification = await asyncio.to_thread(with_reader, self.journal.path,
+                                                              verify)
         finally:
             self.verify_button.setEnabled(True)
         self.result.setText(outcome.summary())

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from cashier_app.core.states import State
 from cashier_app.journal import Journal
-from cashier_app.journal.export import payments, write_csv, write_xlsx
+from cashier_app.journal.export import write_csv, write_xlsx
 from cashier_app.journal.query import JournalFilter
+from cashier_app.journal.query import records as payments
 from tests.receipts.helpers import make_payment
 
 
