@@ -15,7 +15,7 @@ from typing import Any
 from cashier_app.core.cashiers import Role
 from cashier_app.core.money import AmountError, format_amount, kopecks
 from cashier_app.journal import CashCount, Journal, Shift, ShiftError
-from cashier_app.receipts.document import ShiftTotals, shift_totals
+from cashier_app.receipts.document import ShiftTotals, difference_word, shift_totals
 
 #: Notes and coins of the rouble a drawer holds, largest first.
 DENOMINATIONS: tuple[Decimal, ...] = tuple(Decimal(v) for v in (
@@ -34,10 +34,10 @@ def denominations_total(counts: Mapping[str, int]) -> Decimal:
 
 def difference_text(difference: Decimal) -> str:
     """The count's outcome in words, for the cashier and the supervisor."""
-    if difference == 0:
+    word = difference_word(difference)
+    if not word:
         return "Сходится: расхождения нет"
-    word = "Недостача" if difference < 0 else "Излишек"
-    return f"{word}: {format_amount(abs(difference))} ₽"
+    return f"{word.capitalize()}: {format_amount(abs(difference))} ₽"
 
 
 def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:

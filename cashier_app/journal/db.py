@@ -60,10 +60,10 @@ def link_hash(prev: str, seq: int, at: str, table: str, key: str, digest: str) -
     return hashlib.sha256(f"{prev}|{seq}|{at}|{table}|{key}|{digest}".encode()).hexdigest()
 
 
-def seal(db: sqlite_utils.Database, table: str, key: Any) -> str:
+def seal(db: sqlite_utils.Database, table: str, key: Any) -> dict[str, Any]:
     """Append the row's present content to the chain and mark the row with the link's hash.
     Call inside the transaction that wrote the row (the write holds the lock, so the head
-    read here is the head)."""
+    read here is the head). Returns the row as it now is (no need to read it again)."""
     key_column = CHAINED[table]
     row = next(iter(db.query(f"select * from {table} where {key_column} = ?", [key])))
     digest = row_digest(row)
@@ -74,7 +74,7 @@ def seal(db: sqlite_utils.Database, table: str, key: Any) -> str:
     db.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) "
                "values (?, ?, ?, ?, ?, ?, ?)", [seq, at, table, str(key), digest, prev, link])
     db.execute(f"update {table} set chain_hash = ? where {key_column} = ?", [link, key])
-    return link
+    return {**row, "chain_hash": link}
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -471,8 +471,8 @@ class Journal:
         row.update(state=str(State.NEW), created_at=now, updated_at=now)
         with self.db.atomic():
             self.db.table("payments").insert(row)
-            seal(self.db, "payments", values["agent_transaction_id"])
-        return self.get(values["agent_transaction_id"])
+            written = seal(self.db, "payments", values["agent_transaction_id"])
+        return PaymentRecord.from_row(written)
 
     def get(self, agent_transaction_id: int) -> PaymentRecord:
         return PaymentRecord.from_row(self.db.table("payments").get(agent_transaction_id))
@@ -485,19 +485,19 @@ class Journal:
             current = State(self.db.table("payments").get(agent_transaction_id)["state"])
             if current is not target:
                 ensure_transition(current, target)
-            self._update(agent_transaction_id, state=str(target), **values)
-        return self.get(agent_transaction_id)
+            written = self._update(agent_transaction_id, state=str(target), **values)
+        return PaymentRecord.from_row(written)
 
     def update(self, agent_transaction_id: int, **values: Any) -> PaymentRecord:
         with self.db.atomic():
-            self._update(agent_transaction_id, **values)
-        return self.get(agent_transaction_id)
+            written = self._update(agent_transaction_id, **values)
+        return PaymentRecord.from_row(written)
 
-    def _update(self, agent_transaction_id: int, **values: Any) -> None:
+    def _update(self, agent_transaction_id: int, **values: Any) -> dict[str, Any]:
         row = _to_columns(values)
         row["updated_at"] = _now()
         self.db.table("payments").update(agent_transaction_id, row)
-        seal(self.db, "payments", agent_transaction_id)
+        return seal(self.db, "payments", agent_transaction_id)
 
     def in_state(self, *states: State) -> list[PaymentRecord]:
         marks = ",".join("?" for _ in states)

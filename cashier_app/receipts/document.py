@@ -74,6 +74,11 @@ def money(amount: Decimal | None) -> str:
     return format_amount(amount) if amount is not None else "-"
 
 
+def difference_word(difference: Decimal) -> str:
+    """A cash count's difference (counted − expected) in a word; empty when there is none."""
+    return "недостача" if difference < 0 else "излишек" if difference > 0 else ""
+
+
 def when(iso: str | None) -> str:
     """``2026-11-23T14:05:07.123`` → ``23.11.2026 14:05``."""
     if not iso:
@@ -418,8 +423,8 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
     if shift.counted_cash is not None and shift.cash_difference is not None:
         doc.add(PAIR, "Пересчитано", money(shift.counted_cash))
         difference = shift.cash_difference
-        word = "недостача" if difference < 0 else "излишек" if difference > 0 else "нет"
-        doc.add(PAIR, f"Расхождение ({word})", money(difference))
+        doc.add(PAIR, f"Расхождение ({difference_word(difference) or 'нет'})",
+                money(difference))
     if shift.closed_by and shift.closed_by != shift.cashier:
         doc.add(PAIR, "Смену закрыл(а)", shift.closed_by)
     doc.add(CENTER, "Суммы в рублях")
