@@ -21,10 +21,9 @@ from cashier_app.core.states import State
 from .db import Journal, PaymentRecord, day_bounds
 
 #: Columns a row of the journal view needs (bodies and answers stay on disk).
-VIEW_COLUMNS = ("agent_transaction_id", "created_at", "cashier", "shift_id", "service_id",
-                "service_name", "account", "amount_to", "commission", "amount_from",
-                "payment_method", "state", "result", "result_message", "transaction_id",
-                "receipt_printed_at", "receipt_error")
+VIEW_COLUMNS = ("agent_transaction_id", "created_at", "cashier", "service_id", "service_name",
+                "account", "amount_to", "commission", "amount_from", "payment_method",
+                "state", "result", "result_message", "transaction_id")
 NEWEST_FIRST = "created_at desc, agent_transaction_id desc"
 OLDEST_FIRST = "created_at, agent_transaction_id"
 

@@ -63,7 +63,6 @@ SHOWN = (("Время", "created_at", "time"), ("Кассир", "cashier", "text
          ("Код", "result", "text"), ("Сообщение", "result_message", "text"),
          ("agentTransactionId", "agent_transaction_id", "text"),
          ("transactionId", "transaction_id", "text"))
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _ROOT = QModelIndex()
 
 
@@ -126,10 +125,6 @@ class JournalModel(QAbstractTableModel):
         row = self.row(index.row())
         if row is None:
             return None
-        if role == ID_ROLE:
-            return row[_AT["agent_transaction_id"]]
-        if role == Qt.ItemDataRole.UserRole:
-            return row[_AT["state"]]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         _, name, kind = SHOWN[index.column()]

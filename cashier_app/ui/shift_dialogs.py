@@ -163,7 +163,9 @@ class CashCountDialog(QDialog):
     def _update(self) -> None:
         if self.by_pieces.isChecked():
             total, _ = self.value()
+            self.amount.blockSignals(True)  # shown, not typed: no second pass through here
             self.amount.setText(format_amount(total))
+            self.amount.blockSignals(False)
         try:
             counted, _ = self.value()
         except AmountError as error:
