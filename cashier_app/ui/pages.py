@@ -294,8 +294,8 @@ class TodayPage(QWidget):
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
             cells = [record.created_at[11:19], record.service_name, record.account,
-                     _amount(record.amount_to), _amount(record.commission),
-                     _amount(record.amount_from), state_title(record),
+                     amount_text(record.amount_to), amount_text(record.commission),
+                     amount_text(record.amount_from), state_title(record),
                      record.result_message or "", str(record.transaction_id or ""),
                      _receipt_state(record)]
             for column, text in enumerate(cells):
@@ -358,5 +358,6 @@ def _receipt_state(record: PaymentRecord) -> str:
     return ""
 
 
-def _amount(value: Decimal | None) -> str:
+def amount_text(value: Decimal | None) -> str:
+    """An amount as the tables show it; empty for none."""
     return format_amount(value) if value is not None else ""

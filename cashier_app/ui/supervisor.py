@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from cashier_app import shifts
 from cashier_app.core.balance import BalanceLevel, balance_level
-from cashier_app.core.cashiers import ROLE_TITLES, Cashier, Role
+from cashier_app.core.cashiers import ROLE_TITLES, Cashier
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.engine import PaymentEngine
@@ -49,6 +49,7 @@ from cashier_app.receipts.document import ShiftTotals, when
 from cashier_app.receipts.service import ReceiptService
 
 from .journal_view import JournalView, with_reader
+from .pages import amount_text
 from .payment_details import PaymentDetails
 from .shift_dialogs import ask_cash_count
 
@@ -85,10 +86,6 @@ def detail_text(details: dict[str, Any]) -> str:
 def _at(value: str | None) -> str:
     """A stored time as the receipts print it (``23.11.2026 14:05``); empty for none."""
     return when(value) if value else ""
-
-
-def _money(value: Decimal | None) -> str:
-    return format_amount(value) if value is not None else ""
 
 
 def _table(columns: list[str], name: str) -> QTableWidget:
@@ -161,9 +158,9 @@ class ShiftsView(QWidget):
         today = self.window_.today()
         self.rows = self.journal.shifts(today - timedelta(days=31), today)
         _fill(self.table, [[str(s.id), s.cashier, _at(s.opened_at),
-                            _at(s.closed_at) or "открыта", _money(s.opening_cash),
-                            _money(s.expected_cash), _money(s.counted_cash),
-                            _money(s.cash_difference), s.closed_by or ""]
+                            _at(s.closed_at) or "открыта", amount_text(s.opening_cash),
+                            amount_text(s.expected_cash), amount_text(s.counted_cash),
+                            amount_text(s.cash_difference), s.closed_by or ""]
                            for s in self.rows], right=(4, 5, 6, 7))
         index = next((i for i, s in enumerate(self.rows)
                       if selected is not None and s.id == selected.id), 0)
@@ -408,8 +405,7 @@ class AuditView(QWidget):
         rows = []
         for entry in entries:
             details = detail_text(entry.details)
-            role = ROLE_TITLES.get(Role(entry.role), entry.role) if entry.role in set(
-                Role) else entry.role
+            role = ROLE_TITLES.get(entry.role, entry.role)  # type: ignore[call-overload]
             rows.append([_at(entry.at), entry.actor, role,
                          ACTION_TITLES.get(entry.action, entry.action), entry.target, details])
         _fill(self.table, rows)
@@ -480,7 +476,7 @@ class SupervisorWindow(QMainWindow):
             lambda kind, count, path: self.audit("export", path, {"format": kind,
                                                                   "payments": count}))
         self.shifts_view = ShiftsView(self)
-        self.shifts_view.shift_closed.connect(self._shift_closed)
+        self.shifts_view.shift_closed.connect(self.shift_closed)
         self.balance_view = BalanceView(self)
         self.audit_view = AuditView(self)
         self.tabs = QTabWidget()
@@ -518,9 +514,6 @@ class SupervisorWindow(QMainWindow):
     def _payment_changed(self, record: Any) -> None:
         self.journal_view.model.reload()
         self.payment_changed.emit(record)
-
-    def _shift_closed(self, shift: Shift) -> None:
-        self.shift_closed.emit(shift)
 
     def _tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
