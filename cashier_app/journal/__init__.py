@@ -12,7 +12,17 @@ from .db import (
     ShiftError,
     StoredReceipt,
 )
+from .errors import (
+    JournalBusy,
+    JournalDamaged,
+    JournalError,
+    JournalMissing,
+    JournalStorageError,
+    JournalTooNew,
+)
 from .ids import IdAllocator
 
 __all__ = ["CASH", "SBP", "Attempt", "AuditEntry", "CashCount", "IdAllocator", "Journal",
-           "PaymentRecord", "Shift", "ShiftError", "StoredReceipt"]
+           "JournalBusy", "JournalDamaged", "JournalError", "JournalMissing",
+           "JournalStorageError", "JournalTooNew", "PaymentRecord", "Shift", "ShiftError",
+           "StoredReceipt"]

@@ -23,7 +23,8 @@ from .db import CHAINED, GENESIS, Journal, link_hash, row_digest
 
 #: What a row of each chained table is, for the supervisor.
 TABLE_TITLES = {"payments": "Платёж", "shifts": "Смена", "receipts": "Чек",
-                "attempts": "Попытка", "audit": "Запись аудита"}
+                "attempts": "Попытка", "audit": "Запись аудита",
+                "balance_log": "Баланс агента"}
 
 
 @dataclass(frozen=True)

@@ -7,37 +7,37 @@ migrations. Amounts are stored as exact decimal text, request bodies as the exac
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from cashier_app.core.money import kopecks
 from cashier_app.core.states import State, ensure_transition
 
-SCHEMA_VERSION = 4
+from .connection import check_presence, connect, immediate
+from .errors import JournalStorageError, JournalTooNew, translate
+from .leases import InstanceLease
+from .schema import KOPECK_COLUMNS, MIGRATIONS, SCHEMA_VERSION
+from .seal import CHAINED, GENESIS, link_hash, now_text, row_digest, seal
+
+__all__ = ["CHAINED", "GENESIS", "SCHEMA_VERSION", "link_hash", "row_digest", "seal"]
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
-#: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
-#: compares those exactly (its own arithmetic on text would go through floats).
-KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
 JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
-#: Tables whose every row is sealed in the hash chain (``ledger``), with their keys.
-CHAINED = {"payments": "agent_transaction_id", "shifts": "id", "receipts": "number",
-           "attempts": "id", "audit": "id"}
-GENESIS = "0" * 64
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="milliseconds")
+_now = now_text
 
 
 def day_bounds(first: date, last: date) -> list[str]:
@@ -46,177 +46,6 @@ def day_bounds(first: date, last: date) -> list[str]:
     return [first.isoformat(), f"{last.isoformat()}T99"]
 
 
-# --- the hash chain ------------------------------------------------------------------------
-def row_digest(row: Mapping[str, Any]) -> str:
-    """SHA-256 of a row's content as stored (bytes as hex, NULLs left out, keys sorted);
-    its own ``chain_hash`` is not part of it."""
-    clean = {name: value.hex() if isinstance(value, bytes) else value
-             for name, value in row.items() if name != "chain_hash" and value is not None}
-    text = json.dumps(clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def link_hash(prev: str, seq: int, at: str, table: str, key: str, digest: str) -> str:
-    return hashlib.sha256(f"{prev}|{seq}|{at}|{table}|{key}|{digest}".encode()).hexdigest()
-
-
-def seal(db: sqlite_utils.Database, table: str, key: Any) -> dict[str, Any]:
-    """Append the row's present content to the chain and mark the row with the link's hash.
-    Call inside the transaction that wrote the row (the write holds the lock, so the head
-    read here is the head). Returns the row as it now is (no need to read it again)."""
-    key_column = CHAINED[table]
-    row = next(iter(db.query(f"select * from {table} where {key_column} = ?", [key])))
-    digest = row_digest(row)
-    head = db.execute("select seq, hash from ledger order by seq desc limit 1").fetchone()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
-    at = _now()
-    link = link_hash(prev, seq, at, table, str(key), digest)
-    db.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) "
-               "values (?, ?, ?, ?, ?, ?, ?)", [seq, at, table, str(key), digest, prev, link])
-    db.execute(f"update {table} set chain_hash = ? where {key_column} = ?", [link, key])
-    return {**row, "chain_hash": link}
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db.table("payments").create({
-        "agent_transaction_id": int, "service_id": str, "service_name": str, "scheme": str,
-        "account": str, "extras": str, "identity_card": str, "full_name": str,
-        "state": str, "result": int, "result_message": str, "transaction_id": int,
-        "agent_transaction_date": str,
-        "amount_to": str, "commission": str, "amount_from": str, "cash_given": str,
-        "change": str, "extra_services": str,
-        "check_body": bytes, "check_answer": str, "pay_body": bytes, "pay_answer": str,
-        "transaction_date": str, "status_date": str,
-        "attempts": int, "next_attempt_at": str, "seen_non_final": int,
-        "cashier": str, "shift_id": int,
-        "created_at": str, "updated_at": str, "settled_at": str,
-    }, pk="agent_transaction_id", not_null={"service_id", "account", "state",
-                                            "agent_transaction_date", "created_at",
-                                            "updated_at"},
-        defaults={"attempts": 0, "seen_non_final": 0, "extras": "{}"})
-    db.table("payments").create_index(["state"])
-    db.table("payments").create_index(["created_at"])
-    db.table("attempts").create({
-        "id": int, "agent_transaction_id": int, "method": str, "started_at": str,
-        "duration_ms": int, "outcome": str, "result": int, "message": str,
-    }, pk="id", foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
-    db.table("attempts").create_index(["agent_transaction_id"])
-    db.table("shifts").create({"id": int, "cashier": str, "opened_at": str, "closed_at": str},
-                        pk="id", not_null={"cashier", "opened_at"})
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Receipts (issue 5): the titles of a payment's fields as the catalog had them, so that
-    its receipt can be rebuilt from the row alone; each receipt document as printed."""
-    db.table("payments").add_column("field_titles", str)
-    db.table("payments").add_column("receipt_printed_at", str)
-    db.table("payments").add_column("receipt_error", str)
-    db.table("receipts").create({
-        "number": int, "kind": str, "agent_transaction_id": int, "shift_id": int,
-        "payment_state": str, "created_at": str, "document": str, "printed_at": str,
-        "copies": int, "last_error": str, "last_attempt_at": str,
-    }, pk="number", not_null={"kind", "created_at", "document"}, defaults={"copies": 0},
-        foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
-    db.table("receipts").create_index(["agent_transaction_id"])
-    db.table("receipts").create_index(["shift_id", "kind"])
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """QR СБП (issue 6): how the person paid; the code's request as sent and what the center
-    said of it; the desk's cash-register link."""
-    payments = db.table("payments")
-    payments.add_column("payment_method", str, not_null_default="cash")
-    for name, kind in (("qr_mode", str), ("qr_body", bytes), ("qr_id", str),
-                       ("qr_payload", str), ("qr_expires_at", str), ("qr_status", str),
-                       ("cancel_requested_at", str)):
-        payments.add_column(name, kind)
-    payments.add_column("qr_failures", int, not_null_default=0)
-    db.table("cash_link").create({"qr_id": str, "payload": str, "registered_at": str},
-                                 pk="qr_id", not_null={"payload", "registered_at"})
-
-
-_DAY = "substr({0}.created_at, 1, 10)"
-
-
-def _add(row: str, sign: str) -> str:
-    """SQL that adds (``+``) or takes away (``-``) one payment row's part of its day."""
-    return (
-        f"insert into day_totals values ({_DAY.format(row)}, {row}.state, {row}.service_id, "
-        f"{sign}1, "
-        f"{sign}coalesce({row}.amount_to_kop, 0), {sign}coalesce({row}.amount_from_kop, 0), "
-        f"{sign}coalesce({row}.commission_kop, 0)) on conflict do update set "
-        "count = count + excluded.count, amount_to_kop = amount_to_kop + excluded.amount_to_kop, "
-        "amount_from_kop = amount_from_kop + excluded.amount_from_kop, "
-        "commission_kop = commission_kop + excluded.commission_kop;")
-
-
-#: Per day, state and service: how many payments and their sums in
-#: kopecks, kept by triggers in the same transaction as every write to ``payments`` (a year's
-#: totals are then a few thousand rows, not hundreds of thousands).
-DAY_TOTALS_SQL = (
-    "create table day_totals (day text not null, state text not null, service_id text not "
-    "null, count integer not null, amount_to_kop integer not null, amount_from_kop integer "
-    "not null, commission_kop integer not null, primary key (day, state, service_id)) "
-    "without rowid",
-    "insert into day_totals select substr(created_at, 1, 10), state, service_id, count(*), "
-    "sum(coalesce(amount_to_kop, 0)), sum(coalesce(amount_from_kop, 0)), "
-    "sum(coalesce(commission_kop, 0)) from payments group by 1, 2, 3",
-    f"create trigger day_totals_insert after insert on payments begin {_add('new', '')} end",
-    f"create trigger day_totals_delete after delete on payments begin {_add('old', '-')} end",
-    "create trigger day_totals_update after update of created_at, state, service_id, "
-    "amount_to_kop, amount_from_kop, commission_kop on payments begin "
-    f"{_add('old', '-')} {_add('new', '')} end",
-)
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    """Supervisor (issue 7): kopeck copies of the amounts and indexes for the journal view;
-    each attempt's request and answer; the cash count of a shift and its fixed totals; the
-    audit of supervisor actions; the agent balance as fetched; the hash chain (every existing
-    row is sealed here, as found)."""
-    payments = db.table("payments")
-    for name in KOPECK_COLUMNS:
-        payments.add_column(f"{name}_kop", int)
-    for row in db.query("select agent_transaction_id, amount_to, commission, amount_from "
-                        "from payments"):
-        payments.update(row["agent_transaction_id"], {
-            f"{name}_kop": kopecks(Decimal(row[name])) for name in KOPECK_COLUMNS
-            if row[name] is not None})
-    for columns in (("service_id", "created_at"), ("account",), ("transaction_id",),
-                    ("shift_id",), ("amount_to_kop",)):
-        payments.create_index(list(columns), if_not_exists=True)
-    # one cashier's period and its totals from the index alone (not in the per-day totals)
-    db.execute("create index payments_cashier_view on payments (cashier, created_at, state, "
-               "service_id, amount_to_kop, amount_from_kop, commission_kop)")
-    for statement in DAY_TOTALS_SQL:
-        db.execute(statement)
-    db.table("attempts").add_column("request", str)
-    db.table("attempts").add_column("answer", str)
-    shifts = db.table("shifts")
-    for name in ("opened_by", "opening_cash", "closed_by", "expected_cash", "counted_cash",
-                 "cash_difference", "denominations", "totals"):
-        shifts.add_column(name, str)
-    db.table("audit").create({"id": int, "at": str, "actor": str, "role": str,
-                              "action": str, "target": str, "details": str},
-                             pk="id", not_null={"at", "actor", "action"})
-    db.table("audit").create_index(["at"])
-    db.table("balance_log").create({"id": int, "at": str, "balance": str, "overdraft": str,
-                                    "notification": str, "currency": str},
-                                   pk="id", not_null={"at", "balance"})
-    db.table("balance_log").create_index(["at"])
-    db.table("ledger").create({"seq": int, "at": str, "tbl": str, "key": str, "digest": str,
-                               "prev": str, "hash": str},
-                              pk="seq", not_null={"at", "tbl", "key", "digest", "prev", "hash"})
-    db.execute("create index ledger_rows on ledger (tbl, key, seq)")
-    for table in CHAINED:
-        db.table(table).add_column("chain_hash", str)
-    for table, key in CHAINED.items():
-        for row in db.query(f"select {key} from {table} order by {key}"):
-            seal(db, table, row[key])
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2,
-                                                              _migration_3, _migration_4]
 CASH, SBP = "cash", "sbp"  # payments.payment_method
 
 
@@ -267,6 +96,7 @@ class PaymentRecord:
     qr_status: str | None = None  # the center's last word: CREATED, PAID, EXPIRED, …
     qr_failures: int = 0  # status requests in a row without an answer
     cancel_requested_at: str | None = None
+    owner: str | None = None  # the running program that works it (journal.leases)
 
     @property
     def by_qr(self) -> bool:
@@ -401,6 +231,12 @@ class ShiftError(RuntimeError):
     """A shift cannot be opened or closed as asked; ``str()`` is Russian."""
 
 
+def _expected(current: State, expect: State | tuple[State, ...] | None) -> bool:
+    if expect is None:
+        return True
+    return current in (expect if isinstance(expect, tuple) else (expect,))
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -420,16 +256,59 @@ def _to_columns(values: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _translated(method: F) -> F:
+    """Every SQLite error a journal method meets leaves it as a :class:`JournalError` (a
+    Russian sentence; the detail goes to the log): callers never see ``sqlite3`` errors."""
+
+    @functools.wraps(method)
+    def wrapper(self: Journal, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            log.error("journal %s: %s failed: %s", getattr(self, "path", "?"),
+                      method.__name__, error, exc_info=True)
+            raise translate(error, getattr(self, "path", "?")) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _translate_all(cls: type[Journal]) -> type[Journal]:
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("__") and name not in _UNTRANSLATED:
+            setattr(cls, name, _translated(value))
+    return cls
+
+
+#: helpers that run inside a translated method (wrapping them again would log twice)
+_UNTRANSLATED = {"_update", "_add_attempt", "_migrate", "_write", "transaction", "reader"}
+
+
+@_translate_all
 class Journal:
-    def __init__(self, path: Path) -> None:
+    """The payment journal. ``lease`` is the running program's claim (see
+    :mod:`cashier_app.journal.leases`): the payments it creates carry its owner name, and it
+    tells whether another payment's owner is alive; ``ids_issued`` — the last
+    agentTransactionId this point issued — makes a missing or emptied journal an error
+    instead of a fresh start."""
+
+    def __init__(self, path: Path, *, lease: InstanceLease | None = None,
+                 ids_issued: int = 0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
+        self.lease = lease
+        self.owner = lease.owner if lease is not None else None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise JournalStorageError(f"Каталог журнала {path.parent} не создаётся: "
+                                      f"{error.strerror}") from None
+        check_presence(path, ids_issued=ids_issued)
+        conn = connect(path)
         self.db = sqlite_utils.Database(conn)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     @classmethod
     def reader(cls, path: Path) -> Journal:
@@ -438,6 +317,7 @@ class Journal:
         thread); no migration."""
         journal = cls.__new__(cls)
         journal.path = path
+        journal.lease, journal.owner = None, None
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                isolation_level=None, check_same_thread=False)
         journal.db = sqlite_utils.Database(conn)
@@ -451,25 +331,38 @@ class Journal:
         self.db.conn.close()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"journal {self.path} is from a newer program (schema {version})")
-        for number in range(version, SCHEMA_VERSION):
-            with self.db.atomic():
+        for number in range(SCHEMA_VERSION):
+            with self._write():  # the version is read under the write lock: one migrates
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise JournalTooNew(f"Журнал {self.path} записан более новой версией "
+                                        f"программы (схема {version}): обновите программу")
+                if version > number:
+                    continue
                 MIGRATIONS[number](self.db)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
 
+    def _write(self) -> AbstractContextManager[None]:
+        """One immediate write transaction (see :func:`connection.immediate`)."""
+        return immediate(self.db.conn)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.atomic():
-            yield
+        """Reads and writes that must see no other program's write in between (a shift's
+        close computes its totals and closes in one)."""
+        try:
+            with self._write():
+                yield
+        except sqlite3.Error as error:
+            log.error("journal %s: transaction failed: %s", self.path, error, exc_info=True)
+            raise translate(error, self.path) from error
 
     # --- payments ------------------------------------------------------------------
     def create(self, **values: Any) -> PaymentRecord:
         now = _now()
         row = _to_columns({"extras": {}, **values})
-        row.update(state=str(State.NEW), created_at=now, updated_at=now)
-        with self.db.atomic():
+        row.update(state=str(State.NEW), created_at=now, updated_at=now, owner=self.owner)
+        with self._write():
             self.db.table("payments").insert(row)
             written = seal(self.db, "payments", values["agent_transaction_id"])
         return PaymentRecord.from_row(written)
@@ -477,20 +370,50 @@ class Journal:
     def get(self, agent_transaction_id: int) -> PaymentRecord:
         return PaymentRecord.from_row(self.db.table("payments").get(agent_transaction_id))
 
-    def transition(self, agent_transaction_id: int, target: State, **values: Any
-                   ) -> PaymentRecord:
+    def transition(self, agent_transaction_id: int, target: State, *,
+                   expect: State | tuple[State, ...] | None = None,
+                   attempt: Attempt | None = None, **values: Any) -> PaymentRecord:
         """Move a payment to ``target`` (checked against the state machine) with new values,
-        in one transaction."""
-        with self.db.atomic():
+        in one transaction, together with the ``attempt`` that led there (one fsync, and no
+        outcome without its attempt or attempt without its outcome).
+
+        ``expect``: write only if the payment is still in that state (another program may have
+        settled it meanwhile); otherwise the attempt alone is kept and the payment is returned
+        as it is."""
+        with self._write():
+            if attempt is not None:
+                self._add_attempt(attempt)
             current = State(self.db.table("payments").get(agent_transaction_id)["state"])
+            if not _expected(current, expect):
+                return self.get(agent_transaction_id)
             if current is not target:
                 ensure_transition(current, target)
             written = self._update(agent_transaction_id, state=str(target), **values)
         return PaymentRecord.from_row(written)
 
-    def update(self, agent_transaction_id: int, **values: Any) -> PaymentRecord:
-        with self.db.atomic():
+    def update(self, agent_transaction_id: int, *,
+               expect: State | tuple[State, ...] | None = None,
+               attempt: Attempt | None = None, **values: Any) -> PaymentRecord:
+        """New values without a change of state (same ``expect`` and ``attempt`` as
+        :meth:`transition`)."""
+        with self._write():
+            if attempt is not None:
+                self._add_attempt(attempt)
+            if expect is not None:
+                current = State(self.db.table("payments").get(agent_transaction_id)["state"])
+                if not _expected(current, expect):
+                    return self.get(agent_transaction_id)
             written = self._update(agent_transaction_id, **values)
+        return PaymentRecord.from_row(written)
+
+    def claim(self, agent_transaction_id: int, previous: str | None) -> PaymentRecord | None:
+        """Take over a payment whose owner ``previous`` is gone: compare-and-set, so of two
+        programs that both found it orphaned only one gets it. None: somebody else did."""
+        with self._write():
+            row = self.db.table("payments").get(agent_transaction_id)
+            if row.get("owner") != previous:
+                return None
+            written = self._update(agent_transaction_id, owner=self.owner)
         return PaymentRecord.from_row(written)
 
     def _update(self, agent_transaction_id: int, **values: Any) -> dict[str, Any]:
@@ -529,7 +452,7 @@ class Journal:
         return (rows[0]["qr_id"], rows[0]["payload"]) if rows else None
 
     def save_cash_link(self, qr_id: str, payload: str) -> None:
-        with self.db.atomic():
+        with self._write():
             self.db.table("cash_link").insert({"qr_id": qr_id, "payload": payload,
                                                "registered_at": _now()}, replace=True)
 
@@ -553,7 +476,7 @@ class Journal:
                    opened_by: str | None = None) -> Shift:
         """Open the point's shift for ``cashier`` with ``opening_cash`` in the drawer (the
         float counted at the open)."""
-        with self.db.atomic():
+        with self._write():
             current = self.open_shift_now()
             if current is not None:
                 if current.cashier == cashier:
@@ -573,7 +496,7 @@ class Journal:
                     totals: dict[str, Any] | None = None) -> Shift:
         """Close the shift, with the cash count and the totals to fix in it (the caller
         computes them in the same transaction). Closing a closed shift changes nothing."""
-        with self.db.atomic():
+        with self._write():
             row = self.db.table("shifts").get(shift_id)
             if row["closed_at"] is None:
                 values: dict[str, Any] = {"closed_at": _now(),
@@ -611,7 +534,7 @@ class Journal:
                     build: Callable[[int], dict[str, Any]] | None = None) -> StoredReceipt:
         """Store a new receipt document; ``build(number)`` may make the document once its
         number is known (the number is the row's key)."""
-        with self.db.atomic():
+        with self._write():
             self.db.table("receipts").insert({
                 "kind": kind, "agent_transaction_id": agent_transaction_id,
                 "shift_id": shift_id, "payment_state": payment_state, "created_at": _now(),
@@ -638,7 +561,7 @@ class Journal:
     def receipt_printed(self, number: int, copies: int) -> StoredReceipt:
         """A successful print: the receipt (and its payment) show when."""
         now = _now()
-        with self.db.atomic():
+        with self._write():
             receipt = self.receipt(number)
             self.db.table("receipts").update(number, {
                 "printed_at": receipt.printed_at or now, "copies": copies,
@@ -654,7 +577,7 @@ class Journal:
         """A failed print: recorded on the receipt and its payment; the payment's state is
         not touched."""
         now = _now()
-        with self.db.atomic():
+        with self._write():
             receipt = self.receipt(number)
             self.db.table("receipts").update(number, {"last_error": message,
                                                       "last_attempt_at": now})
@@ -667,9 +590,12 @@ class Journal:
 
     # --- attempts ------------------------------------------------------------------
     def add_attempt(self, attempt: Attempt) -> None:
-        with self.db.atomic():
-            self.db.table("attempts").insert(attempt.__dict__)
-            seal(self.db, "attempts", self.db.execute("select last_insert_rowid()").fetchone()[0])
+        with self._write():
+            self._add_attempt(attempt)
+
+    def _add_attempt(self, attempt: Attempt) -> None:
+        self.db.table("attempts").insert(attempt.__dict__)
+        seal(self.db, "attempts", self.db.execute("select last_insert_rowid()").fetchone()[0])
 
     def attempts(self, agent_transaction_id: int) -> list[Attempt]:
         known = {f.name for f in fields(Attempt)}
@@ -682,7 +608,7 @@ class Journal:
               details: dict[str, Any] | None = None) -> AuditEntry:
         """Write one supervisor action (void attempt, reprint, settings change, shift close,
         …) with who did it; sealed in the chain like a payment."""
-        with self.db.atomic():
+        with self._write():
             self.db.table("audit").insert({"at": _now(), "actor": actor, "role": role,
                                            "action": action, "target": target,
                                            "details": _json(details or {})})
@@ -703,12 +629,14 @@ class Journal:
                   "overdraft": format(overdraft, "f") if overdraft is not None else None,
                   "notification": (format(notification, "f") if notification is not None
                                    else None), "currency": currency}
-        with self.db.atomic():
+        with self._write():
             last = list(self.db.query("select balance, overdraft, notification, currency "
                                       "from balance_log order by id desc limit 1"))
             if last and last[0] == values:
                 return
             self.db.table("balance_log").insert({"at": _now(), **values})
+            seal(self.db, "balance_log",
+                 self.db.execute("select last_insert_rowid()").fetchone()[0])
 
     def balance_history(self, day: date) -> list[tuple[str, Decimal]]:
         """The balances fetched on ``day`` (time, balance), oldest first, with the last one

@@ -11,7 +11,9 @@ deleted, or restored from an old backup, cannot make the program reuse an id: th
 on. Two more guards cover a clock that goes back (NTP, a dead CMOS battery): the last id issued is
 kept in a small high-water-mark file beside the journal (written and fsynced *before* the id is
 used), and the journal's own largest id; a new id is always above both. The point number keeps
-two cash desks of one agent apart even when their clocks agree.
+two cash desks of one agent apart even when their clocks agree. Two programs on one data
+directory (a window and a command) allocate under an OS file lock (``<hwm>.lock``), so they
+never hand out the same id in the same millisecond.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import filelock
+
 from cashier_app.fsutil import atomic_write
+
+from .errors import JournalBusy, JournalStorageError
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
 MS_FACTOR = 10**6
@@ -40,11 +46,7 @@ class IdAllocator:
         self._clock = clock
 
     def _read_hwm(self) -> int:
-        try:
-            text = self.path.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return 0
-        return int(text) if text.isdigit() else 0
+        return read_hwm(self.path)
 
     def _write_hwm(self, value: int) -> None:
         atomic_write(self.path, f"{value}\n".encode("ascii"))
@@ -60,6 +62,22 @@ class IdAllocator:
         return (ms + 1) * MS_FACTOR + self.point * POINT_FACTOR
 
     def allocate(self) -> int:
+        """The next id, written to the high-water mark (with fsync) before it is returned.
+        JournalStorageError when the mark cannot be written (a full disk): no id, nothing
+        sent."""
+        lock = filelock.FileLock(f"{self.path}.lock")
+        try:
+            with lock.acquire(timeout=30):
+                return self._allocate_locked()
+        except filelock.Timeout:
+            raise JournalBusy("Номер платежа не выдан: другая программа держит счётчик "
+                              "номеров дольше 30 секунд") from None
+        except OSError as error:
+            raise JournalStorageError(
+                f"Номер платежа не записан ({self.path}): {error.strerror or error}. "
+                "Освободите место на диске; платёж не начат") from None
+
+    def _allocate_locked(self) -> int:
         now_ms = max(0, round((self._clock() - EPOCH) * 1000))
         candidate = now_ms * MS_FACTOR + self.point * POINT_FACTOR
         last = max(self._read_hwm(), self.floor)
@@ -70,3 +88,12 @@ class IdAllocator:
         self._write_hwm(candidate)
         self.floor = candidate
         return candidate
+
+
+def read_hwm(path: Path) -> int:
+    """The last id this point issued (0: none, or the mark is unreadable)."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return int(text) if text.isdigit() else 0

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cashier_app.core.states import IllegalTransition, State
-from cashier_app.journal import Attempt, Journal
+from cashier_app.journal import Attempt, Journal, JournalTooNew
 
 
 def new(journal: Journal, tx_id: int = 1) -> None:
@@ -19,7 +19,7 @@ def test_durability_pragmas_and_schema(tmp_path: Path) -> None:
     conn = journal.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
     assert {"payments", "attempts", "shifts", "receipts", "cash_link"} <= set(
         journal.db.table_names())
     journal.close()
@@ -58,7 +58,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "j.sqlite3")
     conn.execute("PRAGMA user_version = 99")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer program"):
+    with pytest.raises(JournalTooNew, match="более новой версией"):
         Journal(tmp_path / "j.sqlite3")
 
 

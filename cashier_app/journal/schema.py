@@ -1,0 +1,182 @@
+"""The journal's schema: ordered migrations, the version in ``PRAGMA user_version``.
+
+Each migration runs in one immediate transaction with the version bump (see
+:meth:`cashier_app.journal.db.Journal._migrate`), so a crash leaves the old schema or the new,
+and two programs starting at once on an old journal do not both migrate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import sqlite_utils
+
+from cashier_app.core.money import kopecks
+
+from .seal import CHAINED, seal
+
+SCHEMA_VERSION = 5
+#: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
+#: compares those exactly (its own arithmetic on text would go through floats).
+KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
+#: The tables schema 4 sealed (later schemas seal more: see ``CHAINED``).
+V4_CHAINED = ("payments", "shifts", "receipts", "attempts", "audit")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.table("payments").create({
+        "agent_transaction_id": int, "service_id": str, "service_name": str, "scheme": str,
+        "account": str, "extras": str, "identity_card": str, "full_name": str,
+        "state": str, "result": int, "result_message": str, "transaction_id": int,
+        "agent_transaction_date": str,
+        "amount_to": str, "commission": str, "amount_from": str, "cash_given": str,
+        "change": str, "extra_services": str,
+        "check_body": bytes, "check_answer": str, "pay_body": bytes, "pay_answer": str,
+        "transaction_date": str, "status_date": str,
+        "attempts": int, "next_attempt_at": str, "seen_non_final": int,
+        "cashier": str, "shift_id": int,
+        "created_at": str, "updated_at": str, "settled_at": str,
+    }, pk="agent_transaction_id", not_null={"service_id", "account", "state",
+                                            "agent_transaction_date", "created_at",
+                                            "updated_at"},
+        defaults={"attempts": 0, "seen_non_final": 0, "extras": "{}"})
+    db.table("payments").create_index(["state"])
+    db.table("payments").create_index(["created_at"])
+    db.table("attempts").create({
+        "id": int, "agent_transaction_id": int, "method": str, "started_at": str,
+        "duration_ms": int, "outcome": str, "result": int, "message": str,
+    }, pk="id", foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
+    db.table("attempts").create_index(["agent_transaction_id"])
+    db.table("shifts").create({"id": int, "cashier": str, "opened_at": str, "closed_at": str},
+                        pk="id", not_null={"cashier", "opened_at"})
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Receipts (issue 5): the titles of a payment's fields as the catalog had them, so that
+    its receipt can be rebuilt from the row alone; each receipt document as printed."""
+    db.table("payments").add_column("field_titles", str)
+    db.table("payments").add_column("receipt_printed_at", str)
+    db.table("payments").add_column("receipt_error", str)
+    db.table("receipts").create({
+        "number": int, "kind": str, "agent_transaction_id": int, "shift_id": int,
+        "payment_state": str, "created_at": str, "document": str, "printed_at": str,
+        "copies": int, "last_error": str, "last_attempt_at": str,
+    }, pk="number", not_null={"kind", "created_at", "document"}, defaults={"copies": 0},
+        foreign_keys=[("agent_transaction_id", "payments", "agent_transaction_id")])
+    db.table("receipts").create_index(["agent_transaction_id"])
+    db.table("receipts").create_index(["shift_id", "kind"])
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """QR СБП (issue 6): how the person paid; the code's request as sent and what the center
+    said of it; the desk's cash-register link."""
+    payments = db.table("payments")
+    payments.add_column("payment_method", str, not_null_default="cash")
+    for name, kind in (("qr_mode", str), ("qr_body", bytes), ("qr_id", str),
+                       ("qr_payload", str), ("qr_expires_at", str), ("qr_status", str),
+                       ("cancel_requested_at", str)):
+        payments.add_column(name, kind)
+    payments.add_column("qr_failures", int, not_null_default=0)
+    db.table("cash_link").create({"qr_id": str, "payload": str, "registered_at": str},
+                                 pk="qr_id", not_null={"payload", "registered_at"})
+
+
+_DAY = "substr({0}.created_at, 1, 10)"
+
+
+def _add(row: str, sign: str) -> str:
+    """SQL that adds (``+``) or takes away (``-``) one payment row's part of its day."""
+    return (
+        f"insert into day_totals values ({_DAY.format(row)}, {row}.state, {row}.service_id, "
+        f"{sign}1, "
+        f"{sign}coalesce({row}.amount_to_kop, 0), {sign}coalesce({row}.amount_from_kop, 0), "
+        f"{sign}coalesce({row}.commission_kop, 0)) on conflict do update set "
+        "count = count + excluded.count, amount_to_kop = amount_to_kop + excluded.amount_to_kop, "
+        "amount_from_kop = amount_from_kop + excluded.amount_from_kop, "
+        "commission_kop = commission_kop + excluded.commission_kop;")
+
+
+#: Per day, state and service: how many payments and their sums in
+#: kopecks, kept by triggers in the same transaction as every write to ``payments`` (a year's
+#: totals are then a few thousand rows, not hundreds of thousands).
+DAY_TOTALS_SQL = (
+    "create table day_totals (day text not null, state text not null, service_id text not "
+    "null, count integer not null, amount_to_kop integer not null, amount_from_kop integer "
+    "not null, commission_kop integer not null, primary key (day, state, service_id)) "
+    "without rowid",
+    "insert into day_totals select substr(created_at, 1, 10), state, service_id, count(*), "
+    "sum(coalesce(amount_to_kop, 0)), sum(coalesce(amount_from_kop, 0)), "
+    "sum(coalesce(commission_kop, 0)) from payments group by 1, 2, 3",
+    f"create trigger day_totals_insert after insert on payments begin {_add('new', '')} end",
+    f"create trigger day_totals_delete after delete on payments begin {_add('old', '-')} end",
+    "create trigger day_totals_update after update of created_at, state, service_id, "
+    "amount_to_kop, amount_from_kop, commission_kop on payments begin "
+    f"{_add('old', '-')} {_add('new', '')} end",
+)
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Supervisor (issue 7): kopeck copies of the amounts and indexes for the journal view;
+    each attempt's request and answer; the cash count of a shift and its fixed totals; the
+    audit of supervisor actions; the agent balance as fetched; the hash chain (every existing
+    row is sealed here, as found)."""
+    payments = db.table("payments")
+    for name in KOPECK_COLUMNS:
+        payments.add_column(f"{name}_kop", int)
+    for row in db.query("select agent_transaction_id, amount_to, commission, amount_from "
+                        "from payments"):
+        payments.update(row["agent_transaction_id"], {
+            f"{name}_kop": kopecks(Decimal(row[name])) for name in KOPECK_COLUMNS
+            if row[name] is not None})
+    for columns in (("service_id", "created_at"), ("account",), ("transaction_id",),
+                    ("shift_id",), ("amount_to_kop",)):
+        payments.create_index(list(columns), if_not_exists=True)
+    # one cashier's period and its totals from the index alone (not in the per-day totals)
+    db.execute("create index payments_cashier_view on payments (cashier, created_at, state, "
+               "service_id, amount_to_kop, amount_from_kop, commission_kop)")
+    for statement in DAY_TOTALS_SQL:
+        db.execute(statement)
+    db.table("attempts").add_column("request", str)
+    db.table("attempts").add_column("answer", str)
+    shifts = db.table("shifts")
+    for name in ("opened_by", "opening_cash", "closed_by", "expected_cash", "counted_cash",
+                 "cash_difference", "denominations", "totals"):
+        shifts.add_column(name, str)
+    db.table("audit").create({"id": int, "at": str, "actor": str, "role": str,
+                              "action": str, "target": str, "details": str},
+                             pk="id", not_null={"at", "actor", "action"})
+    db.table("audit").create_index(["at"])
+    db.table("balance_log").create({"id": int, "at": str, "balance": str, "overdraft": str,
+                                    "notification": str, "currency": str},
+                                   pk="id", not_null={"at", "balance"})
+    db.table("balance_log").create_index(["at"])
+    db.table("ledger").create({"seq": int, "at": str, "tbl": str, "key": str, "digest": str,
+                               "prev": str, "hash": str},
+                              pk="seq", not_null={"at", "tbl", "key", "digest", "prev", "hash"})
+    db.execute("create index ledger_rows on ledger (tbl, key, seq)")
+    sealed = {table: CHAINED[table] for table in V4_CHAINED}
+    for table in sealed:
+        db.table(table).add_column("chain_hash", str)
+    _seal_all(db, sealed)
+
+
+def _seal_all(db: sqlite_utils.Database, tables: dict[str, str]) -> None:
+    """Seal every existing row of ``tables`` as found (an upgrade cannot vouch for the past)."""
+    for table, key in tables.items():
+        for row in db.query(f"select {key} from {table} order by {key}"):
+            seal(db, table, row[key])
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Hardening: which running program owns a payment (``owner``, see
+    :mod:`cashier_app.journal.leases`), so that one instance never cancels or takes over the
+    work of another that is alive; the balance log, which the supervisor trusts, is sealed
+    in the chain too."""
+    db.table("payments").add_column("owner", str)
+    db.table("balance_log").add_column("chain_hash", str)
+    _seal_all(db, {"balance_log": "id"})
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
