@@ -14,6 +14,9 @@ CENT = Decimal("0.01")
 #: Largest amount we ever put on the wire: 999 999 999 999.99 (15 digits) — far above any
 #: real payment, small enough that no formatting ever switches to exponent notation.
 MAX_AMOUNT = Decimal("999999999999.99")
+#: Most decimals an amount (or a rate) from outside may carry. The seed shows up to ten
+#: (``0.0020833333``); a value with hundreds is not money but an attack on Decimal arithmetic.
+MAX_DECIMALS = 20
 
 
 class AmountError(ValueError):
@@ -24,7 +27,10 @@ def parse_amount(value: object) -> Decimal:
     """Turn a server or user value into an exact Decimal.
 
     Accepts Decimal, int and strings like ``"1000.00"``, ``"1 000,50"``. Rejects float
-    (it has already lost precision), bool, NaN and infinities.
+    (it has already lost precision), bool, NaN and infinities, and values no amount can be:
+    beyond :data:`MAX_AMOUNT` or with more than :data:`MAX_DECIMALS` decimals. The bounds
+    matter because a value like ``1e999999`` is a valid Decimal that makes every later
+    ``quantize`` or formatting raise or allocate without limit. Raises only AmountError.
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(f"Не сумма: {value!r}")
@@ -33,19 +39,28 @@ def parse_amount(value: object) -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if not -10**15 < value < 10**15:  # checked before Decimal() works on a huge int
+            raise AmountError("Слишком большая сумма")
         result = Decimal(value)
     elif isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
         if not text:
             raise AmountError("Сумма не указана")
+        if not text.isascii() or len(text) > 64:  # Decimal() would take «١٢٣» too
+            raise AmountError(f"Не сумма: «{value[:64]}»")
         try:
             result = Decimal(text)
         except InvalidOperation:
-            raise AmountError(f"Не сумма: «{value}»") from None
+            raise AmountError(f"Не сумма: «{text}»") from None
     else:
-        raise AmountError(f"Не сумма: {value!r}")
+        raise AmountError(f"Не сумма: {type(value).__name__}")
     if not result.is_finite():
-        raise AmountError(f"Не сумма: «{value}»")
+        raise AmountError(f"Не сумма: «{str(value)[:64]}»")
+    exponent = result.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -MAX_DECIMALS:
+        raise AmountError("Слишком много знаков после запятой")
+    if result.adjusted() > MAX_AMOUNT.adjusted() or result.copy_abs() > MAX_AMOUNT:
+        raise AmountError("Слишком большая сумма")
     return result
 
 

@@ -22,6 +22,7 @@ from .patterns import (
     compile_server_pattern,
     shape_of,
 )
+from .text import printable
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +129,14 @@ _HAS_ODD_SPACE = re.compile("[\u00a0\u2007\u202f\ufeff]").search
 
 
 def human_text(value: str) -> str:
-    """Text meant for people (titles, names, groups): odd spaces made plain, ends trimmed.
+    """Text meant for people (titles, names, groups): control characters and escape
+    sequences removed (:func:`printable`), odd spaces made plain, ends trimmed.
 
     Seed 003's examples carry NO-BREAK SPACEs inside such strings («Номер\u00a0заказа»);
-    they would break search and alignment. Ids and values sent back are never touched.
+    they would break search and alignment. A server's escape sequence would reach the
+    cashier's terminal. Ids and values sent back are never touched.
     """
+    value = printable(value)
     if _HAS_ODD_SPACE(value):  # rare: a scan is cheaper than translate on every title
         value = value.translate(_ODD_SPACES)
     return value.strip()

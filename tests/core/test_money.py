@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cashier_app.core.money import (
+    MAX_AMOUNT,
     AmountError,
     format_amount,
     parse_amount,
@@ -98,3 +99,31 @@ def test_to_cents_rounds_half_up_to_two_places(amount: Decimal) -> None:
     cents = to_cents(amount)
     assert cents.as_tuple().exponent == -2
     assert abs(cents - amount) <= Decimal("0.005")
+
+
+@pytest.mark.parametrize("bad", [
+    "1e999999", Decimal("1e999999"), Decimal("-1e999999999"), "1000000000000", 10**15,
+    -(10**4000), Decimal("1e-999999"), Decimal("0E-999999999"), "0." + "0" * 30 + "1",
+    "١٢٣", "１２３", "1" * 100, Decimal("1E+13"), Decimal("NaN123")])
+def test_parse_amount_refuses_what_no_amount_can_be(bad: object) -> None:
+    # 1e999999 is a valid Decimal that makes quantize raise InvalidOperation later
+    with pytest.raises(AmountError) as error:
+        parse_amount(bad)
+    assert len(str(error.value)) < 100
+
+
+@given(st.one_of(st.decimals(), st.integers(), st.text(max_size=40), st.none(),
+                 st.booleans(), st.floats()))
+def test_parse_amount_raises_only_amount_error_and_quantizes(value: object) -> None:
+    try:
+        amount = parse_amount(value)
+    except AmountError:
+        return
+    assert abs(amount) <= MAX_AMOUNT
+    to_cents(amount)  # never InvalidOperation
+    format_amount(amount)
+
+
+def test_parse_user_amount_with_a_huge_exponent_is_an_amount_error() -> None:
+    with pytest.raises(AmountError):
+        parse_user_amount("1e999999999")
