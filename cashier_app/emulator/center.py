@@ -193,26 +193,35 @@ class ProcessingCenter:
 
     # --- check and pay -----------------------------------------------------------------
     def _basic(self, body: dict[str, Any]) -> tuple[int | None, dict[str, Any] | None]:
-        """Validate the fields every check/pay has; return (id, error answer)."""
+        """Validate the fields every check/pay has; return (id, error answer). Every answer
+        names the payment it is about (agentTransactionId), as seed 003 requires."""
         tx_id = body.get("agentTransactionId")
         if isinstance(tx_id, bool) or not isinstance(tx_id, int) or not 0 < tx_id < 10**18:
             return None, _answer(202)
+        refused = _answer(202, agentTransactionId=tx_id)
         if not isinstance(body.get("serviceId"), str) or not isinstance(body.get("account"), str):
-            return tx_id, _answer(202)
+            return tx_id, refused
         date = body.get("agentTransactionDate")
         if not isinstance(date, str) or not AGENT_DATE.match(date):
-            return tx_id, _answer(202)
+            return tx_id, refused
         for key in ("amountTo", "amountFrom"):
             if (key in body and not isinstance(body[key], Decimal | int)) or isinstance(
                 body.get(key), bool
             ):
-                return tx_id, _answer(202)
+                return tx_id, refused
         extras = body.get("extras")
         if extras is not None and not (
             isinstance(extras, dict) and all(isinstance(v, str) for v in extras.values())
         ):
-            return tx_id, _answer(202)
+            return tx_id, refused
         return tx_id, None
+
+    def transaction_number(self, agent_transaction_id: int) -> int:
+        """The center's transactionId for this payment (a fresh one for an unknown id): a
+        scripted answer carries it like a real one."""
+        with self._lock:
+            known = self._transactions.get(agent_transaction_id)
+            return known.transaction_id if known is not None else next(self._ids)
 
     def _account_problem(self, service: Mapping[str, Any], body: dict[str, Any]) -> int | None:
         values = {"account": body["account"], **(body.get("extras") or {})}

@@ -292,9 +292,14 @@ class EmulatorServer:
             if answer is not None:
                 return answer
             return self.center.handle(method, raw)
-        extra = {}
-        if isinstance(body, dict) and "agentTransactionId" in body:
-            extra["agentTransactionId"] = body["agentTransactionId"]
+        extra: dict[str, Any] = {}
+        tx_id = body.get("agentTransactionId") if isinstance(body, dict) else None
+        if tx_id is not None:
+            # a check/pay answer always names its payment (and, like the center's, its
+            # transactionId), or the client rightly takes it for no answer
+            if method == "check" and isinstance(tx_id, int) and not isinstance(tx_id, bool):
+                extra["transactionId"] = self.center.transaction_number(tx_id)
+            extra["agentTransactionId"] = tx_id
         return _answer(code, **extra)
 
     def start(self) -> EmulatorServer:

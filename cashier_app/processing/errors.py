@@ -16,7 +16,13 @@ class ProcessingError(Exception):
 
 
 class TransportError(ProcessingError):
-    """No usable answer: refused, reset, timeout, HTTP 5xx or other status, a body not JSON."""
+    """No usable answer: refused, reset, timeout, TLS, HTTP 5xx or other status, a body not
+    JSON, too large or in an unknown encoding.
+
+    ``str()`` reaches the journal and the cashier's screen, so it is one of the client's fixed
+    Russian texts, never the text of an underlying exception (that may quote a header, and
+    with it the token); the detail goes to the log. ``kind`` is a short word for code.
+    """
 
     def __init__(self, kind: str, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -25,13 +31,17 @@ class TransportError(ProcessingError):
 
 
 class AuthError(ProcessingError):
-    """HTTP 401/403: the token (or the point's IP) is not accepted. Fix the settings."""
+    """HTTP 401/403: the token (or the point's IP) is not accepted. Fix the settings.
 
-    def __init__(self, status: int) -> None:
-        super().__init__(
+    ``status`` is None when nothing was sent because the token itself cannot go into an HTTP
+    header (then ``message`` says so): the same fix, in the same place.
+    """
+
+    def __init__(self, status: int | None, message: str | None = None) -> None:
+        super().__init__(message or (
             f"Процессинг отклонил авторизацию (HTTP {status}): проверьте токен и адрес "
             "процессинга в настройках"
-        )
+        ))
         self.status = status
 
 

@@ -26,10 +26,23 @@ from cashier_app.core.money import AmountError, parse_amount
 from cashier_app.core.result_codes import Finality, cashier_message, classify
 from cashier_app.core.schemes import InvoiceLine
 from cashier_app.core.services import ServiceDefinition, ServiceDefinitionError, human_text
+from cashier_app.core.text import printable
 
 from .errors import ResponseFormatError
 
 SERVICES_KEYS = ("servi\u0441es", "services")  # Cyrillic «с» first, as the seed spells it
+
+
+#: ``agentTransactionId`` and ``transactionId`` are «целое число длиной до 18 знаков».
+MAX_ID = 10**18 - 1
+#: The longest ``resultMessage`` kept for people (the journal, the screen); ``raw`` keeps all.
+MAX_MESSAGE = 500
+
+
+def _shown(value: object) -> str:
+    """A value quoted in a problem text: short whatever the server sent."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _opt_amount(value: object, what: str, problems: list[str]) -> Decimal | None:
@@ -38,7 +51,7 @@ def _opt_amount(value: object, what: str, problems: list[str]) -> Decimal | None
     try:
         return parse_amount(value)
     except AmountError:
-        problems.append(f"{what}: не сумма {value!r}")
+        problems.append(f"{what}: не сумма {_shown(value)}")
         return None
 
 
@@ -60,17 +73,24 @@ def _opt_human(value: object) -> str | None:
 
 
 def _opt_int(value: object, what: str, problems: list[str]) -> int | None:
+    """An id (1..10**18-1) as a JSON integer or a string of ASCII digits; anything else is
+    a problem, never an exception."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        problems.append(f"{what}: не целое {value!r}")
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 19:  # «²» is a digit too
+            number = int(text)
+    if number is None:
+        problems.append(f"{what}: не целое {_shown(value)}")
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    problems.append(f"{what}: не целое {value!r}")
-    return None
+    if not 1 <= number <= MAX_ID:
+        problems.append(f"{what}: вне диапазона 1…10^18-1: {_shown(value)}")
+        return None
+    return number
 
 
 def parse_compact_date(value: object) -> datetime | None:
@@ -94,16 +114,26 @@ def parse_iso_date(value: object) -> datetime | None:
 
 
 def _result(data: Any) -> tuple[int, str]:
+    """``result`` as a JSON integer and ``resultMessage`` fit to show.
+
+    Strict on purpose: ``result`` decides whether money moved, so ``"0"``, ``true`` or
+    ``0.0`` is not read as success by a guess; such an answer is no answer (non-final) and the
+    request is repeated. The message is :func:`printable` and bounded; ``raw`` keeps it all.
+    """
     if not isinstance(data, Mapping):
         raise ResponseFormatError("Процессинг прислал ответ не в виде объекта JSON")
     code = data.get("result")
+    if code is None:
+        raise ResponseFormatError("В ответе процессинга нет кода результата (result)")
     if isinstance(code, bool) or not isinstance(code, int):
-        if isinstance(code, str) and code.strip().lstrip("-").isdigit():
-            code = int(code)
-        else:
-            raise ResponseFormatError("В ответе процессинга нет кода результата (result)")
+        raise ResponseFormatError("Код результата (result) в ответе процессинга не целое число")
     message = data.get("resultMessage")
-    return code, message if isinstance(message, str) else ""
+    if not isinstance(message, str):
+        return code, ""
+    message = printable(message).strip()
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 1] + "…"
+    return code, message
 
 
 @dataclass(frozen=True)
@@ -145,6 +175,11 @@ class ServicesAnswer(Answer):
                     service = ServiceDefinition.from_wire(item)
                 except ServiceDefinitionError as error:
                     problems.append(f"услуга №{index + 1} пропущена: {error}")
+                    continue
+                except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+                    # one odd entry must not cost the whole catalog
+                    problems.append(f"услуга №{index + 1} пропущена: не разобрана "
+                                    f"({type(error).__name__})")
                     continue
                 if service.service_id in seen:
                     problems.append(f"услуга {service.service_id} повторяется, вторая пропущена")
@@ -364,3 +399,23 @@ class OperatorAnswer(Answer):
     def parse(cls, data: Any) -> OperatorAnswer:
         code, message = _result(data)
         return cls(code, message, service_id=_opt_text(data.get("serviceId")) or None)
+
+
+def foreign_answer_problem(answer: PaymentAnswer, agent_transaction_id: int) -> str | None:
+    """Why ``answer`` is not an answer to the check/pay sent with ``agent_transaction_id``;
+    None when it is.
+
+    Seed 003 §2.4.2 makes ``agentTransactionId`` and ``transactionId`` mandatory in every
+    answer variant. An answer about another payment (a proxy's cache, a mixed-up
+    connection, a hostile server) or a «success» without the center's transaction number must
+    not settle this payment: the caller treats it as no answer and asks again.
+    """
+    theirs = answer.agent_transaction_id
+    if theirs is None:
+        return "в ответе процессинга нет номера платежа agentTransactionId"
+    if theirs != agent_transaction_id:
+        return (f"ответ процессинга о другом платеже: agentTransactionId {theirs} "
+                f"вместо {agent_transaction_id}")
+    if answer.result == 0 and answer.transaction_id is None:
+        return "процессинг ответил «успешно» без номера транзакции transactionId"
+    return None

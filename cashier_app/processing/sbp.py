@@ -31,8 +31,7 @@ from typing import Any
 
 from cashier_app.core.wire import decode_body, encode_body
 
-from .client import ProcessingClient
-from .errors import ResponseFormatError, TransportError
+from .client import ProcessingClient, parse_answer
 from .models import Answer, _opt_int, _opt_text, _result, parse_iso_date
 from .requests import ExtraService, pay_body
 
@@ -189,8 +188,6 @@ class SbpClient:
         """POST ``body`` to the method ``kind`` (create, status, register, activate,
         deactivate). TransportError/AuthError as for any processing call; an answer without
         a result code is no answer."""
-        data = await self.client.post(self.path(kind), body)
-        try:
-            return QrAnswer.parse(data, self.protocol)
-        except ResponseFormatError as error:
-            raise TransportError("bad_answer", str(error)) from error
+        path = self.path(kind)
+        data = await self.client.post(path, body)
+        return parse_answer(path, data, lambda answer: QrAnswer.parse(answer, self.protocol))

@@ -156,3 +156,59 @@ def test_until_final_gives_up_after_max_attempts_without_settling() -> None:
 
     answer, final = run(go())
     assert not final and answer is not None and answer.result == 220
+
+
+SECRET = "tok123"  # the token client_for sends
+
+
+@pytest.mark.parametrize("exception", [
+    httpx.LocalProtocolError(f"Illegal header value b'Bearer {SECRET}\\n'"),
+    httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol 'x{SECRET}://'"),
+    RuntimeError(f"something odd with {SECRET}"),
+    OSError(f"[Errno 22] {SECRET}"),
+    httpx.DecodingError(f"Error -3 while decompressing {SECRET}"),
+])
+def test_no_exception_text_reaches_the_message(exception: Exception) -> None:
+    """The message of a TransportError goes to the journal and the screen: fixed texts only,
+    whatever the underlying exception says (it may quote the token)."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exception
+
+    async def go() -> None:
+        async with client_for(handler) as client:
+            await client.pay(b"{}")
+
+    with pytest.raises(TransportError) as error:
+        run(go())
+    assert SECRET not in str(error.value)
+    assert error.value.kind in ("transport", "bad_encoding")
+
+
+def test_an_unexpected_exception_in_parsing_is_no_answer(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    def broken(data: object) -> PaymentAnswer:
+        raise KeyError("a bug in a parser")
+
+    monkeypatch.setattr(PaymentAnswer, "parse", broken)
+
+    async def go() -> None:
+        async with client_for(lambda r: httpx.Response(200, json={"result": 0})) as client:
+            await client.pay(b"{}")
+
+    with pytest.raises(TransportError) as error:
+        run(go())
+    assert error.value.kind == "bad_answer"
+
+
+def test_a_content_length_over_the_bound_is_not_read() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Length": str(2**40)},
+                              stream=httpx.ByteStream(b"{}"))
+
+    async def go() -> None:
+        async with client_for(handler, max_answer_bytes=65536) as client:
+            await client.balance()
+
+    with pytest.raises(TransportError) as error:
+        run(go())
+    assert error.value.kind == "too_large"

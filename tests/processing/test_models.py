@@ -1,21 +1,26 @@
 """Every answer variant of seed 003, parsed from the seed's own bytes."""
 
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cashier_app.core.result_codes import Finality
 from cashier_app.core.services import Scheme
-from cashier_app.core.wire import decode_body
+from cashier_app.core.text import printable
+from cashier_app.core.wire import decode_body, encode_body
 from cashier_app.processing.errors import ResponseFormatError
 from cashier_app.processing.models import (
     AgentBalance,
     OperatorAnswer,
     PaymentAnswer,
     ServicesAnswer,
+    foreign_answer_problem,
 )
-from tests.conftest import seed_bytes
+from tests.conftest import SEED_FIXTURES, seed_bytes
 
 
 def parse(name: str) -> object:
@@ -161,5 +166,167 @@ def test_answer_without_result_is_a_format_error(bad: object) -> None:
         PaymentAnswer.parse(bad)
 
 
-def test_result_as_numeric_string_is_read() -> None:
-    assert PaymentAnswer.parse({"result": "1"}).finality() is Finality.NOT_FINAL
+@pytest.mark.parametrize("result", ["0", "1", True, False, Decimal("0.0"), Decimal("0"),
+                                    None, [0]])
+def test_result_must_be_a_json_integer(result: object) -> None:
+    # result decides whether money moved: "0", true or 0.0 are not read as success by a guess
+    for parse_answer in (PaymentAnswer.parse, AgentBalance.parse, ServicesAnswer.parse,
+                         OperatorAnswer.parse):
+        with pytest.raises(ResponseFormatError):
+            parse_answer({"result": result, "transactionId": 1, "agentTransactionId": 1})
+
+
+def test_every_seed_answer_has_an_integer_result() -> None:
+    for fixture in sorted(SEED_FIXTURES.glob("*_answer*.json")):
+        data = decode_body(fixture.read_bytes())
+        assert type(data["result"]) is int, fixture.name
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1233355, 1233355), ("1233355", 1233355), (10**18 - 1, 10**18 - 1), (10**18, None),
+    (0, None), (-5, None), ("²", None), ("١٢", None), (True, None), (Decimal("5"), None),
+    ("9" * 5000, None)])
+def test_ids_are_integers_of_up_to_18_digits(value: object, expected: int | None) -> None:
+    answer = PaymentAnswer.parse({"result": 1, "agentTransactionId": value})
+    assert answer.agent_transaction_id == expected
+    assert bool(answer.problems) is (expected is None)
+    assert all(len(problem) < 120 for problem in answer.problems)
+
+
+def test_foreign_answer_problem() -> None:
+    mine = {"result": 0, "transactionId": 100000781233355, "agentTransactionId": 1233355}
+    assert foreign_answer_problem(PaymentAnswer.parse(parse("check_answer_simple")),
+                                  1233355) is None
+    assert foreign_answer_problem(PaymentAnswer.parse(parse("pay_answer")),
+                                  26801048196008) is None
+    for answer in ({**mine, "agentTransactionId": 1233356}, {"result": 0, "transactionId": 1},
+                   {**mine, "transactionId": None}, {**mine, "transactionId": "x"},
+                   {"result": 5}):
+        problem = foreign_answer_problem(PaymentAnswer.parse(answer), 1233355)
+        assert problem, answer
+    assert foreign_answer_problem(PaymentAnswer.parse(
+        {"result": 5, "agentTransactionId": 1233355}), 1233355) is None
+
+
+def test_result_message_is_printable_and_raw_keeps_it() -> None:
+    message = "\x1b[31mОшибка\x1b[0m\nстрока\x9b2J\u202eконец"
+    answer = PaymentAnswer.parse({"result": 5, "resultMessage": message})
+    assert answer.result_message == "Ошибка строкаконец"
+    assert answer.raw["resultMessage"] == message
+    long = PaymentAnswer.parse({"result": 5, "resultMessage": "я" * 100000})
+    assert len(long.result_message) <= 500
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("plain text", "plain text"), ("a\tb\nc\r\nd", "a b c  d"),
+    ("\x1b[2J\x1b[HЧисто", "Чисто"), ("x\x1b]8;;http://evil\x1b\\ссылка\x1b]8;;\x1b\\",
+                                       "xссылка"),
+    ("\x1b7save\x1b8", "save"), ("nul\x00del\x7f", "nuldel"), ("\u202eабв\u2066", "абв"),
+    ("\x9b31mc1", "c1"), ("конец\x1b", "конец"), ("\u00a0nbsp", "\u00a0nbsp"),
+])
+def test_printable(text: str, shown: str) -> None:
+    assert printable(text) == shown
+
+
+@given(st.text())
+def test_printable_leaves_nothing_that_moves_the_cursor(text: str) -> None:
+    shown = printable(text)
+    assert not any(unicodedata.category(ch) == "Cc" for ch in shown)
+    assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert printable(shown) == shown
+
+
+def test_human_text_is_printable() -> None:
+    service = ServicesAnswer.parse({"result": 0, "services": [
+        {"serviceId": "A", "type": 0, "name": "Билайн\x1b[2J\nновый", "group": "\x07Связь"}]})
+    assert service.services[0].name == "Билайн новый"
+    assert service.services[0].group == "Связь"
+
+
+# --- whatever the JSON, parse raises only ResponseFormatError ------------------------------
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40), max_value=10**40),
+    st.decimals(allow_nan=True, allow_infinity=True), st.text(max_size=30),
+    st.sampled_from(["0", "1e999999", "-1e999999", "NaN", "1" * 400, "²", "20200215000000",
+                     "2020-10-19T20:19:23.737", "\x1b[2J", "1 000,50", ""]),
+    st.builds(lambda e: Decimal(f"1e{e}"), st.integers(-10**6, 10**6)),
+)
+_KEYS = ["result", "resultMessage", "transactionId", "agentTransactionId", "displays",
+         "fixedAmount", "rate", "finalAmount", "currency", "currencyRate", "contracts",
+         "contractId", "contractSum", "contractDate", "invoice", "invoices", "services",
+         "servi\u0441es", "subServiceId", "data", "paySum", "minSum", "maxSum", "isMeter",
+         "prevCount", "agent", "balance", "overdraft", "notification", "agentId",
+         "agentName", "serviceId", "type", "name", "inputs", "regexp", "transactionDate"]
+_json = st.recursive(
+    _scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(_KEYS), st.text(max_size=5)), children,
+                        max_size=6)),
+    max_leaves=12)
+_field = st.fixed_dictionaries(
+    {"name": st.one_of(st.sampled_from(["account", "phone"]), _scalars)},
+    optional={"regexp": st.one_of(st.sampled_from([r"^\d{10}$", "(a+)+$", "["]), _scalars),
+              "title": _scalars, "required": _scalars})
+_service = st.fixed_dictionaries(
+    {"serviceId": st.one_of(st.text(min_size=1, max_size=4), _scalars),
+     "name": st.one_of(st.text(min_size=1, max_size=8), _scalars)},
+    optional={"type": _scalars, "group": _scalars, "fixedPayment": _scalars,
+              "inputs": st.one_of(st.lists(_field, max_size=3), _scalars),
+              "displays": st.one_of(st.lists(_field, max_size=3), _scalars)})
+_answer = st.one_of(
+    _json,
+    st.fixed_dictionaries({"result": st.just(0),
+                           "servi\u0441es": st.lists(st.one_of(_service, _scalars),
+                                                     max_size=4)}),
+    st.builds(lambda result, rest: {**rest, "result": result},
+              st.one_of(st.just(0), st.integers(), _scalars),
+              st.dictionaries(st.sampled_from(_KEYS), _json, max_size=8)))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(_answer)
+def test_parse_raises_only_response_format_error(data: object) -> None:
+    for parse_answer in (PaymentAnswer.parse, ServicesAnswer.parse, AgentBalance.parse,
+                         OperatorAnswer.parse):
+        try:
+            answer = parse_answer(data)
+        except ResponseFormatError:
+            continue
+        assert isinstance(answer.result, int) and not isinstance(answer.result, bool)
+        assert printable(answer.result_message) == answer.result_message
+        if isinstance(answer, PaymentAnswer):
+            foreign_answer_problem(answer, 1)
+            answer.fixed_amount  # noqa: B018 - a property that parses
+
+
+def test_the_emulator_answers_name_their_payment() -> None:
+    """Every check/pay answer of the emulator passes foreign_answer_problem, so the engine
+    never refuses a valid one — the scripted fault answers included."""
+    from cashier_app.emulator import EmulatorServer, ProcessingCenter, load_catalog
+    from cashier_app.processing.requests import check_body, pay_body
+
+    server = EmulatorServer(ProcessingCenter(load_catalog()))
+    cases = [("P1011", "9051234567", {}), ("P1011", "9030000000", {}),
+             ("P1013", "9200000000", {}), ("P1012", "9039990001", {}),
+             ("P2001", "1234567890", {"ev_account1": "0000012345"}),
+             ("P0006", "770123456789", {}), ("NOPE", "1", {}), ("P1011", "12", {})]
+    for index, (service, account, extras) in enumerate(cases):
+        tx_id = 26801048196000 + index
+        fields = {"service_id": service, "account": account, "agent_transaction_id": tx_id,
+                  "agent_transaction_date": "2026-11-23T14:05:07", "extras": extras}
+        for method, body in (("check", check_body(**fields)),
+                             ("pay", pay_body(amount_to=Decimal("100.00"),
+                                              amount_from=Decimal("100.00"), **fields))):
+            answers = [server.center.handle(method, body)]
+            answers += [server.scripted_answer(method, decode_body(body), body, code)
+                        for code in (0, 1, 153, 202, 220, 300)]
+            for raw in answers:
+                problem = foreign_answer_problem(PaymentAnswer.parse(raw), tx_id)
+                assert problem is None, (method, service, account, raw, problem)
+    bad_date = encode_body({"serviceId": "P1011", "account": "9051234567",
+                            "agentTransactionId": 7, "agentTransactionDate": "yesterday",
+                            "amountTo": Decimal("1.00")})
+    assert foreign_answer_problem(PaymentAnswer.parse(server.center.handle("pay", bad_date)),
+                                  7) is None
