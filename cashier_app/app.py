@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import ssl
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -56,16 +57,32 @@ def make_receipts(settings: cfg.Settings, journal: Journal) -> ReceiptService:
 
 
 def make_client(settings: cfg.Settings) -> ProcessingClient:
+    """The processing client from the settings; ConfigError (never a traceback) for a URL
+    the program must not use or a CA bundle that cannot be read."""
     settings.require_processing()
-    verify: bool | str = settings[cfg.PROCESSING_VERIFY_TLS]
-    if verify and settings[cfg.PROCESSING_CA_BUNDLE]:
-        verify = settings[cfg.PROCESSING_CA_BUNDLE]
+    verify: bool | ssl.SSLContext = settings[cfg.PROCESSING_VERIFY_TLS]
+    bundle = settings[cfg.PROCESSING_CA_BUNDLE]
+    if verify and bundle:
+        path = Path(bundle).expanduser()
+        try:
+            verify = ssl.create_default_context(cafile=str(path))
+        except FileNotFoundError:
+            raise cfg.ConfigError(f"Настройки: processing.ca_bundle: файл сертификатов "
+                                  f"{path} не найден") from None
+        except (OSError, ValueError) as error:
+            reason = ("нет прав на чтение" if isinstance(error, PermissionError)
+                      else "это каталог" if isinstance(error, IsADirectoryError)
+                      else "в нём нет сертификатов PEM" if isinstance(error, ssl.SSLError)
+                      else str(error))
+            raise cfg.ConfigError(f"Настройки: processing.ca_bundle: файл сертификатов "
+                                  f"{path} не читается: {reason}") from None
     return ProcessingClient(
         settings[cfg.PROCESSING_URL],
         settings[cfg.PROCESSING_TOKEN],
         auth_scheme=settings[cfg.PROCESSING_AUTH_SCHEME],
         timeout=settings[cfg.PROCESSING_TIMEOUT],
         verify=verify,
+        max_answer_bytes=settings[cfg.PROCESSING_MAX_ANSWER_BYTES],
     )
 
 

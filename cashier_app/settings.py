@@ -9,10 +9,13 @@ wrong type is a :class:`ConfigError` whose message names the file and the key.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
+import stat
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +64,42 @@ def _at_least_one(value: float) -> str | None:
 
 
 def _url(value: str) -> str | None:
-    if value and not value.startswith(("http://", "https://")):
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
         return "адрес должен начинаться с http:// или https://"
-    return None
+    try:
+        host = urllib.parse.urlsplit(value).hostname
+    except ValueError:
+        host = None
+    return None if host else "в адресе нет имени или IP-адреса процессинга"
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for a URL whose host is this machine (127.0.0.0/8, ::1, localhost)."""
+    try:
+        host = urllib.parse.urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host.rstrip(".").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _header_value(value: str) -> str | None:
+    # Never echoes the value: this is the token.
+    if all("\x21" <= ch <= "\x7e" for ch in value):
+        return None
+    return "processing.token содержит недопустимые символы (пробел, перевод строки, не-ASCII)"
+
+
+def _auth_scheme(value: str) -> str | None:
+    if value == "" or (value.isascii() and value.isalpha()):
+        return None
+    return "processing.auth_scheme — только латинские буквы (например, Bearer)"
 
 
 def _commission_problem(value: list[Any]) -> str | None:
@@ -100,13 +136,23 @@ PROCESSING_URL = _declare(Setting(
     "Адрес процессинга; клиент добавляет /api/v20/<метод>", check=_url))
 PROCESSING_TOKEN = _declare(Setting(
     "processing.token", str, "", "CASHIER_PROCESSING_TOKEN",
-    "Токен агента из личного кабинета", secret=True))
+    "Токен агента из личного кабинета", secret=True, check=_header_value))
 PROCESSING_AUTH_SCHEME = _declare(Setting(
     "processing.auth_scheme", str, "Bearer", "CASHIER_PROCESSING_AUTH_SCHEME",
-    "Схема заголовка Authorization: <схема> <токен>"))
+    "Схема заголовка Authorization: <схема> <токен>", check=_auth_scheme))
 PROCESSING_TIMEOUT = _declare(Setting(
     "processing.timeout", float, 15.0, "CASHIER_PROCESSING_TIMEOUT",
-    "Время ожидания ответа процессинга, секунд", check=_positive))
+    "Наибольшее время одного запроса к процессингу целиком (соединение, отправка, весь "
+    "ответ), секунд", check=_positive))
+PROCESSING_MAX_ANSWER_BYTES = _declare(Setting(
+    "processing.max_answer_bytes", int, 32 * 1024 * 1024, "CASHIER_PROCESSING_MAX_ANSWER_BYTES",
+    "Наибольший размер ответа процессинга в байтах (и принятого, и после распаковки gzip); "
+    "больший ответ считается отсутствием ответа",
+    check=lambda value: None if value >= 65536 else "не меньше 65536"))
+PROCESSING_ALLOW_HTTP = _declare(Setting(
+    "processing.allow_http", bool, False, "CASHIER_PROCESSING_ALLOW_HTTP",
+    "Разрешить http:// (без шифрования) для процессинга не на этом компьютере: токен и "
+    "платежи пойдут по сети открытым текстом"))
 PROCESSING_VERIFY_TLS = _declare(Setting(
     "processing.verify_tls", bool, True, "CASHIER_PROCESSING_VERIFY_TLS",
     "Проверять сертификат HTTPS процессинга"))
@@ -340,10 +386,11 @@ class Settings:
     """The resolved values. Read with ``settings[SETTING]`` or the named properties."""
 
     def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str],
-                 config_path: Path) -> None:
+                 config_path: Path, warnings: list[str] | None = None) -> None:
         self._values = dict(values)
         self._sources = dict(sources)
         self.config_path = config_path
+        self._warnings = list(warnings or [])
 
     @classmethod
     def load(cls, config_path: Path | None = None,
@@ -375,7 +422,15 @@ class Settings:
                 raise ConfigError(f"Настройки: {where}: {problem}")
             values[key] = value
             sources[key] = where
-        return cls(values, sources, path)
+        problem = _http_problem(values[PROCESSING_URL.key], values[PROCESSING_ALLOW_HTTP.key])
+        if problem:
+            raise ConfigError(f"Настройки: {sources[PROCESSING_URL.key]}: {problem}")
+        warnings = _file_warnings(path, file_values)
+        if values[PROCESSING_ALLOW_HTTP.key] and values[PROCESSING_URL.key].startswith(
+                "http://") and not is_loopback_url(values[PROCESSING_URL.key]):
+            warnings.append("Внимание: processing.allow_http включён — токен и платежи идут "
+                            "к процессингу по сети без шифрования")
+        return cls(values, sources, path, warnings)
 
     def with_overrides(self, overrides: Mapping[Setting[Any], Any]) -> Settings:
         values = dict(self._values)
@@ -383,7 +438,12 @@ class Settings:
         for setting, value in overrides.items():
             values[setting.key] = value
             sources[setting.key] = "override"
-        return Settings(values, sources, self.config_path)
+        return Settings(values, sources, self.config_path, self._warnings)
+
+    def warnings(self) -> list[str]:
+        """Russian lines about settings that work but should be fixed (a token in a file
+        others can read, unencrypted HTTP allowed): show them at start, do not stop."""
+        return list(self._warnings)
 
     def __getitem__(self, setting: Setting[T]) -> T:
         return cast(T, self._values[setting.key])
@@ -418,6 +478,9 @@ class Settings:
                 f"{self.config_path} или переменную окружения {PROCESSING_URL.env} "
                 f"(или запустите cashier-app --demo)"
             )
+        problem = _http_problem(self[PROCESSING_URL], self[PROCESSING_ALLOW_HTTP])
+        if problem:  # overrides are checked here, the file and environment at load
+            raise ConfigError(f"Настройки: {self.source(PROCESSING_URL)}: {problem}")
 
     def describe(self) -> list[tuple[str, str, str]]:
         """``(key, value, source)`` rows for diagnostics; secrets masked."""
@@ -427,6 +490,29 @@ class Settings:
             shown = ("***" if value else "") if setting.secret else str(value)
             rows.append((key, shown, self._sources[key]))
         return rows
+
+
+def _http_problem(url: str, allowed: bool) -> str | None:
+    """Plain HTTP to another machine carries the token and every payment readable (and
+    changeable) by anyone on the way: refused unless asked for by name."""
+    if allowed or not url.startswith("http://") or is_loopback_url(url):
+        return None
+    return ("processing.url начинается с http:// — токен и платежи пошли бы по сети без "
+            "шифрования; укажите https:// (или, если сеть защищена иначе, "
+            "processing.allow_http = true)")
+
+
+def _file_warnings(path: Path, file_values: Mapping[str, Any]) -> list[str]:
+    if os.name != "posix" or not file_values.get(PROCESSING_TOKEN.key):
+        return []
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return []
+    return [f"Внимание: файл настроек {path} с токеном процессинга доступен другим "
+            f"пользователям (права {stat.filemode(mode)}); выполните: chmod 600 {path}"]
 
 
 def _read_file(path: Path) -> dict[str, Any]:

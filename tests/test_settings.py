@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,9 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_SBP_LINK_DEACTIVATE_PATH": "link/off",
            "CASHIER_SBP_FIELD_NAMES": '["qrId=qrcId", "payload=qrUrl"]',
            "CASHIER_SBP_STATUS_NAMES": '["PAID=ACWP"]',
-           "CASHIER_SBP_CUSTOMER_DISPLAY": "screen:2"}
+           "CASHIER_SBP_CUSTOMER_DISPLAY": "screen:2",
+           "CASHIER_PROCESSING_MAX_ANSWER_BYTES": "1048576",
+           "CASHIER_PROCESSING_ALLOW_HTTP": "нет"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
@@ -95,6 +98,8 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     assert sbp.protocol.outgoing({"qrId": "A", "amountTo": 1}) == {"qrcId": "A", "amountTo": 1}
     assert sbp.protocol.status_of("ACWP") == "PAID"
     assert settings[cfg.SBP_CUSTOMER_DISPLAY] == "screen:2"
+    assert settings[cfg.PROCESSING_MAX_ANSWER_BYTES] == 1048576
+    assert make_client(settings).max_answer_bytes == 1048576
 
 
 def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Path) -> None:
@@ -139,6 +144,10 @@ def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Pat
         ("[sbp]\nlifetime = 5\n", {}, "ключ sbp.lifetime: от 30 до 86400"),
         ("[sbp]\nfield_names = [\"qrId\"]\n", {}, "ключ sbp.field_names: нужен список"),
         ("[sbp]\ncustomer_display = \"monitor\"\n", {}, "ключ sbp.customer_display"),
+        ("[processing]\nmax_answer_bytes = 1000\n", {}, "не меньше 65536"),
+        ("[processing]\nauth_scheme = \"Bearer x\"\n", {}, "только латинские буквы"),
+        ("[processing]\nurl = \"https://\"\n", {}, "нет имени или IP-адреса"),
+        ("[processing]\nurl = \"http://proc.example.ru\"\n", {}, "без шифрования"),
     ],
 )
 def test_bad_config_names_the_file_and_key(tmp_path: Path, text: str, env: dict[str, str],
@@ -193,3 +202,87 @@ def test_cashiers_setting_refuses_a_plain_pin(tmp_path: Path) -> None:
     path.write_text('[cashiers]\nlist = [{ name = "Анна", pin = "1234" }]\n', encoding="utf-8")
     with pytest.raises(cfg.ConfigError, match="не хэш PIN"):
         cfg.Settings.load(path, env={})
+
+
+@pytest.mark.parametrize("token", ["tok en-SECRETX", "tok\ten-SECRETX", "ток-SECRETX",
+                                   "tok\nen-SECRETX", "tok\x7fSECRETX"])
+def test_a_token_that_cannot_be_a_header_is_refused_without_echoing_it(
+        tmp_path: Path, token: str) -> None:
+    for load in (
+        lambda: cfg.Settings.load(tmp_path / "none.toml",
+                                  env={"CASHIER_PROCESSING_TOKEN": token}),
+        lambda: cfg.Settings.load(write(tmp_path, f"[processing]\ntoken = {json.dumps(token)}\n"),
+                                  env={}),
+    ):
+        with pytest.raises(cfg.ConfigError) as error:
+            load()
+        message = str(error.value)
+        assert "processing.token содержит недопустимые символы" in message
+        assert "SECRETX" not in message and "ток" not in message
+
+
+def test_a_token_with_spaces_around_it_is_trimmed(tmp_path: Path) -> None:
+    settings = cfg.Settings.load(tmp_path / "none.toml",
+                                 env={"CASHIER_PROCESSING_TOKEN": " abc-123\n"})
+    assert settings[cfg.PROCESSING_TOKEN] == "abc-123"
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("http://127.0.0.1:8020", True), ("http://127.8.9.10/", True), ("http://[::1]:8020", True),
+    ("http://localhost:8020", True), ("http://LOCALHOST./", True),
+    ("https://proc.example.ru", True), ("http://proc.example.ru", False),
+    ("http://10.0.0.5:8020", False), ("http://127.0.0.1.evil.example/", False),
+    ("http://[::2]/", False)])
+def test_plain_http_only_to_this_machine(tmp_path: Path, url: str, allowed: bool) -> None:
+    env = {"CASHIER_PROCESSING_URL": url}
+    if allowed:
+        assert cfg.Settings.load(tmp_path / "none.toml", env=env).warnings() == []
+    else:
+        with pytest.raises(cfg.ConfigError, match=r"processing\.allow_http") as error:
+            cfg.Settings.load(tmp_path / "none.toml", env=env)
+        assert "CASHIER_PROCESSING_URL" in str(error.value)
+        settings = cfg.Settings.load(tmp_path / "none.toml",
+                                     env={**env, "CASHIER_PROCESSING_ALLOW_HTTP": "true"})
+        assert settings[cfg.PROCESSING_ALLOW_HTTP] is True
+        assert any("без шифрования" in line for line in settings.warnings())
+
+
+def test_an_override_to_plain_http_is_refused_too(tmp_path: Path) -> None:
+    settings = cfg.Settings.load(tmp_path / "none.toml", env={})
+    demo = settings.with_overrides({cfg.PROCESSING_URL: "http://127.0.0.1:5"})
+    demo.require_processing()
+    with pytest.raises(cfg.ConfigError, match="без шифрования"):
+        settings.with_overrides({cfg.PROCESSING_URL: "http://a.example"}).require_processing()
+
+
+def test_a_token_in_a_file_others_can_read_is_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, '[processing]\ntoken = "abc-123"\n')
+    os.chmod(path, 0o644)
+    if os.name != "posix":  # no such modes: nothing to say
+        assert cfg.Settings.load(path, env={}).warnings() == []
+        return
+    (warning,) = cfg.Settings.load(path, env={}).warnings()
+    assert str(path) in warning and "chmod 600" in warning and "abc-123" not in warning
+    assert cfg.Settings.load(path, env={}).with_overrides({}).warnings() == [warning]
+    os.chmod(path, 0o600)
+    assert cfg.Settings.load(path, env={}).warnings() == []
+    other = write(tmp_path, '[processing]\ntimeout = 5\n')
+    os.chmod(other, 0o644)  # no token in it: nothing to protect
+    assert cfg.Settings.load(other, env={"CASHIER_PROCESSING_TOKEN": "x-1"}).warnings() == []
+
+
+@pytest.mark.parametrize("make", ["missing", "directory", "not_pem"])
+def test_a_ca_bundle_that_cannot_be_read_is_a_config_error(tmp_path: Path, make: str) -> None:
+    from cashier_app.app import make_client
+
+    bundle = tmp_path / "ca.pem"
+    if make == "directory":
+        bundle.mkdir()
+    elif make == "not_pem":
+        bundle.write_text("not a certificate")
+    settings = cfg.Settings.load(tmp_path / "none.toml", env={
+        "CASHIER_PROCESSING_URL": "https://proc.example.ru",
+        "CASHIER_PROCESSING_CA_BUNDLE": str(bundle)})
+    with pytest.raises(cfg.ConfigError) as error:
+        make_client(settings)
+    assert "processing.ca_bundle" in str(error.value) and str(bundle) in str(error.value)
