@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cashier_app import cli_identity
 from cashier_app import settings as cfg
 from cashier_app.app import make_client, make_engine, open_journal
 from cashier_app.catalog import CatalogError, CatalogStore
@@ -50,6 +51,7 @@ def add_commands(commands: Any) -> None:
     pay.add_argument("--wait", type=float, default=120.0,
                      help="сколько секунд ждать финального ответа (по умолчанию 120)")
     pay.add_argument("--json", action="store_true", help="вывод одним объектом JSON")
+    cli_identity.add_cashier_option(pay, "point.cashier, иначе кассир открытой смены")
 
     recover = commands.add_parser("recover", help="довести до конца все платежи «в обработке»")
     recover.add_argument("--wait", type=float, default=120.0)
@@ -179,6 +181,8 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
     extras = _pairs(args.extra, "--extra")
     lines = _lines(args.sub)
     with open_journal(settings) as journal:
+        # the open shift's cashier, PIN checked, before anything is journaled or sent
+        cashier = cli_identity.payer(settings, journal, args.cashier).name
         async with make_client(settings) as client:
             engine = make_engine(settings, journal, client)
             # every payment left in paying is resumed before new work starts
@@ -192,8 +196,7 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 service = await _service(settings, client, args.service)
                 values = {**extras, ACCOUNT: args.account}
                 record = await engine.check(PaymentInput(
-                    service, values, cashier=settings[cfg.POINT_CASHIER] or shift.cashier,
-                    shift_id=shift.id))
+                    service, values, cashier=cashier, shift_id=shift.id))
                 if record.state is State.CHECKED:
                     plan = engine.plan(record, amount=amount, contract_id=args.contract,
                                        lines=lines, cash_given=cash,

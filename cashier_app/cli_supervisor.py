@@ -1,21 +1,23 @@
 """``cashier-app journal verify`` (the hash chain) and ``cashier-app shift`` (open, close with
-a cash count, status) for the engineer at a point and for scripts. Actions are audited under
-the command line's name and the OS user."""
+a cash count, status) for the engineer at a point and for scripts.
+
+``shift open`` and ``shift close`` act as a configured cashier who types their PIN
+(:mod:`cashier_app.cli_identity`): the audit names that cashier and their role, and the PIN
+check's row the OS user. ``shift status`` and ``journal verify`` only read, so they ask no PIN;
+the check is audited as «командная строка (пользователь ОС)» without a role."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from decimal import Decimal
 from typing import Any
 
+from cashier_app import cli_identity, shifts
 from cashier_app import settings as cfg
-from cashier_app import shifts
 from cashier_app.app import open_journal
 from cashier_app.cli_common import EXIT_FAILED, EXIT_OK, CommandFailed, UsageError
-from cashier_app.core.cashiers import Role
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.journal import Shift, ShiftError
 from cashier_app.journal.chain import verify
@@ -25,7 +27,8 @@ def add_commands(commands: Any) -> None:
     shift = commands.add_parser("shift", help="смена: открыть, закрыть с пересчётом, состояние")
     shift.add_argument("action", choices=("status", "open", "close"),
                        help="status — открытая смена и её наличные; open; close")
-    shift.add_argument("--cashier", help="кассир смены (по умолчанию point.cashier)")
+    cli_identity.add_cashier_option(
+        shift, "point.cashier; при закрытии — иначе кассир открытой смены")
     shift.add_argument("--opening-cash", default="0", metavar="СУММА",
                        help="размен в кассе при открытии (по умолчанию 0)")
     shift.add_argument("--counted", metavar="СУММА",
@@ -34,11 +37,8 @@ def add_commands(commands: Any) -> None:
 
 
 def actor() -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name in a service account
-        user = "?"
-    return f"командная строка ({user})"
+    """Who ran a command that asks no PIN."""
+    return f"командная строка ({cli_identity.os_user()})"
 
 
 def _amount(text: str, option: str) -> Decimal:
@@ -60,7 +60,6 @@ def shift_json(shift: Shift) -> dict[str, Any]:
 
 
 def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
-    cashier = args.cashier or settings[cfg.POINT_CASHIER] or ""
     with open_journal(settings) as journal:
         current = journal.open_shift_now()
         if args.action == "status":
@@ -77,11 +76,10 @@ def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
                       f"журналу {format_amount(expected)} ₽")
             return EXIT_OK
         if args.action == "open":
-            if not cashier:
-                raise UsageError("укажите --cashier или point.cashier в настройках")
+            opening = _amount(args.opening_cash, "--opening-cash")
+            who = cli_identity.shift_cashier(settings, journal, args.cashier, "shift open")
             try:
-                shift = shifts.open_shift(journal, cashier,
-                                          _amount(args.opening_cash, "--opening-cash"))
+                shift = shifts.open_shift(journal, who.name, opening)
             except ShiftError as error:
                 raise CommandFailed(str(error)) from None
             print(json.dumps(shift_json(shift), ensure_ascii=False) if args.json
@@ -91,9 +89,15 @@ def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
             raise CommandFailed("Смена не открыта")
         if args.counted is None:
             raise UsageError("закрытие — с пересчётом: --counted СУММА (наличные в кассе)")
+        counted = _amount(args.counted, "--counted")
+        person = cli_identity.resolve(settings, args.cashier, current.cashier)
+        if person.name != current.cashier and not person.role.supervises:
+            raise CommandFailed(f"Смена №{current.id} — кассира {current.cashier}: закрыть её "
+                                "может он сам, старший кассир или администратор")
+        who = cli_identity.authenticate(journal, person, "shift close")
         try:
-            closed = shifts.close_shift(journal, current.id, actor=actor(), role=Role.ADMIN,
-                                        counted=_amount(args.counted, "--counted"))
+            closed = shifts.close_shift(journal, current.id, actor=who.name, role=who.role,
+                                        counted=counted)
         except ShiftError as error:
             raise CommandFailed(str(error)) from None
     assert closed.cash_difference is not None and closed.expected_cash is not None
@@ -110,7 +114,7 @@ def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
     """Exit 0: the journal is whole; 1: edits or deletions found (listed on stdout)."""
     with open_journal(settings) as journal:
         outcome = verify(journal)
-        journal.audit(actor(), str(Role.ADMIN), "verify", "журнал",
+        journal.audit(actor(), "", "verify", "журнал",
                       {"ok": outcome.ok, "problems": len(outcome.problems),
                        "rows": outcome.rows})
     if args.format == "json":

@@ -53,6 +53,7 @@ from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome, ReceiptService
+from cashier_app.workplace.login import PinGuard
 
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
@@ -113,8 +114,10 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         # --- pages ------------------------------------------------------------------------
-        self.login_page = LoginPage(cashiers)
+        self.pin_guard = PinGuard(self.journal)  # every PIN typed here goes through it
+        self.login_page = LoginPage(cashiers, self.pin_guard)
         self.login_page.logged_in.connect(self._logged_in)
+        self.login_page.unlock_requested.connect(self.ask_unlock)
         self.shift_page = ShiftPage()
         self.shift_page.open_requested.connect(self.open_shift)
         self.shift_page.logout_requested.connect(self.logout)
@@ -497,9 +500,28 @@ class MainWindow(QMainWindow):
             return
         dialog = SupervisorPinDialog(
             self.supervisors(), self.tr("Журнал, смены, сверка кассы и аудит — для старшего "
-                                        "кассира. Введите его PIN."), self)
+                                        "кассира. Введите его PIN."), self.pin_guard, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.authorized.connect(self.show_supervisor)
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def ask_unlock(self, person: Cashier) -> None:
+        """A locked cashier's log-in opened early by another supervisor's PIN (audited)."""
+        others = [p for p in self.supervisors() if p.name != person.name]
+        dialog = SupervisorPinDialog(
+            others, self.tr("Снять блокировку входа кассира {0} — для старшего кассира. "
+                            "Введите его PIN.").format(person.name), self.pin_guard, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def unlock(supervisor: Cashier) -> None:
+            self.pin_guard.unlock(person, supervisor)
+            self.login_page.show_state()
+            self.login_page.message.setText(self.tr("Блокировка снята ({0}): {1} может "
+                                                    "войти").format(supervisor.name,
+                                                                    person.name))
+
+        dialog.authorized.connect(unlock)
         self.pin_dialog = dialog
         dialog.open()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from cashier_app.core.money import format_amount, parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.journal import Attempt, Journal, PaymentRecord, Shift, query
 from cashier_app.journal.query import JournalFilter
+from cashier_app.workplace.login import AT_LOGIN, PinGuard
 
 
 def state_title(record: PaymentRecord) -> str:
@@ -38,10 +40,6 @@ def state_title(record: PaymentRecord) -> str:
     if record.by_qr and record.state is not State.QR_WAITING:
         title += " (QR)"
     return title
-#: A wrong PIN costs this long before the next try (slows guessing at the counter).
-WRONG_PIN_PAUSE = 1.0
-
-
 def pin_edit(name: str) -> QLineEdit:
     """A PIN field: digits only, hidden."""
     edit = QLineEdit()
@@ -51,24 +49,31 @@ def pin_edit(name: str) -> QLineEdit:
     return edit
 
 
-async def check_pin(person: Cashier, edit: QLineEdit, message: QLabel,
-                    button: QPushButton) -> bool:
-    """Check the typed PIN (PBKDF2 off the UI thread); a wrong one says so and costs
-    :data:`WRONG_PIN_PAUSE`. The field is cleared and focused again either way."""
+async def check_pin(guard: PinGuard, person: Cashier, where: str, edit: QLineEdit,
+                    message: QLabel, button: QPushButton) -> bool:
+    """Check the typed PIN through the guard (PBKDF2 off the UI thread; a wrong PIN is
+    audited, the pause grows, the 5th in a row locks). The guard's message is shown and the
+    field stays disabled for the guard's pause; the typed PIN leaves the screen at once."""
     pin = edit.text()
+    edit.clear()
     edit.setEnabled(False)
     button.setEnabled(False)
     try:
-        ok = await asyncio.to_thread(person.verify, pin)
-        if not ok:
-            message.setText("Неверный PIN")
-            await asyncio.sleep(WRONG_PIN_PAUSE)
+        verdict = await guard.check(person, pin, where)
+        if not verdict.ok:
+            wait = math.ceil(verdict.pause)
+            message.setText(verdict.message + (
+                f" (следующая — через {wait} с)" if verdict.checked and wait else ""))
+            await guard.pause(verdict)
+            if not verdict.checked and not verdict.locked:
+                message.setText("")  # «Подождите …» is over
+            else:
+                message.setText(verdict.message)
     finally:
-        edit.clear()
         edit.setEnabled(True)
         button.setEnabled(True)
         edit.setFocus()
-    return ok
+    return verdict.ok
 
 
 def _centered(*widgets: QWidget) -> QVBoxLayout:
@@ -90,11 +95,17 @@ def _centered(*widgets: QWidget) -> QVBoxLayout:
 
 
 class LoginPage(QWidget):
-    logged_in = Signal(object)  # Cashier
+    """Pick yourself, type the PIN. The guard decides (pause, lockout); a locked cashier's
+    state shows as soon as they are picked, with «Снять блокировку…» for a supervisor."""
 
-    def __init__(self, cashiers: list[Cashier], parent: QWidget | None = None) -> None:
+    logged_in = Signal(object)  # Cashier
+    unlock_requested = Signal(object)  # the locked Cashier
+
+    def __init__(self, cashiers: list[Cashier], guard: PinGuard,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cashiers = cashiers
+        self.guard = guard
         title = QLabel(self.tr("Вход кассира"))
         title.setObjectName("pageTitle")
         self.combo = QComboBox()
@@ -109,6 +120,11 @@ class LoginPage(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
+        self.unlock_button = QPushButton(self.tr("Снять блокировку…"))
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.clicked.connect(
+            lambda: self.unlock_requested.emit(self.cashiers[self.combo.currentIndex()]))
+        self.unlock_button.hide()
         form_box = QWidget()
         form = QFormLayout(form_box)
         form.addRow(self.tr("Кассир"), self.combo)
@@ -119,12 +135,30 @@ class LoginPage(QWidget):
                 "PIN даёт команда cashier-app pin-hash) и перезапустите программу."))
             for widget in (self.combo, self.pin, self.button):
                 widget.setEnabled(False)
-        self.setLayout(_centered(title, form_box, self.button, self.message))
+        self.combo.currentIndexChanged.connect(self.show_state)
+        self.setLayout(_centered(title, form_box, self.button, self.message,
+                                 self.unlock_button))
         self._task: asyncio.Future[None] | None = None
 
     def showEvent(self, event: object) -> None:
+        self.show_state()
         self.pin.setFocus()
         super().showEvent(event)  # type: ignore[arg-type]
+
+    def show_state(self) -> None:
+        """A locked cashier is told so on being picked, not only after typing a PIN."""
+        if not self.cashiers or not self.pin.isEnabled():
+            return
+        person = self.cashiers[self.combo.currentIndex()]
+        refusal = self.guard.refusal(person)
+        locked = refusal is not None and refusal.locked
+        self.message.setText(refusal.message if refusal is not None and locked else "")
+        self._offer_unlock(person, locked)
+
+    def _offer_unlock(self, person: Cashier, locked: bool) -> None:
+        """«Снять блокировку…» when someone else here could lift it."""
+        self.unlock_button.setVisible(locked and any(
+            other.role.supervises and other.name != person.name for other in self.cashiers))
 
     def start_login(self) -> None:
         if self._task is None or self._task.done():
@@ -137,9 +171,14 @@ class LoginPage(QWidget):
         if not self.pin.text():
             self.message.setText(self.tr("Введите PIN"))
             return
-        if await check_pin(cashier, self.pin, self.message, self.button):
+        ok = await check_pin(self.guard, cashier, AT_LOGIN, self.pin, self.message,
+                             self.button)
+        if ok:
             self.message.setText("")
+            self.unlock_button.hide()
             self.logged_in.emit(cashier)
+        else:
+            self._offer_unlock(cashier, self.guard.locked(cashier))
 
 
 class ShiftPage(QWidget):

@@ -25,17 +25,21 @@ from PySide6.QtWidgets import (
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.shifts import DENOMINATIONS, denominations_total, difference_text
+from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
 
 from .pages import check_pin, pin_edit
 
 
 class SupervisorPinDialog(QDialog):
-    """Who is the supervisor: pick a name (supervisors and administrators only), PIN."""
+    """Who is the supervisor: pick a name (supervisors and administrators only), PIN — checked
+    by the same guard as the log-in (audited, growing pause, lockout)."""
 
     authorized = Signal(object)  # Cashier
 
-    def __init__(self, people: list[Cashier], why: str, parent: QWidget | None = None) -> None:
+    def __init__(self, people: list[Cashier], why: str, guard: PinGuard,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.guard = guard
         self.setObjectName("supervisorPin")
         self.setWindowTitle("PIN старшего кассира")
         self.people = people
@@ -81,7 +85,8 @@ class SupervisorPinDialog(QDialog):
             self.message.setText("Введите PIN" if self.people else self.message.text())
             return
         person = self.people[self.combo.currentIndex()]
-        if await check_pin(person, self.pin, self.message, self.ok):
+        if await check_pin(self.guard, person, AT_SUPERVISOR, self.pin, self.message,
+                           self.ok):
             self.authorized.emit(person)
             self.accept()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import TOKEN, base_env, cli, control, open_shift
+from tests.e2e.helpers import CASHIER, PINS, TOKEN, base_env, cli, control, open_shift
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def env(emulator_process: str, tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def pay(env: dict[str, str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    result = cli("pay", "--json", *args, env=env)
+    result = cli("pay", "--json", *args, env=env, pin=PINS[CASHIER])  # the shift's cashier
     return result.returncode, (json.loads(result.stdout, parse_float=Decimal)
                                if result.stdout.strip() else {})
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.helpers import CLI, TOKEN, base_env, cli, control, open_shift
+from tests.e2e.helpers import CASHIER, CLI, PINS, TOKEN, base_env, cli, control, open_shift
 
 KILLED = -signal.SIGKILL
 
@@ -43,7 +43,8 @@ def test_killed_at_every_point_then_recovered_exactly_once(emulator_process: str
         if faults:  # aimed at this payment: a new pay first resumes earlier pending ones
             rules = [{**rule, "match": {"account": account}} for rule in faults]
             control(processing, "faults", {"rules": rules})
-        result = cli(*pay, "--account", account, env={**env, "CASHIER_FAILPOINT": point})
+        result = cli(*pay, "--account", account, env={**env, "CASHIER_FAILPOINT": point},
+                     pin=PINS[CASHIER])
         assert result.returncode == KILLED, (point, result.stdout, result.stderr)
         control(processing, "faults/clear", {})
 
@@ -76,7 +77,11 @@ def test_killed_at_every_point_then_recovered_exactly_once(emulator_process: str
                                               "seconds": 1.5,
                                               "match": {"account": "9050000008"}}]})
     process = subprocess.Popen([*CLI, *pay, "--account", "9050000008"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdin is not None
+    process.stdin.write(f"{PINS[CASHIER]}\n".encode())
+    process.stdin.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if (data_dir / "journal.sqlite3").exists() and any(
@@ -92,7 +97,8 @@ def test_killed_at_every_point_then_recovered_exactly_once(emulator_process: str
     control(processing, "faults", {"rules": [{"method": "pay", "action": "drop",
                                               "when": "after", "times": -1,
                                               "match": {"account": "9050000009"}}]})
-    pending = cli(*pay, "--account", "9050000009", "--wait", "0.3", env=env)
+    pending = cli(*pay, "--account", "9050000009", "--wait", "0.3", env=env,
+                  pin=PINS[CASHIER])
     assert pending.returncode == 3, pending.stderr
     assert json.loads(pending.stdout)["status"] == "pending"
     # and one more killed before pay while those two are pending

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,12 +36,33 @@ COMMISSION = [CommissionRule("*", Decimal("1"), Decimal("10"))]
 
 
 @dataclass
+class FakeTime:
+    """The PIN guard's clock and sleep: a pause is recorded and moves the clock, at once."""
+
+    now: datetime = field(default_factory=datetime.now)
+    slept: list[float] = field(default_factory=list)
+    #: Called in the middle of each pause (to look at the screen while it lasts).
+    during: Callable[[], object] | None = None
+
+    def clock(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        if self.during is not None:
+            self.during()
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+@dataclass
 class Rig:
     window: MainWindow
     engine: PaymentEngine
     journal: Journal
     client: ProcessingClient
     loop: qasync.QEventLoop
+    time: FakeTime
 
     def run(self, coroutine: object) -> object:
         return self.loop.run_until_complete(coroutine)  # type: ignore[arg-type]
@@ -58,9 +80,11 @@ class Rig:
 
 def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
              token: str = TOKEN, retry: RetryPolicy | None = None,
-             printer: PrinterConfig | None = None, **options: object) -> Rig:
+             printer: PrinterConfig | None = None, time: FakeTime | None = None,
+             **options: object) -> Rig:
     """The window on a real journal and the emulator; with ``printer``, receipts print to it
-    (settings as tests/receipts/helpers.py SETTINGS)."""
+    (settings as tests/receipts/helpers.py SETTINGS). PIN pauses pass on ``time`` (a new
+    one unless given: a restarted window shares its predecessor's)."""
     journal = Journal(data_dir / "journal.sqlite3")
     if printer is not None:
         from tests.receipts.helpers import SETTINGS
@@ -72,9 +96,12 @@ def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
                            commission=COMMISSION)
     window = MainWindow(lambda: ProcessingClient(url, token, timeout=2), CatalogStore(data_dir),
                         engine=engine, cashiers=CASHIERS, demo=True, **options)  # type: ignore[arg-type]
+    time = time or FakeTime()
+    window.pin_guard.clock = time.clock
+    window.pin_guard.sleep = time.sleep
     qtbot.addWidget(window)
     window.show()
-    return Rig(window, engine, journal, client, loop)
+    return Rig(window, engine, journal, client, loop, time)
 
 
 async def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:

@@ -73,8 +73,13 @@ def test_pin_journal_filters_totals_and_export(qtbot: QtBot, loop: qasync.QEvent
     dialog = window.pin_dialog
     dialog.pin.setText("1111")
     rig.run(dialog.check())
-    assert dialog.message.text() == "Неверный PIN" and window.supervisor_window is None
+    assert dialog.message.text() == "Неверный PIN. Осталось попыток: 4"
+    assert window.supervisor_window is None and rig.time.slept == [1.0]
     assert dialog.grab().save(str(screenshots / "supervisor_pin.png"))
+    today = date.today()
+    failed = rig.journal.audit_entries(today, today)[0]  # audited against the supervisor
+    assert (failed.action, failed.actor, failed.role, failed.target) == (
+        "pin_failed", "Сидорова Мария", "supervisor", "старший кассир")
     dialog.reject()
     supervisor = authorize(rig)
     assert supervisor.actor.name == "Сидорова Мария"
@@ -123,7 +128,9 @@ def test_pin_journal_filters_totals_and_export(qtbot: QtBot, loop: qasync.QEvent
     sheet = load_workbook(book).active
     assert [c.value for c in sheet[3]][6] == 250 and sheet.cell(3, 7).data_type == "n"
     assert view.message.text().startswith("Выгружено платежей: 2")
-    assert audit_actions(rig) == ["supervisor_login", "export", "export"]
+    # the right PIN ends the run of failures (pin_ok), then the window's own log-in row
+    assert audit_actions(rig) == ["pin_failed", "pin_ok", "supervisor_login", "export",
+                                  "export"]
     supervisor.close()
     rig.close()
 

@@ -62,7 +62,8 @@ def test_log_in_and_open_the_shift(qtbot: QtBot, loop: qasync.QEventLoop,
     assert window.grab().save(str(screenshots / "login.png"))
     window.login_page.pin.setText("1112")
     rig.run(window.login_page.login())
-    assert window.login_page.message.text() == "Неверный PIN"
+    assert window.login_page.message.text() == "Неверный PIN. Осталось попыток: 4"
+    assert rig.time.slept == [1.0]
     assert window.pages.currentWidget() is window.login_page
     assert window.login_page.pin.text() == ""  # a wrong PIN is not left on screen
     window.login_page.pin.setText("1111")
@@ -86,6 +87,75 @@ def test_log_in_and_open_the_shift(qtbot: QtBot, loop: qasync.QEventLoop,
     assert window.pages.currentWidget() is window.shift_page
     assert "открыта смена кассира Иванова Анна" in window.shift_page.text.text()
     assert not window.shift_page.open_button.isEnabled()
+    rig.close()
+
+
+def test_wrong_pins_pause_longer_then_lock_even_after_a_restart(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    page = rig.window.login_page
+    page.combo.setCurrentText("Петров Олег")
+    seen: list[tuple[bool, bool, str]] = []
+    rig.time.during = lambda: seen.append((page.pin.isEnabled(), page.button.isEnabled(),
+                                           page.message.text()))
+    for left in (4, 3, 2, 1):
+        page.pin.setText("0000")
+        qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+        expected = f"Неверный PIN. Осталось попыток: {left}"
+        rig.wait_for(lambda text=expected: page.message.text() == text)
+        assert page.pin.text() == "" and page.pin.isEnabled()
+    assert rig.time.slept == [1, 2, 4, 8]  # the pause grows …
+    # … and the field is disabled while it lasts, with the wait on screen
+    assert [(field, button) for field, button, _ in seen] == [(False, False)] * 4
+    assert seen[3][2] == "Неверный PIN. Осталось попыток: 1 (следующая — через 8 с)"
+    today = date.today()
+    failed = [e for e in reversed(rig.journal.audit_entries(today, today))]
+    assert [(e.action, e.actor, e.role, e.target, e.details["failures"]) for e in failed] == [
+        ("pin_failed", "Петров Олег", "cashier", "вход", n) for n in (1, 2, 3, 4)]
+
+    page.pin.setText("0000")
+    rig.run(page.login())  # the fifth in a row locks
+    locked = page.message.text()
+    assert locked.startswith("Вход кассира Петров Олег заблокирован до ")
+    assert locked.endswith(" после 5 неверных PIN подряд. Обратитесь к старшему кассиру.")
+    assert rig.time.slept == [1, 2, 4, 8]  # no pause: the lockout says it all
+    assert page.unlock_button.isVisible()
+    page.pin.setText("2222")  # the right PIN is refused now, and not even checked
+    rig.run(page.login())
+    assert rig.window.pages.currentWidget() is page and page.message.text() == locked
+    assert len(rig.journal.audit_entries(today, today)) == 5
+    rig.window.resize(1280, 800)
+    assert rig.window.grab().save(str(screenshots / "login_locked.png"))
+    # another cashier may still log in
+    page.combo.setCurrentText("Иванова Анна")
+    assert page.message.text() == "" and not page.unlock_button.isVisible()
+    rig.close()
+
+    # a restart: a new window on the same journal is still locked
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path, time=rig.time)
+    page = rig.window.login_page
+    page.combo.setCurrentText("Петров Олег")
+    assert page.message.text() == locked  # shown as soon as he is picked
+    page.pin.setText("2222")
+    rig.run(page.login())
+    assert rig.window.pages.currentWidget() is page and page.message.text() == locked
+
+    # the supervisor lifts the lockout early with her PIN
+    qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
+    dialog = rig.window.pin_dialog
+    assert [dialog.combo.itemText(i) for i in range(dialog.combo.count())] == [
+        "Сидорова Мария — старший кассир"]
+    dialog.pin.setText("9999")
+    rig.run(dialog.check())
+    assert page.message.text() == "Блокировка снята (Сидорова Мария): Петров Олег может войти"
+    assert not page.unlock_button.isVisible()
+    unlock = rig.journal.audit_entries(today, today)[0]
+    assert (unlock.action, unlock.actor, unlock.role, unlock.target) == (
+        "pin_unlock", "Сидорова Мария", "supervisor", "Петров Олег")
+    page.pin.setText("2222")
+    rig.run(page.login())
+    assert rig.window.pages.currentWidget() is rig.window.shift_page
     rig.close()
 
 
