@@ -5,10 +5,10 @@ methods (:mod:`cashier_app.engine_qr`): *no answer* is a value here, never an ex
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cashier_app.core.wire import encode_body
 from cashier_app.journal import Attempt
@@ -21,12 +21,19 @@ A = TypeVar("A", bound=Answer)
 @dataclass(frozen=True)
 class Sent(Generic[A]):
     answer: A | None  # None: no usable answer (see ``outcome`` and ``message``)
-    outcome: str  # answer | auth | transport
+    outcome: str  # answer | auth | transport | foreign (an answer not about this payment)
     message: str
     started: datetime
     duration_ms: int
     body: bytes = b""  # the request as sent
+    disbelieved_raw: Mapping[str, Any] | None = None  # a foreign answer, kept for the record
 
+    def disbelieved(self, problem: str) -> Sent[A]:
+        """The same request with its answer set aside: it is not about this payment (another
+        agentTransactionId, a success without transactionId…), so it counts as no answer."""
+        raw = getattr(self.answer, "raw", None)
+        return replace(self, answer=None, outcome="foreign", message=problem,
+                       disbelieved_raw=raw)
 
     @property
     def result(self) -> int | None:
@@ -38,17 +45,26 @@ class Sent(Generic[A]):
             timespec="milliseconds"), self.duration_ms, self.outcome, self.result,
             self.message if message is None else message,
             request=self.body.decode("utf-8", "replace") if self.body else None,
-            answer=_answer_text(getattr(self.answer, "raw", None)))
+            answer=_answer_text(getattr(self.answer, "raw", self.disbelieved_raw)))
+
+
+#: How much of an answer an attempt keeps: check/pay/QR answers are a few hundred bytes; a
+#: hostile or broken center may send megabytes, which the journal must not store per attempt.
+ANSWER_KEPT = 65536
 
 
 def _answer_text(raw: object) -> str | None:
-    """The decoded answer back as JSON text, its numbers exactly as they came."""
+    """The decoded answer back as JSON text, its numbers exactly as they came (cut at
+    :data:`ANSWER_KEPT` characters, marked so)."""
     if not isinstance(raw, dict) or not raw:
         return None
     try:
-        return encode_body(raw, strict_amounts=False).decode("utf-8")
-    except TypeError:
-        return repr(raw)
+        text = encode_body(raw, strict_amounts=False).decode("utf-8")
+    except (TypeError, ValueError):
+        text = repr(raw)
+    if len(text) > ANSWER_KEPT:
+        return f"{text[:ANSWER_KEPT]}… (обрезано: {len(text)} символов)"
+    return text
 
 
 async def send_timed(request: Awaitable[A], clock: Callable[[], datetime],

@@ -8,7 +8,13 @@ Rules it keeps (issue 3, seed 003):
 * non-final codes and no answer keep it ``paying`` with the next attempt at a growing interval;
   a final code settles it; a 202 after a non-final answer does not;
 * at start-up every ``paying`` payment is resumed before new work; payments abandoned before
-  pay (the program stopped between check and pay) are cancelled — no money moved for them.
+  pay (the program stopped between check and pay) are cancelled — no money moved for them;
+* an answer is believed only when it is about this payment (its agentTransactionId, an
+  integer result, a transactionId for a success); anything else is no answer;
+* several programs may share one journal: each works the payments it owns, and takes over or
+  cancels another's only when that program is provably gone (:mod:`cashier_app.journal.leases`);
+  every write says which state it expects, so a payment another program settled meanwhile is
+  never overwritten.
 
 No Qt here: the window observes the engine through :attr:`PaymentEngine.listeners`.
 """
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from cashier_app.attempts import send_timed
+from cashier_app.attempts import Sent, send_timed
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import (
     CommissionRule,
@@ -44,7 +50,7 @@ from cashier_app.engine_qr import QrPayments, journal_lines, wire_lines
 from cashier_app.failpoints import failpoint
 from cashier_app.journal import IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
-from cashier_app.processing.models import PaymentAnswer
+from cashier_app.processing.models import PaymentAnswer, foreign_answer_problem
 from cashier_app.processing.requests import (
     check_body,
     format_agent_date,
@@ -92,6 +98,9 @@ class PaymentEngine(QrPayments):
         self.sbp = sbp  # QR СБП (engine_qr.QrPayments); None: this desk takes cash only
         self.listeners: list[Listener] = []
         self._locks: dict[int, asyncio.Lock] = {}
+        # the journal's lease says who owns what; None (unit tests): one program, and the
+        # owner of every payment found at start-up counts as gone
+        self.lease = journal.lease
 
     def _emit(self, record: PaymentRecord) -> PaymentRecord:
         for listener in list(self.listeners):
@@ -109,7 +118,6 @@ class PaymentEngine(QrPayments):
         """Validate the form, journal a new payment, send check. Raises PaymentRefused for
         invalid input (nothing journaled, nothing sent)."""
         record = self.begin(entry)
-        failpoint("before-check")
         return await self.recheck(record.agent_transaction_id, attempts=attempts)
 
     def begin(self, entry: PaymentInput) -> PaymentRecord:
@@ -134,37 +142,40 @@ class PaymentEngine(QrPayments):
             cashier=entry.cashier, shift_id=entry.shift_id,
             field_titles={"inputs": {f.name: f.label for f in entry.service.inputs},
                           "displays": {f.name: f.label for f in entry.service.displays}})
+        failpoint("before-check")
         return self._emit(record)
 
     async def recheck(self, agent_transaction_id: int, *, attempts: int = 3) -> PaymentRecord:
         """Send (again) the stored check body: same id, same bytes."""
         record = self._emit(self.journal.transition(agent_transaction_id, State.CHECKING))
         assert record.check_body is not None
-        answer: PaymentAnswer | None = None
-        problem = ""
+        sent: Sent[PaymentAnswer] | None = None
         for number in range(1, attempts + 1):
-            answer, problem = await self._send(record, "check", record.check_body)
-            if answer is not None and classify(answer.result) is not Finality.NOT_FINAL:
+            if sent is not None:  # the previous one, not final: kept on its own
+                self.journal.add_attempt(sent.attempt(agent_transaction_id, "check"))
+            sent = await self._send(record, "check", record.check_body)
+            if sent.answer is not None and classify(sent.answer.result) is not Finality.NOT_FINAL:
                 break
             if number < attempts:
                 await asyncio.sleep(self.policy.delay(number))
+        assert sent is not None
         failpoint("after-check-answer")
-        if self.journal.get(agent_transaction_id).state is State.CANCELLED:
+        answer, attempt = sent.answer, sent.attempt(agent_transaction_id, "check")
+        if answer is not None and answer.ok:
+            target, values = State.CHECKED, dict(
+                result=0, result_message=answer.result_message,
+                transaction_id=answer.transaction_id, check_answer=dict(answer.raw))
+        else:
+            target, values = State.CHECK_FAILED, dict(
+                result=answer.result if answer else None,
+                result_message=answer.cashier_message if answer else sent.message,
+                check_answer=dict(answer.raw) if answer else None)
+        record = self.journal.transition(agent_transaction_id, target, expect=State.CHECKING,
+                                         attempt=attempt, **values)
+        if record.state is State.CANCELLED:
             # the cashier gave up waiting (Esc) while the answer was on its way: it changes
             # nothing, no money moves for a check; the answer stays in the attempts
             log.info("check %s answered after it was cancelled", agent_transaction_id)
-            return self._emit(self.journal.get(agent_transaction_id))
-        if answer is not None and answer.ok:
-            record = self.journal.transition(
-                agent_transaction_id, State.CHECKED, result=0,
-                result_message=answer.result_message, transaction_id=answer.transaction_id,
-                check_answer=dict(answer.raw))
-        else:
-            record = self.journal.transition(
-                agent_transaction_id, State.CHECK_FAILED,
-                result=answer.result if answer else None,
-                result_message=answer.cashier_message if answer else problem,
-                check_answer=dict(answer.raw) if answer else None)
         failpoint("after-check")
         return self._emit(record)
 
@@ -225,12 +236,15 @@ class PaymentEngine(QrPayments):
                 extra_services=wire_lines(plan.lines),
                 identity_card=record.identity_card, full_name=record.full_name)
             record = self.journal.transition(
-                agent_transaction_id, State.PAYING, pay_body=body, amount_to=money.amount_to,
+                agent_transaction_id, State.PAYING, expect=State.CHECKED,
+                pay_body=body, amount_to=money.amount_to,
                 commission=money.commission, amount_from=money.amount_from,
                 cash_given=money.cash_given, change=money.change, extras=plan.extras,
                 extra_services=journal_lines(plan.lines),
                 next_attempt_at=self.clock().isoformat(timespec="milliseconds"))
             self._emit(record)
+            if record.state is not State.PAYING:  # settled elsewhere meanwhile: send nothing
+                return record
             failpoint("before-pay")
             return await self._attempt_locked(record)
 
@@ -251,15 +265,18 @@ class PaymentEngine(QrPayments):
 
     async def _attempt_locked(self, record: PaymentRecord) -> PaymentRecord:
         assert record.pay_body is not None
-        answer, problem = await self._send(record, "pay", record.pay_body)
+        sent = await self._send(record, "pay", record.pay_body)
         failpoint("after-pay-answer")
         tx_id = record.agent_transaction_id
         now = self.clock()
+        answer = sent.answer
+        attempt = sent.attempt(tx_id, "pay")
         if answer is not None:
             finality = answer.finality(after_non_final=record.seen_non_final)
             if finality is Finality.SUCCESS:
                 return self._emit(self.journal.transition(
-                    tx_id, State.PAID, result=0, result_message=answer.result_message,
+                    tx_id, State.PAID, expect=State.PAYING, attempt=attempt, result=0,
+                    result_message=answer.result_message,
                     transaction_id=answer.transaction_id or record.transaction_id,
                     pay_answer=dict(answer.raw), attempts=record.attempts + 1,
                     transaction_date=_iso(answer.transaction_date),
@@ -267,32 +284,40 @@ class PaymentEngine(QrPayments):
                     settled_at=now.isoformat(timespec="seconds")))
             if finality is Finality.FINAL_ERROR:
                 return self._emit(self.journal.transition(
-                    tx_id, State.FAILED, result=answer.result,
-                    result_message=answer.cashier_message, pay_answer=dict(answer.raw),
-                    attempts=record.attempts + 1, next_attempt_at=None,
-                    settled_at=now.isoformat(timespec="seconds")))
+                    tx_id, State.FAILED, expect=State.PAYING, attempt=attempt,
+                    result=answer.result, result_message=answer.cashier_message,
+                    pay_answer=dict(answer.raw), attempts=record.attempts + 1,
+                    next_attempt_at=None, settled_at=now.isoformat(timespec="seconds")))
             non_final_answer = classify(answer.result) is Finality.NOT_FINAL
             message = answer.cashier_message
             result: int | None = answer.result
         else:
             non_final_answer = False
-            message = problem
+            message = sent.message
             result = record.result
         attempts = record.attempts + 1
         next_at = now + timedelta(seconds=self.policy.delay(attempts))
         return self._emit(self.journal.update(
-            tx_id, result=result, result_message=message, attempts=attempts,
+            tx_id, expect=State.PAYING, attempt=attempt, result=result,
+            result_message=message, attempts=attempts,
             seen_non_final=int(record.seen_non_final or non_final_answer),
             next_attempt_at=next_at.isoformat(timespec="milliseconds")))
 
     async def _send(self, record: PaymentRecord, method: str, body: bytes
-                    ) -> tuple[PaymentAnswer | None, str]:
+                    ) -> Sent[PaymentAnswer]:
+        """One check or pay, timed. An answer that is not about this payment counts as no
+        answer (its text stays in the attempt for the supervisor)."""
+        tx_id = record.agent_transaction_id
         sent = await send_timed(self.client.check(body) if method == "check"
                                 else self.client.pay(body), self.clock, body)
-        self.journal.add_attempt(sent.attempt(record.agent_transaction_id, method))
+        if sent.answer is not None:
+            problem = foreign_answer_problem(sent.answer, tx_id)
+            if problem:
+                log.error("%s %s: %s: %r", method, tx_id, problem, dict(sent.answer.raw))
+                sent = sent.disbelieved(problem)
         if sent.answer is None:
-            log.warning("%s %s: %s", method, record.agent_transaction_id, sent.message)
-        return sent.answer, sent.message
+            log.warning("%s %s: %s", method, tx_id, sent.message)
+        return sent
 
     # --- settlement --------------------------------------------------------------------
     async def settle(self, agent_transaction_id: int, *, wait: float,
@@ -316,23 +341,51 @@ class PaymentEngine(QrPayments):
         due = datetime.fromisoformat(record.next_attempt_at)
         return max(0.0, (due - self.clock()).total_seconds())
 
+    def _alive(self, owner: str | None) -> bool:
+        """Is the program that owns a payment running (this one included)?"""
+        return self.lease.alive(owner) if self.lease is not None else False
+
+    def _workable(self, record: PaymentRecord) -> PaymentRecord | None:
+        """The payment, if this program should work it now: its own, or one whose owner is
+        gone — taken over first (compare-and-set: of two programs, one gets it)."""
+        if record.owner == self.journal.owner:
+            return record
+        if self._alive(record.owner):
+            return None
+        claimed = self.journal.claim(record.agent_transaction_id, record.owner)
+        if claimed is not None:
+            log.info("payment %s taken over from %s", record.agent_transaction_id,
+                     record.owner)
+        return claimed
+
     def _unsettled(self) -> list[PaymentRecord]:
-        """Pays «в обработке», and QR codes when this desk can ask about them."""
-        return self.journal.unsettled() if self.sbp is not None else self.journal.pending()
+        """Pays «в обработке», and QR codes when this desk can ask about them — those this
+        program works (see :meth:`_workable`)."""
+        records = self.journal.unsettled() if self.sbp is not None else self.journal.pending()
+        return [mine for record in records if (mine := self._workable(record)) is not None]
 
     def abandon_unpaid(self) -> list[PaymentRecord]:
-        """At start-up: payments interrupted before pay moved no money; cancel them.
-        A payment whose check failed keeps its state and the reason (code 5, say)."""
+        """At start-up: payments interrupted before pay moved no money; cancel them — but only
+        those whose program is gone (another window or command may be checking one right
+        now). A payment whose check failed keeps its state and the reason (code 5, say)."""
         interrupted = (State.NEW, State.CHECKING, State.CHECKED)
-        return [self.cancel(record.agent_transaction_id,
-                            "Прерван до оплаты: деньги не списаны, проведите платёж заново")
-                for record in self.journal.in_state(*interrupted)]
+        cancelled = []
+        for record in self.journal.in_state(*interrupted):
+            if self._alive(record.owner):
+                continue
+            record = self.journal.transition(
+                record.agent_transaction_id, State.CANCELLED, expect=interrupted,
+                result_message="Прерван до оплаты: деньги не списаны, проведите платёж заново",
+                settled_at=self.clock().isoformat(timespec="seconds"))
+            cancelled.append(self._emit(record))
+        return cancelled
 
     async def recover(self, *, wait: float, concurrency: int = 8) -> list[PaymentRecord]:
         """Start-up: cancel abandoned unpaid payments, then settle every ``paying`` one for up
         to ``wait`` seconds: a first attempt for each right away (oldest first, at most
         ``concurrency`` requests in flight), then repeats at their scheduled times. QR codes
-        left waiting are looked up the same way (see :meth:`interrupt_qr`)."""
+        left waiting are looked up the same way (see :meth:`interrupt_qr`). One payment that
+        fails unexpectedly is logged and left as it is; the others go on."""
         self.abandon_unpaid()
         if self.sbp is not None:
             self.interrupt_qr()
@@ -342,32 +395,44 @@ class PaymentEngine(QrPayments):
         deadline = time.monotonic() + wait
         gate = asyncio.Semaphore(concurrency)
 
-        async def resume(agent_transaction_id: int) -> PaymentRecord:
-            # the first attempt goes out now, not at the payment's old schedule
-            async with gate:
-                await self.advance(agent_transaction_id)
-            return await self.settle(agent_transaction_id, gate=gate,
-                                     wait=max(0.0, deadline - time.monotonic()))
+        async def resume(record: PaymentRecord) -> PaymentRecord:
+            tx_id = record.agent_transaction_id
+            try:
+                # the first attempt goes out now, not at the payment's old schedule
+                async with gate:
+                    record = await self.advance(tx_id)
+                return await self.settle(tx_id, gate=gate,
+                                         wait=max(0.0, deadline - time.monotonic()))
+            except Exception:
+                log.exception("recovery of payment %s failed; it stays as it is", tx_id)
+                return record
 
-        return list(await asyncio.gather(*(resume(r.agent_transaction_id) for r in pending)))
+        return list(await asyncio.gather(*(resume(r) for r in pending)))
 
     async def run_scheduler(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
         """Inside the running program: attempt each pending payment when it is due.
 
-        It must not die: an unexpected error in one attempt is logged and the loop goes on
-        (the payment stays «в обработке» and is tried again)."""
+        It must not die: an unexpected error in one attempt (or in reading the journal) is
+        logged and the loop goes on — the payment stays «в обработке» and is tried again,
+        and the other payments are not held up by it."""
         while not stop.is_set():
             soonest = idle
             try:
-                for record in self._unsettled():
-                    if stop.is_set():
-                        break
+                due = self._unsettled()
+            except Exception:
+                log.exception("payment scheduler: the journal could not be read")
+                due = []
+            for record in due:
+                if stop.is_set():
+                    break
+                try:
                     if self._seconds_until(record) <= 0:
                         record = await self.advance(record.agent_transaction_id)
                     if record.state in UNSETTLED:
                         soonest = min(soonest, self._seconds_until(record))
-            except Exception:
-                log.exception("payment scheduler: an attempt failed unexpectedly")
+                except Exception:
+                    log.exception("payment scheduler: payment %s failed unexpectedly",
+                                  record.agent_transaction_id)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=max(soonest, 0.01))
             except TimeoutError:
@@ -375,6 +440,7 @@ class PaymentEngine(QrPayments):
 
 
 UNSETTLED = (State.PAYING, State.QR_WAITING)
+
 
 
 def _iso(moment: datetime | None) -> str | None:

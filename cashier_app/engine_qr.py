@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from cashier_app.attempts import send_timed
 from cashier_app.core.result_codes import Finality, classify
@@ -32,7 +33,7 @@ from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.core.wire import decode_body, encode_body
 from cashier_app.failpoints import failpoint
-from cashier_app.journal import SBP, IdAllocator, Journal, PaymentRecord
+from cashier_app.journal import SBP, Attempt, IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.errors import AuthError, TransportError
 from cashier_app.processing.requests import ExtraService, format_agent_date
 from cashier_app.processing.retry import RetryPolicy
@@ -58,6 +59,9 @@ class QrPayments:
         raise NotImplementedError
 
     def _lock(self, agent_transaction_id: int) -> asyncio.Lock:
+        raise NotImplementedError
+
+    def _alive(self, owner: str | None) -> bool:
         raise NotImplementedError
 
     async def recheck(self, agent_transaction_id: int, *, attempts: int = 3) -> PaymentRecord:
@@ -100,7 +104,8 @@ class QrPayments:
                 identity_card=record.identity_card, full_name=record.full_name,
                 qr_id=link[0] if link else None))
             record = self.journal.transition(
-                agent_transaction_id, State.QR_WAITING, payment_method=SBP,
+                agent_transaction_id, State.QR_WAITING, expect=State.CHECKED,
+                payment_method=SBP,
                 qr_mode=sbp.mode, qr_body=body, qr_id=link[0] if link else None,
                 amount_to=money.amount_to, commission=money.commission,
                 amount_from=money.amount_from, cash_given=None, change=None,
@@ -109,6 +114,8 @@ class QrPayments:
                 result_message="Создаём QR-код",
                 next_attempt_at=self.clock().isoformat(timespec="milliseconds"))
             self._emit(record)
+            if record.state is not State.QR_WAITING:  # settled elsewhere meanwhile
+                return record
             failpoint("before-qr-create")
             return await self._poll_qr_locked(record)
 
@@ -176,19 +183,21 @@ class QrPayments:
                 return record
             if not record.cancel_requested_at:
                 record = self._emit(self.journal.update(
-                    agent_transaction_id, result_message=reason,
+                    agent_transaction_id, expect=State.QR_WAITING, result_message=reason,
                     cancel_requested_at=self.clock().isoformat(timespec="seconds")))
             return await self._poll_qr_locked(record)
 
     def interrupt_qr(self) -> list[PaymentRecord]:
         """At start-up: the codes on screen before the restart are no longer shown; each is
-        looked up and ended (or watched to its end) as if the cashier had cancelled it."""
+        looked up and ended (or watched to its end) as if the cashier had cancelled it. A code
+        on the screen of another program that is still running is left alone."""
         now = self.clock().isoformat(timespec="seconds")
         return [self._emit(self.journal.update(
-                    record.agent_transaction_id, cancel_requested_at=now,
-                    result_message=INTERRUPTED, next_attempt_at=None))
+                    record.agent_transaction_id, expect=State.QR_WAITING,
+                    cancel_requested_at=now, result_message=INTERRUPTED,
+                    next_attempt_at=None))
                 for record in self.journal.in_state(State.QR_WAITING)
-                if not record.cancel_requested_at]
+                if not record.cancel_requested_at and not self._alive(record.owner)]
 
     async def _poll_qr_locked(self, record: PaymentRecord) -> PaymentRecord:
         sbp = self._sbp()
@@ -208,20 +217,27 @@ class QrPayments:
 
     async def _qr_call(self, record: PaymentRecord, kind: str, body: bytes) -> PaymentRecord:
         sent = await send_timed(self._sbp().send(kind, body), self.clock, body)
+        if sent.answer is not None:
+            problem = sent.answer.foreign_problem(
+                record.agent_transaction_id, record.qr_id if kind != "create" else None)
+            if problem:
+                log.error("QR %s %s: %s: %r", kind, record.agent_transaction_id, problem,
+                          dict(sent.answer.raw))
+                sent = sent.disbelieved(problem)
         answer, message = sent.answer, sent.message
         if answer is not None and answer.status_word:
             message = f"{answer.status_word} {message}".strip()
         changed = (kind != "status" or answer is None or not answer.ok
                    or answer.status is None or str(answer.status) != record.qr_status)
-        if changed:  # a code is polled every few seconds: the history keeps what changed
-            self.journal.add_attempt(sent.attempt(record.agent_transaction_id,
-                                                  ATTEMPT_NAMES[kind], message))
+        # a code is polled every few seconds: the history keeps what changed
+        attempt = (sent.attempt(record.agent_transaction_id, ATTEMPT_NAMES[kind], message)
+                   if changed else None)
         if answer is None:
             log.warning("QR %s %s: %s", kind, record.agent_transaction_id, message)
         elif answer.problems:
             log.warning("QR %s %s: %s", kind, record.agent_transaction_id,
                         "; ".join(answer.problems))
-        outcome = self._qr_outcome(record, kind, answer, message)
+        outcome = self._qr_outcome(record, kind, answer, message, attempt)
         if changed or record.qr_failures:
             # a poll that only says «still CREATED» again is nothing for the window to redraw
             # (it would reload «Сегодня» every few seconds)
@@ -229,24 +245,27 @@ class QrPayments:
         return outcome
 
     def _qr_outcome(self, record: PaymentRecord, kind: str, answer: QrAnswer | None,
-                    problem: str) -> PaymentRecord:
+                    problem: str, attempt: Attempt | None) -> PaymentRecord:
+        """The journal write for one QR answer, together with its attempt; each write expects
+        the code still waiting (another program may have ended it meanwhile)."""
         tx_id = record.agent_transaction_id
         now = self.clock()
         settled = now.isoformat(timespec="seconds")
+        write: dict[str, Any] = {"expect": State.QR_WAITING, "attempt": attempt}
         if answer is None or classify(answer.result) is Finality.NOT_FINAL:
-            return self._qr_later(record, answer.cashier_message if answer else problem)
+            return self._qr_later(record, answer.cashier_message if answer else problem, write)
         if not answer.ok:
             if kind in ("create", "activate"):
                 # the center refused to make the code: nothing can be paid
                 return self.journal.transition(
                     tx_id, State.FAILED, result=answer.result,
                     result_message=answer.cashier_message, settled_at=settled,
-                    next_attempt_at=None)
+                    next_attempt_at=None, **write)
             # a refusal to *tell* the status says nothing of the payment: ask again, later
             log.warning("QR %s %s refused: %s", kind, tx_id, answer.cashier_message)
-            return self._qr_later(record, answer.cashier_message)
+            return self._qr_later(record, answer.cashier_message, write)
         if kind in ("create", "activate"):
-            return self._qr_created(record, answer)
+            return self._qr_created(record, answer, write)
         status = answer.status
         if status is QrStatus.PAID:
             return self.journal.transition(
@@ -254,7 +273,7 @@ class QrPayments:
                 qr_status=str(status), transaction_id=answer.transaction_id
                 or record.transaction_id,
                 transaction_date=(answer.paid_at or now).isoformat(timespec="milliseconds"),
-                next_attempt_at=None, qr_failures=0, settled_at=settled)
+                next_attempt_at=None, qr_failures=0, settled_at=settled, **write)
         reason = str(answer.raw.get("reason") or "")
         if status is QrStatus.EXPIRED or (status is QrStatus.NOT_FOUND
                                           and record.qr_status is None):
@@ -264,26 +283,28 @@ class QrPayments:
                     else ": QR-код не оплачен")
                 return self.journal.transition(tx_id, State.CANCELLED, qr_status=str(status),
                                                result_message=text, next_attempt_at=None,
-                                               settled_at=settled)
+                                               settled_at=settled, **write)
             return self.journal.transition(
                 tx_id, State.FAILED, qr_status=str(status), next_attempt_at=None,
-                result_message="Срок QR-кода истёк: оплата не поступила", settled_at=settled)
+                result_message="Срок QR-кода истёк: оплата не поступила", settled_at=settled,
+                **write)
         if status is QrStatus.REJECTED:
             return self.journal.transition(
                 tx_id, State.FAILED, qr_status=str(status), next_attempt_at=None,
                 result_message="Оплата по QR отклонена" + (f": {reason}" if reason else ""),
-                settled_at=settled)
+                settled_at=settled, **write)
         if status is not QrStatus.CREATED:
             # no status, an unknown word, or a code that existed and now is "not found": keep
             # watching — calling it unpaid could lose a payment
             log.warning("QR status %s for %s: %r", kind, tx_id, answer.status_word)
-            return self._qr_later(record, record.result_message or "")
+            return self._qr_later(record, record.result_message or "", write)
         return self.journal.update(
             tx_id, qr_status=str(status), qr_failures=0, qr_id=record.qr_id or answer.qr_id,
             next_attempt_at=(now + timedelta(seconds=self._qr_poll_delay(record, now)))
-            .isoformat(timespec="milliseconds"))
+            .isoformat(timespec="milliseconds"), **write)
 
-    def _qr_created(self, record: PaymentRecord, answer: QrAnswer) -> PaymentRecord:
+    def _qr_created(self, record: PaymentRecord, answer: QrAnswer,
+                    write: dict[str, Any]) -> PaymentRecord:
         sbp = self._sbp()
         now = self.clock()
         payload = answer.payload
@@ -294,7 +315,7 @@ class QrPayments:
         expires = answer.expires_at
         if expires is None or not now <= expires <= now + timedelta(seconds=sbp.lifetime + 60):
             expires = now + timedelta(seconds=sbp.lifetime)
-        values = dict(
+        values: dict[str, Any] = dict(
             qr_id=answer.qr_id or record.qr_id, qr_payload=payload,
             qr_expires_at=expires.isoformat(timespec="seconds"), qr_status=str(QrStatus.CREATED),
             qr_failures=0, transaction_id=answer.transaction_id or record.transaction_id,
@@ -306,7 +327,7 @@ class QrPayments:
             log.error("QR create %s: the answer has no payload", record.agent_transaction_id)
             values.update(cancel_requested_at=now.isoformat(timespec="seconds"),
                           result_message="Процессинг не прислал QR-код")
-        return self.journal.update(record.agent_transaction_id, **values)
+        return self.journal.update(record.agent_transaction_id, **values, **write)
 
     @staticmethod
     def _qr_live(record: PaymentRecord, now: datetime) -> bool:
@@ -320,7 +341,8 @@ class QrPayments:
         interval = self._sbp().poll_interval
         return interval if self._qr_live(record, now) else max(interval, self.policy.maximum)
 
-    def _qr_later(self, record: PaymentRecord, message: str) -> PaymentRecord:
+    def _qr_later(self, record: PaymentRecord, message: str,
+                  write: dict[str, Any]) -> PaymentRecord:
         """No usable answer: the same question again, at growing intervals (but never slower
         than every few seconds while the code can be paid)."""
         now = self.clock()
@@ -330,7 +352,8 @@ class QrPayments:
             delay = min(delay, max(self._sbp().poll_interval, 5.0))
         return self.journal.update(
             record.agent_transaction_id, qr_failures=failures, result_message=message,
-            next_attempt_at=(now + timedelta(seconds=delay)).isoformat(timespec="milliseconds"))
+            next_attempt_at=(now + timedelta(seconds=delay)).isoformat(timespec="milliseconds"),
+            **write)
 
 
 def wire_lines(lines: tuple[PaidLine, ...]) -> list[ExtraService] | None:

@@ -1,5 +1,7 @@
 """Crash points for the crash tests: ``CASHIER_FAILPOINT=<name>`` makes the process kill itself
 with SIGKILL when it reaches that point — as a power cut would, with nothing flushed or cleaned.
+``CASHIER_FAILPOINT=<name>:stop`` stops it there instead (SIGSTOP, POSIX): the test changes
+the world meanwhile — fills the disk, say — and lets it go on with SIGCONT.
 Unset (always, in production), :func:`failpoint` does nothing."""
 
 from __future__ import annotations
@@ -11,5 +13,13 @@ ENV = "CASHIER_FAILPOINT"
 
 
 def failpoint(name: str) -> None:
-    if os.environ.get(ENV) == name:
+    wanted = os.environ.get(ENV)
+    if not wanted:
+        return
+    point, _, action = wanted.partition(":")
+    if point != name:
+        return
+    if action == "stop":
+        os.kill(os.getpid(), signal.SIGSTOP)
+    else:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -8,6 +8,11 @@ before it (see :func:`cashier_app.journal.db.seal`). So:
 * a row edited outside the program no longer matches its last link;
 * a row deleted outside the program leaves links with no row; a row inserted has none.
 
+Two more checks go with it: SQLite's own ``PRAGMA integrity_check`` (a page of garbage in
+the file), and the per-day totals the supervisor's view reads (``day_totals``, kept by
+triggers, outside the chain) recomputed from the payments and compared — an edited total
+shows as a difference even though no sealed row changed.
+
 What this cannot see: somebody who rewrites the whole chain from the edit on with this code
 (there is no secret in the file), or deletes rows *and* their links at the very end. It is
 evidence against an edit with the sqlite3 shell, not a cryptographic seal. No Qt here.
@@ -15,11 +20,15 @@ evidence against an edit with the sqlite3 shell, not a cryptographic seal. No Qt
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .db import CHAINED, GENESIS, Journal, link_hash, row_digest
+
+log = logging.getLogger(__name__)
 
 #: What a row of each chained table is, for the supervisor.
 TABLE_TITLES = {"payments": "Платёж", "shifts": "Смена", "receipts": "Чек",
@@ -54,13 +63,62 @@ class Verification:
 
 
 def verify(journal: Journal, progress: Callable[[int], None] | None = None) -> Verification:
-    """Walk the chain, then every chained table against its last links; ``progress(n)``
-    is told how many links and rows have been checked, now and then."""
+    """SQLite's integrity check, then the chain, every chained table against its last links,
+    and the per-day totals; ``progress(n)`` is told how many links and rows have been
+    checked, now and then. A file too damaged to read is a problem found, not an error."""
     result = Verification()
-    _check_chain(journal, result, progress)
-    for table in CHAINED:
-        _check_rows(journal, table, result, progress)
+    try:
+        if not _check_file(journal, result):
+            return result
+        _check_chain(journal, result, progress)
+        for table in CHAINED:
+            _check_rows(journal, table, result, progress)
+        _check_day_totals(journal, result)
+    except sqlite3.DatabaseError as error:
+        log.error("verify: journal %s unreadable: %s", journal.path, error)
+        result.problems.append(Problem("journal", "", "damaged",
+                                       f"Файл журнала не читается дальше: {error}"))
     return result
+
+
+def _check_file(journal: Journal, result: Verification) -> bool:
+    """``PRAGMA integrity_check``: False when the file is too damaged to walk further."""
+    lines = [row[0] for row in journal.db.execute("PRAGMA integrity_check(50)")]
+    if lines == ["ok"]:
+        return True
+    log.error("verify: integrity_check of %s: %s", journal.path, "; ".join(map(str, lines)))
+    result.problems.append(Problem(
+        "journal", "", "damaged",
+        f"Файл журнала повреждён (проверка SQLite нашла нарушений: {len(lines)}; первое: "
+        f"{lines[0]})"))
+    return True  # the chain may still be readable: say what else is wrong
+
+
+def _check_day_totals(journal: Journal, result: Verification) -> None:
+    """The stored per-day totals against the same totals computed from the payments."""
+    computed = {tuple(row[:3]): tuple(row[3:]) for row in journal.db.execute(
+        "select substr(created_at, 1, 10), state, service_id, count(*), "
+        "sum(coalesce(amount_to_kop, 0)), sum(coalesce(amount_from_kop, 0)), "
+        "sum(coalesce(commission_kop, 0)) from payments group by 1, 2, 3")}
+    stored = {tuple(row[:3]): tuple(row[3:]) for row in journal.db.execute(
+        "select day, state, service_id, count, amount_to_kop, amount_from_kop, "
+        "commission_kop from day_totals where count != 0 or amount_to_kop != 0 "
+        "or amount_from_kop != 0 or commission_kop != 0")}
+    for key in sorted(set(computed) | set(stored)):
+        if computed.get(key) != stored.get(key):
+            day, state, service = key
+            result.problems.append(Problem(
+                "day_totals", "|".join(key), "edited",
+                f"Итоги дня {day} ({service}, {state}) не сходятся с платежами: в итогах "
+                f"{_totals_text(stored.get(key))}, по платежам {_totals_text(computed.get(key))}"
+                " — итоги изменены вне программы"))
+
+
+def _totals_text(values: tuple[Any, ...] | None) -> str:
+    if values is None:
+        return "нет записи"
+    count, amount_to = values[0], values[1]
+    return f"{count} шт. на {amount_to // 100}.{amount_to % 100:02d}"
 
 
 def _check_chain(journal: Journal, result: Verification,

@@ -89,9 +89,10 @@ def quick_check(conn: sqlite3.Connection, path: Path) -> None:
         raise translate(error, path) from None
     if rows != ["ok"]:
         log.error("journal %s fails quick_check: %s", path, "; ".join(map(str, rows)))
-        raise JournalDamaged(f"Файл журнала платежей {path} повреждён (проверка SQLite: "
-                             f"{rows[0]}). Работа остановлена, чтобы не потерять платежи: "
-                             "сохраните файл и обратитесь в поддержку")
+        raise JournalDamaged(f"Файл журнала платежей {path} повреждён (его не принимает "
+                             "проверка SQLite; подробности — в логе). Работа остановлена, "
+                             "чтобы не потерять платежи: сохраните файл и обратитесь в "
+                             "поддержку")
 
 
 @contextmanager

@@ -274,7 +274,8 @@ def _translated(method: F) -> F:
 
 def _translate_all(cls: type[Journal]) -> type[Journal]:
     for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith("__") and name not in _UNTRANSLATED:
+        if callable(value) and (name == "__init__" or not name.startswith("__")) and (
+                name not in _UNTRANSLATED):
             setattr(cls, name, _translated(value))
     return cls
 

@@ -36,7 +36,7 @@ WINDOW_LOCK = "window.lock"
 OWNER = re.compile(r"(?P<kind>[a-z]+)-(?P<pid>[0-9]+)-[0-9a-f]{8}")
 KIND_TITLES = {"window": "окно кассы", "cli": "команда cashier-app", "kiosk": "киоск",
                "test": "тест"}
-ALIVE_FOR = 5.0  # seconds an "alive" answer is reused (a gone owner stays gone)
+ALIVE_FOR = 1.0  # seconds an "alive" answer is reused (a gone owner stays gone)
 
 
 class AlreadyRunning(RuntimeError):

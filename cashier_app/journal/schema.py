@@ -171,9 +171,11 @@ def _seal_all(db: sqlite_utils.Database, tables: dict[str, str]) -> None:
 def _migration_5(db: sqlite_utils.Database) -> None:
     """Hardening: which running program owns a payment (``owner``, see
     :mod:`cashier_app.journal.leases`), so that one instance never cancels or takes over the
-    work of another that is alive; the balance log, which the supervisor trusts, is sealed
-    in the chain too."""
+    work of another that is alive; an audit index for the PIN guard; the balance log, which
+    the supervisor trusts, is sealed in the chain too."""
     db.table("payments").add_column("owner", str)
+    # the PIN guard counts one cashier's failures since their last success: by actor
+    db.execute("create index audit_actor on audit (actor, action, id)")
     db.table("balance_log").add_column("chain_hash", str)
     _seal_all(db, {"balance_log": "id"})
 

@@ -109,8 +109,21 @@ class QrAnswer(Answer):
     status_word: str | None = None  # as the server said it (for the log and the cashier)
     transaction_id: int | None = None
     paid_at: datetime | None = None
+    agent_transaction_id: int | None = None  # when the answer names the payment
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
     problems: tuple[str, ...] = ()
+
+    def foreign_problem(self, agent_transaction_id: int, qr_id: str | None) -> str | None:
+        """Why this answer is not about our code (another payment's id, another code's
+        qrId); None when it is, or when it does not say. Such an answer is no answer: a
+        «PAID» about somebody else's code must not settle ours."""
+        if self.agent_transaction_id is not None and (
+                self.agent_transaction_id != agent_transaction_id):
+            return (f"ответ о другом платеже: agentTransactionId {self.agent_transaction_id} "
+                    f"вместо {agent_transaction_id}")
+        if qr_id and self.qr_id and self.qr_id != qr_id:
+            return f"ответ о другом QR-коде: qrId {self.qr_id} вместо {qr_id}"
+        return None
 
     @classmethod
     def parse(cls, data: Any, protocol: SbpProtocol) -> QrAnswer:
@@ -128,6 +141,8 @@ class QrAnswer(Answer):
             status=status, status_word=status_word,
             transaction_id=_opt_int(fields.get("transactionId"), "transactionId", problems),
             paid_at=parse_iso_date(fields.get("paidAt")),
+            agent_transaction_id=_opt_int(fields.get("agentTransactionId"),
+                                          "agentTransactionId", problems),
             raw=dict(data), problems=tuple(problems))
 
 
