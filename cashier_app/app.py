@@ -13,7 +13,10 @@ from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.engine import PaymentEngine
-from cashier_app.journal import IdAllocator, Journal
+from cashier_app.fsutil import make_private
+from cashier_app.journal import IdAllocator, Journal, JournalStorageError
+from cashier_app.journal.ids import read_hwm
+from cashier_app.journal.leases import InstanceLease
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient, SbpProtocol
@@ -141,13 +144,39 @@ JOURNAL_NAME = "journal.sqlite3"
 HWM_NAME = "agent-transaction-id.hwm"
 
 
+def journal_for(settings: cfg.Settings, kind: str, *, fresh: bool = False) -> Journal:
+    """The point's journal, opened by a program of ``kind`` (window, cli): the data directory
+    made owner-only, this program's lease taken, the file checked (missing where ids were
+    issued, damaged). ``fresh``: a new journal is wanted although ids were issued (``journal
+    new``). Close with :func:`close_journal`."""
+    data_dir = settings.data_dir
+    try:
+        make_private(data_dir)
+        lease = InstanceLease(data_dir, kind)
+    except OSError as error:
+        raise JournalStorageError(f"Каталог данных {data_dir} недоступен: "
+                                  f"{error.strerror or error}") from None
+    try:
+        return Journal(data_dir / JOURNAL_NAME, lease=lease,
+                       ids_issued=0 if fresh else read_hwm(data_dir / HWM_NAME))
+    except BaseException:
+        lease.release()
+        raise
+
+
+def close_journal(journal: Journal) -> None:
+    journal.close()
+    if journal.lease is not None:
+        journal.lease.release()
+
+
 @contextmanager
-def open_journal(settings: cfg.Settings) -> Iterator[Journal]:
-    journal = Journal(settings.data_dir / JOURNAL_NAME)
+def open_journal(settings: cfg.Settings, kind: str = "cli") -> Iterator[Journal]:
+    journal = journal_for(settings, kind)
     try:
         yield journal
     finally:
-        journal.close()
+        close_journal(journal)
 
 
 def make_sbp(settings: cfg.Settings, client: ProcessingClient) -> SbpClient | None:

@@ -13,13 +13,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cashier_app import __version__, cli_payments, cli_receipts, cli_supervisor
+from cashier_app import __version__, cli_journal, cli_payments, cli_receipts, cli_supervisor
 from cashier_app import settings as cfg
 from cashier_app.app import demo_environment, make_client
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
-from cashier_app.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed, UsageError
+from cashier_app.cli_common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandFailed,
+    UsageError,
+    echo,
+)
 from cashier_app.core.money import format_amount, to_cents
 from cashier_app.core.wire import encode_body
+from cashier_app.fsutil import private_umask
+from cashier_app.journal import JournalError
+from cashier_app.journal.leases import AlreadyRunning
 from cashier_app.logging_setup import setup_logging
 from cashier_app.processing.errors import AuthError, ProcessingError
 
@@ -76,16 +87,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever happens, the person at the terminal gets one Russian line
+    and an exit code, never a traceback (the traceback goes to the log)."""
+    private_umask()
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
-        return EXIT_FAILED
+        echo("cashier-app: прервано (Ctrl+C)", err=True)
+        return EXIT_INTERRUPTED
     except UsageError as error:
-        print(f"cashier-app: {error}", file=sys.stderr)
+        echo(f"cashier-app: {error}", err=True)
         return EXIT_USAGE
-    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError) as error:
-        print(f"cashier-app: {error}", file=sys.stderr)
+    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError, JournalError,
+            AlreadyRunning) as error:
+        echo(f"cashier-app: {error}", err=True)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK  # the reader (| head) has what it wanted
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        echo("cashier-app: внутренняя ошибка программы; платежи сохранены в журнале, "
+             "подробности — в логе программы (каталог данных, logs/cashier.log)", err=True)
         return EXIT_FAILED
 
 
@@ -95,7 +118,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "pin-hash":
         return _pin_hash(args)
     if args.command == "config" and args.example:
-        print(cfg.example_config(), end="")
+        sys.stdout.write(cfg.example_config())
         return EXIT_OK
     settings = cfg.Settings.load(args.config)
     if args.demo:
@@ -105,18 +128,24 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
-    console = logging.DEBUG if args.verbose else logging.WARNING
+    # the terminal gets the command's own Russian lines; the log's English detail only
+    # with --verbose (it is all in the log file)
+    console = logging.DEBUG if args.verbose else logging.CRITICAL + 10
     setup_logging(settings.data_dir / "logs", level=settings[cfg.LOG_LEVEL],
                   secrets=[settings[cfg.PROCESSING_TOKEN]], console_level=console)
+    for warning in settings.warnings():
+        log.warning("settings: %s", warning)
+        if args.command is not None:  # the window shows them in its notice row
+            echo(f"cashier-app: предупреждение: {warning}", err=True)
     if args.command is None:
         from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
 
         return run_window(settings, demo=args.demo, smoke_screenshot=args.smoke_screenshot)
     if args.command == "config":
-        print(f"Файл настроек: {settings.config_path}")
-        print(f"Каталог данных: {settings.data_dir}")
+        echo(f"Файл настроек: {settings.config_path}")
+        echo(f"Каталог данных: {settings.data_dir}")
         for key, value, source in settings.describe():
-            print(f"{key} = {value!s}    ({source})")
+            echo(f"{key} = {value!s}    ({source})")
         return EXIT_OK
     if args.command == "services":
         return asyncio.run(_services(settings, as_json=args.json, offline=args.offline))
@@ -131,6 +160,8 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
     if args.command == "journal":
         if args.action == "verify":
             return cli_supervisor.run_verify(settings, args)
+        if args.action == "new":
+            return cli_journal.run_new(settings, args)
         return cli_payments.run_journal(settings, args)
     if args.command == "shift":
         return cli_supervisor.run_shift(settings, args)
@@ -154,18 +185,18 @@ async def _services(settings: cfg.Settings, *, as_json: bool, offline: bool) -> 
             catalog = store.load()
             if catalog is None or isinstance(error, AuthError):
                 raise
-            print(f"cashier-app: {error}; показан сохранённый каталог от "
-                  f"{catalog.fetched_at:%d.%m.%Y %H:%M}", file=sys.stderr)
+            echo(f"cashier-app: {error}; показан сохранённый каталог от "
+                  f"{catalog.fetched_at:%d.%m.%Y %H:%M}", err=True)
     for problem in catalog.problems:
-        print(f"cashier-app: предупреждение: {problem}", file=sys.stderr)
+        echo(f"cashier-app: предупреждение: {problem}", err=True)
     if as_json:
-        print(catalog_as_json(catalog))
+        echo(catalog_as_json(catalog))
         return EXIT_OK
     for group, services in catalog.groups().items():
-        print(group)
+        echo(group)
         for service in services:
             fixed = ", фиксированная сумма" if service.fixed_payment else ""
-            print(f"  {service.service_id:<8} {service.name}  [{_SCHEME_RU[service.scheme.value]}"
+            echo(f"  {service.service_id:<8} {service.name}  [{_SCHEME_RU[service.scheme.value]}"
                   f"{fixed}]")
     return EXIT_OK
 
@@ -188,13 +219,13 @@ async def _balance(settings: cfg.Settings, *, as_json: bool) -> int:
             else None,
             "currency": answer.currency,
         }
-        print(encode_body(data).decode("utf-8"))
+        echo(encode_body(data).decode("utf-8"))
         return EXIT_OK
-    print(f"Агент: {answer.agent_name} (id {answer.agent_id})")
-    print(f"Баланс: {format_amount(answer.balance)} {answer.currency}".rstrip())
-    print(f"Отключение приёма при балансе: {format_amount(answer.overdraft)}")
+    echo(f"Агент: {answer.agent_name} (id {answer.agent_id})")
+    echo(f"Баланс: {format_amount(answer.balance)} {answer.currency}".rstrip())
+    echo(f"Отключение приёма при балансе: {format_amount(answer.overdraft)}")
     if answer.notification is not None:
-        print(f"Уведомление при балансе: {format_amount(answer.notification)}")
+        echo(f"Уведомление при балансе: {format_amount(answer.notification)}")
     return EXIT_OK
 
 
@@ -217,9 +248,9 @@ def _pin_hash(args: argparse.Namespace) -> int:
     if args.name:
         name = args.name.replace("\\", "\\\\").replace('"', '\\"')
         role = "" if args.role == "cashier" else f', role = "{args.role}"'
-        print(f'{{ name = "{name}", pin = "{hashed}"{role} }}')
+        echo(f'{{ name = "{name}", pin = "{hashed}"{role} }}')
     else:
-        print(hashed)
+        echo(hashed)
     return EXIT_OK
 
 
@@ -237,9 +268,8 @@ def _run_emulator(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CommandFailed(f"Эмулятор не запущен: {error}") from None
     server.add_faults(rules)
-    print(f"Эмулятор процессинга слушает {server.url}/api/v20/ "
-          f"({'токен обязателен' if args.token else 'токен не проверяется'}); Ctrl+C — выход",
-          flush=True)
+    echo(f"Эмулятор процессинга слушает {server.url}/api/v20/ "
+          f"({'токен обязателен' if args.token else 'токен не проверяется'}); Ctrl+C — выход")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,7 +7,11 @@ wait ran out (the payment stays in the journal; the next start or ``recover`` fi
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import re
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,18 +27,30 @@ from cashier_app.cli_common import (
     EXIT_PENDING,
     CommandFailed,
     UsageError,
+    echo,
+    written_amount,
 )
-from cashier_app.core.money import AmountError, format_amount, parse_user_amount
-from cashier_app.core.schemes import LineChoice, PaymentRefused
-from cashier_app.core.services import ACCOUNT, ServiceDefinition
+from cashier_app.core.money import format_amount
+from cashier_app.core.schemes import (
+    CommissionRule,
+    LineChoice,
+    PaymentRefused,
+    check_amount,
+    commission_for,
+    settle_cash,
+)
+from cashier_app.core.services import ACCOUNT, Scheme, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
-from cashier_app.engine import PaymentInput
-from cashier_app.journal import PaymentRecord, export, query
+from cashier_app.engine import PaymentEngine, PaymentInput
+from cashier_app.journal import Journal, JournalError, PaymentRecord, export, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 
 EXIT_PAID = EXIT_OK
+log = logging.getLogger(__name__)
+#: a meter reading as a person writes it
+METER = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,6})?")
 
 
 def add_commands(commands: Any) -> None:
@@ -63,9 +79,12 @@ def add_commands(commands: Any) -> None:
 
     journal = commands.add_parser("journal", help="платежи за день или период, выгрузка; "
                                                   "journal verify — проверка целостности")
-    journal.add_argument("action", nargs="?", choices=("verify",),
-                         help="verify — проверить цепочку хэшей: правки и удаления вне "
-                              "программы (код выхода 1, если найдены)")
+    journal.add_argument("action", nargs="?", choices=("verify", "new"),
+                         help="verify — проверить файл и цепочку хэшей: повреждения, правки и "
+                              "удаления вне программы (код выхода 1, если найдены); new — "
+                              "начать новый журнал вместо пропавшего или повреждённого")
+    journal.add_argument("--yes", action="store_true",
+                         help="для new: да, начать новый журнал (прежний файл сохраняется)")
     journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
     journal.add_argument("--from", dest="first", metavar="ГГГГ-ММ-ДД",
                          help="начало периода (включительно)")
@@ -82,12 +101,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _amount(text: str | None, what: str) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return parse_user_amount(text)
-    except AmountError as error:
-        raise UsageError(f"{what}: {error}") from None
+    return None if text is None else written_amount(text, what)
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -108,10 +122,9 @@ def _lines(items: list[str]) -> list[LineChoice]:
         amount_text, _, meter = text.partition("@")
         amount = _amount(amount_text, f"--sub {sub_id}")
         assert amount is not None
-        try:
-            reading = Decimal(meter) if meter else None
-        except ArithmeticError:
-            raise UsageError(f"--sub {sub_id}: показания «{meter}» — не число") from None
+        if meter and not METER.fullmatch(meter):
+            raise UsageError(f"--sub {sub_id}: показания «{meter}» — не число")
+        reading = Decimal(meter.replace(",", ".")) if meter else None
         lines.append(LineChoice(sub_id, amount, reading))
     return lines
 
@@ -139,7 +152,7 @@ def record_json(record: PaymentRecord) -> dict[str, Any]:
 
 
 def _print_json(data: Any) -> None:
-    print(encode_body(data).decode("utf-8"))
+    echo(encode_body(data).decode("utf-8"))
 
 
 def _describe(record: PaymentRecord) -> str:
@@ -185,7 +198,8 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
         cashier = cli_identity.payer(settings, journal, args.cashier).name
         async with make_client(settings) as client:
             engine = make_engine(settings, journal, client)
-            # every payment left in paying is resumed before new work starts
+            # every payment left in paying is resumed before new work starts (one that fails
+            # unexpectedly is logged and left for later: it must not block this payment)
             await engine.recover(wait=0)
             record = None
             try:
@@ -193,10 +207,17 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 if shift is None:
                     raise PaymentRefused("Смена не открыта: платежи не принимаются (откройте "
                                          "смену в окне кассы или: cashier-app shift open)")
+                if shift.cashier != cashier:  # closed and reopened since the PIN was checked
+                    raise PaymentRefused(f"Открыта смена кассира {shift.cashier}: платёж "
+                                         "принимает кассир смены")
                 service = await _service(settings, client, args.service)
                 values = {**extras, ACCOUNT: args.account}
-                record = await engine.check(PaymentInput(
+                refuse_before_sending(service, extras, amount=amount, cash=cash,
+                                      contract=args.contract, lines=lines,
+                                      commission=engine.commission)
+                record = engine.begin(PaymentInput(
                     service, values, cashier=cashier, shift_id=shift.id))
+                record = await engine.recheck(record.agent_transaction_id)
                 if record.state is State.CHECKED:
                     plan = engine.plan(record, amount=amount, contract_id=args.contract,
                                        lines=lines, cash_given=cash,
@@ -209,18 +230,93 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 if args.json:
                     _print_json({**(record_json(record) if record else {}),
                                  "status": "refused", "message": str(error)})
-                print(f"cashier-app: {error}", file=sys.stderr)
+                echo(f"cashier-app: {error}", err=True)
                 return EXIT_FAILED
+            except (Exception, asyncio.CancelledError) as error:
+                return _unfinished(journal, engine, record, error, as_json=args.json)
     return _report(record, as_json=args.json)
 
 
+def refuse_before_sending(service: ServiceDefinition, extras: dict[str, str], *,
+                          amount: Decimal | None, cash: Decimal | None,
+                          contract: str | None, lines: list[LineChoice],
+                          commission: Sequence[CommissionRule]) -> None:
+    """Everything that can be refused without the center's answer is refused here, before
+    a payment is journaled or a check sent: fields the service does not have, options of
+    another scheme, a missing or zero amount, cash that cannot cover it."""
+    known = {spec.name for spec in service.inputs if spec.name != ACCOUNT}
+    unknown = sorted(set(extras) - known)
+    if unknown:
+        fields = ", ".join(sorted(known)) or "нет"
+        raise PaymentRefused(f"У услуги {service.service_id} нет полей {', '.join(unknown)} "
+                             f"(дополнительные поля услуги: {fields})")
+    scheme = service.scheme
+    if contract is not None and scheme is not Scheme.CHOICE:
+        raise PaymentRefused("--contract — только для услуг с выбором договора")
+    if lines and scheme is not Scheme.COMPLEX:
+        raise PaymentRefused("--sub — только для услуг с квитанцией ЖКХ")
+    if scheme is Scheme.CHOICE and not contract:
+        raise PaymentRefused("Укажите договор: --contract ID (список договоров даёт проверка "
+                             "платежа в окне кассы)")
+    if scheme is Scheme.COMPLEX and not lines:
+        raise PaymentRefused("Укажите строки квитанции: --sub УСЛУГА=СУММА[@ПОКАЗАНИЯ]")
+    for line in lines:
+        check_amount(line.amount, f"Сумма строки {line.sub_service_id}")
+    if scheme is Scheme.SIMPLE and not service.fixed_payment and amount is None:
+        raise PaymentRefused("Укажите сумму: --amount СУММА")
+    if amount is not None:
+        check_amount(amount)
+    known_total = amount if amount is not None else (
+        sum((line.amount for line in lines), Decimal("0.00")) if lines else None)
+    if cash is not None and known_total is not None:
+        settle_cash(known_total, commission_for(commission, service.service_id, known_total),
+                    cash)
+
+
+def _unfinished(journal: Journal, engine: PaymentEngine, record: PaymentRecord | None,
+                error: BaseException, *, as_json: bool) -> int:
+    """Something unexpected stopped ``pay`` (a full disk, a bug, Ctrl+C). What the person is
+    told depends only on what the journal says of the payment — never «не проведён» for one
+    whose pay may have gone out."""
+    if isinstance(error, JournalError):
+        log.error("pay stopped: %s", error)
+    else:
+        log.error("pay stopped unexpectedly", exc_info=error)
+    reason = str(error) if isinstance(error, JournalError) else (
+        "прервано" if isinstance(error, asyncio.CancelledError) else
+        "внутренняя ошибка программы (подробности — в логе)")
+    if record is None:
+        echo(f"cashier-app: платёж не начат: {reason}", err=True)
+        return EXIT_FAILED
+    tx_id = record.agent_transaction_id
+    try:
+        record = journal.get(tx_id)
+    except JournalError:
+        echo(f"cashier-app: платёж {tx_id}: {reason}. Состояние платежа прочитать не удалось: "
+             "он остаётся в журнале и будет доведён при следующем запуске или командой "
+             "cashier-app recover", err=True)
+        return EXIT_PENDING
+    if record.state in (State.NEW, State.CHECKING, State.CHECKED):
+        try:  # nothing was paid: close it now rather than at the next start
+            record = engine.cancel(tx_id, f"Не проведён: {reason}")
+        except JournalError:
+            pass
+    echo(f"cashier-app: платёж {tx_id}: {reason}", err=True)
+    return _report(record, as_json=as_json)
+
+
 def _report(record: PaymentRecord, *, as_json: bool) -> int:
+    """Print the payment's outcome; the exit code says it: 0 paid, 3 still «в обработке»
+    (or waiting for a QR payment), 1 only for a payment that is final and not paid."""
     if as_json:
         _print_json(record_json(record))
     else:
-        print(_describe(record))
-    status = public_status(record.state)
-    return {"paid": EXIT_PAID, "pending": EXIT_PENDING}.get(status, EXIT_FAILED)
+        echo(_describe(record))
+    if record.state is State.PAID:
+        return EXIT_PAID
+    if record.state in (State.PAYING, State.QR_WAITING):
+        return EXIT_PENDING
+    return EXIT_FAILED
 
 
 async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
@@ -232,9 +328,9 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
         _print_json([record_json(r) for r in records])
     else:
         for record in records:
-            print(_describe(record))
+            echo(_describe(record))
         if not records:
-            print("Платежей в обработке нет")
+            echo("Платежей в обработке нет")
     unsettled = (State.PAYING, State.QR_WAITING)
     return EXIT_PENDING if any(r.state in unsettled for r in records) else EXIT_PAID
 
@@ -253,14 +349,14 @@ def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
         _print_json(rows)
         return EXIT_PAID
     if not rows:
-        print("Платежей в обработке нет")
+        echo("Платежей в обработке нет")
     for row in rows:
-        print(f"{row['agentTransactionId']}  {row['serviceId']} {row['account']}  "
+        echo(f"{row['agentTransactionId']}  {row['serviceId']} {row['account']}  "
               f"{format_amount(row['amountTo'])}  попыток: {row['attempts']}, следующая: "
               f"{(row['nextAttemptAt'] or '—')[11:19]}  {row['message']}")
         for attempt in row["attemptLog"]:
             code = "—" if attempt["result"] is None else attempt["result"]
-            print(f"    {attempt['at'][11:23]}  {attempt['method']:<5} {attempt['ms']:>5} мс  "
+            echo(f"    {attempt['at'][11:23]}  {attempt['method']:<5} {attempt['ms']:>5} мс  "
                   f"{attempt['outcome']:<9} {code}  {attempt['message']}")
     return EXIT_PAID
 
@@ -304,7 +400,7 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 count = write(rows, args.output)
             except OSError as error:
                 raise CommandFailed(f"Не удалось записать {args.output}: {error}") from None
-            print(f"Выгружено платежей: {count} → {args.output}", file=sys.stderr)
+            echo(f"Выгружено платежей: {count} → {args.output}", err=True)
             return EXIT_PAID
         records = list(query.records(journal, chosen))
     if args.format == "json":
@@ -313,11 +409,11 @@ def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
         one_day = chosen.first == chosen.last
         period = (f"{chosen.first:%d.%m.%Y}" if one_day
                   else f"{chosen.first:%d.%m.%Y}–{chosen.last:%d.%m.%Y}")
-        print(f"Платежи за {period}: {len(records)}")
+        echo(f"Платежи за {period}: {len(records)}")
         for record in records:
             stamp = (record.created_at[11:19] if one_day
                      else record.created_at[:19].replace("T", " "))
-            print(f"{stamp}  {record.agent_transaction_id}  "
+            echo(f"{stamp}  {record.agent_transaction_id}  "
                   f"{public_status(record.state):<12} {record.service_id:<7} "
                   f"{record.account:<14} "
                   f"{format_amount(record.amount_to) if record.amount_to is not None else '—':>12}"

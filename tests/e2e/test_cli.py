@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import TOKEN, base_env, cli, emulator_at, free_port
+from tests.e2e.helpers import CLI, TOKEN, base_env, cli, emulator_at, free_port
 
 
 def test_services_against_the_emulator_process(emulator_process: str, tmp_path: Path) -> None:
@@ -119,3 +119,41 @@ def test_demo_window_opens(tmp_path: Path, display: str) -> None:
     assert "catalog: 9 services" in result.stdout and "Процессинг: на связи" in result.stdout
     assert screenshot.stat().st_size > 10_000
     assert time.monotonic() - started < 120
+
+
+def test_the_data_directory_is_owner_only(tmp_path: Path) -> None:
+    """Other people's payments are in there: a journal an older version left 0644 is made
+    0600, the directory 0700, and whatever the program creates is born private."""
+    import sqlite3
+    import stat
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    sqlite3.connect(data / "journal.sqlite3").close()
+    (data / "journal.sqlite3").chmod(0o644)
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL="http://127.0.0.1:9",
+                   CASHIER_PROCESSING_TOKEN=TOKEN)
+    result = cli("pending", env=env)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for path in data.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, (path, oct(mode))
+
+
+def test_a_reader_that_goes_away_is_no_traceback(emulator_process: str,
+                                                 tmp_path: Path) -> None:
+    """`cashier-app services --json | head -1`: the reader closes the pipe before the command
+    has written; the command ends quietly with its own exit code."""
+    import subprocess
+
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL=emulator_process,
+                   CASHIER_PROCESSING_TOKEN=TOKEN)
+    process = subprocess.Popen([*CLI, "services", "--json"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first byte
+    code = process.wait(timeout=60)
+    err = process.stderr.read().decode("utf-8")
+    assert code == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "Broken" not in err

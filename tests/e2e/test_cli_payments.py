@@ -54,7 +54,9 @@ def test_each_scheme(env: dict[str, str]) -> None:
 def test_refusals_exit_1(env: dict[str, str]) -> None:
     for args, message in [
         (("--service", "P1011", "--account", "123", "--amount", "10"), "10 цифр"),
-        (("--service", "P0006", "--account", "770123456789"), "Выберите договор"),
+        (("--service", "P0006", "--account", "770123456789"), "Укажите договор"),
+        (("--service", "P0006", "--account", "770123456789", "--contract", "nope"),
+         "Договора nope нет"),
         (("--service", "P0005", "--account", "1000000001", "--sub", "2=10"), "не меньше"),
         (("--service", "NOPE", "--account", "1", "--amount", "10"), "нет в каталоге"),
         (("--service", "P1011", "--account", "9051234567", "--amount", "10", "--cash", "5"),
@@ -64,6 +66,34 @@ def test_refusals_exit_1(env: dict[str, str]) -> None:
         assert code == 1 and message in out["message"], (args, out)
     code, out = pay(env, "--service", "P1011", "--account", "9030000000", "--amount", "10")
     assert code == 1 and out["status"] == "check_failed" and out["result"] == 5
+
+
+def test_local_refusals_come_before_anything_is_sent(emulator_process: str,
+                                                     env: dict[str, str]) -> None:
+    """What the program can refuse by itself it refuses before a payment is journaled or a
+    check goes out: amounts not written as money, zero or missing amounts, options of another
+    scheme, fields the service does not have."""
+    for amount in ("1e3", "1E3", "١٠٠", "۱۰۰", "1_000", "+5", "1e30", "10.555", "NaN",
+                   "1 000"):
+        result = cli("pay", "--service", "P1011", "--account", "9051239999", "--amount",
+                     amount, env=env, pin=PINS[CASHIER])
+        assert result.returncode == 2, (amount, result.stderr)
+        assert "не сумма" in result.stderr and "Traceback" not in result.stderr
+    for args, message in [
+        (("--amount", "0"), "больше нуля"),
+        ((), "Укажите сумму"),
+        (("--amount", "10", "--extra", "promo=1"), "нет полей promo"),
+        (("--amount", "10", "--contract", "1"), "только для услуг с выбором"),
+        (("--amount", "10", "--sub", "1=10"), "только для услуг с квитанцией"),
+    ]:
+        code, out = pay(env, "--service", "P1011", "--account", "9051239999", *args)
+        assert code == 1 and message in out["message"], (args, out)
+    code, out = pay(env, "--service", "P0005", "--account", "1000000009", "--sub", "2=0")
+    assert code == 1 and "больше нуля" in out["message"]
+    seen = {t["account"] for t in control(emulator_process, "state")["transactions"]}
+    assert not seen & {"9051239999", "1000000009"}  # not a single check was sent
+    journal = json.loads(cli("journal", "--format", "json", env=env).stdout)
+    assert not [row for row in journal if row["account"] in ("9051239999", "1000000009")]
 
 
 def test_usage_errors_exit_2(env: dict[str, str]) -> None:
