@@ -7,25 +7,37 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Coroutine
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
 
 import qasync
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QtMsgType, QTranslator, qInstallMessageHandler
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTimer,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
 from cashier_app.app import (
-    JOURNAL_NAME,
+    close_journal,
     demo_bank,
+    journal_for,
     make_client,
     make_engine,
     make_receipts,
 )
 from cashier_app.catalog import CatalogStore
-from cashier_app.journal import Journal
+from cashier_app.journal import Journal, JournalError
+from cashier_app.journal.leases import AlreadyRunning, hold_window
 from cashier_app.receipts.config import receipt_settings
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
@@ -111,9 +123,43 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     load_style(app)
     install_translations(app, settings[cfg.UI_LANGUAGE])
     install_excepthook()
+    try:
+        window_lock = hold_window(settings.data_dir)
+    except (AlreadyRunning, OSError) as error:
+        log.error("window not started: %s", error)
+        _refuse(str(error))
+        return 1
+    try:
+        journal = journal_for(settings, "window")
+    except JournalError as error:
+        window_lock.release()
+        log.error("window not started: %s", error)
+        _refuse(str(error))
+        return 1
+    try:
+        return _run(app, settings, journal, demo=demo, smoke_screenshot=smoke_screenshot)
+    finally:
+        close_journal(journal)
+        window_lock.release()
+
+
+#: How long the "cannot start" box stays up by itself: a watchdog restarting the program on a
+#: terminal nobody watches must not pile boxes up on the screen.
+REFUSAL_SECONDS = 15.0
+
+
+def _refuse(message: str) -> None:
+    """The program cannot start: say why, in a box and on stderr (one line)."""
+    print(f"cashier-app: {message}", file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Касса", message)
+    QTimer.singleShot(int(REFUSAL_SECONDS * 1000), box.accept)
+    box.exec()
+
+
+def _run(app: QApplication, settings: cfg.Settings, journal: Journal, *, demo: bool,
+         smoke_screenshot: Path | None) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
-    journal = Journal(settings.data_dir / JOURNAL_NAME)
     engine_client = make_client(settings)
     engine = make_engine(settings, journal, engine_client)
     printer_problem = ""
@@ -133,6 +179,8 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
                         if engine.sbp is not None else "off",
                         bank=demo_bank(settings[cfg.PROCESSING_URL]) if demo else None)
     window.show_customer_display()
+    for warning in settings.warnings():
+        window.show_notice(warning, "warn")
     if printer_problem:
         window.show_notice(f"Принтер чеков отключён: {printer_problem}", "error")
     window.show()
@@ -141,15 +189,30 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
             if smoke_screenshot is not None:
                 return _smoke(loop, app, window, smoke_screenshot)
             closed = asyncio.Event()
-            app.aboutToQuit.connect(closed.set)
+            # the window's close ends the program: Qt must not quit by itself first, or the
+            # loop would stop before the shutdown below could run
+            app.setQuitOnLastWindowClosed(False)
+            window.closed.connect(closed.set)
+            app.aboutToQuit.connect(closed.set)  # the session ends (logout, shutdown)
             window.start()
-            loop.run_until_complete(closed.wait())
+            _run_until(loop, closed.wait())
             return 0
         finally:
-            loop.run_until_complete(window.shutdown())
-            loop.run_until_complete(engine_client.aclose())
+            _run_until(loop, window.shutdown())
+            _run_until(loop, engine_client.aclose())
             receipts.close()
-            journal.close()
+
+
+def _run_until(loop: CashierEventLoop, work: Coroutine[Any, Any, Any]) -> None:
+    """Run ``work`` on the loop. When Qt is quitting anyway (the session ends), the loop stops
+    early: what was not finished is left as it is — every payment is in the journal and a
+    pay in flight stays «в обработке» for the next start — and that is not an error."""
+    try:
+        loop.run_until_complete(work)
+    except RuntimeError as error:
+        if "stopped before" not in str(error):
+            raise
+        log.info("event loop stopped early; the journal keeps what was unfinished")
 
 
 def _smoke(loop: qasync.QEventLoop, app: QApplication, window: MainWindow,

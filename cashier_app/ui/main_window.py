@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -46,7 +46,7 @@ from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine
-from cashier_app.journal import PaymentRecord, Shift, ShiftError, StoredReceipt
+from cashier_app.journal import JournalError, PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
@@ -81,6 +81,10 @@ def phone_digits(text: str) -> str | None:
 
 
 class MainWindow(QMainWindow):
+    #: the cashier closed the window (Ctrl+Q, the close button): the program ends after its
+    #: shutdown, which still needs the event loop — so Qt itself is not told to quit
+    closed = Signal()
+
     def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
                  *, engine: PaymentEngine, cashiers: list[Cashier], demo: bool = False,
                  identity_fields: bool = False, refresh_minutes: float = 30.0,
@@ -327,6 +331,7 @@ class MainWindow(QMainWindow):
                 task.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
         self._save_state()
         self.stop_background()
         if self.customer_display is not None:
@@ -559,9 +564,17 @@ class MainWindow(QMainWindow):
         if cached is not None and self.catalog is None:
             self._show_catalog(cached)
         if not self._resumed:
-            # payments left «в обработке» are resumed before any new work
+            # payments left «в обработке» are resumed before any new work; whatever goes
+            # wrong there, the scheduler still starts (it retries them for the rest of the day)
             self._resumed = True
-            await self.engine.recover(wait=0)
+            try:
+                await self.engine.recover(wait=0)
+            except Exception as error:
+                log.exception("start-up recovery failed")
+                self.show_notice(self.tr("Платежи «в обработке» не возобновлены при запуске: "
+                                         "{0}. Программа повторит их в фоне").format(
+                                             error if isinstance(error, JournalError)
+                                             else self.tr("внутренняя ошибка")), "error")
             self._show_pending()
             self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop)))
         async with self._client_factory() as client:

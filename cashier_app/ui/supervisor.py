@@ -47,6 +47,7 @@ from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ShiftTotals, when
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.workplace import login
 
 from .journal_view import JournalView, with_reader
 from .pages import amount_text
@@ -59,6 +60,7 @@ ACTION_TITLES = {
     "reprint": "повторная печать", "void_attempt": "попытка аннулирования",
     "check_now": "проверка платежа", "export": "выгрузка журнала",
     "verify": "проверка целостности", "settings_change": "изменение настроек",
+    "journal_new": "новый журнал", **login.ACTION_TITLES,
 }
 
 
@@ -67,7 +69,11 @@ DETAIL_TITLES = {
     "printed": "напечатан", "message": "итог", "before": "было", "after": "стало",
     "result": "код", "state": "состояние", "voided": "аннулирован", "format": "формат",
     "payments": "платежей", "cashier": "кассир", "expected": "ожидалось",
-    "counted": "пересчитано", "difference": "расхождение",
+    "counted": "пересчитано", "difference": "расхождение", "failures": "неверных подряд",
+    "retry_at": "следующая попытка", "locked_until": "заблокирован до",
+    "after_failures": "после неверных", "os_user": "пользователь ОС", "command": "команда",
+    "where": "где", "previous": "прежний файл", "last_issued_id": "последний номер",
+    "reason": "причина",
 }
 
 
