@@ -25,6 +25,7 @@ from cashier_app.cli_common import (
     CommandFailed,
     UsageError,
     echo,
+    silence,
 )
 from cashier_app.core.money import format_amount, to_cents
 from cashier_app.core.wire import encode_body
@@ -103,8 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             AlreadyRunning) as error:
         echo(f"cashier-app: {error}", err=True)
         return EXIT_FAILED
-    except BrokenPipeError:
-        return EXIT_OK  # the reader (| head) has what it wanted
+    except BrokenPipeError:  # a stream written directly (CSV to stdout), reader gone
+        silence(sys.stdout)
+        return EXIT_OK
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         echo("cashier-app: внутренняя ошибка программы; платежи сохранены в журнале, "

@@ -49,10 +49,10 @@ def echo(text: str, *, err: bool = False) -> None:
         print("\n".join(printable(line) for line in text.split("\n")), file=stream,
               flush=True)
     except BrokenPipeError:
-        _silence(stream)
+        silence(stream)
 
 
-def _silence(stream: object) -> None:
+def silence(stream: object) -> None:
     """Point a closed stream's descriptor at the null device, so that the interpreter's
     final flush does not complain either."""
     try:

@@ -44,6 +44,7 @@ from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentEngine, PaymentInput
 from cashier_app.journal import Journal, JournalError, PaymentRecord, export, query
+from cashier_app.journal.leases import describe
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 
@@ -338,9 +339,15 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
 def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
     with open_journal(settings) as journal:
         rows = []
+        lease = journal.lease
         for record in journal.unsettled():
             attempts = journal.attempts(record.agent_transaction_id)
+            # who works it: another program that is still running, or nobody (the next start)
+            working = (describe(record.owner) if lease is not None
+                       and record.owner != journal.owner and lease.alive(record.owner)
+                       else None)
             rows.append({**record_json(record), "nextAttemptAt": record.next_attempt_at,
+                         "workedBy": working,
                          "attemptLog": [{"method": a.method, "at": a.started_at,
                                          "ms": a.duration_ms, "outcome": a.outcome,
                                          "result": a.result, "message": a.message}
@@ -353,7 +360,8 @@ def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
     for row in rows:
         echo(f"{row['agentTransactionId']}  {row['serviceId']} {row['account']}  "
               f"{format_amount(row['amountTo'])}  попыток: {row['attempts']}, следующая: "
-              f"{(row['nextAttemptAt'] or '—')[11:19]}  {row['message']}")
+              f"{(row['nextAttemptAt'] or '—')[11:19]}  {row['message']}"
+             + (f"  (ведёт {row['workedBy']})" if row["workedBy"] else ""))
         for attempt in row["attemptLog"]:
             code = "—" if attempt["result"] is None else attempt["result"]
             echo(f"    {attempt['at'][11:23]}  {attempt['method']:<5} {attempt['ms']:>5} мс  "

@@ -93,3 +93,21 @@ def _window_up(process: subprocess.Popen[str], data_dir: Path) -> bool:
     """The window process holds its instance lock once it has opened the journal."""
     return process.poll() is None and any(
         (data_dir / "instances").glob(f"window-{process.pid}-*.lock"))
+
+
+def test_pending_says_which_running_program_works_a_payment(emulator_process: str,
+                                                           tmp_path: Path) -> None:
+    env = _env(tmp_path, emulator_process)
+    open_shift(env)
+    control(emulator_process, "faults", {"rules": [
+        {"method": "pay", "action": "delay", "seconds": 3, "match": {"account": "9058882222"}}]})
+    paying = _pay(env, "9058882222")
+    deadline = time.monotonic() + 30
+    rows: list[dict[str, object]] = []
+    while time.monotonic() < deadline and not rows:
+        rows = json.loads(cli("pending", "--json", env=env).stdout)
+        time.sleep(0.1)
+    assert rows and rows[0]["account"] == "9058882222"
+    assert rows[0]["workedBy"] == f"команда cashier-app (процесс {paying.pid})"
+    assert paying.wait(timeout=60) == 0
+    assert json.loads(cli("pending", "--json", env=env).stdout) == []

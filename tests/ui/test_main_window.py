@@ -248,3 +248,37 @@ def test_translations_load_through_qt(qapp, caplog) -> None:  # type: ignore[no-
             qapp.removeTranslator(translator)
     assert install_translations(qapp, "xx") == []
     assert "cashier_xx.qm not found" in caplog.text
+
+
+def test_a_failed_start_up_recovery_still_starts_the_scheduler(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path) -> None:
+    """Whatever breaks the recovery at start (here: the journal refusing one read), the
+    cashier is told and the background scheduler still runs: a payment left «в обработке»
+    is not forgotten for the rest of the day."""
+    from cashier_app.journal import JournalStorageError
+
+    first_rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    service = ServiceDefinition.from_wire(emulator.center.catalog["services"][0])
+    emulator.add_fault(method="pay", action="drop", when="after")
+    engine = first_rig.engine
+    record = first_rig.run(engine.check(PaymentInput(service, {"account": "9051234567"})))
+    record = first_rig.run(engine.pay(record.agent_transaction_id,
+                                      engine.plan(record, amount=Decimal("100"))))
+    assert record.state is State.PAYING
+    first_rig.close()
+
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    failing = rig.engine.abandon_unpaid
+
+    def broken() -> list[object]:
+        rig.engine.abandon_unpaid = failing  # type: ignore[method-assign]
+        raise JournalStorageError("Диск заполнен: журнал платежей не может записать данные")
+
+    rig.engine.abandon_unpaid = broken  # type: ignore[method-assign]
+    rig.run(rig.window.refresh())
+    assert any("не возобновлены" in notice and "Диск заполнен" in notice
+               for notice in rig.window.notices), rig.window.notices
+    rig.wait_for(lambda: rig.journal.get(record.agent_transaction_id).state is State.PAID)
+    assert emulator.center.transaction(record.agent_transaction_id).debits == 1
+    rig.close()
