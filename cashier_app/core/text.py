@@ -11,6 +11,10 @@ everything that moves the cursor or changes how the rest is drawn.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from .money import format_amount
 
 # Escape sequences are dropped whole, not just their ESC: «[2J» left behind is noise.
 # CSI: ESC [ (or C1 0x9B), parameter bytes, intermediate bytes, one final byte.
@@ -41,3 +45,63 @@ def printable(text: str) -> str:
     if not _SUSPECT.search(text):
         return text
     return _SEQUENCE.sub("", text).translate(_TABLE)
+
+
+# --- how numbers, amounts and dates are written for people --------------------------------
+# One form everywhere a person reads (the windows, messages, receipts, the CLI's plain text):
+# amounts «4 000,00» (grouped, decimal comma; with «₽» where the unit is not already said),
+# dates «01.12.2026», moments «01.12.2026 14:05», counts and meter readings grouped the same
+# way. Wire formats (``4000.00``, ISO dates) stay in the journal, the JSON output and the raw
+# request/answer the supervisor reads.
+
+
+def money(amount: Decimal | None, *, rub: bool = True) -> str:
+    """``Decimal("4000")`` → ``4 000,00 ₽`` (``rub=False``: without the sign); ``—`` for
+    none."""
+    if amount is None:
+        return "—"
+    text = format_amount(amount)
+    return f"{text} ₽" if rub else text
+
+
+def number(value: Decimal | int) -> str:
+    """A count or a meter reading as written for people: ``4920``, ``12 345``, ``4 870,5``
+    (grouped like amounts, decimal comma, no trailing zeros invented)."""
+    exact = Decimal(value)
+    sign = "-" if exact < 0 else ""
+    whole, _, fraction = format(abs(exact), "f").partition(".")
+    groups: list[str] = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    grouped = " ".join(groups) if len(groups) > 1 else (groups[0] if groups else "0")
+    return f"{sign}{grouped}" + (f",{fraction}" if fraction else "")
+
+
+def day(value: date | str | None) -> str:
+    """A day: ``01.12.2026``; ``—`` for none; text that is not a date comes back as it is."""
+    parsed = _parsed(value)
+    if parsed is None:
+        return "—" if not value else str(value)
+    return parsed.strftime("%d.%m.%Y")
+
+
+def moment(value: datetime | str | None, *, seconds: bool = False) -> str:
+    """A moment: ``01.12.2026 14:05`` (``seconds``: ``14:05:07``); ``—`` for none."""
+    parsed = _parsed(value)
+    if parsed is None:
+        return "—" if not value else str(value)
+    if not isinstance(parsed, datetime):
+        return parsed.strftime("%d.%m.%Y")
+    return parsed.strftime("%d.%m.%Y %H:%M:%S" if seconds else "%d.%m.%Y %H:%M")
+
+
+def _parsed(value: date | str | None) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

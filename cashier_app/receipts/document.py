@@ -17,6 +17,7 @@ from typing import Any
 
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import State
+from cashier_app.core.text import moment
 from cashier_app.journal import PaymentRecord, Shift
 from cashier_app.processing.models import PaymentAnswer
 
@@ -80,14 +81,9 @@ def difference_word(difference: Decimal) -> str:
 
 
 def when(iso: str | None) -> str:
-    """``2026-11-23T14:05:07.123`` → ``23.11.2026 14:05``."""
-    if not iso:
-        return "-"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.strftime("%d.%m.%Y %H:%M")
+    """``2026-11-23T14:05:07.123`` → ``23.11.2026 14:05`` (the people's form of
+    :func:`cashier_app.core.text.moment`; ``-`` for none, as receipts print it)."""
+    return moment(iso) if iso else "-"
 
 
 def _heading(doc: Document, settings: ReceiptSettings) -> None:
