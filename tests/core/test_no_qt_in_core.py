@@ -9,11 +9,11 @@ CORE_MODULES = [
     "cashier_app.processing.models", "cashier_app.processing.requests",
     "cashier_app.processing.retry", "cashier_app.emulator", "cashier_app.catalog",
     "cashier_app.settings", "cashier_app.cli", "cashier_app.app", "cashier_app.engine",
-    "cashier_app.journal", "cashier_app.cli_payments", "cashier_app.core.schemes",
+    "cashier_app.journal", "cashier_app.cli.payments", "cashier_app.core.schemes",
     "cashier_app.core.states", "cashier_app.core.search", "cashier_app.fsutil",
     "cashier_app.receipts.document", "cashier_app.receipts.layout",
     "cashier_app.receipts.escpos_render", "cashier_app.receipts.printers",
-    "cashier_app.receipts.service", "cashier_app.receipts.config", "cashier_app.cli_receipts",
+    "cashier_app.receipts.service", "cashier_app.receipts.config", "cashier_app.cli.receipts",
 ]
 
 

@@ -2,7 +2,7 @@
 a cash count, status) for the engineer at a point and for scripts.
 
 ``shift open`` and ``shift close`` act as a configured cashier who types their PIN
-(:mod:`cashier_app.cli_identity`): the audit names that cashier and their role, and the PIN
+(:mod:`cashier_app.cli.identity`): the audit names that cashier and their role, and the PIN
 check's row the OS user. ``shift status`` and ``journal verify`` only read, so they ask no PIN;
 the check is audited as «командная строка (пользователь ОС)» without a role."""
 
@@ -10,35 +10,36 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from decimal import Decimal
 from typing import Any
 
-from cashier_app import cli_identity, shifts
 from cashier_app import settings as cfg
+from cashier_app import shifts
 from cashier_app.app import open_journal
-from cashier_app.cli_common import EXIT_FAILED, EXIT_OK, CommandFailed, UsageError
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.journal import Shift, ShiftError
-from cashier_app.journal.chain import verify
+
+from . import identity
+from .common import EXIT_OK, CommandFailed, UsageError
 
 
 def add_commands(commands: Any) -> None:
     shift = commands.add_parser("shift", help="смена: открыть, закрыть с пересчётом, состояние")
     shift.add_argument("action", choices=("status", "open", "close"),
                        help="status — открытая смена и её наличные; open; close")
-    cli_identity.add_cashier_option(
+    identity.add_cashier_option(
         shift, "point.cashier; при закрытии — иначе кассир открытой смены")
     shift.add_argument("--opening-cash", default="0", metavar="СУММА",
                        help="размен в кассе при открытии (по умолчанию 0)")
     shift.add_argument("--counted", metavar="СУММА",
                        help="при закрытии: пересчитанные наличные в кассе (обязательно)")
     shift.add_argument("--json", action="store_true")
+    shift.set_defaults(run=run_shift)
 
 
 def actor() -> str:
     """Who ran a command that asks no PIN."""
-    return f"командная строка ({cli_identity.os_user()})"
+    return f"командная строка ({identity.os_user()})"
 
 
 def _amount(text: str, option: str) -> Decimal:
@@ -77,7 +78,7 @@ def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.action == "open":
             opening = _amount(args.opening_cash, "--opening-cash")
-            who = cli_identity.shift_cashier(settings, journal, args.cashier, "shift open")
+            who = identity.shift_cashier(settings, journal, args.cashier, "shift open")
             try:
                 shift = shifts.open_shift(journal, who.name, opening)
             except ShiftError as error:
@@ -90,11 +91,11 @@ def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
         if args.counted is None:
             raise UsageError("закрытие — с пересчётом: --counted СУММА (наличные в кассе)")
         counted = _amount(args.counted, "--counted")
-        person = cli_identity.resolve(settings, args.cashier, current.cashier)
+        person = identity.resolve(settings, args.cashier, current.cashier)
         if person.name != current.cashier and not person.role.supervises:
             raise CommandFailed(f"Смена №{current.id} — кассира {current.cashier}: закрыть её "
                                 "может он сам, старший кассир или администратор")
-        who = cli_identity.authenticate(journal, person, "shift close")
+        who = identity.authenticate(journal, person, "shift close")
         try:
             closed = shifts.close_shift(journal, current.id, actor=who.name, role=who.role,
                                         counted=counted)
@@ -108,21 +109,3 @@ def run_shift(settings: cfg.Settings, args: argparse.Namespace) -> int:
               f"пересчитано {format_amount(closed.counted_cash or Decimal(0))} ₽. "
               f"{shifts.difference_text(closed.cash_difference)}")
     return EXIT_OK
-
-
-def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
-    """Exit 0: the journal is whole; 1: edits or deletions found (listed on stdout)."""
-    with open_journal(settings) as journal:
-        outcome = verify(journal)
-        journal.audit(actor(), "", "verify", "журнал",
-                      {"ok": outcome.ok, "problems": len(outcome.problems),
-                       "rows": outcome.rows})
-    if args.format == "json":
-        print(json.dumps({"ok": outcome.ok, "rows": outcome.rows, "links": outcome.links,
-                          "problems": [problem.__dict__ for problem in outcome.problems]},
-                         ensure_ascii=False, indent=1))
-    else:
-        for problem in outcome.problems:
-            print(problem.message)
-        print(outcome.summary(), file=sys.stderr if outcome.problems else sys.stdout)
-    return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -29,10 +29,11 @@ import time
 from collections.abc import Callable
 
 from cashier_app import settings as cfg
-from cashier_app.cli_common import CommandFailed, UsageError
 from cashier_app.core.cashiers import Cashier
 from cashier_app.journal import Journal
 from cashier_app.workplace.login import AT_COMMAND_LINE, PinGuard
+
+from .common import CommandFailed, UsageError
 
 #: How a failed check waits out its pause (tests replace it).
 sleep: Callable[[float], object] = time.sleep

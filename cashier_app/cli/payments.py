@@ -10,26 +10,13 @@ import argparse
 import asyncio
 import logging
 import re
-import sys
 from collections.abc import Sequence
-from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from cashier_app import cli_identity
 from cashier_app import settings as cfg
 from cashier_app.app import make_client, make_engine, open_journal
 from cashier_app.catalog import CatalogError, CatalogStore
-from cashier_app.cli_common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_PENDING,
-    CommandFailed,
-    UsageError,
-    echo,
-    written_amount,
-)
 from cashier_app.core.money import format_amount
 from cashier_app.core.schemes import (
     CommissionRule,
@@ -43,10 +30,19 @@ from cashier_app.core.services import ACCOUNT, Scheme, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentEngine, PaymentInput
-from cashier_app.journal import Journal, JournalError, PaymentRecord, export, query
+from cashier_app.journal import Journal, JournalError, PaymentRecord
 from cashier_app.journal.leases import describe
-from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
+
+from . import identity
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PENDING,
+    UsageError,
+    echo,
+    written_amount,
+)
 
 EXIT_PAID = EXIT_OK
 log = logging.getLogger(__name__)
@@ -56,6 +52,7 @@ METER = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,6})?")
 
 def add_commands(commands: Any) -> None:
     pay = commands.add_parser("pay", help="провести платёж: check, затем pay")
+    pay.set_defaults(run=lambda settings, args: asyncio.run(run_pay(settings, args)))
     pay.add_argument("--service", required=True, help="код услуги (serviceId)")
     pay.add_argument("--account", required=True, help="лицевой счёт, номер телефона…")
     pay.add_argument("--extra", action="append", default=[], metavar="NAME=VALUE",
@@ -68,37 +65,18 @@ def add_commands(commands: Any) -> None:
     pay.add_argument("--wait", type=float, default=120.0,
                      help="сколько секунд ждать финального ответа (по умолчанию 120)")
     pay.add_argument("--json", action="store_true", help="вывод одним объектом JSON")
-    cli_identity.add_cashier_option(pay, "point.cashier, иначе кассир открытой смены")
+    identity.add_cashier_option(pay, "point.cashier, иначе кассир открытой смены")
 
     recover = commands.add_parser("recover", help="довести до конца все платежи «в обработке»")
+    recover.set_defaults(run=lambda settings, args: asyncio.run(run_recover(settings, args)))
     recover.add_argument("--wait", type=float, default=120.0)
     recover.add_argument("--json", action="store_true")
 
     pending = commands.add_parser("pending", help="платежи «в обработке» и их попытки (ничего "
                                                   "не отправляет)")
+    pending.set_defaults(run=run_pending)
     pending.add_argument("--json", action="store_true")
 
-    journal = commands.add_parser("journal", help="платежи за день или период, выгрузка; "
-                                                  "journal verify — проверка целостности")
-    journal.add_argument("action", nargs="?", choices=("verify", "new"),
-                         help="verify — проверить файл и цепочку хэшей: повреждения, правки и "
-                              "удаления вне программы (код выхода 1, если найдены); new — "
-                              "начать новый журнал вместо пропавшего или повреждённого")
-    journal.add_argument("--yes", action="store_true",
-                         help="для new: да, начать новый журнал (прежний файл сохраняется)")
-    journal.add_argument("--date", help="день, ГГГГ-ММ-ДД (по умолчанию сегодня)")
-    journal.add_argument("--from", dest="first", metavar="ГГГГ-ММ-ДД",
-                         help="начало периода (включительно)")
-    journal.add_argument("--to", dest="last", metavar="ГГГГ-ММ-ДД",
-                         help="конец периода (включительно; по умолчанию сегодня)")
-    journal.add_argument("--state", choices=[str(s) for s in State],
-                         help="только в этом состоянии")
-    journal.add_argument("--service", help="только эта услуга (код)")
-    journal.add_argument("--cashier", help="только этот кассир")
-    journal.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table",
-                         help="csv — для Excel (UTF-8 с BOM, «;», десятичная запятая); xlsx")
-    journal.add_argument("--output", type=Path, metavar="FILE",
-                         help="записать в файл (для xlsx обязательно)")
 
 
 def _amount(text: str | None, what: str) -> Decimal | None:
@@ -152,7 +130,7 @@ def record_json(record: PaymentRecord) -> dict[str, Any]:
     }
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
     echo(encode_body(data).decode("utf-8"))
 
 
@@ -196,7 +174,7 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
     lines = _lines(args.sub)
     with open_journal(settings) as journal:
         # the open shift's cashier, PIN checked, before anything is journaled or sent
-        cashier = cli_identity.payer(settings, journal, args.cashier).name
+        cashier = identity.payer(settings, journal, args.cashier).name
         async with make_client(settings) as client:
             engine = make_engine(settings, journal, client)
             # every payment left in paying is resumed before new work starts (one that fails
@@ -229,7 +207,7 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 if record is not None and record.state is State.CHECKED:
                     record = engine.cancel(record.agent_transaction_id, str(error))
                 if args.json:
-                    _print_json({**(record_json(record) if record else {}),
+                    print_json({**(record_json(record) if record else {}),
                                  "status": "refused", "message": str(error)})
                 echo(f"cashier-app: {error}", err=True)
                 return EXIT_FAILED
@@ -310,7 +288,7 @@ def _report(record: PaymentRecord, *, as_json: bool) -> int:
     """Print the payment's outcome; the exit code says it: 0 paid, 3 still «в обработке»
     (or waiting for a QR payment), 1 only for a payment that is final and not paid."""
     if as_json:
-        _print_json(record_json(record))
+        print_json(record_json(record))
     else:
         echo(_describe(record))
     if record.state is State.PAID:
@@ -326,7 +304,7 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
             engine = make_engine(settings, journal, client)
             records = await engine.recover(wait=args.wait)
     if args.json:
-        _print_json([record_json(r) for r in records])
+        print_json([record_json(r) for r in records])
     else:
         for record in records:
             echo(_describe(record))
@@ -353,7 +331,7 @@ def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
                                          "result": a.result, "message": a.message}
                                         for a in attempts]})
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return EXIT_PAID
     if not rows:
         echo("Платежей в обработке нет")
@@ -367,66 +345,3 @@ def run_pending(settings: cfg.Settings, args: argparse.Namespace) -> int:
             echo(f"    {attempt['at'][11:23]}  {attempt['method']:<5} {attempt['ms']:>5} мс  "
                   f"{attempt['outcome']:<9} {code}  {attempt['message']}")
     return EXIT_PAID
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: ожидается ГГГГ-ММ-ДД, получено «{text}»") from None
-
-
-def journal_filter(args: argparse.Namespace) -> JournalFilter:
-    today = datetime.now().date()
-    day = _day(args.date, "--date")
-    first = _day(args.first, "--from")
-    last = _day(args.last, "--to")
-    if day is not None and (first or last):
-        raise UsageError("--date или --from/--to, не вместе")
-    first = day or first or last or today
-    last = day or last or (today if args.first else first)
-    if last < first:
-        raise UsageError(f"--to {last} раньше --from {first}")
-    return JournalFilter(first, last, State(args.state) if args.state else None,
-                         args.service, args.cashier)
-
-
-def run_journal(settings: cfg.Settings, args: argparse.Namespace) -> int:
-    chosen = journal_filter(args)
-    if args.format == "xlsx" and args.output is None:
-        raise UsageError("--format xlsx пишет файл: укажите --output ФАЙЛ.xlsx")
-    with open_journal(settings) as journal:
-        if args.format in ("csv", "xlsx"):
-            rows = query.records(journal, chosen)
-            try:
-                if args.output is None:
-                    export.write_csv_to(rows, sys.stdout)
-                    return EXIT_PAID
-                write = export.write_xlsx if args.format == "xlsx" else export.write_csv
-                count = write(rows, args.output)
-            except OSError as error:
-                raise CommandFailed(f"Не удалось записать {args.output}: {error}") from None
-            echo(f"Выгружено платежей: {count} → {args.output}", err=True)
-            return EXIT_PAID
-        records = list(query.records(journal, chosen))
-    if args.format == "json":
-        _print_json([record_json(r) for r in records])
-    else:
-        one_day = chosen.first == chosen.last
-        period = (f"{chosen.first:%d.%m.%Y}" if one_day
-                  else f"{chosen.first:%d.%m.%Y}–{chosen.last:%d.%m.%Y}")
-        echo(f"Платежи за {period}: {len(records)}")
-        for record in records:
-            stamp = (record.created_at[11:19] if one_day
-                     else record.created_at[:19].replace("T", " "))
-            echo(f"{stamp}  {record.agent_transaction_id}  "
-                  f"{public_status(record.state):<12} {record.service_id:<7} "
-                  f"{record.account:<14} "
-                  f"{format_amount(record.amount_to) if record.amount_to is not None else '—':>12}"
-                  f"  {record.result_message or ''}")
-    return EXIT_PAID
-
-
-

@@ -10,12 +10,13 @@ from sqlite_utils.db import NotFoundError
 
 from cashier_app import settings as cfg
 from cashier_app.app import make_receipts, open_journal
-from cashier_app.cli_common import EXIT_OK, CommandFailed
 from cashier_app.journal import StoredReceipt
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.layout import as_text
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import ReceiptService
+
+from .common import EXIT_OK, CommandFailed
 
 
 def add_commands(commands: Any) -> None:
@@ -32,6 +33,8 @@ def add_commands(commands: Any) -> None:
     report.add_argument("kind", choices=["x", "z"])
     report.add_argument("--shift", type=int, help="номер смены (по умолчанию открытая)")
     report.add_argument("--print", action="store_true", help="напечатать")
+    for parser in (printer, receipt, report):
+        parser.set_defaults(run=run)
 
 
 def run(settings: cfg.Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,115 @@
+"""``cashier-app``: the window by default, headless commands for scripts and support.
+
+Exit codes: 0 success, 1 a final error (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cashier_app import __version__
+from cashier_app import settings as cfg
+from cashier_app.app import demo_environment
+from cashier_app.catalog import CatalogError
+from cashier_app.fsutil import private_umask
+from cashier_app.journal import JournalError
+from cashier_app.journal.leases import AlreadyRunning
+from cashier_app.logging_setup import setup_logging
+from cashier_app.processing.errors import ProcessingError
+
+from . import catalog, journal, payments, receipts, shift, tools
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandFailed,
+    UsageError,
+    echo,
+    silence,
+)
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cashier-app",
+        description="«Касса» — программа кассира пункта приёма платежей. "
+        "Без команды открывает окно кассира.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="демо-режим: встроенный эмулятор процессинга и временный каталог "
+                             "данных, без настроек и токена")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help=f"файл настроек (по умолчанию {cfg.default_config_path()})")
+    parser.add_argument("-v", "--verbose", action="store_true", help="подробный вывод в stderr")
+    parser.add_argument("--smoke-screenshot", type=Path, metavar="PNG",
+                        help="открыть окно, дождаться каталога и баланса, сохранить снимок окна "
+                             "в PNG и выйти (проверка установки)")
+    commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+    for group in (catalog, tools, payments, journal, shift, receipts):
+        group.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever happens, the person at the terminal gets one Russian line
+    and an exit code, never a traceback (the traceback goes to the log)."""
+    private_umask()
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        echo("cashier-app: прервано (Ctrl+C)", err=True)
+        return EXIT_INTERRUPTED
+    except UsageError as error:
+        echo(f"cashier-app: {error}", err=True)
+        return EXIT_USAGE
+    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError, JournalError,
+            AlreadyRunning) as error:
+        echo(f"cashier-app: {error}", err=True)
+        return EXIT_FAILED
+    except BrokenPipeError:  # a stream written directly (CSV to stdout), reader gone
+        silence(sys.stdout)
+        return EXIT_OK
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        echo("cashier-app: внутренняя ошибка программы; платежи сохранены в журнале, "
+             "подробности — в логе программы (каталог данных, logs/cashier.log)", err=True)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    alone = getattr(args, "run_alone", None)  # commands that need no point settings
+    if alone is not None:
+        code = alone(args)
+        if code is not None:
+            return int(code)
+    settings = cfg.Settings.load(args.config)
+    if args.demo:
+        with demo_environment(settings) as demo_settings:
+            return _with_settings(args, demo_settings)
+    return _with_settings(args, settings)
+
+
+def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
+    # the terminal gets the command's own Russian lines; the log's English detail only
+    # with --verbose (it is all in the log file)
+    console = logging.DEBUG if args.verbose else logging.CRITICAL + 10
+    setup_logging(settings.data_dir / "logs", level=settings[cfg.LOG_LEVEL],
+                  secrets=[settings[cfg.PROCESSING_TOKEN]], console_level=console)
+    for warning in settings.warnings():
+        log.warning("settings: %s", warning)
+        if args.command is not None:  # the window shows them in its notice row
+            echo(f"cashier-app: предупреждение: {warning}", err=True)
+    if args.command is None:
+        from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
+
+        return run_window(settings, demo=args.demo, smoke_screenshot=args.smoke_screenshot)
+    return int(args.run(settings, args))
