@@ -1,17 +1,14 @@
-"""The offline payment journal (SQLite via sqlite-utils) and the agentTransactionId allocator."""
+"""The offline payment journal (SQLite via sqlite-utils) and the agentTransactionId allocator.
 
-from .db import (
-    CASH,
-    SBP,
-    Attempt,
-    AuditEntry,
-    CashCount,
-    Journal,
-    PaymentRecord,
-    Shift,
-    ShiftError,
-    StoredReceipt,
-)
+Map: ``connection`` opens and checks the file and makes write transactions; ``schema`` holds
+the migrations (``backup`` copies the file before them); ``records`` the typed rows and the
+column codecs; ``payments``, ``shifts``, ``receipts``, ``audit`` the table families that
+``db.Journal`` brings together on one connection; ``seal`` writes the hash chain and
+``chain`` verifies it; ``leases`` says which running program owns which payment; ``ids``
+issues agentTransactionIds; ``query`` and ``export`` serve the supervisor's view and Excel.
+"""
+
+from .db import Journal
 from .errors import (
     JournalBusy,
     JournalDamaged,
@@ -21,6 +18,17 @@ from .errors import (
     JournalTooNew,
 )
 from .ids import IdAllocator
+from .records import (
+    CASH,
+    SBP,
+    Attempt,
+    AuditEntry,
+    CashCount,
+    PaymentRecord,
+    Shift,
+    ShiftError,
+    StoredReceipt,
+)
 
 __all__ = ["CASH", "SBP", "Attempt", "AuditEntry", "CashCount", "IdAllocator", "Journal",
            "JournalBusy", "JournalDamaged", "JournalError", "JournalMissing",

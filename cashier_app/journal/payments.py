@@ -1,0 +1,143 @@
+"""Payments, their attempts and the desk's cash-register link: create, state changes with
+compare-and-set (``expect``), the owner's take-over, the lists the engine works from."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from cashier_app.core.states import State, ensure_transition
+
+from .base import Table
+from .records import (
+    Attempt,
+    PaymentRecord,
+    expected,
+    to_columns,
+)
+from .seal import now_text, seal
+
+
+class PaymentsTable(Table):
+    # --- payments ------------------------------------------------------------------
+    def create(self, **values: Any) -> PaymentRecord:
+        now = now_text()
+        row = to_columns({"extras": {}, **values})
+        row.update(state=str(State.NEW), created_at=now, updated_at=now, owner=self.owner)
+        with self._write():
+            self.db.table("payments").insert(row)
+            written = seal(self.db, "payments", values["agent_transaction_id"])
+        return PaymentRecord.from_row(written)
+
+    def get(self, agent_transaction_id: int) -> PaymentRecord:
+        return PaymentRecord.from_row(self.db.table("payments").get(agent_transaction_id))
+
+    def transition(self, agent_transaction_id: int, target: State, *,
+                   expect: State | tuple[State, ...] | None = None,
+                   attempt: Attempt | None = None, **values: Any) -> PaymentRecord:
+        """Move a payment to ``target`` (checked against the state machine) with new values,
+        in one transaction, together with the ``attempt`` that led there (one fsync, and no
+        outcome without its attempt or attempt without its outcome).
+
+        ``expect``: write only if the payment is still in that state (another program may have
+        settled it meanwhile); otherwise the attempt alone is kept and the payment is returned
+        as it is."""
+        with self._write():
+            if attempt is not None:
+                self._add_attempt(attempt)
+            current = State(self.db.table("payments").get(agent_transaction_id)["state"])
+            if not expected(current, expect):
+                return self.get(agent_transaction_id)
+            if current is not target:
+                ensure_transition(current, target)
+            written = self._update(agent_transaction_id, state=str(target), **values)
+        return PaymentRecord.from_row(written)
+
+    def update(self, agent_transaction_id: int, *,
+               expect: State | tuple[State, ...] | None = None,
+               attempt: Attempt | None = None, **values: Any) -> PaymentRecord:
+        """New values without a change of state (same ``expect`` and ``attempt`` as
+        :meth:`transition`)."""
+        with self._write():
+            if attempt is not None:
+                self._add_attempt(attempt)
+            if expect is not None:
+                current = State(self.db.table("payments").get(agent_transaction_id)["state"])
+                if not expected(current, expect):
+                    return self.get(agent_transaction_id)
+            written = self._update(agent_transaction_id, **values)
+        return PaymentRecord.from_row(written)
+
+    def claim(self, agent_transaction_id: int, previous: str | None) -> PaymentRecord | None:
+        """Take over a payment whose owner ``previous`` is gone: compare-and-set, so of two
+        programs that both found it orphaned only one gets it. None: somebody else did."""
+        with self._write():
+            row = self.db.table("payments").get(agent_transaction_id)
+            if row.get("owner") != previous:
+                return None
+            written = self._update(agent_transaction_id, owner=self.owner)
+        return PaymentRecord.from_row(written)
+
+    def _update(self, agent_transaction_id: int, **values: Any) -> dict[str, Any]:
+        row = to_columns(values)
+        row["updated_at"] = now_text()
+        self.db.table("payments").update(agent_transaction_id, row)
+        return seal(self.db, "payments", agent_transaction_id)
+
+    def in_state(self, *states: State) -> list[PaymentRecord]:
+        marks = ",".join("?" for _ in states)
+        rows = self.db.query(
+            f"select * from payments where state in ({marks}) "
+            "order by coalesce(next_attempt_at, created_at), agent_transaction_id",
+            [str(s) for s in states])
+        return [PaymentRecord.from_row(row) for row in rows]
+
+    def pending(self) -> list[PaymentRecord]:
+        return self.in_state(State.PAYING)
+
+    def unsettled(self) -> list[PaymentRecord]:
+        """Everything the engine still has to bring to an end: pays «в обработке» and QR
+        codes that may still be paid."""
+        return self.in_state(State.PAYING, State.QR_WAITING)
+
+    def count_pending(self) -> int:
+        """How many payments are «в обработке» or wait for a QR payment, without loading
+        them (UI status bar)."""
+        row = self.db.execute("select count(*) from payments where state in (?, ?)",
+                              [str(State.PAYING), str(State.QR_WAITING)]).fetchone()
+        return int(row[0])
+
+    # --- the desk's cash-register link (QR СБП) ------------------------------------
+    def cash_link(self) -> tuple[str, str] | None:
+        rows = list(self.db.query("select qr_id, payload from cash_link "
+                                  "order by registered_at desc limit 1"))
+        return (rows[0]["qr_id"], rows[0]["payload"]) if rows else None
+
+    def save_cash_link(self, qr_id: str, payload: str) -> None:
+        with self._write():
+            self.db.table("cash_link").insert({"qr_id": qr_id, "payload": payload,
+                                               "registered_at": now_text()}, replace=True)
+
+    def service_usage(self) -> dict[str, int]:
+        """How many payments each service has had at this point (any outcome)."""
+        rows = self.db.execute("select service_id, count(*) from payments group by service_id")
+        return {service_id: int(count) for service_id, count in rows.fetchall()}
+
+    def max_id(self) -> int:
+        value = self.db.execute("select max(agent_transaction_id) from payments").fetchone()[0]
+        return int(value or 0)
+
+    # --- attempts ------------------------------------------------------------------
+    def add_attempt(self, attempt: Attempt) -> None:
+        with self._write():
+            self._add_attempt(attempt)
+
+    def _add_attempt(self, attempt: Attempt) -> None:
+        self.db.table("attempts").insert(attempt.__dict__)
+        seal(self.db, "attempts", self.db.execute("select last_insert_rowid()").fetchone()[0])
+
+    def attempts(self, agent_transaction_id: int) -> list[Attempt]:
+        known = {f.name for f in fields(Attempt)}
+        rows = self.db.table("attempts").rows_where("agent_transaction_id = ?",
+                                              [agent_transaction_id], order_by="id")
+        return [Attempt(**{k: v for k, v in row.items() if k in known}) for row in rows]
