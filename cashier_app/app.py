@@ -20,7 +20,7 @@ from cashier_app.journal.leases import InstanceLease
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient, SbpProtocol
-from cashier_app.receipts.config import printer_config, receipt_settings
+from cashier_app.settings.sections import printer_config, receipt_settings
 from cashier_app.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ import pytest
 
 from cashier_app import settings as cfg
 from cashier_app.core.cashiers import hash_pin
+from cashier_app.settings.registry import declare
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -79,7 +80,7 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     [cashier] = settings.cashiers
     assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")
     assert settings.commission_rules[0].percent == 1
-    from cashier_app.receipts.config import printer_config, receipt_settings
+    from cashier_app.settings.sections import printer_config, receipt_settings
 
     printer = printer_config(settings)
     assert (printer.kind, printer.address, printer.profile, printer.codepage, printer.columns,
@@ -103,7 +104,7 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
 
 
 def test_printer_settings_are_resolved_from_the_profile_or_refused(tmp_path: Path) -> None:
-    from cashier_app.receipts.config import printer_config
+    from cashier_app.settings.sections import printer_config
 
     def load(**env: str) -> cfg.Settings:
         return cfg.Settings.load(tmp_path / "none.toml", env=env)
@@ -194,7 +195,7 @@ def test_an_unknown_sbp_status_name_is_refused(tmp_path: Path) -> None:
 
 def test_duplicate_declaration_is_refused() -> None:
     with pytest.raises(RuntimeError):
-        cfg._declare(cfg.Setting("processing.url", str, "", "CASHIER_OTHER", "dup"))
+        declare(cfg.Setting("processing.url", str, "", "CASHIER_OTHER", "dup"))
 
 
 def test_cashiers_setting_refuses_a_plain_pin(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from cashier_app.app import (
 from cashier_app.catalog import CatalogStore
 from cashier_app.journal import Journal, JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
-from cashier_app.receipts.config import receipt_settings
+from cashier_app.settings.sections import receipt_settings
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
 

@@ -13,7 +13,7 @@ CORE_MODULES = [
     "cashier_app.core.states", "cashier_app.core.search", "cashier_app.fsutil",
     "cashier_app.receipts.document", "cashier_app.receipts.layout",
     "cashier_app.receipts.escpos_render", "cashier_app.receipts.printers",
-    "cashier_app.receipts.service", "cashier_app.receipts.config", "cashier_app.cli.receipts",
+    "cashier_app.receipts.service", "cashier_app.cli.receipts",
 ]
 
 

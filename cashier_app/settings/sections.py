@@ -1,13 +1,16 @@
-"""Receipt and printer settings resolved against the printer's python-escpos profile."""
+"""Typed sections handed down to the layers that must not read settings themselves: the
+receipt's texts and the printer, resolved against its python-escpos profile (so that
+``receipts`` never imports ``settings``)."""
 
 from __future__ import annotations
 
-from cashier_app import settings as cfg
-from cashier_app.settings import ConfigError, Settings
+from cashier_app.receipts.document import ReceiptSettings
+from cashier_app.receipts.escpos_render import profile_facts
+from cashier_app.receipts.printers import PrinterConfig, address_problem
 
-from .document import ReceiptSettings
-from .escpos_render import profile_facts
-from .printers import PrinterConfig, address_problem
+from . import keys as cfg
+from .loader import Settings
+from .registry import ConfigError
 
 
 def receipt_settings(settings: Settings) -> ReceiptSettings:

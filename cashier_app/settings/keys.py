@@ -1,0 +1,195 @@
+"""Every setting of the program, declared once, by section (``processing``, ``paths``,
+``point``, ``cashiers``, ``commission``, ``catalog``, ``ui``, ``printer``, ``receipt``, ``sbp``,
+``log``). Keys are ``section.name`` (TOML tables); each has an environment variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import checks
+from .registry import Setting, declare
+
+
+def _commission_rules(value: list[Any]) -> list[Any]:
+    from cashier_app.core.schemes import commission_rules_from
+
+    return commission_rules_from(value)
+
+
+def _cashiers(value: list[Any]) -> list[Any]:
+    from cashier_app.core.cashiers import cashiers_from
+
+    return cashiers_from(value)
+
+
+PROCESSING_URL = declare(Setting(
+    "processing.url", str, "", "CASHIER_PROCESSING_URL",
+    "Адрес процессинга; клиент добавляет /api/v20/<метод>", check=checks.url))
+PROCESSING_TOKEN = declare(Setting(
+    "processing.token", str, "", "CASHIER_PROCESSING_TOKEN",
+    "Токен агента из личного кабинета", secret=True, check=checks.header_value))
+PROCESSING_AUTH_SCHEME = declare(Setting(
+    "processing.auth_scheme", str, "Bearer", "CASHIER_PROCESSING_AUTH_SCHEME",
+    "Схема заголовка Authorization: <схема> <токен>", check=checks.auth_scheme))
+PROCESSING_TIMEOUT = declare(Setting(
+    "processing.timeout", float, 15.0, "CASHIER_PROCESSING_TIMEOUT",
+    "Наибольшее время одного запроса к процессингу целиком (соединение, отправка, весь "
+    "ответ), секунд", check=checks.positive))
+PROCESSING_MAX_ANSWER_BYTES = declare(Setting(
+    "processing.max_answer_bytes", int, 32 * 1024 * 1024, "CASHIER_PROCESSING_MAX_ANSWER_BYTES",
+    "Наибольший размер ответа процессинга в байтах (и принятого, и после распаковки gzip); "
+    "больший ответ считается отсутствием ответа",
+    check=lambda value: None if value >= 65536 else "не меньше 65536"))
+PROCESSING_ALLOW_HTTP = declare(Setting(
+    "processing.allow_http", bool, False, "CASHIER_PROCESSING_ALLOW_HTTP",
+    "Разрешить http:// (без шифрования) для процессинга не на этом компьютере: токен и "
+    "платежи пойдут по сети открытым текстом"))
+PROCESSING_VERIFY_TLS = declare(Setting(
+    "processing.verify_tls", bool, True, "CASHIER_PROCESSING_VERIFY_TLS",
+    "Проверять сертификат HTTPS процессинга"))
+PROCESSING_CA_BUNDLE = declare(Setting(
+    "processing.ca_bundle", str, "", "CASHIER_PROCESSING_CA_BUNDLE",
+    "Файл с корневыми сертификатами (PEM), если процессинг использует свой УЦ"))
+RETRY_INITIAL = declare(Setting(
+    "processing.retry_initial", float, 1.0, "CASHIER_RETRY_INITIAL",
+    "Первый интервал повтора нефинального запроса, секунд", check=checks.positive))
+RETRY_FACTOR = declare(Setting(
+    "processing.retry_factor", float, 2.0, "CASHIER_RETRY_FACTOR",
+    "Во сколько раз растёт интервал повтора", check=checks.at_least_one))
+RETRY_MAX = declare(Setting(
+    "processing.retry_max", float, 60.0, "CASHIER_RETRY_MAX",
+    "Наибольший интервал повтора, секунд", check=checks.positive))
+DATA_DIR = declare(Setting(
+    "paths.data_dir", str, "", "CASHIER_DATA_DIR",
+    "Каталог данных: журнал, кэш каталога услуг, логи (по умолчанию — каталог пользователя)"))
+POINT_NUMBER = declare(Setting(
+    "point.number", int, 1, "CASHIER_POINT_NUMBER",
+    "Номер кассы у агента (0-99): входит в agentTransactionId, у двух касс должен различаться",
+    check=lambda value: None if 0 <= value <= 99 else "число от 0 до 99"))
+POINT_CASHIER = declare(Setting(
+    "point.cashier", str, "", "CASHIER_CASHIER",
+    "Кассир для платежей из командной строки (в окне кассир входит сам)"))
+IDENTITY_FIELDS = declare(Setting(
+    "point.identity_fields", bool, False, "CASHIER_IDENTITY_FIELDS",
+    "Показывать в форме платежа поля документа и ФИО плательщика (identityCard, fullName)"))
+COMMISSION: Setting[list[Any]] = declare(Setting(
+    "commission.rules", list, [], "CASHIER_COMMISSION",
+    "Правила комиссии: [{service = \"P1011\" или \"*\", percent, minimum, fixed}], "
+    "в переменной — JSON", check=checks.commission_problem, convert=_commission_rules))
+CASHIERS: Setting[list[Any]] = declare(Setting(
+    "cashiers.list", list, [], "CASHIER_CASHIERS",
+    "Кассиры окна: [{name = \"Иванова А.\", pin = \"<хэш из cashier-app pin-hash>\"}], "
+    "в переменной — JSON", check=checks.cashiers_problem, convert=_cashiers))
+CATALOG_REFRESH = declare(Setting(
+    "catalog.refresh_minutes", float, 30.0, "CASHIER_CATALOG_REFRESH_MINUTES",
+    "Как часто окно обновляет каталог услуг и баланс в фоне, минут", check=checks.positive))
+UI_LANGUAGE = declare(Setting(
+    "ui.language", str, "ru", "CASHIER_UI_LANGUAGE",
+    "Язык окна: ru (исходный) или код языка, для которого есть resources/translations/*.qm"))
+PRINTER_KIND = declare(Setting(
+    "printer.kind", str, "none", "CASHIER_PRINTER_KIND",
+    "Принтер чеков: none (нет), network (TCP 9100), usb, serial, file (файл или устройство)",
+    check=checks.printer_kind))
+PRINTER_ADDRESS = declare(Setting(
+    "printer.address", str, "", "CASHIER_PRINTER_ADDRESS",
+    "Адрес принтера: network — 192.168.1.50[:9100]; usb — VID:PID (0416:5011); serial — "
+    "/dev/ttyUSB0 или COM3; file — /dev/usb/lp0 или путь к файлу"))
+PRINTER_PROFILE = declare(Setting(
+    "printer.profile", str, "default", "CASHIER_PRINTER_PROFILE",
+    "Профиль принтера python-escpos (TM-T20II, POS-5890, …; список: cashier-app printer "
+    "profiles): где у него CP866, сколько символов в строке, умеет ли он QR и отрез"))
+PRINTER_CODEPAGE = declare(Setting(
+    "printer.codepage", int, -1, "CASHIER_PRINTER_CODEPAGE",
+    "Номер кодовой страницы CP866 в принтере (ESC t n); -1 — взять из профиля",
+    check=lambda value: None if -1 <= value <= 255 else "число от 0 до 255 или -1"))
+PRINTER_COLUMNS = declare(Setting(
+    "printer.columns", int, 0, "CASHIER_PRINTER_COLUMNS",
+    "Символов в строке: 32 (лента 58 мм), 42 или 48 (80 мм); 0 — взять из профиля",
+    check=lambda value: None if value == 0 or 24 <= value <= 64 else "0 или от 24 до 64"))
+PRINTER_TIMEOUT = declare(Setting(
+    "printer.timeout", float, 5.0, "CASHIER_PRINTER_TIMEOUT",
+    "Сколько ждать принтер, секунд", check=checks.positive))
+PRINTER_CUT = declare(Setting(
+    "printer.cut", bool, True, "CASHIER_PRINTER_CUT",
+    "Отрезать чек (если профиль принтера умеет)"))
+PRINTER_STATUS_CHECK = declare(Setting(
+    "printer.status_check", bool, True, "CASHIER_PRINTER_STATUS_CHECK",
+    "Спрашивать у принтера датчик бумаги до и после чека (выключите для принтера, который "
+    "не отвечает на DLE EOT)"))
+PRINTER_BAUDRATE = declare(Setting(
+    "printer.baudrate", int, 9600, "CASHIER_PRINTER_BAUDRATE",
+    "Скорость COM-порта (serial)", check=lambda value: None if value > 0 else "нужно число"))
+PRINTER_AUTO = declare(Setting(
+    "printer.auto_print", bool, True, "CASHIER_PRINTER_AUTO_PRINT",
+    "Печатать чек сразу после оплаты (проведён или в обработке)"))
+RECEIPT_AGENT_NAME = declare(Setting(
+    "receipt.agent_name", str, "", "CASHIER_RECEIPT_AGENT_NAME",
+    "Наименование агента на чеке (ООО «…»)"))
+RECEIPT_AGENT_INN = declare(Setting(
+    "receipt.agent_inn", str, "", "CASHIER_RECEIPT_AGENT_INN", "ИНН агента на чеке",
+    check=lambda value: None if value == "" or (value.isdigit() and len(value) in (10, 12))
+    else "ИНН — 10 или 12 цифр"))
+RECEIPT_AGENT_ADDRESS = declare(Setting(
+    "receipt.agent_address", str, "", "CASHIER_RECEIPT_AGENT_ADDRESS", "Адрес агента на чеке"))
+RECEIPT_POINT_ADDRESS = declare(Setting(
+    "receipt.point_address", str, "", "CASHIER_RECEIPT_POINT_ADDRESS",
+    "Адрес пункта приёма платежей на чеке"))
+RECEIPT_SUPPORT_PHONE = declare(Setting(
+    "receipt.support_phone", str, "", "CASHIER_RECEIPT_SUPPORT_PHONE",
+    "Телефон службы поддержки на чеке"))
+RECEIPT_HEADER: Setting[list[Any]] = declare(Setting(
+    "receipt.header", list, [], "CASHIER_RECEIPT_HEADER",
+    "Строки в начале чека, в переменной — JSON", check=checks.text_lines))
+RECEIPT_FOOTER: Setting[list[Any]] = declare(Setting(
+    "receipt.footer", list, [], "CASHIER_RECEIPT_FOOTER",
+    "Строки в конце чека, в переменной — JSON", check=checks.text_lines))
+RECEIPT_QR = declare(Setting(
+    "receipt.qr", str, "", "CASHIER_RECEIPT_QR",
+    "QR-код на чеке: шаблон текста с {transaction_id}, {agent_transaction_id}, {amount}, "
+    "{service_id} (например https://example.ru/check?id={transaction_id}); пусто — без QR"))
+SBP_ENABLED = declare(Setting(
+    "sbp.enabled", bool, False, "CASHIER_SBP_ENABLED",
+    "Принимать оплату по QR СБП (нужен договор с процессингом)"))
+SBP_MODE = declare(Setting(
+    "sbp.mode", str, "qr", "CASHIER_SBP_MODE",
+    "qr — новый QR-код на каждый платёж; cash_link — кассовая ссылка: один QR кассы, "
+    "активируемый суммой платежа",
+    check=lambda value: None if value in ("qr", "cash_link") else "qr или cash_link"))
+SBP_LIFETIME = declare(Setting(
+    "sbp.lifetime", int, 300, "CASHIER_SBP_LIFETIME",
+    "Сколько секунд QR-код можно оплатить",
+    check=lambda value: None if 30 <= value <= 86400 else "от 30 до 86400 секунд"))
+SBP_POLL = declare(Setting(
+    "sbp.poll_interval", float, 2.0, "CASHIER_SBP_POLL_INTERVAL",
+    "Как часто спрашивать статус оплаты QR-кода, секунд",
+    check=lambda value: None if 0.5 <= value <= 30 else "от 0.5 до 30 секунд"))
+SBP_CREATE_PATH = declare(Setting(
+    "sbp.create_path", str, "qr-code/create", "CASHIER_SBP_CREATE_PATH",
+    "Метод создания QR-кода (без / в начале — под /api/v20/)"))
+SBP_STATUS_PATH = declare(Setting(
+    "sbp.status_path", str, "qr-code/checkstatus", "CASHIER_SBP_STATUS_PATH",
+    "Метод статуса оплаты по QR-коду"))
+SBP_LINK_REGISTER_PATH = declare(Setting(
+    "sbp.link_register_path", str, "cash-link/register", "CASHIER_SBP_LINK_REGISTER_PATH",
+    "Метод регистрации кассовой ссылки"))
+SBP_LINK_ACTIVATE_PATH = declare(Setting(
+    "sbp.link_activate_path", str, "cash-link/activate", "CASHIER_SBP_LINK_ACTIVATE_PATH",
+    "Метод активации кассовой ссылки суммой платежа"))
+SBP_LINK_DEACTIVATE_PATH = declare(Setting(
+    "sbp.link_deactivate_path", str, "cash-link/deactivate",
+    "CASHIER_SBP_LINK_DEACTIVATE_PATH", "Метод деактивации кассовой ссылки"))
+SBP_FIELD_NAMES: Setting[list[Any]] = declare(Setting(
+    "sbp.field_names", list, [], "CASHIER_SBP_FIELD_NAMES",
+    "Другие имена полей QR-методов у процессинга: [\"qrId=qrcId\", …], в переменной — JSON",
+    check=checks.pairs_problem))
+SBP_STATUS_NAMES: Setting[list[Any]] = declare(Setting(
+    "sbp.status_names", list, [], "CASHIER_SBP_STATUS_NAMES",
+    "Другие слова статусов: [\"PAID=ACWP\", \"CREATED=NTST\"], в переменной — JSON",
+    check=checks.pairs_problem))
+SBP_CUSTOMER_DISPLAY = declare(Setting(
+    "sbp.customer_display", str, "off", "CASHIER_SBP_CUSTOMER_DISPLAY",
+    "Экран покупателя с QR-кодом: off, window (отдельное окно) или screen:N (во весь экран N)",
+    check=checks.customer_display))
+LOG_LEVEL = declare(Setting(
+    "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
+    "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=checks.log_level))
