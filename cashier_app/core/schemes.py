@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import CENT, MAX_AMOUNT, to_cents
+from .text import money, number
 
 
 class PaymentRefused(ValueError):
@@ -55,6 +56,11 @@ class PaidLine:
     last_count: str | None  # as sent: the reading's text
 
 
+def meter_reading(value: Decimal) -> str:
+    """A meter reading as a person reads it: ``4870.00`` → ``4 870``, ``12.50`` → ``12,5``."""
+    return number(value.normalize())
+
+
 def check_amount(amount: Decimal, what: str = "Сумма") -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise PaymentRefused(f"{what}: не сумма")
@@ -74,7 +80,7 @@ def simple_amount(entered: Decimal | None, *, fixed_payment: bool,
             raise PaymentRefused("Процессинг не сообщил сумму к оплате (fixedAmount)")
         fixed = check_amount(fixed_amount, "Сумма к оплате")
         if entered is not None and entered != fixed:
-            raise PaymentRefused(f"Для этой услуги сумма фиксирована: {fixed}")
+            raise PaymentRefused(f"Для этой услуги сумма фиксирована: {money(fixed)}")
         return fixed
     if entered is None:
         raise PaymentRefused("Укажите сумму")
@@ -110,9 +116,9 @@ def complex_lines(invoice: Sequence[InvoiceLine], chosen: Sequence[LineChoice]
         seen.add(choice.sub_service_id)
         amount = check_amount(choice.amount, f"Сумма за «{name}»")
         if line.min_sum and amount < line.min_sum:
-            raise PaymentRefused(f"Сумма за «{name}» не меньше {to_cents(line.min_sum)}")
+            raise PaymentRefused(f"Сумма за «{name}» — не меньше {money(to_cents(line.min_sum))}")
         if line.max_sum and amount > line.max_sum:
-            raise PaymentRefused(f"Сумма за «{name}» не больше {to_cents(line.max_sum)}")
+            raise PaymentRefused(f"Сумма за «{name}» — не больше {money(to_cents(line.max_sum))}")
         reading: str | None = None
         if line.is_meter:
             if choice.last_count is None:
@@ -120,8 +126,9 @@ def complex_lines(invoice: Sequence[InvoiceLine], chosen: Sequence[LineChoice]
             if not choice.last_count.is_finite() or choice.last_count < 0:
                 raise PaymentRefused(f"Показания счётчика для «{name}»: не число")
             if line.prev_count is not None and choice.last_count < line.prev_count:
-                raise PaymentRefused(f"Показания для «{name}» меньше предыдущих "
-                                     f"({line.prev_count})")
+                raise PaymentRefused(f"Показания для «{name}» меньше предыдущих: "
+                                     f"{meter_reading(choice.last_count)} < "
+                                     f"{meter_reading(line.prev_count)}")
             reading = format(choice.last_count, "f")
         elif choice.last_count is not None:
             raise PaymentRefused(f"«{name}» оплачивается без счётчика")
@@ -168,8 +175,8 @@ def settle_cash(amount_to: Decimal, commission: Decimal, cash_given: Decimal | N
     if given != given.quantize(CENT) or given < 0:
         raise PaymentRefused("Внесённая сумма: не больше двух знаков после запятой")
     if given < amount_from:
-        raise PaymentRefused(f"Внесено {given}, а к оплате {amount_from}: не хватает "
-                             f"{amount_from - given}")
+        raise PaymentRefused(f"Внесено {money(given)}, а к оплате {money(amount_from)}: "
+                             f"не хватает {money(amount_from - given)}")
     return Money(amount_to, commission, amount_from, given.quantize(CENT),
                  (given - amount_from).quantize(CENT))
 

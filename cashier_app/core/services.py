@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .limits import AmountLimits, limits_from
 from .patterns import (
     MAX_VALUE_LENGTH,
     MatchOutcome,
@@ -74,6 +75,8 @@ class ServiceDefinition:
     inputs: tuple[FieldSpec, ...]
     displays: tuple[FieldSpec, ...]
     problems: tuple[str, ...] = ()  # configuration problems found in the definition
+    #: the amounts the service takes, where the center publishes them (see core.limits)
+    limits: AmountLimits = field(default_factory=AmountLimits)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -101,6 +104,8 @@ class ServiceDefinition:
             scheme = Scheme.SIMPLE
         inputs = tuple(_fields(data.get("inputs"), "inputs", service_id, problems))
         displays = tuple(_fields(data.get("displays"), "displays", service_id, problems))
+        limits, limit_problems = limits_from(data)
+        problems.extend(limit_problems)
         for problem in problems:
             log.warning("service %s: %s", service_id, problem)
         return cls(
@@ -114,6 +119,7 @@ class ServiceDefinition:
             inputs=inputs,
             displays=displays,
             problems=tuple(problems),
+            limits=limits,
             raw=data,
         )
 
