@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from cashier_app.core.cashiers import Role
-from cashier_app.core.money import AmountError, format_amount, kopecks
+from cashier_app.core.money import AmountError, kopecks
+from cashier_app.core.text import money
 from cashier_app.journal import CashCount, Journal, Shift, ShiftError
 from cashier_app.receipts.document import ShiftTotals, difference_word, shift_totals
 
@@ -27,17 +28,39 @@ def denominations_total(counts: Mapping[str, int]) -> Decimal:
     total = Decimal("0.00")
     for face, pieces in counts.items():
         if pieces < 0:
-            raise AmountError(f"Отрицательное количество купюр {face} ₽")
+            raise AmountError(f"Отрицательное количество купюр {money(Decimal(face))}")
         total += Decimal(face) * pieces
     return total
+
+
+NO_DIFFERENCE = "Сходится: расхождения нет"
+#: How each outcome of a count is shown (the style sheet's ``kind``): nothing missing is
+#: good news, a shortage is an error, a surplus a warning (money to account for).
+KINDS = {"": "ok", "недостача": "error", "излишек": "warn"}
 
 
 def difference_text(difference: Decimal) -> str:
     """The count's outcome in words, for the cashier and the supervisor."""
     word = difference_word(difference)
     if not word:
-        return "Сходится: расхождения нет"
-    return f"{word.capitalize()}: {format_amount(abs(difference))} ₽"
+        return NO_DIFFERENCE
+    return f"{word.capitalize()}: {money(abs(difference))}"
+
+
+def difference_kind(difference: Decimal) -> str:
+    """``ok`` for no difference, ``error`` for a shortage, ``warn`` for a surplus."""
+    return KINDS[difference_word(difference)]
+
+
+def text_kind(text: str) -> str | None:
+    """The kind of a message that reports a count (it holds :func:`difference_text`), None
+    for any other message — for a label that is handed finished text."""
+    if NO_DIFFERENCE in text:
+        return "ok"
+    for word, kind in KINDS.items():
+        if word and f"{word.capitalize()}: " in text:
+            return kind
+    return None
 
 
 def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:

@@ -2,9 +2,11 @@
 many, and their totals — all answered by SQLite on its indexes, never by loading the period.
 
 Totals are summed in SQLite over the integer kopeck columns (``amount_to_kop`` …), so they are
-exact; the covering index ``payments_view`` answers a period's totals without touching the
-rows. No Qt here: the window's model (:mod:`cashier_app.ui.journal_view`) and the export
-(:mod:`cashier_app.journal.export`) both read through this module.
+exact; money is summed only for payments that took the person's money (``paying``, ``paid``),
+while counts include every state. The covering index ``payments_view`` answers a period's
+totals without touching the rows. No Qt here: the window's model
+(:mod:`cashier_app.ui.journal_view`) and the export (:mod:`cashier_app.journal.export`) both
+read through this module.
 """
 
 from __future__ import annotations
@@ -131,15 +133,27 @@ def page(journal: Journal, chosen: JournalFilter, offset: int, limit: int, *,
     return list(cursor.fetchall())
 
 
+#: States whose money was taken from the person (cash in the drawer or paid by QR) or is on
+#: its way to the center — :attr:`PaymentRecord.accepted`. Only their money is summed: a
+#: refused payment's cash went back, an unpaid QR code, a failed check or a cancelled
+#: payment never took any.
+ACCEPTED_STATES = (State.PAYING, State.PAID)
+
+
 @dataclass
 class Sums:
+    """How many payments (``count``: all of them, whatever their state) and the money of those
+    among them that were accepted (``accepted`` of them; see :data:`ACCEPTED_STATES`)."""
+
     count: int = 0
+    accepted: int = 0
     amount_to: Decimal = Decimal("0.00")
     amount_from: Decimal = Decimal("0.00")
     commission: Decimal = Decimal("0.00")
 
     def add(self, other: Sums) -> None:
         self.count += other.count
+        self.accepted += other.accepted
         self.amount_to += other.amount_to
         self.amount_from += other.amount_from
         self.commission += other.commission
@@ -147,22 +161,26 @@ class Sums:
 
 @dataclass
 class Totals:
-    """What the filter shows: all of it, by state, and by service (code, name, sums)."""
+    """What the filter shows: all of it, by state, and by service (code, name, sums). Every
+    count is of all the payments shown; every amount is of the accepted ones only."""
 
     all: Sums = field(default_factory=Sums)
     by_state: dict[State, Sums] = field(default_factory=dict)
     by_service: list[tuple[str, str, Sums]] = field(default_factory=list)
 
 
-def _sums(row: tuple[Any, ...]) -> Sums:
+def _sums(state: State, row: tuple[Any, ...]) -> Sums:
     count_, amount_to, amount_from, commission = row
-    return Sums(int(count_), from_kopecks(amount_to or 0), from_kopecks(amount_from or 0),
-                from_kopecks(commission or 0))
+    if state not in ACCEPTED_STATES:
+        return Sums(int(count_))
+    return Sums(int(count_), int(count_), from_kopecks(amount_to or 0),
+                from_kopecks(amount_from or 0), from_kopecks(commission or 0))
 
 
 def totals(journal: Journal, chosen: JournalFilter) -> Totals:
-    """Exact sums in kopecks by SQLite: by state, then by service (names from the rows);
-    from the per-day totals when the filter allows, else from the rows."""
+    """Exact sums in kopecks by SQLite, by state and service in one pass (names from the
+    rows); from the per-day totals when the filter allows, else from the rows. Money is
+    summed for the accepted states only (:data:`ACCEPTED_STATES`), counts for every state."""
     if chosen.by_day:
         where, values = chosen.day_where()
         table = "day_totals"
@@ -176,22 +194,22 @@ def totals(journal: Journal, chosen: JournalFilter) -> Totals:
             table = "payments indexed by payments_cashier_view"
         sums = "count(*), sum(amount_to_kop), sum(amount_from_kop), sum(commission_kop)"
     result = Totals()
-    for state, *rest in journal.db.execute(
-            f"select state, {sums} from {table} where {where} group by state", values):
-        part = _sums(tuple(rest))
-        if not part.count:
-            continue
-        result.by_state[State(state)] = part
-        result.all.add(part)
-    rows = journal.db.execute(
-        f"select service_id, {sums} from {table} where {where} group by service_id",
-        values).fetchall()
-    for service_id, *rest in rows:
+    by_service: dict[str, Sums] = {}
+    for state_text, service_id, *rest in journal.db.execute(
+            f"select state, service_id, {sums} from {table} where {where} "
+            "group by state, service_id", values):
         if not rest[0]:
-            continue
-        result.by_service.append((service_id, _service_name(journal, service_id),
-                                  _sums(tuple(rest))))
-    result.by_service.sort(key=lambda item: (-item[2].count, item[0]))
+            continue  # a day's row emptied by deletions
+        state = State(state_text)
+        part = _sums(state, tuple(rest))
+        result.by_state.setdefault(state, Sums()).add(part)
+        by_service.setdefault(service_id, Sums()).add(part)
+        result.all.add(part)
+    result.by_state = {state: result.by_state[state] for state in State
+                       if state in result.by_state}
+    result.by_service = sorted(((service_id, _service_name(journal, service_id), sums)
+                                for service_id, sums in by_service.items()),
+                               key=lambda item: (-item[2].count, item[0]))
     return result
 
 

@@ -4,6 +4,12 @@ A payment receipt is built from its journal row alone (amounts, the fields enter
 answer, the titles the catalog had) plus the point's details from settings, and is stored in the
 journal as printed; a reprint prints the stored document again, marked «КОПИЯ». Shift reports
 (X, Z) are built from the shift's rows. A document is plain JSON-able data: a list of blocks.
+
+A receipt says «ИТОГО ПРИНЯТО»: it is given only for money the point kept — a payment paid or
+in progress (``paying``: the cash is in the drawer, the payment will be completed). A payment
+the center refused gets none: its cash goes back to the person, and a numbered slip with the
+amount «принято» on it would read as proof of a payment that never happened. A QR code gets a
+receipt only once paid. :func:`receipt_refusal` says which payments get one, and why not.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cashier_app.core import text as people
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import State
-from cashier_app.core.text import moment
+from cashier_app.core.text import day, moment, number
 from cashier_app.journal import PaymentRecord, Shift
 from cashier_app.processing.models import PaymentAnswer
 
@@ -112,26 +119,46 @@ STATUS_TEXT = {
     State.PAYING: ("ПЛАТЁЖ В ОБРАБОТКЕ",
                    "Деньги приняты. Платёж будет проведён, как только процессинг его "
                    "подтвердит. Сохраните чек до зачисления."),
-    State.FAILED: ("ПЛАТЁЖ НЕ ПРОВЕДЁН", "Деньги возвращены плательщику."),
 }
+#: The states whose payments get a receipt (a QR code only when paid).
+RECEIPT_STATES = tuple(STATUS_TEXT)
 
 
 METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП"}
 
 
-def receipt_status(record: PaymentRecord) -> tuple[str, str]:
-    """The receipt's headline and explanation for the payment's state. Raises ReceiptError
-    for a payment that never reached pay (nothing was taken, nothing to give a receipt for)."""
+def receipt_refusal(record: PaymentRecord) -> str | None:
+    """Why this payment gets no receipt, for the cashier (Russian); None when it gets one —
+    paid, or in progress with its cash in the drawer. A refused payment gets none (its money
+    goes back to the person), nor does anything that never reached pay or an unpaid code."""
     if record.by_qr:
         if record.state is State.PAID:
-            return STATUS_TEXT[State.PAID]
-        raise ReceiptError("Чек печатается только для оплаченного QR-кода: по этому коду "
-                           "деньги не поступали")
-    status = STATUS_TEXT.get(record.state)
-    if status is None:
-        raise ReceiptError("Чек печатается только для принятого платежа (проведён, в обработке "
-                           "или не проведён)")
-    return status
+            return None
+        return ("Чек печатается только для оплаченного QR-кода: по этому коду деньги не "
+                "поступали")
+    if record.state in RECEIPT_STATES:
+        return None
+    if record.state is State.FAILED:
+        given = (f" ({people.money(record.amount_from)})" if record.amount_from is not None
+                 else "")
+        return ("Платёж не проведён: чек не печатается — принятые деньги" + given
+                + " возвращают клиенту")
+    return ("Чек печатается только для принятого платежа (проведён или в обработке): по этому "
+            "платежу деньги не принимались")
+
+
+def gets_receipt(record: PaymentRecord) -> bool:
+    """Whether a receipt is printed for the payment as it is now (see receipt_refusal)."""
+    return receipt_refusal(record) is None
+
+
+def receipt_status(record: PaymentRecord) -> tuple[str, str]:
+    """The receipt's headline and explanation for the payment's state. Raises ReceiptError
+    (with :func:`receipt_refusal`'s reason) for a payment that gets no receipt."""
+    refusal = receipt_refusal(record)
+    if refusal is not None:
+        raise ReceiptError(refusal)
+    return STATUS_TEXT[record.state]
 
 
 def _answer(record: PaymentRecord) -> PaymentAnswer | None:
@@ -183,15 +210,19 @@ def _contract(doc: Document, record: PaymentRecord, answer: PaymentAnswer | None
     if contract.name:
         doc.add(TEXT, f"Договор: {contract.name}")
     number = contract.contract_number or contract.contract_id
-    dated = f" от {contract.contract_date:%d.%m.%Y}" if contract.contract_date else ""
+    dated = f" от {day(contract.contract_date)}" if contract.contract_date else ""
     doc.add(PAIR, "Номер договора", f"{number}{dated}")
 
 
 def _number(value: Decimal | str | None) -> str:
+    """A meter reading as people write it (``4 870,5``); the text as it is when it is not a
+    number."""
     if value is None or value == "":
         return "-"
-    text = format(Decimal(value), "f") if not isinstance(value, str) else value
-    return text.replace(".", ",")
+    try:
+        return number(Decimal(str(value)))
+    except ArithmeticError:
+        return str(value)
 
 
 def _invoice(doc: Document, record: PaymentRecord, answer: PaymentAnswer | None) -> None:
@@ -202,7 +233,7 @@ def _invoice(doc: Document, record: PaymentRecord, answer: PaymentAnswer | None)
     documents = (answer.invoices or ()) if answer else ()
     lines = {line.sub_service_id: line for invoice in documents for line in invoice.lines}
     for invoice in documents:
-        dated = f" от {invoice.formed_date:%d.%m.%Y}" if invoice.formed_date else ""
+        dated = f" от {day(invoice.formed_date)}" if invoice.formed_date else ""
         if invoice.invoice_id or dated:
             doc.add(TEXT, f"Счёт № {invoice.invoice_id or '-'}{dated}")
         if invoice.client_name:
@@ -240,7 +271,7 @@ def _qr_text(template: str, record: PaymentRecord) -> str:
 
 def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: int) -> Document:
     """The receipt of one payment, from its journal row. Raises ReceiptError for a payment that
-    never reached pay (nothing was taken, nothing to give a receipt for)."""
+    gets none (:func:`receipt_refusal`: refused, never paid, a QR code not paid)."""
     status = receipt_status(record)
     answer = _answer(record)
     doc = Document("payment", number)
@@ -275,8 +306,6 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
     doc.add(TITLE, headline)
     if explanation:
         doc.add(TEXT, explanation)
-    if record.state is State.FAILED and record.result_message:
-        doc.add(TEXT, f"Причина: {record.result_message} (код {record.result})")
     qr = _qr_text(settings.qr_template, record) if settings.qr_template else ""
     if qr:
         doc.add(QR, qr)
@@ -391,7 +420,7 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
     doc.add(PAIR, "Открыта", when(shift.opened_at))
     if shift.closed_at:
         doc.add(PAIR, "Закрыта", when(shift.closed_at))
-    doc.add(PAIR, "Сформирован", made_at.strftime("%d.%m.%Y %H:%M"))
+    doc.add(PAIR, "Сформирован", moment(made_at))
     doc.add(RULE)
     doc.add(CENTER, "ПО СОСТОЯНИЮ")
     for state, title in STATE_ROWS:

@@ -3,6 +3,12 @@
 Printing never changes a payment's state: a failure is written on the receipt and on the
 payment row (``receipt_error``) and the receipt can be printed again. The first successful
 print of a document is the original; every later print of it says «КОПИЯ».
+
+Which payments get a receipt: :func:`gets_receipt` / :func:`receipt_refusal` (re-exported
+from :mod:`.document`) — a paid payment, one in progress (its cash is in the drawer) and a
+paid QR code. A payment the center refused gets none (no number is used up): its money goes
+back to the person, and :meth:`ReceiptService.payment_document` raises ReceiptError with the
+reason to show instead.
 """
 
 from __future__ import annotations
@@ -19,16 +25,20 @@ from cashier_app.journal import Journal, StoredReceipt
 
 from .document import (
     Document,
+    ReceiptError,
     ReceiptSettings,
+    gets_receipt,
     payment_receipt,
     printer_test_page,
-    receipt_status,
+    receipt_refusal,
     shift_report,
 )
 from .escpos_render import render
 from .layout import Line, layout
 from .printers import PrinterConfig, PrinterError, send
 
+__all__ = ["AUTO_PRINT_STATES", "PrintOutcome", "ReceiptService", "gets_receipt",
+           "receipt_refusal"]
 log = logging.getLogger(__name__)
 #: A receipt is printed automatically when its payment reaches one of these.
 AUTO_PRINT_STATES = (State.PAID, State.PAYING)
@@ -59,12 +69,16 @@ class ReceiptService:
     # --- documents ---------------------------------------------------------------------
     def payment_document(self, agent_transaction_id: int) -> StoredReceipt:
         """The payment's receipt: the stored one while the payment's state is the one it
-        shows, else a new one (the first, or «проведён» after «в обработке»)."""
+        shows, else a new one (the first, or «проведён» after «в обработке»). ReceiptError
+        (the reason, in Russian) for a payment that gets no receipt — nothing is stored and
+        no number is used."""
         record = self.journal.get(agent_transaction_id)
+        refusal = receipt_refusal(record)
+        if refusal is not None:
+            raise ReceiptError(refusal)
         latest = self.journal.latest_receipt(agent_transaction_id)
         if latest is not None and latest.payment_state == str(record.state):
             return latest
-        receipt_status(record)  # raises ReceiptError before anything is stored
         return self.journal.add_receipt(
             "payment", {}, agent_transaction_id=agent_transaction_id,
             shift_id=record.shift_id, payment_state=str(record.state),

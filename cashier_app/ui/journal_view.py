@@ -45,24 +45,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app.core.money import AmountError, format_amount, parse_user_amount
+from cashier_app.core.money import AmountError, parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, export, query
-from cashier_app.journal.query import VIEW_COLUMNS, JournalFilter, Totals
+from cashier_app.journal.query import ACCEPTED_STATES, VIEW_COLUMNS, JournalFilter, Totals
+
+from .tables import RIGHT, Column, ColumnFit
 
 log = logging.getLogger(__name__)
 PAGE = 200
 KEEP_PAGES = 30
 _AT = {name: index for index, name in enumerate(VIEW_COLUMNS)}
-#: (title, column in VIEW_COLUMNS, kind)
-SHOWN = (("Время", "created_at", "time"), ("Кассир", "cashier", "text"),
-         ("Услуга", "service_name", "text"), ("Код", "service_id", "text"),
-         ("Счёт", "account", "text"), ("К зачислению", "amount_to", "money"),
-         ("Комиссия", "commission", "money"), ("С клиента", "amount_from", "money"),
-         ("Оплата", "payment_method", "method"), ("Состояние", "state", "state"),
-         ("Код", "result", "text"), ("Сообщение", "result_message", "text"),
-         ("agentTransactionId", "agent_transaction_id", "text"),
-         ("transactionId", "transaction_id", "text"))
+#: (column, name in VIEW_COLUMNS, kind, what the header's tooltip says). Widths fit the
+#: table (tables.ColumnFit): long names and messages elide, their tooltip shows them whole.
+SHOWN = ((Column("Время", 172), "created_at", "time", ""),
+         (Column("Кассир", 145, 115, floor=80), "cashier", "text", ""),
+         (Column("Услуга", 200, 100, stretch=True, floor=70), "service_name", "service", ""),
+         (Column("Счёт", 130, 90, floor=70), "account", "text", ""),
+         (Column("К зачислению", 135, 95), "amount_to", "money", ""),
+         (Column("Комиссия", 95, 80), "commission", "money", ""),
+         (Column("С клиента", 100, 85), "amount_from", "money", ""),
+         (Column("Оплата", 90, 88), "payment_method", "method", "Способ оплаты"),
+         (Column("Состояние", 125, 105), "state", "state", ""),
+         (Column("Код", 48, 45), "result", "text", "Код ответа процессинга"),
+         (Column("Сообщение", 200, 90, stretch=True, floor=60), "result_message", "text",
+          "Сообщение процессинга"),
+         (Column("Номер платежа", 185), "agent_transaction_id", "text",
+          "Номер платежа кассы (agentTransactionId)"),
+         (Column("Номер операции", 150, 105), "transaction_id", "text",
+          "Номер операции в процессинге (transactionId)"))
+#: The time of a one-day period: the day is in the filter above, the column shows the time.
+TIME_OF_DAY = Column("Время", 80)
+COLUMNS = [column for column, *_ in SHOWN]
 _ROOT = QModelIndex()
 
 
@@ -76,6 +91,7 @@ class JournalModel(QAbstractTableModel):
         self.total = 0
         self.pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self.page_reads = 0  # how many pages were read (the tests and the benchmark look)
+        self.one_day = True  # the period is one day: times without the date
 
     def set_filter(self, chosen: JournalFilter) -> None:
         self.beginResetModel()
@@ -127,29 +143,55 @@ class JournalModel(QAbstractTableModel):
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        _, name, kind = SHOWN[index.column()]
+        _, name, kind, _ = SHOWN[index.column()]
+        if kind == "service":
+            return service_text(row[_AT["service_name"]], row[_AT["service_id"]])
+        if kind == "time" and self.one_day and row[_AT[name]]:
+            return moment(str(row[_AT[name]]), seconds=True)[-8:]
         return cell_text(kind, row[_AT[name]])
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return SHOWN[section][0]
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        column, _, _, tip = SHOWN[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip or column.title
         return None
+
+
+def service_text(name: str | None, service_id: str | None) -> str:
+    """A service as the supervisor reads it: its name and code, ``МТС (P1012)``."""
+    return f"{name} ({service_id})" if name else str(service_id or "")
 
 
 def cell_text(kind: str, value: Any) -> str:
     if value is None:
         return ""
     if kind == "time":
-        text = str(value)
-        return f"{text[8:10]}.{text[5:7]}.{text[:4]} {text[11:19]}"
+        return moment(str(value), seconds=True)
     if kind == "money":
-        return format_amount(Decimal(value))
+        return money(Decimal(value), rub=False)
     if kind == "state":
         return STATE_TITLES.get(State(value), str(value))
     if kind == "method":
         return export.METHOD_WORDS.get(str(value), str(value))
     return str(value)
+
+
+ACCEPTED_NOTE = ("Суммы — только принятые деньги: платежи в обработке и оплаченные. Деньги "
+                 "не проведённых возвращены клиенту; неоплаченные QR-коды, не прошедшие "
+                 "проверку и отменённые платежи денег не брали — они только в числе платежей")
+
+
+def say(label: QLabel, text: str, kind: str = "") -> None:
+    """A message under a view, coloured by what it means (style sheet: ``kind`` ok, warn,
+    error; info and empty are plain)."""
+    label.setText(text)
+    label.setProperty("kind", kind)
+    label.style().polish(label)
 
 
 def _qdate(day: date) -> QDate:
@@ -189,7 +231,12 @@ class JournalView(QWidget):
         self.service = QComboBox()
         self.cashier = QComboBox()
         self.fill_choices()
-        for combo in (self.state, self.service, self.cashier):
+        for combo, letters in ((self.state, 14), (self.service, 18), (self.cashier, 14)):
+            # a long service name must not widen the window: the box elides, its list is wide
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(letters)
+            combo.view().setMinimumWidth(360)
             combo.currentIndexChanged.connect(self.apply)
         self.amount_min = QLineEdit()
         self.amount_max = QLineEdit()
@@ -198,8 +245,8 @@ class JournalView(QWidget):
             line.setMaximumWidth(110)
         self.search = QLineEdit()
         self.search.setObjectName("journalSearch")
-        self.search.setPlaceholderText("Поиск: счёт (начало), agentTransactionId, "
-                                       "transactionId")
+        self.search.setPlaceholderText("Поиск: начало номера счёта, номер платежа или номер "
+                                       "операции")
         self.search.setClearButtonEnabled(True)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -209,7 +256,8 @@ class JournalView(QWidget):
             line.textChanged.connect(lambda _text: self._debounce.start())
             line.returnPressed.connect(self.apply)
         self.message = QLabel("")
-        self.message.setObjectName("fieldError")
+        self.message.setObjectName("viewMessage")
+        self.message.setWordWrap(True)
 
         self.table = QTableView()
         self.table.setObjectName("journalTable")
@@ -219,13 +267,7 @@ class JournalView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never per-row sizing
-        for column, width in enumerate((170, 150, 170, 65, 125, 135, 100, 110, 95, 115, 55, 220,
-                                        170, 130)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        self.column_fit = ColumnFit(self.table, COLUMNS)
         self.table.doubleClicked.connect(lambda index: self._details(index.row()))
         self.table.activated.connect(lambda index: self._details(index.row()))
 
@@ -235,6 +277,8 @@ class JournalView(QWidget):
         self.totals_tree.setObjectName("journalTotals")
         self.totals_tree.setHeaderLabels(["Итоги показанного", "Платежей", "К зачислению",
                                           "С клиента", "Комиссия"])
+        self.totals_tree.headerItem().setToolTip(3, ACCEPTED_NOTE)
+        self.totals_tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.totals_tree.setRootIsDecorated(True)
         self.totals_tree.setUniformRowHeights(True)
         totals_header = self.totals_tree.header()
@@ -242,7 +286,7 @@ class JournalView(QWidget):
         totals_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
             totals_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            totals_header.resizeSection(column, 140)
+            totals_header.resizeSection(column, 150 if column == 1 else 130)
         self.details_button = QPushButton("Подробно  ⏎")
         self.details_button.clicked.connect(
             lambda: self._details(self.table.currentIndex().row()))
@@ -320,9 +364,12 @@ class JournalView(QWidget):
         try:
             chosen = self.current_filter()
         except AmountError as error:
-            self.message.setText(str(error))
+            say(self.message, str(error), "error")
             return
-        self.message.setText("")
+        say(self.message, "")
+        self.model.one_day = chosen.first == chosen.last
+        self.column_fit.columns[0] = TIME_OF_DAY if self.model.one_day else COLUMNS[0]
+        self.column_fit.apply()
         self.model.set_filter(chosen)
         self.count_label.setText(f"Показано платежей: {self.model.total}")
         if self.model.total:
@@ -363,19 +410,26 @@ class JournalView(QWidget):
         self.show_totals(totals)
 
     def show_totals(self, totals: Totals) -> None:
+        """«Всего», by state and by service: every payment counted, money only where it was
+        accepted (a refused payment's cash went back; see ACCEPTED_NOTE)."""
         self.totals = totals
         tree = self.totals_tree
         tree.setUpdatesEnabled(False)
         tree.clear()
 
-        def add(parent: QTreeWidget | QTreeWidgetItem, title: str, sums: query.Sums
-                ) -> QTreeWidgetItem:
-            item = QTreeWidgetItem([title, str(sums.count), format_amount(sums.amount_to),
-                                    format_amount(sums.amount_from),
-                                    format_amount(sums.commission)])
+        def add(parent: QTreeWidget | QTreeWidgetItem, title: str, sums: query.Sums, *,
+                kept: bool = True) -> QTreeWidgetItem:
+            counted = str(sums.count) if sums.accepted in (0, sums.count) or not kept else (
+                f"{sums.count} (принято {sums.accepted})")
+            amounts = ([money(value, rub=False) for value in (
+                sums.amount_to, sums.amount_from, sums.commission)] if kept else ["—"] * 3)
+            item = QTreeWidgetItem([title, counted, *amounts])
             for column in range(1, 5):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
-                                      | Qt.AlignmentFlag.AlignVCenter)
+                item.setTextAlignment(column, RIGHT)
+            item.setToolTip(0, title)
+            if not kept:
+                for column in range(2, 5):
+                    item.setToolTip(column, "Деньги не приняты — в суммы не входят")
             if isinstance(parent, QTreeWidget):
                 parent.addTopLevelItem(item)
             else:
@@ -387,13 +441,14 @@ class JournalView(QWidget):
         font.setBold(True)
         for column in range(5):
             everything.setFont(column, font)
+            everything.setToolTip(column, ACCEPTED_NOTE)
         states = add(tree, "По состоянию", totals.all)
-        for state in State:
-            if state in totals.by_state:
-                add(states, STATE_TITLES.get(state, str(state)), totals.by_state[state])
+        for state, sums in totals.by_state.items():
+            add(states, STATE_TITLES.get(state, str(state)), sums,
+                kept=state in ACCEPTED_STATES)
         services = add(tree, "По услугам", totals.all)
         for service_id, name, sums in totals.by_service:
-            add(services, f"{name} ({service_id})", sums)
+            add(services, service_text(name, service_id), sums)
         states.setExpanded(True)
         services.setExpanded(len(totals.by_service) <= 12)
         tree.setUpdatesEnabled(True)
@@ -416,7 +471,7 @@ class JournalView(QWidget):
         try:
             chosen = self.current_filter()
         except AmountError as error:
-            self.message.setText(str(error))
+            say(self.message, str(error), "error")
             return
         name = f"журнал_{chosen.first:%Y-%m-%d}_{chosen.last:%Y-%m-%d}.{kind}"
         path, _ = QFileDialog.getSaveFileName(
@@ -434,7 +489,7 @@ class JournalView(QWidget):
 
     async def _export(self, kind: str, path: Path, chosen: JournalFilter) -> None:
         write = export.write_xlsx if kind == "xlsx" else export.write_csv
-        self.message.setText(f"Выгрузка в {path.name}…")
+        say(self.message, f"Выгрузка в {path.name}…", "info")
         for button in (self.csv_button, self.xlsx_button):
             button.setEnabled(False)
         try:
@@ -442,12 +497,13 @@ class JournalView(QWidget):
                 with_reader, self.journal.path,
                 lambda reader: write(query.records(reader, chosen), path))
         except OSError as error:
-            self.message.setText(f"Не удалось записать {path}: {error.strerror or error}")
+            say(self.message, f"Не удалось записать {path}: {error.strerror or error}",
+                "error")
             return
         finally:
             for button in (self.csv_button, self.xlsx_button):
                 button.setEnabled(True)
-        self.message.setText(f"Выгружено платежей: {count} → {path}")
+        say(self.message, f"Выгружено платежей: {count} → {path}", "ok")
         self.exported.emit(kind, count, str(path))
 
 

@@ -1,4 +1,9 @@
-"""Log-in, shift and the cashier's «Сегодня» list."""
+"""Log-in, shift and the cashier's «Сегодня» list.
+
+Each of them fits a 1366×768 screen: texts wrap, table columns share the width they are given
+(long names and messages elide, their tooltip shows them whole) instead of widening the
+window.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +20,25 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from cashier_app import shifts
 from cashier_app.core.cashiers import Cashier
-from cashier_app.core.money import format_amount, parse_user_amount
+from cashier_app.core.money import parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.text import moment, money
 from cashier_app.journal import Attempt, Journal, PaymentRecord, Shift, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.workplace.login import AT_LOGIN, PinGuard
+
+from .tables import RIGHT, Column, fitted_table
 
 
 def state_title(record: PaymentRecord) -> str:
@@ -40,6 +47,8 @@ def state_title(record: PaymentRecord) -> str:
     if record.by_qr and record.state is not State.QR_WAITING:
         title += " (QR)"
     return title
+
+
 def pin_edit(name: str) -> QLineEdit:
     """A PIN field: digits only, hidden."""
     edit = QLineEdit()
@@ -181,8 +190,25 @@ class LoginPage(QWidget):
             self._offer_unlock(cashier, self.guard.locked(cashier))
 
 
+class ShiftMessage(QLabel):
+    """The shift page's message, coloured by what it says. A count's outcome is good news
+    when nothing is missing (green), an error for a shortage (red), a warning for a surplus
+    (amber); anything else said here is a refusal (red). The window hands it finished text
+    (``setText``), so a text holding :func:`shifts.difference_text` is recognised by it."""
+
+    def setText(self, text: str) -> None:
+        self.show_text(text, shifts.text_kind(text) or ("error" if text else ""))
+
+    def show_text(self, text: str, kind: str) -> None:
+        super().setText(text)
+        self.setProperty("kind", kind)
+        self.style().polish(self)
+
+
 class ShiftPage(QWidget):
-    """Opening a shift is explicit: one open shift per cash drawer."""
+    """Opening a shift is explicit: one open shift per cash drawer. The page is set afresh
+    for each cashier (nothing typed by the one before stays), and «Открыть смену» is enabled
+    only when this cashier can open one."""
 
     open_requested = Signal()
     logout_requested = Signal()
@@ -195,42 +221,59 @@ class ShiftPage(QWidget):
         self.text.setWordWrap(True)
         self.open_button = QPushButton(self.tr("Открыть смену  ⏎"))
         self.open_button.setObjectName("openShiftButton")
-        self.open_button.clicked.connect(self.open_requested)
+        self.open_button.clicked.connect(self._open)
         self.open_button.setAutoDefault(True)
         self.logout_button = QPushButton(self.tr("Сменить кассира"))
         self.logout_button.clicked.connect(self.logout_requested)
         self.opening = QLineEdit()
         self.opening.setObjectName("openingCash")
         self.opening.setPlaceholderText(self.tr("0,00"))
-        self.opening.returnPressed.connect(self.open_requested)
+        self.opening.returnPressed.connect(self._open)
         opening_box = QWidget()
         opening_form = QFormLayout(opening_box)
         opening_form.addRow(self.tr("Размен в кассе, ₽"), self.opening)
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
+        self.message = ShiftMessage("")
+        self.message.setObjectName("shiftMessage")
         self.message.setWordWrap(True)
         self.setLayout(_centered(title, self.text, opening_box, self.open_button,
                                  self.logout_button, self.message))
+
+    def _open(self) -> None:
+        if self.open_button.isEnabled():
+            self.open_requested.emit()
 
     def opening_cash(self) -> Decimal:
         """The float counted into the drawer at the open (empty: none); AmountError."""
         text = self.opening.text().strip()
         return parse_user_amount(text) if text else Decimal("0.00")
 
+    def show_closed(self, closed: Shift) -> None:
+        """A shift just closed with a count: its outcome, coloured by meaning."""
+        if closed.cash_difference is None:
+            self.message.show_text(self.tr("Смена №{0} закрыта").format(closed.id), "ok")
+            return
+        self.message.show_text(self.tr("Смена №{0} закрыта. {1}").format(
+            closed.id, shifts.difference_text(closed.cash_difference)),
+            shifts.difference_kind(closed.cash_difference))
+
     def show_for(self, cashier: str, open_shift: Shift | None) -> None:
-        self.message.setText("")
-        if open_shift is not None and open_shift.cashier != cashier:
-            since = open_shift.opened_at[:16].replace("T", " ")
+        """The page for ``cashier``: empty float, no message of the one before; the button
+        only when no other cashier's shift is open on this drawer."""
+        self.message.show_text("", "")
+        self.opening.clear()
+        other = open_shift is not None and open_shift.cashier != cashier
+        self.open_button.setEnabled(not other)
+        self.opening.setEnabled(not other)
+        if open_shift is not None and other:
             self.text.setText(self.tr(
-                "{0}, на кассе открыта смена кассира {1} с {2}. Её закрывает тот, кто её "
-                "открыл (меню «Смена» → «Закрыть смену»).").format(cashier, open_shift.cashier,
-                                                                    since))
-            self.open_button.setEnabled(False)
+                "{0}, на кассе открыта смена кассира {1} с {2}. Открыть свою смену можно "
+                "после её закрытия. Её закрывает {1} (войти и выбрать «Смена → Закрыть "
+                "смену…») или старший кассир (Ctrl+J → «Смены и пересчёт»).").format(
+                cashier, open_shift.cashier, moment(open_shift.opened_at)))
+            self.logout_button.setFocus()
         else:
             self.text.setText(self.tr("{0}, смена не открыта. Платежи принимаются только в "
                                       "открытой смене.").format(cashier))
-            self.open_button.setEnabled(True)
-            self.opening.clear()
             self.opening.setFocus()
 
 
@@ -239,6 +282,9 @@ class TodayPage(QWidget):
 
     COLUMNS = ("Время", "Услуга", "Счёт", "К зачислению", "Комиссия", "Принято", "Состояние",
                "Ответ процессинга", "Номер операции", "Чек")
+    #: Widths (preferred, least) of COLUMNS; names and messages take the spare room.
+    WIDTHS = ((80, 72), (200, 90), (120, 85), (135, 128), (95, 85), (100, 85), (130, 100),
+              (240, 90), (155, 150), (110, 100))
     print_requested = Signal(object)  # agentTransactionId: 64-bit, too big for a C int
     preview_requested = Signal(object)
 
@@ -252,27 +298,19 @@ class TodayPage(QWidget):
         self.only_pending.toggled.connect(self.reload)
         self.summary = QLabel("")
         self.summary.setObjectName("todaySummary")
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("todayTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.summary.setWordWrap(True)
+        self.table = fitted_table(
+            [Column(self.tr(title), preferred, least, stretch=index in (1, 7))
+             for index, (title, (preferred, least)) in enumerate(zip(self.COLUMNS,
+                                                                     self.WIDTHS,
+                                                                     strict=True))],
+            "todayTable")
         self.table.itemSelectionChanged.connect(self._show_attempts)
-        self.attempts = QTableWidget(0, 5)
-        self.attempts.setObjectName("attemptsTable")
-        self.attempts.setHorizontalHeaderLabels([self.tr("Время"), self.tr("Запрос"),
-                                                 self.tr("Длительность, мс"), self.tr("Итог"),
-                                                 self.tr("Ответ")])
-        self.attempts.verticalHeader().hide()
-        self.attempts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.attempts.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.attempts.horizontalHeader().setStretchLastSection(True)
+        self.attempts = fitted_table(
+            [Column(self.tr("Время"), 110), Column(self.tr("Запрос"), 150, 100),
+             Column(self.tr("Длительность, мс"), 165, 70), Column(self.tr("Итог"), 140, 90),
+             Column(self.tr("Ответ"), 400, 120, stretch=True)], "attemptsTable")
+        self.attempts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.attempts_title = QLabel(self.tr("Попытки выбранного платежа"))
         lower = QWidget()
         lower_column = QVBoxLayout(lower)
@@ -293,13 +331,14 @@ class TodayPage(QWidget):
         QShortcut(QKeySequence("Ctrl+P"), self, self._print_selected,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
+        top.addWidget(self.only_pending)
+        top.addStretch(1)
         top.addWidget(self.print_button)
         top.addWidget(self.preview_button)
-        top.addWidget(self.only_pending)
         column = QVBoxLayout(self)
+        column.addWidget(self.summary)
         column.addLayout(top)
-        column.addWidget(splitter)
+        column.addWidget(splitter, 1)
         self.dirty = True
 
     def show_for(self, cashier: str) -> None:
@@ -320,11 +359,11 @@ class TodayPage(QWidget):
                      if r.accepted), Decimal(0))
         by_qr = sum((r.amount_from or Decimal(0) for r in paid if r.by_qr), Decimal(0))
         summary = self.tr(
-            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3} ₽").format(
+            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3}").format(
             len(paid), len(pending), sum(r.state is State.FAILED for r in records),
-            format_amount(taken))
+            money(taken))
         if by_qr:
-            summary += self.tr(", из них по QR СБП {0} ₽").format(format_amount(by_qr))
+            summary += self.tr(", из них по QR СБП {0}").format(money(by_qr))
         self.summary.setText(summary)
         if self.only_pending.isChecked():
             records = pending
@@ -340,8 +379,7 @@ class TodayPage(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column in (3, 4, 5):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(RIGHT)
                 if column == 6:
                     item.setData(Qt.ItemDataRole.UserRole, str(record.state))
                 self.table.setItem(row, column, item)
@@ -377,16 +415,44 @@ class TodayPage(QWidget):
                 selected, len(attempts)))
 
 
-OUTCOMES = {"answer": "ответ", "transport": "нет связи", "auth": "отказ авторизации"}
+OUTCOMES = {"answer": "ответ", "transport": "нет связи", "auth": "отказ авторизации",
+            "foreign": "ответ не об этом платеже"}
+#: The requests of the protocol as people name them (the supervisor's payment details show
+#: the request and the answer themselves, with the protocol's names).
+METHODS = {"check": "проверка", "pay": "оплата", "qr-create": "QR-код: создание",
+           "qr-status": "QR-код: статус", "link-register": "QR-ссылка: регистрация",
+           "link-activate": "QR-ссылка: активация",
+           "link-deactivate": "QR-ссылка: отключение"}
+#: A QR code's status words (the center's defaults) as people read them.
+QR_WORDS = {"CREATED": "код создан, ждёт оплаты", "PAID": "оплачено",
+            "EXPIRED": "срок кода истёк", "REJECTED": "банк отклонил оплату",
+            "NOT_FOUND": "код не найден"}
+
+
+def method_title(method: str) -> str:
+    return METHODS.get(method, method)
+
+
+def answer_text(attempt: Attempt) -> str:
+    """What an attempt's answer said, in words: «успешно», a QR code's status, or the
+    center's code and message (the code is what support asks for)."""
+    message = attempt.message or ""
+    word, _, rest = message.partition(" ")
+    if attempt.method.startswith(("qr-", "link-")) and word in QR_WORDS:
+        message = QR_WORDS[word] + (f" ({rest})" if attempt.result not in (0, None)
+                                    and rest else "")
+        return message if attempt.result in (0, None) else f"код {attempt.result}: {message}"
+    if attempt.outcome == "answer" and attempt.result == 0:
+        return "успешно"
+    return (f"код {attempt.result}: " if attempt.result is not None else "") + message
 
 
 def attempt_cells(attempt: Attempt, *, with_day: bool = False) -> list[str]:
-    """An attempt as a row: time, method, milliseconds, outcome, code and message."""
+    """An attempt as a row: time, request, milliseconds, outcome, code and message."""
     at = attempt.started_at
-    return [(f"{at[8:10]}.{at[5:7]} " if with_day else "") + at[11:23], attempt.method,
-            str(attempt.duration_ms), OUTCOMES.get(attempt.outcome, attempt.outcome),
-            (f"код {attempt.result}: " if attempt.result is not None else "")
-            + (attempt.message or "")]
+    return [(f"{at[8:10]}.{at[5:7]} " if with_day else "") + at[11:23],
+            method_title(attempt.method), str(attempt.duration_ms),
+            OUTCOMES.get(attempt.outcome, attempt.outcome), answer_text(attempt)]
 
 
 def _receipt_state(record: PaymentRecord) -> str:
@@ -399,4 +465,4 @@ def _receipt_state(record: PaymentRecord) -> str:
 
 def amount_text(value: Decimal | None) -> str:
     """An amount as the tables show it; empty for none."""
-    return format_amount(value) if value is not None else ""
+    return money(value, rub=False) if value is not None else ""

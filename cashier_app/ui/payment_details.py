@@ -1,6 +1,13 @@
 """One payment for the supervisor: what it is, every attempt with its request and answer,
 its receipt as it prints; reprint, «проверить сейчас» for an unsettled one, and a void
-attempt — each of them written to the audit."""
+attempt — each of them written to the audit.
+
+The request and answer bodies are shown exactly as sent and received (with the protocol's
+names); everything else is in people's words and forms. «Аннулировать…» says what can be
+done for the payment as it stands: void one that never reached pay; nothing to void for a
+refused one (its cash went back when it was refused); wait for one in progress; a refund
+through the processing center for a paid one.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +18,25 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from cashier_app.core.money import format_amount
 from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.text import moment, money
 from cashier_app.core.wire import WireFormatError, decode_body
 from cashier_app.engine import PaymentEngine
 from cashier_app.journal import Attempt, PaymentRecord
@@ -39,12 +44,45 @@ from cashier_app.journal.export import METHOD_WORDS
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.service import ReceiptService
 
-from .pages import attempt_cells
+from .journal_view import say
+from .pages import QR_WORDS, attempt_cells
 from .receipt_view import ReceiptView
+from .screen_fit import place
+from .tables import Column, fitted_table
 
 log = logging.getLogger(__name__)
 #: States a void can still cancel: nothing was sent to pay, no money was taken.
 VOIDABLE = (State.NEW, State.CHECKED, State.CHECK_FAILED)
+PREFERRED_SIZE = QSize(1000, 720)
+STATE_WORDS = {str(state): title for state, title in STATE_TITLES.items()}
+
+
+def void_refusal(record: PaymentRecord) -> str | None:
+    """Why this payment cannot be voided, in words that fit its state; None when it can."""
+    if record.state in VOIDABLE:
+        return None
+    if record.state is State.CANCELLED:
+        return "Платёж уже отменён: аннулировать нечего"
+    if record.state is State.CHECKING:
+        return ("Платёж сейчас проверяется: аннулировать нельзя, пока не придёт ответ на "
+                "проверку")
+    if record.state is State.FAILED:
+        if record.by_qr:
+            return ("Аннулировать нечего: QR-код не оплачен, деньги с клиента не списаны")
+        return ("Аннулировать нечего: платёж не проведён, с баланса агента ничего не "
+                "списано, а деньги клиенту вернули, когда пришёл отказ")
+    if record.state is State.PAYING:
+        return ("Аннулировать нельзя: платёж в обработке, процессинг ещё не дал "
+                "окончательного ответа. Дождитесь его (или нажмите «Проверить сейчас»): "
+                "проведённый платёж возвращается через процессинговый центр, "
+                "непроведённый — деньги клиенту возвращает кассир")
+    if record.state is State.QR_WAITING:
+        return ("Аннулировать нельзя: клиент может оплачивать QR-код прямо сейчас. Дождитесь "
+                "оплаты или окончания срока кода")
+    number = f" {record.transaction_id}" if record.transaction_id else ""
+    return ("Аннулировать нельзя: платёж проведён. Протокол процессинга не отменяет "
+            "проведённый платёж; вернуть деньги можно только через процессинговый центр — "
+            f"по номеру операции{number}")
 
 
 def pretty(text: str | None) -> str:
@@ -104,18 +142,18 @@ class PaymentDetails(QDialog):
         self.setWindowTitle(f"Платёж {agent_transaction_id}")
 
         self.facts = QFormLayout()
-        facts_box = QWidget()
-        facts_box.setLayout(self.facts)
-        self.attempts = QTableWidget(0, 5)
-        self.attempts.setObjectName("detailsAttempts")
-        self.attempts.setHorizontalHeaderLabels(["Время", "Запрос", "мс", "Итог", "Ответ"])
-        self.attempts.verticalHeader().hide()
-        self.attempts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.attempts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.attempts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.attempts.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        facts_inner = QWidget()
+        facts_inner.setLayout(self.facts)
+        facts_box = QScrollArea()  # a long list scrolls down, never sideways
+        facts_box.setObjectName("detailsFacts")
+        facts_box.setWidgetResizable(True)
+        facts_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        facts_box.setWidget(facts_inner)
+        self.attempts = fitted_table(
+            (Column("Время", 165), Column("Запрос", 150, 100), Column("мс", 60, 45),
+             Column("Итог", 140, 90), Column("Ответ", 400, 120, stretch=True)),
+            "detailsAttempts")
         self.attempts.itemSelectionChanged.connect(self._show_bodies)
         self.request = QPlainTextEdit()
         self.answer = QPlainTextEdit()
@@ -123,11 +161,15 @@ class PaymentDetails(QDialog):
             edit.setReadOnly(True)
             edit.setObjectName("bodyText")
         bodies = QSplitter(Qt.Orientation.Horizontal)
-        for title, edit in (("Запрос", self.request), ("Ответ", self.answer)):
+        self.body_titles: list[QLabel] = []
+        for title, edit in (("Запрос как отправлен", self.request),
+                            ("Ответ как получен", self.answer)):
             box = QWidget()
             box_column = QVBoxLayout(box)
             box_column.setContentsMargins(0, 0, 0, 0)
-            box_column.addWidget(QLabel(title))
+            label = QLabel(title)
+            self.body_titles.append(label)
+            box_column.addWidget(label)
             box_column.addWidget(edit)
             bodies.addWidget(box)
         history = QSplitter(Qt.Orientation.Vertical)
@@ -149,7 +191,7 @@ class PaymentDetails(QDialog):
         self.tabs.addTab(receipt_box, "Чек")
 
         self.message = QLabel("")
-        self.message.setObjectName("detailsMessage")
+        self.message.setObjectName("viewMessage")
         self.message.setWordWrap(True)
         self.check_button = QPushButton("Проверить сейчас")
         self.check_button.setObjectName("checkNowButton")
@@ -169,8 +211,12 @@ class PaymentDetails(QDialog):
         column.addWidget(self.tabs, 1)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        self.resize(980, 700)
         self.reload()
+        self.place_on_screen()
+
+    def place_on_screen(self, area: QRect | None = None) -> None:
+        """Up to 1000×720, within the free area of the screen, centred."""
+        place(self, PREFERRED_SIZE, area)
 
     # --- what is shown --------------------------------------------------------------------
     def reload(self) -> None:
@@ -197,12 +243,18 @@ class PaymentDetails(QDialog):
         self.check_button.setEnabled(unsettled)
         self.check_button.setToolTip("" if unsettled else
                                      "Только для платежа «в обработке» или QR-кода в ожидании")
+        refusal = void_refusal(record)
+        self.void_button.setToolTip(refusal or "Аннулировать платёж: он не был отправлен на "
+                                               "оплату, денег не брали")
 
     def _show_bodies(self) -> None:
         rows = self.attempts.selectionModel().selectedRows()
         attempt = self.attempt_rows[rows[0].row()] if rows else None
         self.request.setPlainText(pretty(attempt.request) if attempt else "")
         self.answer.setPlainText(pretty(attempt.answer) if attempt else "")
+        method = f" ({attempt.method})" if attempt else ""
+        self.body_titles[0].setText(f"Запрос как отправлен{method}")
+        self.body_titles[1].setText(f"Ответ как получен{method}")
 
     def _show_receipt(self, record: PaymentRecord) -> None:
         self.print_button.setEnabled(False)
@@ -214,11 +266,14 @@ class PaymentDetails(QDialog):
             try:
                 stored = self.receipts.payment_document(self.tx_id)
             except ReceiptError as error:
-                self.receipt_note.setText(str(error))
+                earlier = (f". Раньше напечатан чек № {stored.number} (когда платёж был "
+                           f"{STATE_WORDS.get(stored.payment_state or '', '')})"
+                           if stored is not None and stored.copies else "")
+                self.receipt_note.setText(f"{error}{earlier}")
                 self.receipt_view.show_lines([], self.receipts.printer.columns)
                 return
         printed = (f"напечатан {stored.copies} раз(а), первый — "
-                   f"{(stored.printed_at or '')[:19].replace('T', ' ')}" if stored.copies
+                   f"{moment(stored.printed_at)}" if stored.copies
                    else "ещё не напечатан" + (f": {stored.last_error}" if stored.last_error
                                               else ""))
         self.receipt_note.setText(f"Чек № {stored.number}, {printed}")
@@ -240,17 +295,18 @@ class PaymentDetails(QDialog):
         if before.state not in (State.PAYING, State.QR_WAITING):
             return
         self.check_button.setEnabled(False)
-        self.message.setText("Запрос в процессинг…")
+        say(self.message, "Запрос в процессинг…", "info")
         try:
             after = await self.engine.advance(self.tx_id)
         except Exception as error:  # the supervisor sees a sentence, the log the detail
             log.exception("check now %s", self.tx_id)
-            self.message.setText(f"Проверка не выполнена: {error}")
+            say(self.message, f"Проверка не выполнена: {error}", "error")
             after = self.journal.get(self.tx_id)
         self._audit("check_now", f"платёж {self.tx_id}", {
             "before": str(before.state), "after": str(after.state), "result": after.result})
-        self.message.setText(f"Проверено: {STATE_TITLES.get(after.state, after.state)}"
-                             + (f" — {after.result_message}" if after.result_message else ""))
+        say(self.message, f"Проверено: {STATE_TITLES.get(after.state, after.state)}"
+                          + (f" — {after.result_message}" if after.result_message else ""),
+            {State.PAID: "ok", State.FAILED: "error"}.get(after.state, "warn"))
         self.reload()
         self.changed.emit(after)
 
@@ -263,19 +319,28 @@ class PaymentDetails(QDialog):
         try:
             stored = self.receipts.payment_document(self.tx_id)
         except ReceiptError as error:
-            self.message.setText(str(error))
+            say(self.message, str(error), "warn")
             return
         self.print_button.setEnabled(False)
         outcome = await self.receipts.print_receipt(stored)
         self._audit("reprint", f"платёж {self.tx_id}", {
             "receipt": stored.number, "printed": outcome.printed, "message": outcome.message})
-        self.message.setText(outcome.message if outcome.printed
-                             else f"Чек не напечатан: {outcome.message}")
+        if outcome.printed:
+            say(self.message, outcome.message, "ok")
+        else:
+            say(self.message, f"Чек не напечатан: {outcome.message}", "error")
         self._show_receipt(self.journal.get(self.tx_id))
 
     def ask_void(self) -> None:
+        """A payment that can be voided is asked about first; for any other, what can be
+        done instead is said at once (and the attempt audited), with nothing to confirm."""
+        record = self.journal.get(self.tx_id)
+        if void_refusal(record) is not None or self._busy(self.tx_id):
+            self.void()
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, "Аннулирование",
-                          f"Аннулировать платёж {self.tx_id}?\nПопытка будет записана в аудит.",
+                          f"Аннулировать платёж {self.tx_id}? Он не был отправлен на оплату, "
+                          "денег не брали.\nПопытка будет записана в аудит.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -286,41 +351,41 @@ class PaymentDetails(QDialog):
         """Try to void: only a payment that never reached pay can be; every try is audited.
         Returns the message shown."""
         record = self.journal.get(self.tx_id)
-        if record.state in VOIDABLE and not self._busy(self.tx_id):
+        refusal = void_refusal(record)
+        if refusal is None and not self._busy(self.tx_id):
             record = self.engine.cancel(self.tx_id, "Аннулирован старшим кассиром")
             done, text = True, "Платёж аннулирован: он не был отправлен на оплату, денег нет"
-        elif record.state in VOIDABLE:
+        elif refusal is None:
             done, text = False, ("Платёж сейчас открыт у кассира: аннулировать нельзя, пока "
                                  "кассир с ним работает")
-        elif record.state is State.CANCELLED:
-            done, text = False, "Платёж уже отменён"
         else:
-            done, text = False, (
-                f"Аннулировать нельзя: платёж {STATE_TITLES.get(record.state, record.state)}. "
-                "Протокол процессинга не отменяет отправленный платёж; возврат — через "
-                "процессинговый центр по номеру операции"
-                + (f" {record.transaction_id}" if record.transaction_id else ""))
+            done, text = False, refusal
         self._audit("void_attempt", f"платёж {self.tx_id}",
                     {"state": str(record.state), "voided": done, "message": text})
-        self.message.setText(text)
+        say(self.message, text, "ok" if done else "warn")
         self.reload()
         if done:
             self.changed.emit(record)
         return text
 
 
-def facts(record: PaymentRecord) -> list[tuple[str, str]]:
-    def money(value: Any) -> str:
-        return f"{format_amount(value)} ₽" if value is not None else "—"
+def _field_title(record: PaymentRecord, name: str) -> str:
+    """A field's title as the catalog gave it when the payment was made (as on the receipt);
+    the chosen contract says so."""
+    titles = (record.field_titles or {}).get("inputs", {})
+    return str(titles.get(name) or ("Договор" if name == "contractId" else name))
 
+
+def facts(record: PaymentRecord) -> list[tuple[str, str]]:
+    """The payment's fields as the supervisor reads them."""
     def at(value: str | None) -> str:
-        return value[:19].replace("T", " ") if value else "—"
+        return moment(value, seconds=True)
 
     rows = [
         ("Состояние", STATE_TITLES.get(record.state, str(record.state))),
         ("Услуга", f"{record.service_name} ({record.service_id})"),
         ("Счёт", record.account),
-        *[(f"  {name}", value) for name, value in record.extras.items()],
+        *[(f"  {_field_title(record, name)}", value) for name, value in record.extras.items()],
         ("К зачислению", money(record.amount_to)),
         ("Комиссия", money(record.commission)),
         ("С клиента", money(record.amount_from)),
@@ -329,17 +394,18 @@ def facts(record: PaymentRecord) -> list[tuple[str, str]]:
          if record.cash_given is not None else "—"),
         ("Код ответа", "—" if record.result is None else str(record.result)),
         ("Сообщение", record.result_message or "—"),
-        ("agentTransactionId", str(record.agent_transaction_id)),
-        ("transactionId", str(record.transaction_id or "—")),
+        ("Номер платежа", str(record.agent_transaction_id)),
+        ("Номер операции в процессинге", str(record.transaction_id or "—")),
         ("Кассир, смена", f"{record.cashier or '—'}, смена {record.shift_id or '—'}"),
         ("Создан", at(record.created_at)),
-        ("Дата операции в процессинге", record.transaction_date or "—"),
+        ("Дата операции в процессинге", at(record.transaction_date)),
         ("Завершён", at(record.settled_at)),
         ("Попыток оплаты", str(record.attempts)),
         ("Следующая попытка", at(record.next_attempt_at)
          if record.state is State.PAYING else "—"),
     ]
     if record.by_qr:
-        rows += [("QR-код", f"{record.qr_id or '—'}, статус {record.qr_status or '—'}, "
-                            f"действует до {at(record.qr_expires_at)}")]
+        status = QR_WORDS.get(record.qr_status or "", record.qr_status or "—")
+        rows += [("QR-код", f"{record.qr_id or '—'}, {status}, действует до "
+                            f"{at(record.qr_expires_at)}")]
     return rows

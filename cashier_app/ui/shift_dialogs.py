@@ -23,11 +23,22 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app.core.cashiers import Cashier
-from cashier_app.core.money import AmountError, format_amount, parse_user_amount
-from cashier_app.shifts import DENOMINATIONS, denominations_total, difference_text
+from cashier_app.core.money import AmountError, parse_user_amount
+from cashier_app.core.text import money, number
+from cashier_app.shifts import (
+    DENOMINATIONS,
+    denominations_total,
+    difference_kind,
+    difference_text,
+)
 from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
 
 from .pages import check_pin, pin_edit
+
+
+def _whole(amount: str) -> str:
+    """An amount that a wrapped line never splits («1 000,00 ₽» stays on one line)."""
+    return amount.replace(" ", "\u00a0")
 
 
 class SupervisorPinDialog(QDialog):
@@ -104,9 +115,12 @@ class CashCountDialog(QDialog):
         self.expected = expected
         heading = QLabel(title)
         heading.setObjectName("panelTitle")
+        heading.setWordWrap(True)
+        self.setMinimumWidth(480)
         self.expected_label = QLabel(
-            f"Ожидается в кассе: <b>{format_amount(expected)} ₽</b> (размен "
-            f"{format_amount(opening)} ₽ + наличные смены {format_amount(expected - opening)} ₽)")
+            f"Ожидается в кассе: <b>{_whole(money(expected))}</b> (размен "
+            f"{_whole(money(opening))} + наличные смены {_whole(money(expected - opening))})")
+        self.expected_label.setWordWrap(True)
         self.amount = QLineEdit()
         self.amount.setObjectName("countedAmount")
         self.amount.setPlaceholderText("сумма наличных в ящике, например 15 400,00")
@@ -122,14 +136,15 @@ class CashCountDialog(QDialog):
             spin.valueChanged.connect(self._update)
             key = format(face, "f")
             self.pieces[key] = spin
-            title = (f"{int(face):,} ₽".replace(",", "\u00a0") if face == face.to_integral_value()
-                     else f"{format_amount(face)} ₽")
+            title = (f"{number(int(face))} ₽" if face == face.to_integral_value()
+                     else money(face))
             grid.addWidget(QLabel(f"{title} ×"), index % 7, (index // 7) * 2)
             grid.addWidget(spin, index % 7, (index // 7) * 2 + 1)
         self.grid_box = grid_box
         grid_box.hide()
         self.difference = QLabel("")
         self.difference.setObjectName("cashDifference")
+        self.difference.setWordWrap(True)
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
@@ -169,7 +184,7 @@ class CashCountDialog(QDialog):
         if self.by_pieces.isChecked():
             total, _ = self.value()
             self.amount.blockSignals(True)  # shown, not typed: no second pass through here
-            self.amount.setText(format_amount(total))
+            self.amount.setText(money(total, rub=False))
             self.amount.blockSignals(False)
         try:
             counted, _ = self.value()
@@ -179,7 +194,7 @@ class CashCountDialog(QDialog):
             return
         self.message.setText("")
         self.difference.setText(difference_text(counted - self.expected))
-        self.difference.setProperty("kind", "ok" if counted == self.expected else "error")
+        self.difference.setProperty("kind", difference_kind(counted - self.expected))
         self.difference.style().polish(self.difference)
 
     def finish(self) -> None:

@@ -3,7 +3,9 @@ balance with the day's movement, the audit and the journal's integrity check.
 
 It opens after a supervisor's PIN; everything done here is written to the audit under that
 supervisor's name. Reads of a whole period (totals, export, the integrity check) run in a
-worker thread on a read-only connection.
+worker thread on a read-only connection. What the supervisor starts here (an X or Z report,
+a reprint) reports its outcome here, not in the cashier's window behind. The window opens
+sized to the screen it is on and closes from the keyboard (Esc, Ctrl+W).
 """
 
 from __future__ import annotations
@@ -11,263 +13,52 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
     QMainWindow,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from cashier_app import shifts
 from cashier_app.core.balance import BalanceLevel, balance_level
-from cashier_app.core.cashiers import ROLE_TITLES, Cashier
-from cashier_app.core.money import format_amount
-from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.cashiers import Cashier
+from cashier_app.core.states import State
+from cashier_app.core.text import day, moment, money
 from cashier_app.engine import PaymentEngine
-from cashier_app.journal import Journal, Shift, ShiftError, StoredReceipt, query
-from cashier_app.journal.chain import Verification, verify
+from cashier_app.journal import StoredReceipt, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
-from cashier_app.receipts.document import ShiftTotals, when
 from cashier_app.receipts.service import ReceiptService
-from cashier_app.workplace import login
 
-from .journal_view import JournalView, with_reader
-from .pages import amount_text
+from .audit_view import AuditView
+from .journal_view import JournalView, say
 from .payment_details import PaymentDetails
-from .shift_dialogs import ask_cash_count
+from .screen_fit import place
+from .shifts_view import ShiftsView
+from .tables import Column, fill, fitted_table
 
 log = logging.getLogger(__name__)
-ACTION_TITLES = {
-    "supervisor_login": "вход в окно старшего", "shift_close": "закрытие смены",
-    "reprint": "повторная печать", "void_attempt": "попытка аннулирования",
-    "check_now": "проверка платежа", "export": "выгрузка журнала",
-    "verify": "проверка целостности", "settings_change": "изменение настроек",
-    "journal_new": "новый журнал", **login.ACTION_TITLES,
-}
+#: The window's size on a large screen; a smaller one gets its whole free area.
+PREFERRED_SIZE = QSize(1600, 1000)
+#: Currency codes that mean the rouble: shown as «₽».
+ROUBLE_CODES = {"", "RUB", "RUR", "643", "₽"}
 
 
-DETAIL_TITLES = {
-    "ok": "журнал цел", "problems": "нарушений", "rows": "записей", "receipt": "чек №",
-    "printed": "напечатан", "message": "итог", "before": "было", "after": "стало",
-    "result": "код", "state": "состояние", "voided": "аннулирован", "format": "формат",
-    "payments": "платежей", "cashier": "кассир", "expected": "ожидалось",
-    "counted": "пересчитано", "difference": "расхождение", "failures": "неверных подряд",
-    "retry_at": "следующая попытка", "locked_until": "заблокирован до",
-    "after_failures": "после неверных", "os_user": "пользователь ОС", "command": "команда",
-    "where": "где", "previous": "прежний файл", "last_issued_id": "последний номер",
-    "reason": "причина",
-}
-
-
-def detail_text(details: dict[str, Any]) -> str:
-    """An audit entry's details in Russian words (yes/no for flags)."""
-    parts = []
-    for key, value in details.items():
-        if value in (None, ""):
-            continue
-        if isinstance(value, bool):
-            value = "да" if value else "нет"
-        parts.append(f"{DETAIL_TITLES.get(key, key)}: {value}")
-    return "; ".join(parts)
-
-
-def _at(value: str | None) -> str:
-    """A stored time as the receipts print it (``23.11.2026 14:05``); empty for none."""
-    return when(value) if value else ""
-
-
-def _table(columns: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(columns)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]], right: tuple[int, ...] = ()) -> None:
-    table.setRowCount(len(rows))
-    for row, cells in enumerate(rows):
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if column in right:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(row, column, item)
-
-
-class ShiftsView(QWidget):
-    """The shifts of the last month: the count and difference of each; the open one can be
-    closed here with a cash count."""
-
-    shift_closed = Signal(object)  # Shift
-
-    def __init__(self, window: SupervisorWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.journal = window.journal
-        self.rows: list[Shift] = []
-        self.table = _table(["№", "Кассир", "Открыта", "Закрыта", "Размен", "Ожидалось",
-                             "Пересчитано", "Расхождение", "Закрыл(а)"], "shiftsTable")
-        self.table.itemSelectionChanged.connect(self._show_selected)
-        self.details = QLabel("")
-        self.details.setObjectName("shiftDetails")
-        self.details.setWordWrap(True)
-        self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.details.setTextFormat(Qt.TextFormat.RichText)
-        self.close_button = QPushButton("Закрыть смену с пересчётом…")
-        self.close_button.setObjectName("supervisorCloseShift")
-        self.close_button.clicked.connect(self.ask_close)
-        self.x_button = QPushButton("X-отчёт")
-        self.x_button.clicked.connect(lambda: self._report("x"))
-        self.z_button = QPushButton("Z-отчёт (копия)")
-        self.z_button.clicked.connect(lambda: self._report("z"))
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.close_button, self.x_button, self.z_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setSizes([300, 260])
-        column = QVBoxLayout(self)
-        column.addWidget(splitter, 1)
-        column.addWidget(self.message)
-        column.addLayout(buttons)
-        self.reload()
-
-    def reload(self) -> None:
-        selected = self.selected()
-        today = self.window_.today()
-        self.rows = self.journal.shifts(today - timedelta(days=31), today)
-        _fill(self.table, [[str(s.id), s.cashier, _at(s.opened_at),
-                            _at(s.closed_at) or "открыта", amount_text(s.opening_cash),
-                            amount_text(s.expected_cash), amount_text(s.counted_cash),
-                            amount_text(s.cash_difference), s.closed_by or ""]
-                           for s in self.rows], right=(4, 5, 6, 7))
-        index = next((i for i, s in enumerate(self.rows)
-                      if selected is not None and s.id == selected.id), 0)
-        if self.rows:
-            self.table.selectRow(index)
-        self._show_selected()
-
-    def selected(self) -> Shift | None:
-        model = self.table.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        return self.rows[rows[0].row()] if rows and rows[0].row() < len(self.rows) else None
-
-    def _show_selected(self) -> None:
-        shift = self.selected()
-        self.close_button.setEnabled(shift is not None and shift.closed_at is None)
-        self.x_button.setEnabled(shift is not None and shift.closed_at is None
-                                 and self.window_.receipts is not None)
-        self.z_button.setEnabled(shift is not None and shift.closed_at is not None
-                                 and self.window_.receipts is not None)
-        if shift is None:
-            self.details.setText("Смен за последний месяц нет")
-            return
-        self.details.setText(shift_summary(self.journal, shift))
-
-    def ask_close(self) -> None:
-        shift = self.selected()
-        if shift is None or shift.closed_at is not None:
-            return
-        busy = self.window_.shift_busy(shift.id)
-        if busy:
-            self.message.setText(busy)
-            return
-        expected = shifts.expected_cash(self.journal, shift)
-        self.count_dialog = ask_cash_count(
-            self, f"Закрытие смены №{shift.id} ({shift.cashier})", expected,
-            shift.opening_cash, lambda counted, pieces: self.close_shift(shift.id, counted,
-                                                                         pieces))
-
-    def close_shift(self, shift_id: int, counted: Decimal,
-                    pieces: dict[str, int] | None) -> Shift | None:
-        actor = self.window_.actor
-        try:
-            closed = shifts.close_shift(self.journal, shift_id, actor=actor.name,
-                                        role=actor.role, counted=counted, denominations=pieces)
-        except ShiftError as error:
-            self.message.setText(str(error))
-            return None
-        assert closed.cash_difference is not None
-        self.message.setText(f"Смена №{shift_id} закрыта. "
-                             f"{shifts.difference_text(closed.cash_difference)}")
-        self.reload()
-        self.shift_closed.emit(closed)
-        if self.window_.receipts is not None:
-            self.window_.print(self.window_.receipts.z_report(shift_id))
-        return closed
-
-    def _report(self, kind: str) -> None:
-        shift = self.selected()
-        receipts = self.window_.receipts
-        if shift is None or receipts is None:
-            return
-        stored = receipts.x_report(shift.id) if kind == "x" else receipts.z_report(shift.id)
-        if kind == "z":
-            self.window_.audit("reprint", f"Z-отчёт смены {shift.id}",
-                               {"receipt": stored.number})
-        self.window_.print(stored)
-
-
-def shift_summary(journal: Journal, shift: Shift) -> str:
-    """The shift's totals: fixed at the close, or as they are now for the open one."""
-    if shift.totals is not None:
-        fixed = shift.totals
-        head = (f"<b>Смена №{shift.id}</b>, {shift.cashier}: итоги зафиксированы при закрытии "
-                f"{_at(shift.closed_at)} ({shift.closed_by or shift.cashier})")
-        totals = ShiftTotals.from_json(fixed)
-    else:
-        totals = shifts.current_totals(journal, shift.id)
-        state_word = "открыта" if shift.closed_at is None else "закрыта без пересчёта"
-        head = (f"<b>Смена №{shift.id}</b>, {shift.cashier}: {state_word} с "
-                f"{_at(shift.opened_at)}; итоги на сейчас")
-    amount_to, commission, cash = totals.amount_to, totals.commission, totals.cash_expected
-    by_state, by_method = totals.by_state, totals.by_method
-    lines = [head, ""]
-    for state, (count, total) in by_state.items():
-        lines.append(f"{STATE_TITLES.get(state, str(state))}: {count} на {format_amount(total)} ₽")
-    for method, title in (("cash", "наличными"), ("sbp", "по QR СБП")):
-        count, total = by_method.get(method, (0, Decimal(0)))
-        lines.append(f"Принято {title}: {count} на {format_amount(total)} ₽")
-    lines.append(f"К зачислению {format_amount(amount_to)} ₽, комиссия "
-                 f"{format_amount(commission)} ₽")
-    expected = shift.opening_cash + cash
-    lines.append(f"Наличных в кассе по журналу: <b>{format_amount(expected)} ₽</b> (размен "
-                 f"{format_amount(shift.opening_cash)} ₽)")
-    if shift.counted_cash is not None and shift.cash_difference is not None:
-        lines.append(f"Пересчитано: <b>{format_amount(shift.counted_cash)} ₽</b> — "
-                     f"{shifts.difference_text(shift.cash_difference)}")
-        if shift.denominations:
-            lines.append("По купюрам: " + ", ".join(
-                f"{format_amount(Decimal(face))} × {pieces}"
-                for face, pieces in shift.denominations.items()))
-    return "<br>".join(lines)
+def currency_sign(code: str | None) -> str:
+    """The sign shown after an amount: ``₽`` for the rouble, else the center's code."""
+    text = (code or "").strip()
+    return "₽" if text.upper() in ROUBLE_CODES else text
 
 
 class BalanceView(QWidget):
@@ -293,7 +84,9 @@ class BalanceView(QWidget):
         self.movement.setObjectName("balanceMovement")
         self.movement.setWordWrap(True)
         self.movement.setTextFormat(Qt.TextFormat.RichText)
-        self.history = _table(["Время", "Баланс", "Изменение"], "balanceHistory")
+        self.history = fitted_table((Column("Время", 175), Column("Баланс", 160, 110),
+                                     Column("Изменение", 160, 110, stretch=True)),
+                                    "balanceHistory")
         self.refresh_button = QPushButton("Обновить  F5")
         self.refresh_button.clicked.connect(self.start_refresh)
         top = QWidget()
@@ -334,120 +127,57 @@ class BalanceView(QWidget):
             self.values["fetched"].setText(f"отказ процессинга: {answer.cashier_message}")
             return
         self.balance = answer
-        currency = f" {answer.currency}" if answer.currency else " ₽"
-        self.values["balance"].setText(format_amount(answer.balance) + currency)
-        self.values["overdraft"].setText(format_amount(answer.overdraft) + currency)
+        sign = currency_sign(answer.currency)
+
+        def amount(value: Decimal) -> str:
+            return f"{money(value, rub=False)} {sign}"
+
+        self.values["balance"].setText(amount(answer.balance))
+        self.values["overdraft"].setText(amount(answer.overdraft))
         self.values["notification"].setText(
-            format_amount(answer.notification) + currency if answer.notification is not None
-            else "не задан")
+            amount(answer.notification) if answer.notification is not None else "не задан")
         level = balance_level(answer.balance, answer.overdraft, answer.notification)
         self.values["level"].setText({
             BalanceLevel.OK: "в норме", BalanceLevel.LOW: "ниже порога уведомления — пополните",
             BalanceLevel.BLOCKED: "порог отключения достигнут: приём платежей остановлен"}[level])
         self.values["agent"].setText(f"{answer.agent_name} (№ {answer.agent_id})"
                                      if answer.agent_id else answer.agent_name or "—")
-        self.values["fetched"].setText(self.window_.now().strftime("%d.%m.%Y %H:%M:%S"))
+        self.values["fetched"].setText(moment(self.window_.now(), seconds=True))
 
     def show_movement(self) -> None:
         today = self.window_.today()
         totals = query.totals(self.journal, JournalFilter(today, today, state=State.PAID))
         pending = query.totals(self.journal, JournalFilter(today, today, state=State.PAYING))
         history = self.journal.balance_history(today)
-        lines = [f"<b>Движение за {today:%d.%m.%Y}</b> по журналу кассы:",
+        lines = [f"<b>Движение за {day(today)}</b> по журналу кассы:",
                  f"Проведено платежей: {totals.all.count}, списано с баланса (к зачислению) "
-                 f"{format_amount(totals.all.amount_to)} ₽, комиссия "
-                 f"{format_amount(totals.all.commission)} ₽"]
+                 f"{money(totals.all.amount_to)}, комиссия {money(totals.all.commission)}"]
         if pending.all.count:
             lines.append(f"В обработке: {pending.all.count} на "
-                         f"{format_amount(pending.all.amount_to)} ₽ (спишутся при проведении)")
+                         f"{money(pending.all.amount_to)} (спишутся при проведении)")
         if len(history) >= 2:
             change = history[-1][1] - history[0][1]
-            lines.append(f"Баланс с {_at(history[0][0])[-5:]} до {_at(history[-1][0])[-5:]}: "
-                         f"{format_amount(history[0][1])} → {format_amount(history[-1][1])} ₽ "
-                         f"({'+' if change > 0 else ''}{format_amount(change)} ₽; пополнения "
-                         "видны как рост)")
+            lines.append(f"Баланс с {moment(history[0][0])[-5:]} до "
+                         f"{moment(history[-1][0])[-5:]}: {money(history[0][1], rub=False)} → "
+                         f"{money(history[-1][1])} ({'+' if change > 0 else ''}"
+                         f"{money(change)}; пополнения видны как рост)")
         self.movement.setText("<br>".join(lines))
         rows = []
         previous: Decimal | None = None
         for at, value in history:
             delta = "" if previous is None else (
-                ("+" if value > previous else "") + format_amount(value - previous))
-            rows.append([_at(at), format_amount(value), delta])
+                ("+" if value > previous else "") + money(value - previous, rub=False))
+            rows.append([moment(at, seconds=True), money(value, rub=False), delta])
             previous = value
-        _fill(self.history, list(reversed(rows)), right=(1, 2))
-
-
-class AuditView(QWidget):
-    """Who did what here (the last month), and the integrity check of the whole journal."""
-
-    def __init__(self, window: SupervisorWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.journal = window.journal
-        self.table = _table(["Время", "Кто", "Роль", "Действие", "Что", "Подробности"],
-                            "auditTable")
-        self.verify_button = QPushButton("Проверить целостность журнала")
-        self.verify_button.setObjectName("verifyButton")
-        self.verify_button.clicked.connect(self.start_verify)
-        self.result = QLabel("Целостность не проверялась в этом окне")
-        self.result.setObjectName("verifyResult")
-        self.result.setWordWrap(True)
-        self.problems = QListWidget()
-        self.problems.setObjectName("verifyProblems")
-        self.problems.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.verify_button)
-        row.addWidget(self.result, 1)
-        column = QVBoxLayout(self)
-        column.addWidget(self.table, 2)
-        column.addLayout(row)
-        column.addWidget(self.problems, 1)
-        self.task: asyncio.Future[Verification] | None = None
-        self.reload()
-
-    def reload(self) -> None:
-        today = self.window_.today()
-        entries = self.journal.audit_entries(today - timedelta(days=31), today)
-        rows = []
-        for entry in entries:
-            details = detail_text(entry.details)
-            role = ROLE_TITLES.get(entry.role, entry.role)  # type: ignore[call-overload]
-            rows.append([_at(entry.at), entry.actor, role,
-                         ACTION_TITLES.get(entry.action, entry.action), entry.target, details])
-        _fill(self.table, rows)
-
-    def start_verify(self) -> asyncio.Future[Verification]:
-        if self.task is None or self.task.done():
-            self.task = asyncio.ensure_future(self.verify())
-        return self.task
-
-    async def verify(self) -> Verification:
-        self.verify_button.setEnabled(False)
-        self.result.setText("Проверка… (журнал за всё время)")
-        self.result.setProperty("kind", "")
-        try:
-            outcome: Verification = await asyncio.to_thread(with_reader, self.journal.path,
-                                                              verify)
-        finally:
-            self.verify_button.setEnabled(True)
-        self.result.setText(outcome.summary())
-        self.result.setProperty("kind", "ok" if outcome.ok else "error")
-        self.result.style().polish(self.result)
-        self.problems.clear()
-        for problem in outcome.problems[:1000]:
-            self.problems.addItem(problem.message)
-        if len(outcome.problems) > 1000:
-            self.problems.addItem(f"… и ещё {len(outcome.problems) - 1000}")
-        self.problems.setVisible(not outcome.ok)
-        self.window_.audit("verify", "журнал", {"ok": outcome.ok,
-                                                "problems": len(outcome.problems),
-                                                "rows": outcome.rows})
-        self.reload()
-        return outcome
+        fill(self.history, list(reversed(rows)), right=(1, 2))
 
 
 class SupervisorWindow(QMainWindow):
-    """Opened for one supervisor (``actor``); every action is audited under that name."""
+    """Opened for one supervisor (``actor``); every action is audited under that name.
+
+    ``print_stored`` is no longer used: a report printed from here shows its outcome here
+    (the cashier's window may be hidden behind this one); it stays accepted so that callers
+    written for it keep working."""
 
     shift_closed = Signal(object)  # Shift
     payment_changed = Signal(object)
@@ -455,7 +185,7 @@ class SupervisorWindow(QMainWindow):
     def __init__(self, engine: PaymentEngine, actor: Cashier, *,
                  receipts: ReceiptService | None,
                  fetch_balance: Callable[[], Awaitable[AgentBalance]],
-                 print_stored: Callable[[StoredReceipt], None],
+                 print_stored: Callable[[StoredReceipt], None] | None = None,
                  shift_busy: Callable[[int], str | None] = lambda _id: None,
                  payment_busy: Callable[[int], bool] = lambda _id: False,
                  today: Callable[[], date] = date.today,
@@ -469,13 +199,12 @@ class SupervisorWindow(QMainWindow):
         self.actor = actor
         self.receipts = receipts
         self.fetch_balance = fetch_balance
-        self.print = print_stored
         self.shift_busy = shift_busy
         self.payment_busy = payment_busy
         self.today = today
         self.now = datetime.now
         self.setWindowTitle(f"Касса — старший кассир: {actor.name}")
-        self.resize(1280, 800)
+        self.print_tasks: set[asyncio.Future[Any]] = set()
         self.journal_view = JournalView(self.journal, today=today)
         self.journal_view.details_requested.connect(self.open_details)
         self.journal_view.exported.connect(
@@ -493,16 +222,61 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self.balance_view, "Баланс агента  Ctrl+3")
         self.tabs.addTab(self.audit_view, "Аудит и целостность  Ctrl+4")
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.close_button = QPushButton("Закрыть  Esc")
+        self.close_button.setObjectName("supervisorClose")
+        self.close_button.setToolTip("Закрыть окно старшего кассира (Esc, Ctrl+W)")
+        self.close_button.clicked.connect(self.close)
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 2, 4, 2)
+        corner_row.addWidget(self.close_button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.setCentralWidget(self.tabs)
         for number in range(4):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
                       lambda n=number: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F5"), self, self.refresh)
-        who = QLabel(f"Старший кассир: {actor.name} ({actor.role.russian}). Действия "
-                     "записываются в аудит.")
-        self.statusBar().addWidget(who)
+        # one shortcut per key: two for the same key (StandardKey.Close is Ctrl+W too) would
+        # be ambiguous and neither would fire
+        for keys in (Qt.Key.Key_Escape, Qt.Modifier.CTRL | Qt.Key.Key_W,
+                     Qt.Modifier.CTRL | Qt.Key.Key_F4):
+            QShortcut(QKeySequence(keys), self, self.close)
+        self.who = QLabel(f"Старший кассир: {actor.name} ({actor.role.russian}). Действия "
+                          "записываются в аудит.")
+        self.statusBar().addPermanentWidget(self.who)
         self.details: PaymentDetails | None = None
+        self.place_on_screen()
         self.audit("supervisor_login", "окно старшего кассира", {})
+
+    def place_on_screen(self, area: QRect | None = None) -> None:
+        """As large as the free area of the screen allows (up to PREFERRED_SIZE), centred:
+        at 1366×768 the status bar and the buttons stay on the screen."""
+        place(self, PREFERRED_SIZE, area)
+
+    def show_feedback(self, text: str, kind: str = "info") -> None:
+        """An outcome the supervisor must see (a report printed or not): here, in the
+        shifts view and the status bar."""
+        say(self.shifts_view.message, text, kind)
+        self.statusBar().showMessage(text, 15000)
+
+    def print(self, stored: StoredReceipt) -> asyncio.Future[None]:
+        """Print a report (or a receipt) started here; its outcome is shown here."""
+        task = asyncio.ensure_future(self._print(stored))
+        self.print_tasks.add(task)
+        task.add_done_callback(self.print_tasks.discard)
+        return task
+
+    async def _print(self, stored: StoredReceipt) -> None:
+        if self.receipts is None:
+            return
+        what = {"x": "X-отчёт", "z": "Z-отчёт"}.get(stored.kind, "Чек")
+        self.show_feedback(f"{what} № {stored.number}: печатаем…")
+        outcome = await self.receipts.print_receipt(stored)
+        if outcome.printed:
+            self.show_feedback(outcome.message, "ok")
+        else:
+            self.show_feedback(f"{what} № {stored.number} не напечатан: {outcome.message}. "
+                               "Проверьте принтер и нажмите кнопку отчёта ещё раз", "error")
 
     def audit(self, action: str, target: str, details: dict[str, Any]) -> None:
         self.journal.audit(self.actor.name, str(self.actor.role), action, target, details)
@@ -544,7 +318,7 @@ class SupervisorWindow(QMainWindow):
 
     @property
     def tasks(self) -> list[asyncio.Future[Any]]:
-        found: list[asyncio.Future[Any]] = list(self.journal_view.tasks)
+        found: list[asyncio.Future[Any]] = [*self.journal_view.tasks, *self.print_tasks]
         for task in (self.balance_view.task, self.audit_view.task):
             if task is not None:
                 found.append(task)

@@ -53,12 +53,13 @@ def test_totals_by_state_and_service_are_exact(tmp_path: Path) -> None:
     journal = journal_with_payments(tmp_path / "j.sqlite3")
     today = date.today()
     totals = query.totals(journal, JournalFilter(today, today))
-    assert totals.all.count == 4
+    assert totals.all.count == 4 and totals.all.accepted == 3
     records = list(query.records(journal, JournalFilter(today, today)))
-    assert totals.all.amount_to == sum((r.amount_to for r in records if r.amount_to),
-                                       Decimal(0))
-    assert totals.all.amount_from == sum((r.amount_from for r in records if r.amount_from),
-                                         Decimal(0))
+    accepted = [r for r in records if r.accepted]
+    assert totals.all.amount_to == sum((r.amount_to for r in accepted if r.amount_to),
+                                       Decimal(0)) == Decimal("1050.00")
+    assert totals.all.amount_from == sum((r.amount_from for r in accepted if r.amount_from),
+                                         Decimal(0)) == Decimal("1080.00")
     assert totals.by_state[State.PAID].count == 3 and totals.by_state[State.FAILED].count == 1
     assert totals.by_state[State.PAID].amount_to == Decimal("1050.00")
     by_service = {sid: sums for sid, _, sums in totals.by_service}
@@ -68,6 +69,38 @@ def test_totals_by_state_and_service_are_exact(tmp_path: Path) -> None:
     paid_only = query.totals(journal, JournalFilter(today, today, state=State.PAID,
                                                     cashier="Петров Олег"))
     assert paid_only.all.count == 1 and paid_only.all.amount_from == Decimal("210.00")
+    journal.close()
+
+
+def test_money_totals_count_only_what_was_accepted(tmp_path: Path) -> None:
+    """A refused payment's cash went back, an unpaid QR code, a failed check and a cancelled
+    payment took nothing: they are counted, their money is not (the day totals' fast path and
+    the rows' slow path alike)."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    make_payment(journal, "simple", 1)  # paid 200.00 + 10.00
+    make_payment(journal, "simple", 2, state=State.PAYING)  # accepted, on its way
+    make_payment(journal, "choice", 3, state=State.FAILED)  # 2020.00 given back
+    make_payment(journal, "simple", 4, state=State.QR_WAITING, method="sbp")  # not paid
+    make_payment(journal, "simple", 5, state=State.FAILED, method="sbp")  # code expired
+    make_payment(journal, "displays", 6, state=State.PAYING)
+    journal.transition(6, State.FAILED, result=7, result_message="отказ")
+    today = date.today()
+    for chosen in (JournalFilter(today, today),  # per-day totals
+                   JournalFilter(today, today, amount_min=Decimal(0)),  # the rows
+                   JournalFilter(today, today, cashier="Иванова Анна")):  # the cashier index
+        totals = query.totals(journal, chosen)
+        assert totals.all.count == 6 and totals.all.accepted == 2, chosen
+        assert totals.all.amount_to == Decimal("400.00")
+        assert totals.all.amount_from == Decimal("420.00")
+        assert totals.all.commission == Decimal("20.00")
+        assert totals.by_state[State.FAILED].count == 3
+        assert totals.by_state[State.FAILED].amount_from == Decimal("0.00")
+        assert totals.by_state[State.QR_WAITING].count == 1
+        assert totals.by_state[State.PAYING].amount_from == Decimal("210.00")
+        by_service = {sid: sums for sid, _, sums in totals.by_service}
+        assert by_service["P0006"].count == 1 and by_service["P0006"].amount_from == 0
+        assert by_service["P1011"].count == 4 and by_service["P1011"].accepted == 2
+        assert by_service["P1011"].amount_from == Decimal("420.00")
     journal.close()
 
 
@@ -87,8 +120,10 @@ def test_per_day_totals_follow_every_write_and_pages_read_from_either_end(
         fast = query.totals(journal, chosen)
         rows = list(query.records(journal, chosen))
         assert query.count(journal, chosen) == len(rows) == fast.all.count
-        assert fast.all.amount_to == sum((r.amount_to or Decimal(0) for r in rows), Decimal(0))
-        assert fast.all.commission == sum((r.commission or Decimal(0) for r in rows),
+        kept = [r for r in rows if r.accepted]
+        assert fast.all.accepted == len(kept)
+        assert fast.all.amount_to == sum((r.amount_to or Decimal(0) for r in kept), Decimal(0))
+        assert fast.all.commission == sum((r.commission or Decimal(0) for r in kept),
                                           Decimal(0))
         slow = query.totals(journal, JournalFilter(chosen.first, chosen.last, chosen.state,
                                                    chosen.service_id, chosen.cashier,

@@ -5,6 +5,7 @@ look at the .txt diff before committing it."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from cashier_app.journal import Journal
 from cashier_app.receipts.document import ReceiptError, payment_receipt
 from cashier_app.receipts.escpos_render import FEED_BEFORE_CUT, render
 from cashier_app.receipts.layout import as_text, layout
+from cashier_app.receipts.printers import PrinterConfig
+from cashier_app.receipts.service import ReceiptService, gets_receipt, receipt_refusal
 from tests.receipts.escpos_decode import decode
 from tests.receipts.helpers import SETTINGS, golden_path, make_payment
 
@@ -82,8 +85,51 @@ def test_qr_sbp_receipt_bytes(tmp_path: Path, columns: int) -> None:
 def test_no_receipt_for_a_qr_code_that_was_not_paid(tmp_path: Path, state: State) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     record = make_payment(journal, "simple", state=state, method="sbp")
+    assert not gets_receipt(record)
     with pytest.raises(ReceiptError, match="оплаченного QR-кода"):
         payment_receipt(record, SETTINGS, 45)
+
+
+def test_a_refused_payment_gets_no_receipt_and_uses_no_number(tmp_path: Path) -> None:
+    """«ИТОГО ПРИНЯТО» is for money the point kept: the cash of a refused payment goes back
+    to the person, so there is no receipt for it — and no receipt number is used up."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    paid = make_payment(journal, "simple", 1000001)
+    refused = make_payment(journal, "choice", 1000002, state=State.FAILED)
+    pending = make_payment(journal, "simple", 1000003, state=State.PAYING)
+    assert gets_receipt(paid) and gets_receipt(pending) and not gets_receipt(refused)
+    assert receipt_refusal(paid) is None
+    assert receipt_refusal(refused) == ("Платёж не проведён: чек не печатается — принятые "
+                                        "деньги (2 020,00 ₽) возвращают клиенту")
+    with pytest.raises(ReceiptError, match="не проведён"):
+        payment_receipt(refused, SETTINGS, 46)
+    service = ReceiptService(journal, SETTINGS, PrinterConfig(kind="none"))
+    first = service.payment_document(1000001)
+    with pytest.raises(ReceiptError, match="возвращают клиенту"):
+        service.payment_document(1000002)
+    assert service.payment_document(1000003).number == first.number + 1  # none was used
+    for never_paid in (State.CHECKED, State.CHECK_FAILED, State.CANCELLED):
+        assert receipt_refusal(replace(paid, state=never_paid)) == (
+            "Чек печатается только для принятого платежа (проведён или в обработке): по этому "
+            "платежу деньги не принимались")
+    service.close()
+    journal.close()
+
+
+def test_a_payment_refused_after_its_pending_receipt_gets_no_second_one(
+        tmp_path: Path) -> None:
+    """The «в обработке» receipt was printed; the payment is then refused: nothing new is
+    made (the person gets the money back instead)."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    make_payment(journal, "simple", 1000001, state=State.PAYING)
+    service = ReceiptService(journal, SETTINGS, PrinterConfig(kind="none"))
+    stored = service.payment_document(1000001)
+    journal.transition(1000001, State.FAILED, result=7, result_message="Платёж запрещён")
+    with pytest.raises(ReceiptError, match="не проведён"):
+        service.payment_document(1000001)
+    assert journal.latest_receipt(1000001) == stored
+    service.close()
+    journal.close()
 
 
 def test_each_scheme_prints_what_the_person_needs(tmp_path: Path) -> None:
@@ -101,7 +147,7 @@ def test_each_scheme_prints_what_the_person_needs(tmp_path: Path) -> None:
     complex_ = texts["complex"]
     assert "Счёт № 2020020003535444 от 01.02.2020" in complex_
     assert "Иванов Иван Иванович" in complex_ and "микрорайон 2, дом 42" in complex_
-    assert "Электроэнергия" in complex_ and "4870,00 -> 4950" in complex_
+    assert "Электроэнергия" in complex_ and "4 870,00 -> 4 950" in complex_  # as people write
     assert "Отопление" in complex_ and "925,20" in complex_
     assert "ТО газа" not in complex_  # an excluded line is not on the receipt
     for text in texts.values():

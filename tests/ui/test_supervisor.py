@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import qasync
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from cashier_app.core.services import ServiceDefinition
@@ -90,9 +91,10 @@ def test_pin_journal_filters_totals_and_export(qtbot: QtBot, loop: qasync.QEvent
     assert view.totals.all.amount_from == Decimal("770.00")  # 1 %, at least 10 ₽ each
     assert view.totals.by_state[State.PAID].count == 2
     assert [(sid, name) for sid, name, _ in view.totals.by_service] == [("P1012", "МТС")]
-    newest = view.model.data(view.model.index(0, 5))
+    newest = view.model.data(view.model.index(0, 4))
     assert newest == "250,00"  # newest first
-    assert view.model.data(view.model.index(0, 9)) == "оплачен"
+    assert view.model.data(view.model.index(0, 8)) == "оплачен"
+    assert view.model.data(view.model.index(0, 2)) == "МТС (P1012)"
     assert view.totals_tree.topLevelItem(0).text(2) == "750,00"
     supervisor.resize(1280, 800)
     assert supervisor.grab().save(str(screenshots / "supervisor_journal.png"))
@@ -104,7 +106,7 @@ def test_pin_journal_filters_totals_and_export(qtbot: QtBot, loop: qasync.QEvent
     view.apply()
     assert "Не сумма" in view.message.text() and view.model.total == 1  # kept, not lost
     view.amount_min.clear()
-    record = rig.journal.get(int(view.model.data(view.model.index(0, 12))))
+    record = rig.journal.get(int(view.model.data(view.model.index(0, 11))))
     view.search.setText(str(record.transaction_id))
     view.apply()
     assert view.model.total == 1 and view.selected_id() == record.agent_transaction_id
@@ -161,8 +163,9 @@ def test_payment_details_check_now_reprint_and_void(qtbot: QtBot, loop: qasync.Q
     dialog = supervisor.open_details(tx_id)
     assert dialog.check_button.isEnabled()
     methods = [dialog.attempts.item(row, 1).text() for row in range(dialog.attempts.rowCount())]
-    assert methods == ["check", "pay"]
+    assert methods == ["проверка", "оплата"]  # in words; the bodies keep the protocol's
     assert '"agentTransactionId"' in dialog.request.toPlainText()  # the pay body as sent
+    assert dialog.body_titles[0].text() == "Запрос как отправлен (pay)"
     assert dialog.answer.toPlainText() == "—"  # HTTP 502: no answer
     dialog.attempts.selectRow(0)
     assert '"result": 0' in dialog.answer.toPlainText()  # the check's answer, as received
@@ -175,7 +178,7 @@ def test_payment_details_check_now_reprint_and_void(qtbot: QtBot, loop: qasync.Q
     assert dialog.message.text().startswith("Проверено: оплачен")
     assert not dialog.check_button.isEnabled()
     assert [dialog.attempts.item(r, 1).text() for r in range(dialog.attempts.rowCount())] == [
-        "check", "pay", "pay"]
+        "проверка", "оплата", "оплата"]
 
     dialog.tabs.setCurrentIndex(2)
     assert "К зачислению" in dialog.receipt_view.plain_text()
@@ -186,7 +189,8 @@ def test_payment_details_check_now_reprint_and_void(qtbot: QtBot, loop: qasync.Q
     assert str(tx_id) in paper and "100,00" in paper
 
     text = dialog.void()
-    assert text.startswith("Аннулировать нельзя: платёж оплачен")
+    assert text.startswith("Аннулировать нельзя: платёж проведён")
+    assert f"по номеру операции {rig.journal.get(tx_id).transaction_id}" in text
     assert rig.journal.get(tx_id).state is State.PAID
     service = ServiceDefinition.from_wire(emulator.center.catalog["services"][0])
     unsent = rig.run(rig.engine.check(PaymentInput(service, {"account": "9051234568"})))
@@ -221,12 +225,21 @@ def test_shifts_closed_with_a_cash_count(qtbot: QtBot, loop: qasync.QEventLoop,
     window.close_shift_action.trigger()
     count = window.count_dialog
     assert isinstance(count, CashCountDialog)
-    assert "1 510,00" in count.expected_label.text()
+    assert "1\u00a0510,00\u00a0₽" in count.expected_label.text()  # never split by a wrap
     count.by_pieces.setChecked(True)
     count.pieces["1000"].setValue(1)
     count.pieces["500"].setValue(1)
     assert count.amount.text() == "1 500,00"
     assert count.difference.text() == "Недостача: 10,00 ₽"
+    assert count.difference.property("kind") == "error"  # a shortage is red
+    count.pieces["10"].setValue(1)
+    assert count.difference.text() == "Сходится: расхождения нет"
+    assert count.difference.property("kind") == "ok"  # green, not red
+    assert count.grab().save(str(screenshots / "cash_count_exact.png"))
+    count.pieces["10"].setValue(2)
+    assert count.difference.text() == "Излишек: 10,00 ₽"
+    assert count.difference.property("kind") == "warn"  # amber
+    count.pieces["10"].setValue(0)
     assert count.grab().save(str(screenshots / "cash_count.png"))
     count.finish()
     closed = rig.journal.shift(1)
@@ -235,6 +248,7 @@ def test_shifts_closed_with_a_cash_count(qtbot: QtBot, loop: qasync.QEventLoop,
     assert closed.denominations == {"1000": 1, "500": 1}
     assert window.pages.currentWidget() is window.shift_page
     assert "Недостача: 10,00 ₽" in window.shift_page.message.text()
+    assert window.shift_page.message.property("kind") == "error"
     rig.wait_for(lambda: len(printer.received) >= 2)  # the payment's receipt, then the Z
     z_paper = decode(printer.received[1]).text()
     assert "Z-ОТЧЁТ" in z_paper and "Пересчитано" in z_paper
@@ -259,6 +273,17 @@ def test_shifts_closed_with_a_cash_count(qtbot: QtBot, loop: qasync.QEventLoop,
     shifts_view.table.selectRow(1)  # shift 1: fixed totals and its count
     assert "итоги зафиксированы" in shifts_view.details.text()
     assert "Недостача: 10,00 ₽" in shifts_view.details.text()
+    assert shifts_view.table.item(1, 7).data(Qt.ItemDataRole.UserRole) == "error"
+    assert shifts_view.table.item(0, 7).data(Qt.ItemDataRole.UserRole) == "ok"  # 0,00
+    assert shifts_view.message.text() == "Смена №2 закрыта. Сходится: расхождения нет"
+    assert shifts_view.message.property("kind") == "ok"
+    supervisor.tabs.setCurrentWidget(supervisor.audit_view)
+    details = [supervisor.audit_view.table.item(row, 5).text()
+               for row in range(supervisor.audit_view.table.rowCount())]
+    assert any("ожидалось: 1 510,00 ₽; пересчитано: 1 500,00 ₽; расхождение: -10,00 ₽"
+               in text for text in details), details
+    assert not any("1510.00" in text for text in details)
+    supervisor.tabs.setCurrentWidget(shifts_view)
     supervisor.resize(1280, 800)
     assert supervisor.grab().save(str(screenshots / "supervisor_shifts.png"))
     assert audit_actions(rig) == ["shift_close", "supervisor_login", "shift_close"]
@@ -284,7 +309,8 @@ def test_balance_and_integrity_check_after_a_shell_edit(qtbot: QtBot, loop: qasy
     rig.run(balance.start_refresh())
     expected = format(emulator.center.balance.quantize(Decimal("0.01")), ",.2f").replace(
         ",", " ").replace(".", ",")
-    assert balance.values["balance"].text().startswith(expected)
+    assert balance.values["balance"].text() == f"{expected} ₽"  # the rouble as «₽», not RUB
+    assert "RUB" not in balance.values["overdraft"].text()
     assert balance.values["level"].text() == "в норме"
     assert "Проведено платежей: 1" in balance.movement.text()
     assert "300,00" in balance.movement.text()

@@ -1,0 +1,121 @@
+"""The shift page as cashiers take turns at one drawer (Ctrl+L), the outcome of a cash count in
+the colour of its meaning, and the words «Сегодня» uses for each attempt."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from cashier_app.emulator import EmulatorServer
+from cashier_app.journal import Attempt
+from cashier_app.ui.pages import attempt_cells
+from tests.ui.helpers import Rig, log_in, make_rig
+
+BLUE = QColor("#0b5cad")  # the style sheet's «Открыть смену» when it can be pressed
+
+
+def enter(rig: Rig, name: str, pin: str) -> None:
+    page = rig.window.login_page
+    page.combo.setCurrentText(name)
+    page.pin.setText(pin)
+    rig.run(page.login())
+
+
+def background(button: object) -> QColor:
+    image = button.grab().toImage()  # type: ignore[attr-defined]
+    return image.pixelColor(6, image.height() // 2)
+
+
+def test_the_shift_page_is_set_afresh_for_each_cashier(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    window, page = rig.window, rig.window.shift_page
+    rig.run(window.refresh())
+    enter(rig, "Иванова Анна", "1111")
+    assert window.pages.currentWidget() is page
+    page.opening.setText("1500")  # typed, then Ctrl+L before opening
+    qtbot.keyClick(page.opening, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.login_page
+    enter(rig, "Петров Олег", "2222")
+    assert page.opening.text() == ""  # not the previous cashier's float
+    assert page.open_button.isEnabled() and page.opening.isEnabled()
+    page.opening.setText("300")
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert window.shift is not None and window.shift.opening_cash == Decimal("300.00")
+
+    window.logout()  # Петров's shift stays open; Иванова comes to the drawer
+    enter(rig, "Иванова Анна", "1111")
+    assert window.pages.currentWidget() is page
+    assert not page.open_button.isEnabled() and not page.opening.isEnabled()
+    assert background(page.open_button) != BLUE  # it looks as it is: not to be pressed
+    text = page.text.text()
+    assert "открыта смена кассира Петров Олег" in text
+    assert "Её закрывает Петров Олег" in text and "или старший кассир" in text
+    assert "тот, кто её открыл" not in text
+    assert page.message.text() == ""
+    rig.run(asyncio.sleep(0.05))  # the layout follows the new texts
+    assert window.grab().save(str(screenshots / "shift_other_cashier.png"))
+    opened: list[bool] = []
+    page.open_requested.connect(lambda: opened.append(True))
+    qtbot.keyClick(page.opening, Qt.Key.Key_Return)
+    assert opened == [] and rig.journal.open_shift_now().cashier == "Петров Олег"
+
+    window.logout()
+    enter(rig, "Петров Олег", "2222")  # back in his own shift
+    assert window.pages.currentWidget() is window.work_page
+    rig.close()
+
+
+def test_a_clean_close_is_good_news_a_surplus_a_warning(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    window, page = rig.window, rig.window.shift_page
+    log_in(rig, qtbot)
+    window.close_shift(Decimal("0.00"))  # nothing was taken, nothing is missing
+    assert window.pages.currentWidget() is page
+    assert page.message.text() == "Смена №1 закрыта. Сходится: расхождения нет"
+    assert page.message.property("kind") == "ok"  # not the red of an error
+    assert page.open_button.isEnabled() and background(page.open_button) == BLUE
+    rig.run(asyncio.sleep(0.05))
+    assert window.grab().save(str(screenshots / "shift_closed_clean.png"))
+    page.opening.setText("100")
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    window.close_shift(Decimal("150.00"))
+    assert page.message.text() == "Смена №2 закрыта. Излишек: 50,00 ₽"
+    assert page.message.property("kind") == "warn"
+    page.opening.setText("-5")
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert page.message.property("kind") == "error"  # a refusal stays red
+    rig.close()
+
+
+def attempt(method: str, outcome: str, result: int | None, message: str) -> Attempt:
+    return Attempt(1, method, "2026-12-01T14:05:07.123", 84, outcome, result, message)
+
+
+def test_attempts_in_words_for_the_cashier() -> None:
+    rows = [attempt_cells(a)[1:] for a in (
+        attempt("check", "answer", 0, "ok"),
+        attempt("pay", "answer", 1, "Платёж в обработке"),
+        attempt("pay", "transport", None, "Нет связи с процессингом"),
+        attempt("qr-create", "answer", 0, "CREATED ok"),
+        attempt("qr-status", "answer", 0, "PAID ok"),
+        attempt("qr-status", "answer", 0, "EXPIRED"),
+        attempt("pay", "foreign", None, "ответ о другом платеже"))]
+    assert rows == [
+        ["проверка", "84", "ответ", "успешно"],
+        ["оплата", "84", "ответ", "код 1: Платёж в обработке"],
+        ["оплата", "84", "нет связи", "Нет связи с процессингом"],
+        ["QR-код: создание", "84", "ответ", "код создан, ждёт оплаты"],
+        ["QR-код: статус", "84", "ответ", "оплачено"],
+        ["QR-код: статус", "84", "ответ", "срок кода истёк"],
+        ["оплата", "84", "ответ не об этом платеже", "ответ о другом платеже"]]
+    assert attempt_cells(attempt("check", "answer", 0, "ok"))[0] == "14:05:07.123"
