@@ -16,7 +16,8 @@ Rules it keeps (issue 3, seed 003):
   every write says which state it expects, so a payment another program settled meanwhile is
   never overwritten.
 
-No Qt here: the window observes the engine through :attr:`PaymentEngine.listeners`.
+No Qt here: the window observes the engine through :attr:`PaymentEngine.listeners` (each
+payment as it changes) and :attr:`PaymentEngine.request_listeners` (each request's outcome).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from cashier_app.attempts import Sent, send_timed
 from cashier_app.core.result_codes import Finality, classify
@@ -61,6 +63,7 @@ from cashier_app.processing.sbp import SbpClient
 
 log = logging.getLogger(__name__)
 Listener = Callable[[PaymentRecord], None]
+RequestListener = Callable[[Sent[Any]], None]
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class PaymentEngine(QrPayments):
         self.clock = clock
         self.sbp = sbp  # QR СБП (engine_qr.QrPayments); None: this desk takes cash only
         self.listeners: list[Listener] = []
+        #: told of every check, pay and QR request as it comes back (answered, no answer…):
+        #: the window's connection indicator follows them; they only look
+        self.request_listeners: list[RequestListener] = []
         self._locks: dict[int, asyncio.Lock] = {}
         # the journal's lease says who owns what; None (unit tests): one program, and the
         # owner of every payment found at start-up counts as gone
@@ -109,6 +115,13 @@ class PaymentEngine(QrPayments):
             except Exception:  # a broken observer must not break a payment
                 log.exception("payment listener failed")
         return record
+
+    def _observe(self, sent: Sent[Any]) -> None:
+        for listener in list(self.request_listeners):
+            try:
+                listener(sent)
+            except Exception:  # a broken observer must not break a payment
+                log.exception("request listener failed")
 
     def _lock(self, agent_transaction_id: int) -> asyncio.Lock:
         return self._locks.setdefault(agent_transaction_id, asyncio.Lock())
@@ -317,6 +330,7 @@ class PaymentEngine(QrPayments):
                 sent = sent.disbelieved(problem)
         if sent.answer is None:
             log.warning("%s %s: %s", method, tx_id, sent.message)
+        self._observe(sent)
         return sent
 
     # --- settlement --------------------------------------------------------------------

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from cashier_app.attempts import send_timed
+from cashier_app.attempts import Sent, send_timed
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
@@ -59,6 +59,9 @@ class QrPayments:
         raise NotImplementedError
 
     def _lock(self, agent_transaction_id: int) -> asyncio.Lock:
+        raise NotImplementedError
+
+    def _observe(self, sent: Sent[Any]) -> None:
         raise NotImplementedError
 
     def _alive(self, owner: str | None) -> bool:
@@ -224,6 +227,7 @@ class QrPayments:
                 log.error("QR %s %s: %s: %r", kind, record.agent_transaction_id, problem,
                           dict(sent.answer.raw))
                 sent = sent.disbelieved(problem)
+        self._observe(sent)
         answer, message = sent.answer, sent.message
         if answer is not None and answer.status_word:
             message = f"{answer.status_word} {message}".strip()

@@ -38,11 +38,12 @@ from cashier_app.app import (
 from cashier_app.catalog import CatalogStore
 from cashier_app.journal import Journal, JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
-from cashier_app.settings.sections import receipt_settings
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.settings.sections import receipt_settings
 
 from .event_loop import CashierEventLoop
+from .exit_signals import ExitSignals
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def install_excepthook() -> None:
         app = QApplication.instance()
         if app is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Касса",
+        box = QMessageBox(QMessageBox.Icon.Critical, QApplication.applicationDisplayName(),
                           "Произошла внутренняя ошибка. Платежи сохранены; подробности — в "
                           "журнале программы. Если ошибка повторяется, сообщите в поддержку.")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -123,24 +124,31 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     load_style(app)
     install_translations(app, settings[cfg.UI_LANGUAGE])
     install_excepthook()
+    # from here on SIGTERM/SIGINT end the program the normal way (a request that comes
+    # before the window is up closes it as soon as it is)
+    exit_signals = ExitSignals()
     try:
-        window_lock = hold_window(settings.data_dir)
-    except (AlreadyRunning, OSError) as error:
-        log.error("window not started: %s", error)
-        _refuse(str(error))
-        return 1
-    try:
-        journal = journal_for(settings, "window")
-    except JournalError as error:
-        window_lock.release()
-        log.error("window not started: %s", error)
-        _refuse(str(error))
-        return 1
-    try:
-        return _run(app, settings, journal, demo=demo, smoke_screenshot=smoke_screenshot)
+        try:
+            window_lock = hold_window(settings.data_dir)
+        except (AlreadyRunning, OSError) as error:
+            log.error("window not started: %s", error)
+            _refuse(str(error))
+            return 1
+        try:
+            journal = journal_for(settings, "window")
+        except JournalError as error:
+            window_lock.release()
+            log.error("window not started: %s", error)
+            _refuse(str(error))
+            return 1
+        try:
+            return _run(app, settings, journal, demo=demo, smoke_screenshot=smoke_screenshot,
+                        exit_signals=exit_signals)
+        finally:
+            close_journal(journal)
+            window_lock.release()
     finally:
-        close_journal(journal)
-        window_lock.release()
+        exit_signals.close()
 
 
 #: How long the "cannot start" box stays up by itself: a watchdog restarting the program on a
@@ -151,15 +159,25 @@ REFUSAL_SECONDS = 15.0
 def _refuse(message: str) -> None:
     """The program cannot start: say why, in a box and on stderr (one line)."""
     print(f"cashier-app: {message}", file=sys.stderr)
-    box = QMessageBox(QMessageBox.Icon.Critical, "Касса", message)
+    box = QMessageBox(QMessageBox.Icon.Critical, QApplication.applicationDisplayName(), message)
     QTimer.singleShot(int(REFUSAL_SECONDS * 1000), box.accept)
     box.exec()
 
 
+def name_application(app: QApplication, *, demo: bool) -> None:
+    """Qt adds the application's display name to every window's title unless the title
+    already ends with it: named after the main window's own title, the application shows
+    «Касса — демо-режим» once in the title bar (not «Касса — демо-режим — Касса»), and its
+    other windows read «Старший кассир — Касса — демо-режим». Named before the window is
+    made: Qt composes a title bar's text when the native window is created."""
+    app.setApplicationDisplayName(MainWindow.title(demo))
+
+
 def _run(app: QApplication, settings: cfg.Settings, journal: Journal, *, demo: bool,
-         smoke_screenshot: Path | None) -> int:
+         smoke_screenshot: Path | None, exit_signals: ExitSignals | None = None) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
+    name_application(app, demo=demo)
     engine_client = make_client(settings)
     engine = make_engine(settings, journal, engine_client)
     printer_problem = ""
@@ -194,6 +212,8 @@ def _run(app: QApplication, settings: cfg.Settings, journal: Journal, *, demo: b
             app.setQuitOnLastWindowClosed(False)
             window.closed.connect(closed.set)
             app.aboutToQuit.connect(closed.set)  # the session ends (logout, shutdown)
+            if exit_signals is not None:  # a watchdog's SIGTERM, Ctrl+C: as Ctrl+Q
+                exit_signals.on_exit(window.close)
             window.start()
             _run_until(loop, closed.wait())
             return 0

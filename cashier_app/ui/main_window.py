@@ -1,50 +1,46 @@
 """The cashier's window: log-in and shift, the service catalog with search, the payment panel,
-«Сегодня», and a status bar with who, which shift, the connection, the balance and what is
-still «в обработке».
+«Сегодня», a notice row for news, and a status bar with who, which shift, the connection, the
+balance and what is still «в обработке».
 
 Network work runs as asyncio tasks on the Qt thread (qasync): the window never waits. Payment
-state is read from the engine and its journal, never kept here.
+state is read from the engine and its journal, never kept here. The catalog side lives in
+:mod:`.catalog_panel`, the status bar in :mod:`.statusbar`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
+import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from cashier_app import shifts
+from cashier_app.attempts import Sent
 from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
-from cashier_app.core.money import AmountError, format_amount
-from cashier_app.core.search import SearchIndex
-from cashier_app.core.services import ACCOUNT, ServiceDefinition
+from cashier_app.core.money import AmountError
+from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
+from cashier_app.core.text import money
 from cashier_app.engine import PaymentEngine
 from cashier_app.journal import JournalError, PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
@@ -55,29 +51,48 @@ from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome, ReceiptService
 from cashier_app.workplace.login import PinGuard
 
+from .catalog_panel import MAX_RESULTS, PREFILL_ROLE, SERVICE_ROLE, CatalogPanel, phone_digits
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
 from .qr_view import CustomerDisplay
 from .receipt_view import ReceiptDialog, open_payment_receipt
 from .shift_dialogs import SupervisorPinDialog, ask_cash_count
+from .statusbar import CashierStatusBar, clock_time, outcome_of
 from .supervisor import SupervisorWindow
 
+__all__ = ["MAX_RESULTS", "PREFILL_ROLE", "SERVICE_ROLE", "MainWindow", "phone_digits"]
+
 log = logging.getLogger(__name__)
-SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
-PREFILL_ROLE = Qt.ItemDataRole.UserRole + 2
-#: Search shows at most this many matches; the cashier narrows the query for the rest.
-MAX_RESULTS = 100
-_PHONE_CHARS = re.compile(r"^[\d\s()+\-]+$")
+#: What the window asks for where the screen has room: the catalog and the form side by side.
+PREFERRED_SIZE = QSize(1280, 800)
+#: Room left for a window manager's frame and title bar, which are not known before the
+#: window is first shown.
+FRAME_ALLOWANCE = QSize(16, 40)
+#: After a paid payment the balance is asked again — but not more often than this: a busy
+#: desk pays every few seconds, and each balance is a request and a row in ``balance_log``.
+BALANCE_GAP_SECONDS = 5.0
+#: A word longer than this in a notice (a file path, an address) is given places to wrap: a
+#: word-wrapped label is never narrower than its longest word, and the row's × would be
+#: pushed off the screen.
+_LONG_WORD = 40
 
 
-def phone_digits(text: str) -> str | None:
-    """``+7 (903) 123-45-67``, ``89031234567``, ``9031234567`` → ``9031234567``; else None."""
-    if not _PHONE_CHARS.match(text.strip() or "x"):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits[0] in "78":
-        digits = digits[1:]
-    return digits if len(digits) == 10 else None
+def _breakable(text: str) -> str:
+    """``text`` with zero-width spaces in words longer than :data:`_LONG_WORD` (after each
+    ``/``, ``\\``, ``.``, ``_`` or every 20 characters), so a label can wrap them."""
+    words = []
+    for word in text.split(" "):
+        if len(word) > _LONG_WORD:
+            out, run = [], 0
+            for char in word:
+                out.append(char)
+                run += 1
+                if char in "/\\._-" or run >= 20:
+                    out.append("\u200b")
+                    run = 0
+            word = "".join(out)
+        words.append(word)
+    return " ".join(words)
 
 
 class MainWindow(QMainWindow):
@@ -103,19 +118,19 @@ class MainWindow(QMainWindow):
         self.shift: Shift | None = None
         self.balance: AgentBalance | None = None
         self.level = BalanceLevel.OK
-        self.catalog: Catalog | None = None
-        self._by_id: dict[str, ServiceDefinition] = {}
-        self._index = SearchIndex(())
         self._refresh_seconds = refresh_minutes * 60
         self._resumed = False
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._phone_task: asyncio.Task[None] | None = None
-        self._usage: dict[str, int] | None = None  # service use counts, read when searching
         self._watched: set[int] = set()  # payments seen «в обработке»: their outcome is news
         self.notices: list[str] = []
-        self.setWindowTitle(self.tr("Касса — демо-режим") if demo else self.tr("Касса"))
-        self.resize(1280, 800)
+        #: what the notice on screen is about, so it is replaced once it is no longer true:
+        #: ("payment", id, state), ("receipt", id), ("pending",) or None
+        self._notice_about: tuple[Any, ...] | None = None
+        self.balance_gap = BALANCE_GAP_SECONDS
+        self._balance_asked = float("-inf")  # time.monotonic() of the last balance request
+        self._balance_due: asyncio.Task[None] | None = None
+        self.setWindowTitle(self.title(demo))
 
         # --- pages ------------------------------------------------------------------------
         self.pin_guard = PinGuard(self.journal)  # every PIN typed here goes through it
@@ -126,42 +141,18 @@ class MainWindow(QMainWindow):
         self.shift_page.open_requested.connect(self.open_shift)
         self.shift_page.logout_requested.connect(self.logout)
 
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("serviceSearch")
-        self.search_box.setPlaceholderText(
-            self.tr("Поиск: название, группа, код услуги или номер телефона"))
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.textChanged.connect(self._filter)
-        self.search_box.returnPressed.connect(self._open_current_result)
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("catalogTree")
-        self.tree.setUniformRowHeights(True)
-        self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.itemActivated.connect(self._tree_activated)
-        self.tree.itemClicked.connect(self._tree_activated)
-        self.results = QListWidget()
-        self.results.setObjectName("searchResults")
-        self.results.setUniformItemSizes(True)  # no per-item size pass on every keystroke
-        self.results.itemActivated.connect(self._result_activated)
-        self.results.itemClicked.connect(self._result_activated)
-        self.catalog_stack = QStackedWidget()
-        self.catalog_stack.addWidget(self.tree)
-        self.catalog_stack.addWidget(self.results)
-        left = QWidget()
-        column = QVBoxLayout(left)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(4)
-        column.addWidget(self.search_box)
-        column.addWidget(self.catalog_stack)
+        self.catalog_panel = CatalogPanel(usage=self.journal.service_usage,
+                                          lookup_phone=self._lookup_phone,
+                                          request_done=self._request_outcome)
+        self.catalog_panel.service_chosen.connect(self.open_service)
+        self.search_box = self.catalog_panel.search_box
+        self.tree = self.catalog_panel.tree
+        self.results = self.catalog_panel.results
+        self.catalog_stack = self.catalog_panel.stack
 
         self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
                                   identity_fields=identity_fields, receipts=receipts,
                                   bank=bank)
-        self.panel.outcome.connect(self._panel_outcome)
         self.panel.qr_left.connect(self._qr_left)
         self.customer_display: CustomerDisplay | None = None
         self._customer_display_at = customer_display
@@ -170,24 +161,33 @@ class MainWindow(QMainWindow):
             self.panel.qr_changed.connect(self.customer_display.show_payment)
         self.panel.reset_requested.connect(self._focus_search)
         self.splitter = QSplitter()
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.catalog_panel)
         self.splitter.addWidget(self.panel)
-        self.splitter.setSizes([430, 850])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(1, 1)  # a wider window widens the form, not the list
+        self.splitter.setChildrenCollapsible(False)  # sized with the window (fit_to_screen)
 
+        # the notice row is above every page: news (a payment settled in the background, a
+        # settings warning, a shift closed by the supervisor) is seen on the log-in and shift
+        # pages too, and never covers the status bar's fields
         self.notice = QLabel("")
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        policy = self.notice.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # wraps, never widens the row
+        self.notice.setSizePolicy(policy)
         self.notice_close = QPushButton("✕")
         self.notice_close.setObjectName("noticeClose")
         self.notice_close.setToolTip(self.tr("Скрыть уведомление"))
+        self.notice_close.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.notice_close.clicked.connect(self._hide_notice)
         notice_row = QWidget()
         notice_row.setObjectName("noticeRow")
+        notice_row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         notice_layout = QHBoxLayout(notice_row)
         notice_layout.setContentsMargins(8, 4, 8, 4)
         notice_layout.addWidget(self.notice, 1)
-        notice_layout.addWidget(self.notice_close)
+        notice_layout.addWidget(self.notice_close, 0, Qt.AlignmentFlag.AlignTop)
         self.notice_row = notice_row
         notice_row.hide()
 
@@ -201,15 +201,19 @@ class MainWindow(QMainWindow):
         work = QWidget()
         work_column = QVBoxLayout(work)
         work_column.setContentsMargins(4, 4, 4, 4)
-        work_column.addWidget(notice_row)
         work_column.addWidget(self.tabs)
         self.work_page = work
 
         self.pages = QStackedWidget()
         for page in (self.login_page, self.shift_page, self.work_page):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
-
+        central = QWidget()
+        central_column = QVBoxLayout(central)
+        central_column.setContentsMargins(0, 0, 0, 0)
+        central_column.setSpacing(0)
+        central_column.addWidget(notice_row)
+        central_column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         # --- menus and shortcuts ----------------------------------------------------------
         menu = self.menuBar().addMenu(self.tr("&Касса"))
         self.search_action = menu.addAction(self.tr("Найти услугу"))
@@ -257,27 +261,37 @@ class MainWindow(QMainWindow):
             receipts.listeners.append(self._receipt_printed)
 
         # --- status bar -------------------------------------------------------------------
-        self.cashier_label = QLabel(self.tr("Кассир не вошёл"))
-        self.shift_label = QLabel("")
-        self.connection_label = QLabel(self.tr("Процессинг: подключение…"))
-        self.catalog_label = QLabel("")
-        self.pending_label = QLabel("")
-        self.pending_label.setObjectName("pendingLabel")
-        self.balance_label = QLabel("")
-        self.balance_label.setObjectName("balanceLabel")
-        status = self.statusBar()
-        for label in (self.cashier_label, self.shift_label, self.connection_label,
-                      self.catalog_label, self.pending_label):
-            status.addWidget(label)
-        status.addPermanentWidget(self.balance_label)
+        self.status = CashierStatusBar()
+        self.setStatusBar(self.status)
+        self.cashier_label = self.status.cashier_label
+        self.shift_label = self.status.shift_label
+        self.connection_label = self.status.connection_label
+        self.catalog_label = self.status.catalog_label
+        self.pending_label = self.status.pending_label
+        self.balance_label = self.status.balance_label
+        self.balance_label.setText(self.tr("Баланс: нет данных"))
         engine.listeners.append(self._payment_changed)
+        engine.request_listeners.append(self._request_sent)
         for record in self.journal.unsettled():
             self._watched.add(record.agent_transaction_id)
         self._show_pending()
 
         self._ui_state = QSettings(str(ui_state), QSettings.Format.IniFormat) if ui_state else None
-        self._restore_state()
+        if not self._restore_state():
+            self.fit_to_screen()
         self.pages.setCurrentWidget(self.login_page)
+
+    @staticmethod
+    def title(demo: bool) -> str:
+        """«Касса» or «Касса — демо-режим». Qt adds the application's display name to a
+        title that does not end with it; launch names the application with this text, so
+        the title bar shows it once."""
+        return (QCoreApplication.translate("MainWindow", "Касса — демо-режим") if demo
+                else QCoreApplication.translate("MainWindow", "Касса"))
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.catalog_panel.catalog
 
     # --- lifecycle ------------------------------------------------------------------------
     def show_customer_display(self) -> None:
@@ -320,6 +334,7 @@ class MainWindow(QMainWindow):
         """Stop background work and let an attempt in flight finish (its outcome is stored;
         an unfinished one stays «в обработке» and is resumed at the next start)."""
         self.stop_background()
+        self.catalog_panel.cancel_lookup()
         if self.customer_display is not None:
             self.customer_display.close()
         tasks: list[asyncio.Future[Any]] = [*self._tasks, *self.panel.tasks]
@@ -338,15 +353,54 @@ class MainWindow(QMainWindow):
             self.customer_display.close()
         super().closeEvent(event)
 
-    def _restore_state(self) -> None:
-        if self._ui_state is None:
+    # --- size and place -------------------------------------------------------------------
+    def fit_to_screen(self) -> None:
+        """Open as large as the work wants, never larger than the screen's free area (the
+        task bar excluded): at 1366×768 a 1280×800 window had its status bar below the
+        screen. Where the preferred size does not fit, the window opens maximized — the
+        window manager then fits the frame too, which nobody knows before the window is
+        shown — and its normal size is the free area less a frame's room."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        room = available.size() - FRAME_ALLOWANCE
+        # the catalog a third of a narrow window, never more than it needs on a wide one
+        width = min(PREFERRED_SIZE.width(), available.width())
+        left = min(430, max(self.catalog_panel.minimumWidth(), width * 34 // 100))
+        self.splitter.setSizes([left, max(1, width - left)])
+        if (PREFERRED_SIZE.width() <= room.width()
+                and PREFERRED_SIZE.height() <= room.height()):
+            self.resize(PREFERRED_SIZE)
+            self.move(available.x() + (available.width() - PREFERRED_SIZE.width()) // 2,
+                      available.y() + (available.height() - PREFERRED_SIZE.height()) // 2)
             return
+        self.resize(room.boundedTo(PREFERRED_SIZE).expandedTo(QSize(640, 480)))
+        self.move(available.topLeft())
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def fits_screen(self) -> bool:
+        """Is the whole window — frame, status bar — on the screen's free area?"""
+        if self.isMaximized() or self.isFullScreen():
+            return True
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        frame = self.frameGeometry()
+        if frame.size() == self.size():  # not shown yet: room for the frame to come
+            frame = frame.adjusted(0, 0, FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height())
+        return screen.availableGeometry().contains(frame)
+
+    def _restore_state(self) -> bool:
+        """The size, place and catalog width of the last session — the size and place only
+        if the window fits this screen with them (the screen may be another one now).
+        True: restored."""
+        if self._ui_state is None:
+            return False
+        restored = False
         geometry = self._ui_state.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            restored = self.fits_screen()
         splitter = self._ui_state.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        return restored
 
     def _save_state(self) -> None:
         if self._ui_state is None:
@@ -362,7 +416,7 @@ class MainWindow(QMainWindow):
 
     def _logged_in(self, cashier: Cashier) -> None:
         self.cashier = cashier
-        self.cashier_label.setText(self.tr("Кассир: {0}").format(cashier.name))
+        self.status.show_cashier(cashier.name)
         self.logout_action.setEnabled(True)
         current = self.journal.open_shift_now()
         if current is not None and current.cashier == cashier.name:
@@ -384,9 +438,7 @@ class MainWindow(QMainWindow):
 
     def _enter_shift(self, shift: Shift) -> None:
         self.shift = shift
-        opened = datetime.fromisoformat(shift.opened_at)
-        since = opened.strftime("%H:%M" if opened.date() == date.today() else "%d.%m %H:%M")
-        self.shift_label.setText(self.tr("Смена №{0} с {1}").format(shift.id, since))
+        self.status.show_shift(shift.id, shift.opened_at)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.close_shift_action, self.x_report_action):
             action.setEnabled(True)
@@ -400,8 +452,8 @@ class MainWindow(QMainWindow):
         self.panel.clear()
         self.cashier = None
         self.shift = None
-        self.cashier_label.setText(self.tr("Кассир не вошёл"))
-        self.shift_label.setText("")
+        self.status.show_cashier(None)
+        self.status.show_shift(None)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.logout_action, self.close_shift_action, self.x_report_action):
             action.setEnabled(False)
@@ -432,7 +484,7 @@ class MainWindow(QMainWindow):
             return
         busy = self.shift_busy(self.shift.id)
         if busy:
-            self.show_notice(busy, "warn")
+            self.show_notice(busy, "warn", about=self.panel.record)
             return
         shift = self.journal.shift(self.shift.id)
         title = self.tr("Закрытие смены №{0}").format(shift.id)
@@ -449,7 +501,7 @@ class MainWindow(QMainWindow):
             return
         busy = self.shift_busy(self.shift.id)
         if busy:
-            self.show_notice(busy, "warn")
+            self.show_notice(busy, "warn", about=self.panel.record)
             return
         self.panel.clear()
         try:
@@ -469,7 +521,7 @@ class MainWindow(QMainWindow):
     def _left_shift(self, closed: Shift) -> None:
         self.shift = None
         self.last_closed_shift = closed.id
-        self.shift_label.setText(self.tr("Смена закрыта"))
+        self.status.show_shift(closed.id, closed=True)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.close_shift_action, self.x_report_action):
             action.setEnabled(False)
@@ -533,7 +585,12 @@ class MainWindow(QMainWindow):
     def show_supervisor(self, actor: Cashier) -> SupervisorWindow:
         async def fetch() -> AgentBalance:
             async with self._client_factory() as client:
-                answer = await client.balance()
+                try:
+                    answer = await client.balance()
+                except ProcessingError as error:
+                    self._request_outcome(outcome_of(error), str(error))
+                    raise
+            self._request_outcome("answer", "")
             self._note_balance(answer)
             return answer
 
@@ -553,9 +610,9 @@ class MainWindow(QMainWindow):
         if self.cashier is None or self.shift is None:
             return self.tr("Смена не открыта: платежи не принимаются")
         if self.level is BalanceLevel.BLOCKED and self.balance is not None:
-            return self.tr("Приём платежей остановлен: баланс агента {0} ₽ достиг порога "
-                           "отключения {1} ₽. Пополните баланс и обновите (F5).").format(
-                format_amount(self.balance.balance), format_amount(self.balance.overdraft))
+            return self.tr("Приём платежей остановлен: баланс агента {0} достиг порога "
+                           "отключения {1}. Пополните баланс и обновите (F5).").format(
+                money(self.balance.balance), money(self.balance.overdraft))
         return None
 
     # --- background loading ---------------------------------------------------------------
@@ -574,7 +631,8 @@ class MainWindow(QMainWindow):
                 self.show_notice(self.tr("Платежи «в обработке» не возобновлены при запуске: "
                                          "{0}. Программа повторит их в фоне").format(
                                              error if isinstance(error, JournalError)
-                                             else self.tr("внутренняя ошибка")), "error")
+                                             else self.tr("внутренняя ошибка")), "error",
+                                 about=("pending",))
             self._show_pending()
             self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop)))
         async with self._client_factory() as client:
@@ -597,11 +655,11 @@ class MainWindow(QMainWindow):
             catalog = await self._store.refresh(client)
         except (ProcessingError, CatalogError) as error:
             log.warning("catalog refresh failed: %s", error)
-            self._set_connection(False, str(error))
+            self._request_outcome(outcome_of(error), str(error))
             if self.catalog is None:
-                self.catalog_label.setText(self.tr("Каталог услуг недоступен"))
+                self.status.catalog_unavailable()
             return
-        self._set_connection(True)
+        self._request_outcome("answer", "")
         self._show_catalog(catalog)
 
     async def refresh_balance(self) -> None:
@@ -609,16 +667,42 @@ class MainWindow(QMainWindow):
             await self._load_balance(client)
 
     async def _load_balance(self, client: ProcessingClient) -> None:
+        self._balance_asked = time.monotonic()
         try:
             answer = await client.balance()
         except ProcessingError as error:
             log.warning("balance failed: %s", error)
-            self.balance_label.setText(self.tr("Баланс: нет данных"))
+            self._request_outcome(outcome_of(error), str(error))
+            self.status.balance_failed(str(error))
             return
+        self._request_outcome("answer", "")
         if not answer.ok:
-            self.balance_label.setText(self.tr("Баланс: ") + answer.cashier_message)
+            self.status.balance_failed(answer.cashier_message)
             return
         self._note_balance(answer)
+
+    def _balance_after_payment(self) -> None:
+        """A payment was paid: the balance moved. Asked again now — or, when it was asked
+        less than :attr:`balance_gap` seconds ago, once that long after (every payment paid
+        meanwhile is in that one answer)."""
+        if self._balance_due is not None or self._stop.is_set():
+            return
+        now = time.monotonic()
+        delay = max(0.0, self._balance_asked + self.balance_gap - now)
+        self._balance_due = asyncio.ensure_future(self._balance_later(delay, now))
+        self._keep(self._balance_due)
+
+    async def _balance_later(self, delay: float, paid_at: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=delay)
+            return  # the window is closing
+        except TimeoutError:
+            pass
+        finally:
+            self._balance_due = None  # a payment paid from now on needs a newer answer
+        if self._balance_asked >= paid_at:
+            return  # a balance asked since then (F5, the periodic refresh) has it already
+        await self.refresh_balance()
 
     def _note_balance(self, answer: AgentBalance) -> None:
         """A fetched balance: the status bar, the payment gate, and the balance log."""
@@ -631,166 +715,41 @@ class MainWindow(QMainWindow):
         except Exception:  # the log is for the supervisor's view; a full disk must not stop
             log.exception("balance log failed")
         self.level = balance_level(answer.balance, answer.overdraft, answer.notification)
-        text = self.tr("Баланс агента: {0} {1}").format(format_amount(answer.balance),
-                                                       answer.currency).strip()
-        if self.level is BalanceLevel.BLOCKED:
-            text += self.tr(" — приём платежей остановлен")
-        elif self.level is BalanceLevel.LOW:
-            text += self.tr(" — баланс на исходе")
-        self.balance_label.setText(text)
-        self.balance_label.setProperty("state", {BalanceLevel.OK: "ok",
-                                                 BalanceLevel.LOW: "warn",
-                                                 BalanceLevel.BLOCKED: "error"}[self.level])
-        self.balance_label.style().polish(self.balance_label)
+        self.status.show_balance(answer.balance, answer.currency, self.level)
 
-    def _set_connection(self, online: bool, problem: str = "") -> None:
-        if online:
-            self.connection_label.setText(self.tr("Процессинг: на связи"))
-            self.connection_label.setProperty("state", "ok")
-        else:
-            self.connection_label.setText(problem or self.tr("Процессинг: нет связи"))
-            self.connection_label.setProperty("state", "error")
-        self.connection_label.style().polish(self.connection_label)
+    def _request_sent(self, sent: Sent[Any]) -> None:
+        """The engine's check, pay or QR request came back."""
+        self._request_outcome(sent.outcome, sent.message)
+
+    def _request_outcome(self, outcome: str, message: str) -> None:
+        """Any request to the processing center came back: the connection field follows."""
+        self.status.request_done(outcome, message)
 
     # --- catalog and search ---------------------------------------------------------------
     def _show_catalog(self, catalog: Catalog) -> None:
         """A new catalog replaces the lists; what the cashier is typing or filling stays."""
-        self.catalog = catalog
-        self._by_id = {service.service_id: service for service in catalog.services}
-        self._index = SearchIndex(catalog.services)
-        self._show_groups(catalog)
-        if self.search_box.text().strip():
-            self._filter(self.search_box.text())
-        fetched = catalog.fetched_at
-        when = fetched.strftime("%H:%M" if fetched.date() == date.today() else "%d.%m.%Y %H:%M")
-        label = (self.tr("Каталог: {0} услуг, сохранён {1}") if catalog.from_cache
-                 else self.tr("Каталог: {0} услуг, {1}"))
-        self.catalog_label.setText(label.format(len(catalog.services), when))
+        self.catalog_panel.show_catalog(catalog)
+        self.status.show_catalog(len(catalog.services), catalog.fetched_at,
+                                 from_cache=catalog.from_cache)
 
     def service(self, service_id: str) -> ServiceDefinition | None:
-        return self._by_id.get(service_id)
-
-    def _show_groups(self, catalog: Catalog) -> None:
-        current = self.tree.currentItem()
-        current_id = current.data(0, SERVICE_ROLE) if current else None
-        self.tree.setUpdatesEnabled(False)
-        self.tree.clear()
-        items = []
-        for group, services in sorted(catalog.groups().items()):
-            group_item = QTreeWidgetItem([group, ""])
-            group_item.setFlags(group_item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
-            for service in services:
-                item = QTreeWidgetItem(group_item, [service.name, service.service_id])
-                item.setData(0, SERVICE_ROLE, service.service_id)
-                if service.service_id == current_id:
-                    current = item
-            items.append(group_item)
-        self.tree.addTopLevelItems(items)
-        self.tree.expandAll()
-        if current_id is not None and current is not None:
-            self.tree.setCurrentItem(current)
-        self.tree.setUpdatesEnabled(True)
+        return self.catalog_panel.service(service_id)
 
     def _focus_search(self) -> None:
         if self.pages.currentWidget() is not self.work_page:
             return
         self.tabs.setCurrentIndex(0)
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    def _filter(self, text: str) -> None:
-        """As the cashier types: a flat list, best match first; empty query: the groups."""
-        if self._phone_task is not None:
-            self._phone_task.cancel()
-            self._phone_task = None
-        if self.catalog is None:
-            return
-        if not text.strip():
-            self.catalog_stack.setCurrentWidget(self.tree)
-            return
-        if self._usage is None:  # once per change of the journal, not per keystroke
-            self._usage = self.journal.service_usage()
-        found, total = self._index.search(text, self._usage, MAX_RESULTS)
-        self.results.setUpdatesEnabled(False)
-        self.results.clear()
-        phone = phone_digits(text)
-        if phone is not None:
-            item = QListWidgetItem(self.tr("Номер {0}: определяем оператора…").format(phone))
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            item.setData(PREFILL_ROLE, phone)
-            self.results.addItem(item)
-            self._phone_task = asyncio.ensure_future(self._lookup_phone(phone))
-        for service in found:
-            item = QListWidgetItem(f"{service.name}  ·  {service.group}  ·  {service.service_id}")
-            item.setData(SERVICE_ROLE, service.service_id)
-            self.results.addItem(item)
-        if total > len(found):
-            more = QListWidgetItem(self.tr("… и ещё {0}: уточните запрос").format(
-                total - len(found)))
-            more.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.results.addItem(more)
-        if not found and phone is None:
-            empty = QListWidgetItem(self.tr("Ничего не найдено: «{0}»").format(text.strip()))
-            empty.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.results.addItem(empty)
-        first = next((self.results.item(i) for i in range(self.results.count())
-                      if self.results.item(i).data(SERVICE_ROLE)), None)
-        if first is not None:
-            self.results.setCurrentItem(first)
-        self.results.setUpdatesEnabled(True)
-        self.catalog_stack.setCurrentWidget(self.results)
+        self.catalog_panel.focus_search()
 
     def result_ids(self) -> list[str]:
-        return [self.results.item(i).data(SERVICE_ROLE) for i in range(self.results.count())
-                if self.results.item(i).data(SERVICE_ROLE)]
-
-    async def _lookup_phone(self, phone: str) -> None:
-        """``operatorByPhone`` for a 10-digit number typed in the search: offer that service."""
-        item = self.results.item(0)
-        try:
-            answer = await self.engine.client.operator_by_phone(phone)
-        except ProcessingError as error:
-            log.info("operatorByPhone %s: %s", phone, error)
-            answer = None
-        if self.results.count() == 0 or self.results.item(0) is not item:
-            return  # the cashier typed on; this list is gone
-        service = self.service(answer.service_id) if answer and answer.ok and (
-            answer.service_id) else None
-        if service is None:
-            item.setText(self.tr("Номер {0}: оператор не определён — выберите услугу в списке"
-                                 ).format(phone))
-            return
-        item.setText(self.tr("☎ Номер {0} — {1} ({2}), по базе номеров. Enter — платёж").format(
-            phone, service.name, service.service_id))
-        item.setData(SERVICE_ROLE, service.service_id)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        self.results.setCurrentItem(item)
+        return self.catalog_panel.result_ids()
 
     async def wait_phone_lookup(self) -> None:
         """For tests and the benchmark: let a running operator lookup finish."""
-        if self._phone_task is not None:
-            await asyncio.gather(self._phone_task, return_exceptions=True)
+        await self.catalog_panel.wait_phone_lookup()
 
-    def _open_current_result(self) -> None:
-        if self.catalog_stack.currentWidget() is self.results:
-            item = self.results.currentItem()
-            if item is not None:
-                self._result_activated(item)
-        else:
-            tree_item = self.tree.currentItem()
-            if tree_item is not None:
-                self._tree_activated(tree_item)
-
-    def _result_activated(self, item: QListWidgetItem) -> None:
-        service_id = item.data(SERVICE_ROLE)
-        if service_id:
-            phone = item.data(PREFILL_ROLE)
-            self.open_service(service_id, {ACCOUNT: phone} if phone else None)
-
-    def _tree_activated(self, item: QTreeWidgetItem) -> None:
-        service_id = item.data(0, SERVICE_ROLE)
-        if service_id:
-            self.open_service(service_id)
+    def _lookup_phone(self, phone: str) -> Awaitable[Any]:
+        return self.engine.client.operator_by_phone(phone)
 
     def open_service(self, service_id: str, prefill: dict[str, str] | None = None) -> bool:
         service = self.service(service_id)
@@ -798,15 +757,21 @@ class MainWindow(QMainWindow):
             return False
         if self.panel.step in (Step.CHECKING, Step.PAYING, Step.QR):
             self.show_notice(self.tr("Дождитесь ответа по текущему платежу или нажмите Esc"),
-                             "warn")
+                             "warn", about=self.panel.record)
             return False
         self.panel.open_service(service, prefill)
         return True
 
     # --- payments -------------------------------------------------------------------------
     def _payment_changed(self, record: PaymentRecord) -> None:
-        self._usage = None
+        self.catalog_panel.usage_changed()
+        about = self._notice_about
+        if about is not None and about[0] == "payment" and (
+                about[1] == record.agent_transaction_id and about[2] is not record.state):
+            self._hide_notice()  # it spoke of the payment as it was; the news follows, if any
         self._show_pending()
+        if record.state is State.PAID:
+            self._balance_after_payment()
         if record.state is State.PAYING and record.attempts > 0:
             self._watched.add(record.agent_transaction_id)
         elif record.state in (State.PAID, State.FAILED, State.CANCELLED) and (
@@ -818,52 +783,49 @@ class MainWindow(QMainWindow):
         else:
             self.today_page.dirty = True
 
-    def _panel_outcome(self, record: PaymentRecord) -> None:
-        if record.state is State.PAID:
-            self._keep(asyncio.ensure_future(self.refresh_balance()))
-
     def _qr_left(self, record: PaymentRecord) -> None:
         """The cashier cancelled a QR code that the person could still pay until it expires:
         watched, and its outcome is news."""
         self._watched.add(record.agent_transaction_id)
-        until = (record.qr_expires_at or "")[11:16]
+        until = clock_time(record.qr_expires_at) if record.qr_expires_at else ""
         self.show_notice(self.tr("Оплата по QR отменена. Код действует до {0}: если клиент всё "
                                  "же оплатит его, платёж будет проведён и здесь появится "
-                                 "уведомление.").format(until or "истечения срока"), "warn")
+                                 "уведомление.").format(until or self.tr("истечения срока")),
+                         "warn", about=record)
 
     def _settled_in_background(self, record: PaymentRecord) -> None:
-        amount = format_amount(record.amount_to or Decimal(0))
+        amount = money(record.amount_to or Decimal(0))
         if record.by_qr:
             if record.state is State.PAID:
                 text = self.tr("Пришла оплата по QR-коду, которого уже нет на экране: {0}, счёт "
-                               "{1}, {2} ₽, номер операции {3}. Деньги пришли по СБП, "
+                               "{1}, {2}, номер операции {3}. Деньги пришли по СБП, "
                                "наличных нет."
                                ).format(record.service_name, record.account, amount,
                                         record.transaction_id or "—")
                 if self.receipts is not None:
                     text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
-                self.show_notice(text, "ok")
+                self.show_notice(text, "ok", about=record)
             else:
-                self.show_notice(self.tr("QR-код {0} ({1}, {2} ₽) так и не оплачен: {3}").format(
+                self.show_notice(self.tr("QR-код {0} ({1}, {2}) так и не оплачен: {3}").format(
                     record.agent_transaction_id, record.service_name, amount,
-                    record.result_message or ""), "info")
+                    record.result_message or ""), "info", about=record)
             return
         if record.state is State.CANCELLED:
             return
         if record.state is State.PAID:
-            text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2} ₽, номер "
+            text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2}, номер "
                            "операции {3}").format(record.service_name, record.account, amount,
                                                   record.transaction_id or "—")
             if self.receipts is not None:
                 text += self.tr(". Чек о проведении: «Сегодня» → Печать чека (Ctrl+P)")
             kind = "ok"
         else:
-            text = self.tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} ₽ — {3}. "
-                           "Верните клиенту {4} ₽.").format(
+            text = self.tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} — {3}. "
+                           "Верните клиенту {4}.").format(
                 record.service_name, record.account, amount, record.result_message or "",
-                format_amount(record.amount_from or Decimal(0)))
+                money(record.amount_from or Decimal(0)))
             kind = "error"
-        self.show_notice(text, kind)
+        self.show_notice(text, kind, about=record)
         if self.panel.record is not None and (
                 self.panel.record.agent_transaction_id == record.agent_transaction_id
                 and self.panel.step is Step.DONE):
@@ -903,7 +865,7 @@ class MainWindow(QMainWindow):
         try:
             await self.receipts.print_payment(agent_transaction_id)
         except ReceiptError as error:
-            self.show_notice(str(error), "warn")
+            self.show_notice(str(error), "warn", about=("receipt", agent_transaction_id))
 
     def preview_payment_receipt(self, agent_transaction_id: int) -> None:
         if self.receipts is None:
@@ -945,27 +907,40 @@ class MainWindow(QMainWindow):
         self.today_page.dirty = True
         if self.tabs.currentWidget() is self.today_page:
             self.today_page.reload()
+        payment = outcome.receipt.agent_transaction_id
         shown = self.panel.record is not None and self.panel.step is Step.DONE and (
-            self.panel.record.agent_transaction_id == outcome.receipt.agent_transaction_id)
+            self.panel.record.agent_transaction_id == payment)
         if shown:
+            if outcome.printed and self._notice_about == ("receipt", payment):
+                self._hide_notice()  # «не напечатан» is no longer true; the panel says so
             return
         if outcome.printed:
-            self.show_notice(outcome.message, "ok")
+            self.show_notice(outcome.message, "ok", about=("receipt", payment))
         elif outcome.receipt.kind == "payment":
             self.show_notice(self.tr("Чек платежа {0} не напечатан: {1}. Напечатать ещё раз: "
                                      "«Сегодня» → Печать чека (Ctrl+P)").format(
-                outcome.receipt.agent_transaction_id, outcome.message), "error")
+                payment, outcome.message), "error", about=("receipt", payment))
 
-    def show_notice(self, text: str, kind: str = "info") -> None:
+    # --- the notice row -------------------------------------------------------------------
+    def show_notice(self, text: str, kind: str = "info",
+                    about: PaymentRecord | tuple[Any, ...] | None = None) -> None:
+        """News in the row above the pages (it replaces the one shown). ``about`` — the
+        payment (as it is now), ``("receipt", id)`` or ``("pending",)`` — lets the window
+        take the notice down once what it says is no longer so."""
         self.notices.append(text)
-        self.notice.setText(text)
+        if isinstance(about, PaymentRecord):
+            about = ("payment", about.agent_transaction_id, about.state)
+        self._notice_about = about
+        self.notice.setText(_breakable(text))
+        self.notice.setToolTip(text)
         self.notice_row.setProperty("kind", kind)
+        self.notice_row.style().unpolish(self.notice_row)
         self.notice_row.style().polish(self.notice_row)
         self.notice.style().polish(self.notice)
         self.notice_row.show()
-        self.statusBar().showMessage(text, 15000)
 
     def _hide_notice(self) -> None:
+        self._notice_about = None
         self.notice_row.hide()
 
     def _tab_changed(self, index: int) -> None:
@@ -974,7 +949,6 @@ class MainWindow(QMainWindow):
 
     def _show_pending(self) -> None:
         count = self.journal.count_pending()
-        self.pending_label.setText(self.tr("В обработке: {0}").format(count) if count
-                                   else self.tr("В обработке: нет"))
-        self.pending_label.setProperty("state", "warn" if count else "ok")
-        self.pending_label.style().polish(self.pending_label)
+        self.status.show_pending(count)
+        if not count and self._notice_about == ("pending",):
+            self._hide_notice()  # «не возобновлены… повторит в фоне»: nothing is left to do

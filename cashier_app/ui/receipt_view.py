@@ -6,8 +6,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QImage, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -22,6 +30,9 @@ from PySide6.QtWidgets import (
 from cashier_app.receipts.escpos_render import qr_code
 from cashier_app.receipts.layout import Line
 from cashier_app.receipts.service import ReceiptService
+
+#: a window manager's title bar and borders, not known before the dialog is shown
+FRAME_ROOM = QSize(16, 40)
 
 
 def qr_qimage(text: str, scale: int = 4) -> QImage:
@@ -112,6 +123,17 @@ class ReceiptDialog(QDialog):
         column.addWidget(self.note)
         column.addLayout(buttons)
         self.resize(self.view.minimumWidth() + 40, 720)
+        fit_on_screen(self)
+
+
+def fit_on_screen(dialog: QWidget) -> None:
+    """Never taller or wider than the screen's free area, frame included: at 1366×768 a
+    720 px receipt with its title bar went under the task bar, and its buttons with it."""
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    room = screen.availableGeometry().size() - FRAME_ROOM
+    dialog.resize(dialog.size().boundedTo(room))
 
 
 def open_payment_receipt(parent: QWidget, receipts: ReceiptService, agent_transaction_id: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def test_window_shows_catalog_and_balance(qtbot: QtBot, loop: qasync.QEventLoop,
     assert shown["Сотовая связь"] == ["Билайн", "МТС", "МегаФон", "Т2"]
     assert shown["ЖКХ"] == ["ЕРЦ «Городские коммунальные системы»"]
     assert window.connection_label.text() == "Процессинг: на связи"
-    assert window.balance_label.text() == "Баланс агента: 500 000,00 RUB"
+    # the amount as people write it, with ₽ (not «RUB») and the time it was so
+    assert window.balance_label.text() == (
+        f"Баланс агента: 500 000,00 ₽ (на {datetime.now():%H:%M})")
     assert window.balance_label.property("state") == "ok"
     assert window.catalog_label.text().startswith("Каталог: 9 услуг, ")
     assert window.windowTitle() == "Касса — демо-режим"
@@ -194,7 +197,13 @@ def test_phone_number_in_search_offers_the_operator(qtbot: QtBot, loop: qasync.Q
     type_text(window.search_box, "+7 903 123-45-67")  # a ported number: МТС, not Билайн
     rig.run(window.wait_phone_lookup())
     assert window.result_ids()[0] == "P1012"
-    assert "Номер 9031234567 — МТС (P1012)" in window.results.item(0).text()
+    suggestion = window.results.item(0)
+    assert suggestion.text() == "☎ МТС (P1012) — Enter"
+    # the whole explanation, however narrow the column
+    assert suggestion.toolTip().startswith("Номер 903 123-45-67 по базе номеров")
+    room = window.results.viewport().width()
+    # whole on screen, with the row's padding
+    assert window.results.fontMetrics().horizontalAdvance(suggestion.text()) + 40 < room
     assert window.grab().save(str(screenshots / "search_phone.png"))
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
     form = window.panel.form
