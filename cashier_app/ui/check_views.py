@@ -1,5 +1,7 @@
 """What a successful check returned, by scheme: displays (simple), contracts (choice), the
-ЖКХ invoice (complex). Widgets only; amounts are validated by ``core.schemes``."""
+ЖКХ invoice (complex). Widgets only; amounts are validated by ``core.schemes``. Tables are
+as tall as their rows (up to a few), so the invoice and the pay buttons share a 768-pixel
+screen; every amount, reading and date is written the way people read them (``core.text``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -17,17 +20,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.core.limits import AmountLimits
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
-from cashier_app.core.schemes import InvoiceLine, LineChoice, PaymentRefused, complex_lines
+from cashier_app.core.schemes import (
+    InvoiceLine,
+    LineChoice,
+    PaymentRefused,
+    complex_lines,
+    meter_reading,
+)
 from cashier_app.core.services import ServiceDefinition
+from cashier_app.core.text import day
 from cashier_app.processing.models import Contract, PaymentAnswer
 
 #: Display names the definitions often leave without a title.
-FALLBACK_TITLES = {"fixedAmount": "Сумма к оплате (фиксированная)"}
+FALLBACK_TITLES = {"fixedAmount": "Сумма к оплате (фиксированная)", "fio": "ФИО",
+                   "address": "Адрес", "info": "Информация"}
+#: Rows a table shows before it scrolls: more would push the pay buttons off a small screen.
+VISIBLE_ROWS = 6
 
 
 def _date(moment: object) -> str:
-    return moment.strftime("%d.%m.%Y") if hasattr(moment, "strftime") else ""
+    return day(moment) if hasattr(moment, "strftime") else ""  # type: ignore[arg-type]
+
+
+def fit_rows(table: QTableWidget, rows: int) -> None:
+    """Make ``table`` exactly as tall as its header and ``rows`` rows (no empty band)."""
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(row) for row in range(min(rows, table.rowCount())))
+    if table.horizontalScrollBar().isVisible():
+        height += table.horizontalScrollBar().height()
+    table.setFixedHeight(max(height, 40))
 
 
 def _value(text: str, *, selectable: bool = True) -> QLabel:
@@ -78,6 +101,8 @@ class ContractsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -99,7 +124,7 @@ class ContractsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addWidget(self.hint)
-        self.table.setMinimumHeight(min(60 + 34 * len(contracts), 240))
+        fit_rows(self.table, min(len(contracts), VISIBLE_ROWS))
         if len(contracts) == 1:
             self.table.selectRow(0)
 
@@ -133,10 +158,13 @@ class InvoiceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for doc in documents:
             parts = []
+            who = []
             if doc.client_name:
-                parts.append(f"<b>{self.tr('Плательщик')}:</b> {_esc(doc.client_name)}")
+                who.append(f"<b>{self.tr('Плательщик')}:</b> {_esc(doc.client_name)}")
             if doc.client_address:
-                parts.append(f"<b>{self.tr('Адрес')}:</b> {_esc(doc.client_address)}")
+                who.append(f"<b>{self.tr('Адрес')}:</b> {_esc(doc.client_address)}")
+            if who:
+                parts.append(" · ".join(who))
             period = []
             if doc.invoice_id:
                 period.append(self.tr("квитанция № {0}").format(_esc(doc.invoice_id)))
@@ -156,6 +184,8 @@ class InvoiceView(QWidget):
             "", self.tr("Услуга"), self.tr("Долг"), self.tr("Тариф"), self.tr("Ед."),
             self.tr("Пред. показ."), self.tr("Новые показ."), self.tr("К оплате, ₽")])
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -200,17 +230,37 @@ class InvoiceView(QWidget):
             if notes:
                 self._cell(row, NAME).setToolTip("\n".join(notes))
         self.table.blockSignals(False)
-        self.table.setMinimumHeight(min(60 + 34 * len(self.lines), 320))
+        fit_rows(self.table, min(len(self.lines), VISIBLE_ROWS))
         self.table.itemChanged.connect(self._edited)
+        self.limits_label = QLabel(self._limits_text())
+        self.limits_label.setObjectName("hint")
+        self.limits_label.setWordWrap(True)
+        self.limits_label.setVisible(bool(self.limits_label.text()))
         self.total_label = QLabel("")
         self.total_label.setObjectName("invoiceTotal")
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("fieldError")
         self.problem_label.setWordWrap(True)
         layout.addWidget(self.table)
-        layout.addWidget(self.total_label)
+        below = QHBoxLayout()
+        below.addWidget(self.limits_label, 1)
+        below.addWidget(self.total_label, 0, Qt.AlignmentFlag.AlignRight
+                        | Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(below)
         layout.addWidget(self.problem_label)
         self._recount()
+
+    def _limits_text(self) -> str:
+        """The lines' limits in words, visible before anything is typed: «Пределы:
+        Отопление — от 100,00 до 5 000,00 ₽; Капитальный ремонт — не меньше 540,00 ₽»."""
+        parts = []
+        for line in self.lines:
+            limits = AmountLimits(line.min_sum or None, line.max_sum or None)
+            if limits.known:
+                # an amount is not split across lines («5 000,00 ₽» stays whole)
+                parts.append(f"{line.sub_service_name} — "
+                             f"{limits.describe().replace(' ', chr(0xA0))}")
+        return self.tr("Пределы сумм: {0}").format("; ".join(parts)) if parts else ""
 
     def _edited(self, item: QTableWidgetItem) -> None:
         self._recount()
@@ -245,7 +295,7 @@ class InvoiceView(QWidget):
                 text = self._cell(row, NEW).text().strip().replace(",", ".")
                 if text:
                     try:
-                        reading = Decimal(text.replace(" ", ""))
+                        reading = Decimal("".join(text.split()))
                     except ArithmeticError:
                         raise PaymentRefused(f"Показания для «{name}»: не число") from None
             chosen.append(LineChoice(line.sub_service_id, amount, reading))
@@ -268,7 +318,7 @@ class InvoiceView(QWidget):
 
 
 def _reading(value: Decimal | None) -> str:
-    return format(value.normalize(), "f") if value is not None else ""
+    return meter_reading(value) if value is not None else ""
 
 
 def _debt(info: str | None) -> str:

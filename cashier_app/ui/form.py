@@ -4,17 +4,23 @@ Labels from ``title``, a mark on required fields, validation against the server'
 cashier types (through :class:`~cashier_app.core.services.FormModel`, no rules here), an input
 restriction and a hint where the regexp makes the shape obvious (``^\\d{10}$``: ten digits),
 Enter to the next field. Messages appear once a field has been left or the form submitted, not
-while the first digit is being typed.
+while the first digit is being typed. A pasted number is cleaned to what the field takes
+(:class:`~cashier_app.ui.field_edit.FieldEdit`) and the field says what was changed or why
+the paste does not fit.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from functools import partial
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from cashier_app.core.paste import clean_input, is_phone
 from cashier_app.core.patterns import shape_of
 from cashier_app.core.services import FieldSpec, FormModel, ServiceDefinition
+
+from .field_edit import FieldEdit
 
 IDENTITY_CARD = "identityCard"
 FULL_NAME = "fullName"
@@ -40,12 +46,15 @@ def hint_for(spec: FieldSpec) -> str:
 
 
 class FieldRow:
-    """One input with its message line."""
+    """One input with its message line (what is wrong) and its note (what was done to a
+    paste)."""
 
-    def __init__(self, spec: FieldSpec, edit: QLineEdit, message: QLabel) -> None:
+    def __init__(self, spec: FieldSpec, edit: FieldEdit, message: QLabel, note: QLabel
+                 ) -> None:
         self.spec = spec
         self.edit = edit
         self.message = message
+        self.note = note
         self.touched = False
 
 
@@ -63,16 +72,14 @@ class ServiceForm(QWidget):
         layout = QFormLayout()
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        layout.setContentsMargins(0, 0, 0, 0)
         for spec in service.inputs:
-            edit = QLineEdit()
+            shape = shape_of(spec.regexp)
+            edit = FieldEdit(partial(clean_input, pattern=spec.pattern, shape=shape,
+                                     phone=is_phone(spec.name, spec.label)),
+                             masked=shape is not None and shape.digits_only)
             edit.setObjectName(f"field_{spec.name}")
             edit.setMaxLength(200)
-            shape = shape_of(spec.regexp)
-            if shape is not None:
-                upper = "" if shape.max_length is None else str(shape.max_length)
-                edit.setValidator(QRegularExpressionValidator(
-                    QRegularExpression(f"[0-9]{{0,{upper}}}"), edit))
-                edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
             hint = hint_for(spec)
             edit.setPlaceholderText(hint or (self.tr("обязательно") if spec.required
                                               else self.tr("необязательно")))
@@ -80,7 +87,11 @@ class ServiceForm(QWidget):
             message.setObjectName("fieldError")
             message.setWordWrap(True)
             message.hide()
-            row = FieldRow(spec, edit, message)
+            note = QLabel("")
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            note.hide()
+            row = FieldRow(spec, edit, message, note)
             self.rows.append(row)
             label = QLabel(f"{spec.label}{' *' if spec.required else ''}")
             label.setObjectName("requiredLabel" if spec.required else "fieldLabel")
@@ -90,27 +101,31 @@ class ServiceForm(QWidget):
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             column.addWidget(edit)
+            column.addWidget(note)
             column.addWidget(message)
             layout.addRow(label, cell)
             edit.textChanged.connect(lambda _text, r=row: self._changed(r))
             edit.editingFinished.connect(lambda r=row: self._left(r))
+            edit.note.connect(lambda text, r=row: self._set_note(r, text))
+            edit.pasted.connect(lambda r=row: self._pasted(r))
+            edit.inputRejected.connect(lambda r=row: self._rejected(r))
         if identity_fields:
             for name, title in ((IDENTITY_CARD, self.tr("Документ плательщика")),
                                 (FULL_NAME, self.tr("ФИО плательщика"))):
-                edit = QLineEdit()
-                edit.setObjectName(f"field_{name}")
-                edit.setMaxLength(200)
-                edit.setPlaceholderText(self.tr("необязательно"))
-                edit.textChanged.connect(self.edited)
-                self.identity[name] = edit
-                layout.addRow(QLabel(title), edit)
+                plain = QLineEdit()
+                plain.setObjectName(f"field_{name}")
+                plain.setMaxLength(200)
+                plain.setPlaceholderText(self.tr("необязательно"))
+                plain.textChanged.connect(self.edited)
+                self.identity[name] = plain
+                layout.addRow(QLabel(title), plain)
         self.setLayout(layout)
         edits = self.edits()
-        for index, edit in enumerate(edits):
+        for index, each in enumerate(edits):
             if index + 1 < len(edits):
-                edit.returnPressed.connect(edits[index + 1].setFocus)
+                each.returnPressed.connect(edits[index + 1].setFocus)
             else:
-                edit.returnPressed.connect(self.submitted)
+                each.returnPressed.connect(self.submitted)
         if not edits:
             self.setToolTip(self.tr("У услуги нет полей для ввода"))
 
@@ -146,6 +161,27 @@ class ServiceForm(QWidget):
         else:
             self._set_message(row, "")
         self.edited.emit()
+
+    def _pasted(self, row: FieldRow) -> None:
+        """Text from outside is judged at once: the cashier did not type it key by key."""
+        if row.edit.text():
+            row.touched = True
+        self._show(row)
+
+    def _rejected(self, row: FieldRow) -> None:
+        """A typed key the field cannot take (a letter, an eleventh digit): say so."""
+        hint = hint_for(row.spec)
+        self._set_note(row, self.tr("В это поле — только цифры ({0})").format(hint)
+                       if hint else self.tr("В это поле — только цифры"))
+
+    def _set_note(self, row: FieldRow, text: str) -> None:
+        row.note.setText(text)
+        row.note.setVisible(bool(text))
+
+    def note(self, name: str) -> str:
+        """What the field says about the last paste (or a refused key), "" if nothing."""
+        row = self._row(name)
+        return row.note.text() if row and not row.note.isHidden() else ""
 
     def _left(self, row: FieldRow) -> None:
         if row.edit.text():

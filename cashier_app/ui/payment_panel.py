@@ -3,34 +3,39 @@
 The panel holds no payment state of its own beyond *which* journal row it shows: every step
 goes through :class:`~cashier_app.engine.PaymentEngine`, which journals before it sends. A pay
 that gets no final answer leaves the panel free for the next person; the engine goes on in the
-background and the window reports the outcome.
+background and the window reports the outcome. Whatever the panel says about the payment is
+derived from that row each time it changes (:mod:`.payment_banner`), never left over from an
+earlier state.
+
+Layout: the title and the step's status on top, the form and the check's result in the
+middle (which scrolls if a long invoice needs it), the amounts, the outcome and the buttons
+fixed at the bottom — so «Оплатить», «QR» and «Следующий платёж» are on screen at 1366×768.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-import time
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from cashier_app.core.limits import AmountLimits, limits_from
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.core.result_codes import ACCOUNT_CODES, AMOUNT_CODES
 from cashier_app.core.schemes import (
@@ -45,35 +50,19 @@ from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine, PaymentInput, PayPlan
 from cashier_app.journal import PaymentRecord
 from cashier_app.processing.models import Contract, PaymentAnswer
-from cashier_app.receipts.document import ReceiptError
-from cashier_app.receipts.service import AUTO_PRINT_STATES, ReceiptService
+from cashier_app.receipts.service import AUTO_PRINT_STATES, PrintOutcome, ReceiptService
 
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
+from .money_box import MoneyBox
+from .panel_qr import QrFlow
+from .payment_banner import outcome_banner, qr_payable
+from .payment_step import Step
 from .qr_view import QrPaymentView
-from .receipt_view import open_payment_receipt
+from .receipt_line import ReceiptLine
 
+__all__ = ["PaymentPanel", "Step"]
 log = logging.getLogger(__name__)
-
-
-class Step(enum.Enum):
-    EMPTY = "empty"        # no service chosen
-    FORM = "form"          # filling the form
-    CHECKING = "checking"  # check sent, waiting
-    CHECKED = "checked"    # check answer shown, counting the cash
-    PAYING = "paying"      # pay sent, waiting for the first answer
-    QR = "qr"              # the person pays a QR СБП code on screen (or it failed: a new one?)
-    DONE = "done"          # outcome shown (paid, failed or «в обработке»)
-
-#: Esc twice within this many seconds cancels a QR code that may be being paid right now.
-CANCEL_CONFIRM_SECONDS = 5.0
-
-
-def _money_label(name: str) -> QLabel:
-    label = QLabel("—")
-    label.setObjectName(name)
-    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return label
 
 
 class _EnterFilter(QObject):
@@ -117,19 +106,19 @@ class PaymentPanel(QWidget):
         self.answer: PaymentAnswer | None = None
         self.form: ServiceForm | None = None
         self.result_view: QWidget | None = None
+        self.limits = AmountLimits()
         self.tasks: set[asyncio.Task[None]] = set()
         self._check_task: asyncio.Task[PaymentRecord] | None = None
-        self._pay_in_flight = False
+        self.pay_in_flight = False
         self.receipts = receipts
-        self._printing = False
-        self._bank = bank  # demo mode: plays the person's bank for a QR code
-        self._cancel_armed = 0.0
+        self.clock: Callable[[], datetime] = datetime.now
 
         self.title = QLabel(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
         self.title.setObjectName("panelTitle")
         self.title.setWordWrap(True)
         self.form_box = QGroupBox(self.tr("Данные платежа"))
         self.form_layout = QVBoxLayout(self.form_box)
+        self.form_layout.setContentsMargins(8, 4, 8, 4)
         self.check_button = QPushButton(self.tr("Проверить  ⏎"))
         self.check_button.setObjectName("checkButton")
         self.check_button.clicked.connect(self.start_check)
@@ -152,57 +141,42 @@ class PaymentPanel(QWidget):
 
         self.result_box = QGroupBox(self.tr("Результат проверки"))
         self.result_layout = QVBoxLayout(self.result_box)
+        self.result_layout.setContentsMargins(8, 4, 8, 4)
 
-        self.money_box = QGroupBox(self.tr("Оплата наличными"))
-        money = QFormLayout(self.money_box)
-        self.amount_edit = QLineEdit()
-        self.amount_edit.setObjectName("amountEdit")
-        self.amount_edit.setPlaceholderText("0,00")
-        self.amount_edit.textChanged.connect(self._recount)
+        self.money_box = MoneyBox()
+        self.amount_edit = self.money_box.amount_edit
+        self.amount_message = self.money_box.amount_message
+        self.commission_label = self.money_box.commission_label
+        self.from_label = self.money_box.from_label
+        self.cash_edit = self.money_box.cash_edit
+        self.change_label = self.money_box.change_label
+        self.money_message = self.money_box.money_message
+        self.amount_edit.textChanged.connect(self.recount)
         self.amount_edit.returnPressed.connect(self._to_cash)
-        self.amount_message = QLabel("")
-        self.amount_message.setObjectName("fieldError")
-        self.amount_message.hide()
-        amount_cell = QWidget()
-        amount_column = QVBoxLayout(amount_cell)
-        amount_column.setContentsMargins(0, 0, 0, 0)
-        amount_column.addWidget(self.amount_edit)
-        amount_column.addWidget(self.amount_message)
-        self.commission_label = _money_label("commissionLabel")
-        self.from_label = _money_label("amountFromLabel")
-        self.cash_edit = QLineEdit()
-        self.cash_edit.setObjectName("cashEdit")
-        self.cash_edit.setPlaceholderText(self.tr("без сдачи"))
-        self.cash_edit.textChanged.connect(self._recount)
+        self.cash_edit.textChanged.connect(self.recount)
         self.cash_edit.returnPressed.connect(self.start_pay)
-        self.change_label = _money_label("changeLabel")
-        self.money_message = QLabel("")
-        self.money_message.setObjectName("fieldError")
-        self.money_message.setWordWrap(True)
-        self.money_message.hide()
-        money.addRow(self.tr("К зачислению, ₽"), amount_cell)
-        money.addRow(self.tr("Комиссия, ₽"), self.commission_label)
-        money.addRow(self.tr("К оплате с клиента, ₽"), self.from_label)
-        money.addRow(self.tr("Внесено наличными, ₽"), self.cash_edit)
-        money.addRow(self.tr("Сдача, ₽"), self.change_label)
-        money.addRow(self.money_message)
         self.pay_button = QPushButton(self.tr("Оплатить наличными  F9"))
         self.pay_button.setObjectName("payButton")
         self.pay_button.clicked.connect(self.start_pay)
         self.qr_button = QPushButton(self.tr("Оплата по QR СБП  F8"))
         self.qr_button.setObjectName("qrButton")
+        # the style sheet paints this button blue whether or not it can be pressed; a
+        # disabled one must look disabled (as «Оплатить» does)
+        self.qr_button.setStyleSheet("QPushButton#qrButton:disabled { background: #9aa5b1; "
+                                     "color: #eeeeee; }")
         self.qr_button.clicked.connect(self.start_qr)
-        pay_row = QHBoxLayout()
-        pay_row.addWidget(self.pay_button)
-        pay_row.addWidget(self.qr_button)
-        pay_row.addStretch(1)
-        money.addRow(pay_row)
 
         self.qr_view = QrPaymentView(demo=bank is not None)
+        self.qr = QrFlow(self, bank)
         self.qr_view.cancel_requested.connect(self.escape)
+        self.qr_view.confirm_cancel.connect(self.qr.confirm)
+        self.qr_view.keep_waiting.connect(self.qr.keep_waiting)
         self.qr_view.renew_requested.connect(self.start_qr)
-        self.qr_view.demo_pay_requested.connect(self._demo_bank_pay)
+        self.qr_view.demo_pay_requested.connect(self.qr.demo_bank_pay)
+        self.qr_view.expired.connect(self.qr.expired_on_screen)
         engine.listeners.append(self._engine_changed)
+        if receipts is not None:
+            receipts.listeners.append(self._receipt_changed)
 
         self.banner = QLabel("")
         self.banner.setObjectName("outcomeBanner")
@@ -211,48 +185,45 @@ class PaymentPanel(QWidget):
         self.banner.hide()
         self.next_button = QPushButton(self.tr("Следующий платёж  Esc"))
         self.next_button.clicked.connect(self.escape)
-        self.next_button.hide()
-        self.receipt_status = QLabel("")
-        self.receipt_status.setObjectName("receiptStatus")
-        self.receipt_status.setWordWrap(True)
-        self.print_button = QPushButton(self.tr("Напечатать чек  F6"))
-        self.print_button.setObjectName("printReceiptButton")
+        self.receipt_line = ReceiptLine(receipts)
+        self.receipt_box = self.receipt_line
+        self.receipt_status = self.receipt_line.status
+        self.print_button = self.receipt_line.print_button
         self.print_button.clicked.connect(self.start_print_receipt)
-        self.preview_button = QPushButton(self.tr("Чек на экране  F7"))
+        self.preview_button = self.receipt_line.preview_button
         self.preview_button.clicked.connect(self.preview_receipt)
-        receipt_buttons = QHBoxLayout()
-        receipt_buttons.setContentsMargins(0, 0, 0, 0)
-        receipt_buttons.addWidget(self.print_button)
-        receipt_buttons.addWidget(self.preview_button)
-        receipt_buttons.addStretch(1)
-        self.receipt_box = QWidget()
-        self.receipt_box.setObjectName("receiptBox")
-        receipt_column = QVBoxLayout(self.receipt_box)
-        receipt_column.setContentsMargins(0, 0, 0, 0)
-        receipt_column.addWidget(self.receipt_status)
-        receipt_column.addLayout(receipt_buttons)
-        self.receipt_box.hide()
+        self.action_row = QWidget()
+        action_row = QHBoxLayout(self.action_row)
+        action_row.setContentsMargins(0, 0, 0, 0)
+        action_row.addWidget(self.pay_button)
+        action_row.addWidget(self.qr_button)
+        action_row.addStretch(1)
+        action_row.addWidget(self.next_button)
 
+        for box in (self.form_box, self.result_box):  # extra height goes below, not inside
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         content = QWidget()
         column = QVBoxLayout(content)
-        column.addWidget(self.title)
+        column.setContentsMargins(0, 0, 4, 0)
         column.addWidget(self.form_box)
-        column.addWidget(self.progress)
-        column.addWidget(self.status)
         column.addWidget(self.result_box)
-        column.addWidget(self.money_box)
-        column.addWidget(self.qr_view)
-        column.addWidget(self.banner)
-        column.addWidget(self.receipt_box)
-        column.addWidget(self.next_button)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        column.addWidget(self.qr_view, 1)
+        column.addStretch(0)
+        self.middle = QScrollArea()
+        self.middle.setWidgetResizable(True)
+        self.middle.setWidget(content)
+        self.middle.setFrameShape(QScrollArea.Shape.NoFrame)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.setSpacing(6)
+        outer.addWidget(self.title)
+        outer.addWidget(self.progress)
+        outer.addWidget(self.status)
+        outer.addWidget(self.middle, 1)
+        outer.addWidget(self.money_box)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.receipt_box)
+        outer.addWidget(self.action_row)
 
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.pay_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.start_pay,
@@ -265,7 +236,7 @@ class PaymentPanel(QWidget):
                                           self.preview_receipt, context=context)
         self.qr_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.start_qr,
                                      context=context)
-        self._show_step(Step.EMPTY)
+        self.show_step(Step.EMPTY)
 
     # --- opening a service --------------------------------------------------------------
     def open_service(self, service: ServiceDefinition, prefill: dict[str, str] | None = None
@@ -285,24 +256,25 @@ class PaymentPanel(QWidget):
         for name, value in (prefill or {}).items():
             self.form.set_value(name, value)
         self._clear_result()
-        self._show_step(Step.FORM)
+        self.show_step(Step.FORM)
         self.form.focus_first()
 
     def _clear_result(self) -> None:
         if self.result_view is not None:
             self.result_view.deleteLater()
             self.result_view = None
-        self.amount_edit.clear()
-        self.cash_edit.clear()
-        self.amount_message.hide()
+        self.money_box.clear()
+        self.limits = AmountLimits()
         self.banner.hide()
 
     @property
     def takes_qr(self) -> bool:
         return self.engine.sbp is not None
 
-    def _show_step(self, step: Step) -> None:
+    def show_step(self, step: Step) -> None:
         self.step = step
+        if step is not Step.QR:
+            self.qr.disarm()
         has_form = step not in (Step.EMPTY, Step.QR)
         self.form_box.setVisible(has_form)
         if self.form is not None:
@@ -311,14 +283,13 @@ class PaymentPanel(QWidget):
         self.check_button.setEnabled(step is Step.FORM)
         self.cancel_button.setVisible(step in (Step.FORM, Step.CHECKING))
         self.progress.setVisible(step in (Step.CHECKING, Step.PAYING))
-        self.result_box.setVisible(step in (Step.CHECKED, Step.PAYING, Step.DONE)
-                                   and self.result_view is not None)
-        self.money_box.setVisible(step in (Step.CHECKED, Step.PAYING, Step.DONE))
+        with_money = step in (Step.CHECKED, Step.PAYING, Step.DONE)
+        self.result_box.setVisible(with_money and self.result_view is not None)
+        self.money_box.setVisible(with_money)
         for widget in (self.amount_edit, self.cash_edit):
             widget.setEnabled(step is Step.CHECKED)
-        self.pay_button.setEnabled(step is Step.CHECKED)
+        self.action_row.setVisible(with_money)
         self.pay_button.setVisible(step in (Step.CHECKED, Step.PAYING))
-        self.qr_button.setEnabled(step is Step.CHECKED)
         self.qr_button.setVisible(self.takes_qr and step in (Step.CHECKED, Step.PAYING))
         self.money_box.setTitle(self.tr("Оплата: наличными или по QR СБП") if self.takes_qr
                                 else self.tr("Оплата наличными"))
@@ -326,18 +297,21 @@ class PaymentPanel(QWidget):
         if step is not Step.QR:
             self.qr_view.stop()
         self.next_button.setVisible(step in (Step.PAYING, Step.DONE))
-        self.receipt_box.setVisible(step is Step.DONE and self.receipts is not None)
+        if step is not Step.DONE:
+            self.banner.hide()
+            self.receipt_box.hide()
         if step in (Step.EMPTY, Step.FORM):
-            self._set_status("")
+            self.set_status("")
+        self._update_buttons()
         self.step_changed.emit(step.value)
 
-    def _set_status(self, text: str, kind: str = "info") -> None:
+    def set_status(self, text: str, kind: str = "info") -> None:
         self.status.setText(text)
         self.status.setProperty("kind", kind)
         self.status.style().polish(self.status)
         self.status.setVisible(bool(text))
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self._finished)
@@ -347,7 +321,7 @@ class PaymentPanel(QWidget):
         if not task.cancelled() and task.exception() is not None:
             error = task.exception()
             log.error("payment panel task failed", exc_info=error)
-            self._set_status(self.tr("Внутренняя ошибка: платёж сохранён в журнале, проверьте "
+            self.set_status(self.tr("Внутренняя ошибка: платёж сохранён в журнале, проверьте "
                                      "его в списке «Сегодня». Подробности в логе."), "error")
 
     # --- check --------------------------------------------------------------------------
@@ -357,19 +331,19 @@ class PaymentPanel(QWidget):
         if self.step is not Step.FORM or self.form is None:
             return
         if not self.form.validate():
-            self._set_status(self.tr("Исправьте выделенные поля"), "error")
+            self.set_status(self.tr("Исправьте выделенные поля"), "error")
             return
-        self._spawn(self.check())
+        self.spawn(self.check())
 
     async def check(self) -> None:
         if self.step is not Step.FORM or self.form is None or self.service is None:
             return
         if not self.form.validate():
-            self._set_status(self.tr("Исправьте выделенные поля"), "error")
+            self.set_status(self.tr("Исправьте выделенные поля"), "error")
             return
         blocked = self._gate()
         if blocked:
-            self._set_status(blocked, "error")
+            self.set_status(blocked, "error")
             return
         cashier, shift_id = self._who()
         identity_card, full_name = self.form.identity_values()
@@ -379,11 +353,11 @@ class PaymentPanel(QWidget):
         try:
             record = self.engine.begin(entry)
         except PaymentRefused as error:
-            self._set_status(str(error), "error")
+            self.set_status(str(error), "error")
             return
         self.record = record
-        self._show_step(Step.CHECKING)
-        self._set_status(self.tr("Проверяем в процессинге…  Esc — отменить"), "busy")
+        self.show_step(Step.CHECKING)
+        self.set_status(self.tr("Проверяем в процессинге…  Esc — отменить"), "busy")
         # the request is not cancelled under way (that would leave the connection in an
         # unknown state); Esc abandons the wait, and the late answer is ignored
         self._check_task = asyncio.ensure_future(
@@ -402,13 +376,13 @@ class PaymentPanel(QWidget):
             self._show_check_failed(record)
 
     def _show_check_failed(self, record: PaymentRecord) -> None:
-        self._show_step(Step.FORM)
+        self.show_step(Step.FORM)
         message = record.result_message or self.tr("Процессинг не ответил")
         if record.result is None:
-            self._set_status(self.tr("Нет ответа процессинга: {0}. Проверьте связь и нажмите "
+            self.set_status(self.tr("Нет ответа процессинга: {0}. Проверьте связь и нажмите "
                                      "«Проверить» ещё раз.").format(message), "error")
             return
-        self._set_status(self.tr("Платёж не принят: {0}").format(message), "error")
+        self.set_status(self.tr("Платёж не принят: {0}").format(message), "error")
         inputs = self.service.inputs if self.service else ()
         if record.result in ACCOUNT_CODES and self.form is not None and inputs:
             field = ACCOUNT if any(s.name == ACCOUNT for s in inputs) else inputs[0].name
@@ -419,28 +393,36 @@ class PaymentPanel(QWidget):
         self.answer = PaymentAnswer.parse(record.check_answer or {"result": 0})
         scheme = self.service.scheme
         view: QWidget
+        checked = self.tr("проверено, сверьте данные с клиентом")
         if scheme is Scheme.CHOICE:
             view = ContractsView(self.answer.contracts or ())
             view.chosen.connect(self._contract_chosen)
             view.table.installEventFilter(_EnterFilter(self._to_amount, view))
-            self.result_box.setTitle(self.tr("Договоры клиента"))
+            self.result_box.setTitle(self.tr("Договоры клиента — {0}").format(checked))
         elif scheme is Scheme.COMPLEX:
             view = InvoiceView(self.answer)
-            view.changed.connect(self._recount)
-            self.result_box.setTitle(self.tr("Квитанция"))
+            view.changed.connect(self.recount)
+            self.result_box.setTitle(self.tr("Квитанция — {0}").format(checked))
         else:
             view = DisplaysView(self.service, self.answer)
-            self.result_box.setTitle(self.tr("Результат проверки"))
+            self.result_box.setTitle(self.tr("Проверено: сверьте данные с клиентом"))
         self.result_view = view
         self.result_layout.addWidget(view)
-        editable = (scheme is Scheme.CHOICE
-                    or (scheme is Scheme.SIMPLE and not self.service.fixed_payment))
+        fixed = scheme is Scheme.SIMPLE and self.service.fixed_payment
+        editable = scheme is Scheme.CHOICE or (scheme is Scheme.SIMPLE and not fixed)
         self.amount_edit.setReadOnly(not editable)
-        if scheme is Scheme.SIMPLE and self.service.fixed_payment:
-            fixed = self.answer.fixed_amount
-            self.amount_edit.setText(format_amount(fixed) if fixed is not None else "")
-        self._show_step(Step.CHECKED)
-        self._set_status(self.tr("Проверено. Сверьте данные с клиентом."), "ok")
+        if fixed:
+            amount = self.answer.fixed_amount
+            self.amount_edit.setText(format_amount(amount) if amount is not None else "")
+        # the limits known before anything is paid: the service's and this account's
+        answer_limits, problems = limits_from(record.check_answer)
+        for problem in problems:
+            log.warning("service %s: check answer: %s", self.service.service_id, problem)
+        self.limits = self.service.limits.narrowed(answer_limits) if editable else (
+            AmountLimits())
+        self.money_box.set_limits(self.limits.describe())
+        self.show_step(Step.CHECKED)
+        self.set_status("")
         if isinstance(view, ContractsView):
             view.chosen.emit(view.current())
             view.table.setFocus()
@@ -450,12 +432,12 @@ class PaymentPanel(QWidget):
             self.amount_edit.setFocus()
         else:
             self.cash_edit.setFocus()
-        self._recount()
+        self.recount()
 
     def _contract_chosen(self, contract: Contract | None) -> None:
         if contract is not None and contract.contract_sum is not None:
             self.amount_edit.setText(format_amount(contract.contract_sum))
-        self._recount()
+        self.recount()
 
     def _to_amount(self) -> None:
         self.amount_edit.setFocus()
@@ -470,11 +452,12 @@ class PaymentPanel(QWidget):
         if self.step is Step.CHECKED and self.record is not None:
             self._drop_unpaid("Данные изменены после проверки")
             self._clear_result()
-            self._show_step(Step.FORM)
-            self._set_status(self.tr("Данные изменены: проверьте платёж снова"), "info")
+            self.show_step(Step.FORM)
+            self.set_status(self.tr("Данные изменены: проверьте платёж снова"), "info")
 
     # --- money --------------------------------------------------------------------------
     def _amount_to(self) -> tuple[Decimal | None, str]:
+        """The amount to credit as it stands, or None and why there is none."""
         if self.service is None:
             return None, ""
         if isinstance(self.result_view, InvoiceView):
@@ -483,9 +466,11 @@ class PaymentPanel(QWidget):
         if not text:
             return None, self.tr("Укажите сумму к зачислению")
         try:
-            return check_amount(parse_user_amount(text), "Сумма к зачислению"), ""
+            amount = check_amount(parse_user_amount(text), "Сумма к зачислению")
         except (AmountError, PaymentRefused) as error:
             return None, str(error)
+        problem = self.limits.problem(amount)
+        return (None, problem) if problem else (amount, "")
 
     def quote(self, *, cash: bool = True) -> tuple[Money | None, str]:
         """The amounts as they stand on screen, or None and what is wrong; ``cash=False``:
@@ -501,38 +486,65 @@ class PaymentPanel(QWidget):
         except (AmountError, PaymentRefused) as error:
             return None, str(error)
 
-    def _recount(self) -> None:
+    def _plan_problem(self, *, cash: bool) -> str:
+        """Why pressing F9 (``cash``) or F8 would be refused right now, "" if it would run."""
+        if self.step is not Step.CHECKED or self.pay_in_flight or self.record is None:
+            return self.tr("Платёж уже отправлен") if self.pay_in_flight else self.tr(
+                "Сначала проверьте платёж")
+        if cash is False and not self.takes_qr:
+            return self.tr("Оплата по QR СБП не подключена")
+        blocked = self._gate()
+        if blocked:
+            return blocked
+        try:
+            self.plan(cash=cash)
+        except PaymentRefused as error:
+            return str(error)
+        return ""
+
+    def recount(self) -> None:
         if self.step not in (Step.CHECKED, Step.PAYING, Step.DONE):
             return
         amount_to, amount_problem = self._amount_to()
-        shown_amount_problem = amount_problem if self.amount_edit.text().strip() and not (
-            self.amount_edit.isReadOnly()) else ""
-        self.amount_message.setText(shown_amount_problem)
-        self.amount_message.setVisible(bool(shown_amount_problem))
-        if amount_to is not None and isinstance(self.result_view, InvoiceView):
-            self.amount_edit.setText(format_amount(amount_to))
+        invoice = isinstance(self.result_view, InvoiceView)
+        if invoice:
+            # no valid total while the invoice has an error: not the last one that was
+            self.amount_edit.setText(format_amount(amount_to) if amount_to is not None else "—")
+            shown = self.tr("Нет итога: исправьте квитанцию выше") if amount_problem else ""
+        elif self.amount_edit.isReadOnly():
+            shown = amount_problem
+        else:
+            shown = amount_problem if self.amount_edit.text().strip() else ""
+        if self.step is Step.CHECKED:
+            self.money_box.set_amount_problem(shown)
         money, problem = self.quote()
         if amount_to is not None:
-            commission = commission_for(self.engine.commission,
-                                        self.service.service_id,  # type: ignore[union-attr]
+            assert self.service is not None
+            commission = commission_for(self.engine.commission, self.service.service_id,
                                         amount_to)
-            self.commission_label.setText(format_amount(commission))
-            self.from_label.setText(format_amount(amount_to + commission))
+            self.money_box.show_amounts(commission, amount_to + commission,
+                                        money.change if money else None)
         else:
-            self.commission_label.setText("—")
-            self.from_label.setText("—")
-        self.change_label.setText(format_amount(money.change) if money else "—")
-        self.money_message.setText(problem if amount_to is not None or not amount_problem
-                                   else "")
-        self.money_message.setVisible(bool(self.money_message.text()))
+            self.money_box.show_amounts(None, None, None)
         if self.step is Step.CHECKED:
-            self.pay_button.setEnabled(money is not None)
-            self.qr_button.setEnabled(amount_to is not None)
+            self.money_box.set_money_problem(problem if amount_to is not None else "")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """F9 and F8 are pressable only when they would run now (the keys then say why)."""
+        checked = self.step is Step.CHECKED and not self.pay_in_flight
+        self.pay_button.setEnabled(checked and not self._plan_problem(cash=True))
+        self.qr_button.setEnabled(checked and self.takes_qr
+                                  and not self._plan_problem(cash=False))
 
     # --- pay ----------------------------------------------------------------------------
     def start_pay(self) -> None:
-        if self.step is Step.CHECKED and not self._pay_in_flight:
-            self._spawn(self.pay())
+        if self.qr.armed:
+            self.qr.keep_waiting()
+            return
+        # refused on the spot, with the reason; only a payable one goes on
+        if self.step is Step.CHECKED and self.ready_plan(cash=True) is not None:
+            self.spawn(self.pay())
 
     def plan(self, *, cash: bool = True) -> PayPlan:
         """The engine's validated plan for what is on screen (PaymentRefused if not payable);
@@ -554,36 +566,39 @@ class PaymentPanel(QWidget):
                                 contract_id=contract_id, cash_given=money.cash_given,
                                 fixed_payment=fixed)
 
-    def _ready_plan(self, *, cash: bool) -> PayPlan | None:
+    def ready_plan(self, *, cash: bool) -> PayPlan | None:
         """The plan to pay now, or None (and why, on screen): not the right step, a pay
         already under way, payments blocked, or the amounts not payable."""
-        if self.step is not Step.CHECKED or self._pay_in_flight or self.record is None:
+        if self.step is not Step.CHECKED or self.pay_in_flight or self.record is None:
             return None
         blocked = self._gate()
         if blocked:
-            self._set_status(blocked, "error")
+            self.set_status(blocked, "error")
             return None
         try:
             return self.plan(cash=cash)
         except PaymentRefused as error:
-            self.money_message.setText(str(error))
-            self.money_message.show()
+            amount_to, _ = self._amount_to()
+            if not (isinstance(self.result_view, InvoiceView) and amount_to is None) and (
+                    self.amount_message.isHidden()
+                    or self.amount_message.text() != str(error)):
+                self.money_box.set_money_problem(str(error))  # unless already on screen
             return None
 
     async def pay(self) -> None:
         # the guard is set before the first await: a double click or a second Enter that
         # arrives while this runs finds it set and does nothing
-        plan = self._ready_plan(cash=True)
+        plan = self.ready_plan(cash=True)
         if plan is None or self.record is None:
             return
-        self._pay_in_flight = True
+        self.pay_in_flight = True
         record = self.record
         try:
-            self._show_step(Step.PAYING)
-            self._set_status(self.tr("Платёж отправлен, ждём ответа процессинга…"), "busy")
+            self.show_step(Step.PAYING)
+            self.set_status(self.tr("Платёж отправлен, ждём ответа процессинга…"), "busy")
             record = await self.engine.pay(record.agent_transaction_id, plan)
         finally:
-            self._pay_in_flight = False
+            self.pay_in_flight = False
         self.outcome.emit(record)
         if self.record is not None and self.record.agent_transaction_id == (
                 record.agent_transaction_id):
@@ -592,248 +607,111 @@ class PaymentPanel(QWidget):
     def show_outcome(self, record: PaymentRecord, *, auto_print: bool = False) -> None:
         """The payment's outcome; ``auto_print``: right after pay, print its receipt (paid or
         «в обработке») when the settings say so."""
-        self.record = record
-        self._show_step(Step.DONE)
-        self._show_receipt_state(record)
+        self.show_step(Step.DONE)
+        self.set_status("")
+        self.follow(record)
         if (auto_print and self.receipts is not None and self.receipts.auto_print
                 and record.state in AUTO_PRINT_STATES):
-            self._spawn(self.print_receipt(record.agent_transaction_id))
-        amount = format_amount(record.amount_to or Decimal(0))
-        if record.state is State.PAID and record.by_qr:
-            text = self.tr("Оплачено по QR СБП: {0} ₽ на счёт {1}. Номер операции {2}."
-                           ).format(amount, record.account, record.transaction_id or "—")
-            kind = "paid"
-        elif record.state is State.PAID:
-            text = self.tr("Оплачено: {0} ₽ на счёт {1}. Сдача: {2} ₽. Номер операции {3}."
-                           ).format(amount, record.account,
-                                    format_amount(record.change or Decimal(0)),
-                                    record.transaction_id or "—")
-            kind = "paid"
-        elif record.state is State.FAILED:
-            text = self.tr("Платёж не проведён: {0}. Верните клиенту {1} ₽.").format(
-                record.result_message or "", format_amount(record.amount_from or Decimal(0)))
-            kind = "failed"
-            if record.result in AMOUNT_CODES:
-                self.amount_message.setText(record.result_message or "")
-                self.amount_message.show()
-        else:
-            text = self.tr("Платёж в обработке: процессинг ещё не дал окончательного ответа. "
-                           "Деньги приняты, платёж будет проведён в фоне — результат придёт "
-                           "уведомлением и появится в списке «Сегодня». Можно обслуживать "
-                           "следующего клиента.")
-            kind = "pending"
-        self.banner.setText(text)
-        self.banner.setProperty("kind", kind)
-        self.banner.style().polish(self.banner)
-        self.banner.show()
-        self._set_status("")
+            self.spawn(self.print_receipt(record.agent_transaction_id))
         self.next_button.setFocus()
 
-    # --- QR СБП -------------------------------------------------------------------------
-    def start_qr(self) -> None:
-        """F8: after check, the person pays by a QR code; after a code that expired or was
-        rejected, a new code."""
-        if self._pay_in_flight or not self.takes_qr:
-            return
-        if self.step is Step.CHECKED:
-            self._spawn(self.pay_by_qr())
-        elif self.step is Step.QR and self.record is not None and self.record.state in (
-                State.FAILED, State.CANCELLED):
-            self._spawn(self.renew_qr())
-
-    async def pay_by_qr(self) -> None:
-        plan = self._ready_plan(cash=False)
-        if plan is None or self.record is None:
-            return
-        self._pay_in_flight = True
-        self._show_step(Step.QR)
-        self._set_status("")
-        try:
-            record = await self.engine.start_qr(self.record.agent_transaction_id, plan.money,
-                                                plan.extras, plan.lines)
-        except PaymentRefused as error:  # no link, link busy: the cashier can take cash
-            self._show_step(Step.CHECKED)
-            self._recount()
-            self.money_message.setText(str(error))
-            self.money_message.show()
-            return
-        finally:
-            self._pay_in_flight = False
-        self._qr_update(record)
-
-    async def renew_qr(self) -> None:
-        old = self.record
-        if old is None or self._pay_in_flight:
-            return
-        self._pay_in_flight = True
-        self._set_status(self.tr("Получаем новый QR-код…"), "busy")
-        try:
-            record = await self.engine.renew_qr(old.agent_transaction_id)
-        except PaymentRefused as error:
-            self._set_status(str(error), "error")
-            return
-        finally:
-            self._pay_in_flight = False
-        if self.record is not old:
-            return  # the cashier moved on meanwhile
+    def follow(self, record: PaymentRecord) -> None:
+        """Everything the panel says about the payment on screen, from its current record:
+        called on every change of the payment, of its receipt and (for a QR code) of the
+        clock, so no banner outlives the state it was about."""
         self.record = record
-        if record.state in (State.CHECK_FAILED, State.CANCELLED, State.CHECKED):
-            self._set_status(self.tr("Новый QR-код не получен: {0}").format(
-                record.result_message or self.tr("нет ответа процессинга")), "error")
-            return
-        self._set_status("")
-        self._qr_update(record)
+        if self.step is Step.DONE:
+            if record.amount_to is not None:  # as paid, in the people's form
+                self.amount_edit.setText(format_amount(record.amount_to))
+            banner = outcome_banner(record)
+            self.banner.setText(banner.text)
+            self.banner.setProperty("kind", banner.kind)
+            self.banner.style().polish(self.banner)
+            self.banner.show()
+            self.money_box.set_amount_problem(
+                record.result_message or "" if record.state is State.FAILED
+                and record.result in AMOUNT_CODES else "")
+            self.receipt_line.show_for(record)
+        elif self.step is Step.QR:
+            self.qr_view.show_record(record)
+            if self.qr.armed and not qr_payable(record, self.clock()):
+                self.qr.disarm()
 
     def _engine_changed(self, record: PaymentRecord) -> None:
-        if (self.step is Step.QR and self.record is not None
-                and record.agent_transaction_id == self.record.agent_transaction_id):
-            self._qr_update(record)
-
-    def _qr_update(self, record: PaymentRecord) -> None:
-        self.record = record
-        self.qr_changed.emit(record)
-        if record.state is State.PAID:
-            self.outcome.emit(record)
-            self.show_outcome(record, auto_print=True)
+        if self.record is None or record.agent_transaction_id != (
+                self.record.agent_transaction_id):
             return
-        self.qr_view.show_record(record)
-        if record.state is State.QR_WAITING:
-            self.qr_view.setFocus()
-        elif self.takes_qr:
-            self.qr_view.renew_button.setFocus()
+        if self.step is Step.QR:
+            self.qr.update(record)
+        elif self.step is Step.DONE:
+            self.follow(record)
 
-    def _demo_bank_pay(self) -> None:
-        if self._bank is not None and self.record is not None:
-            bank = self._bank
-            tx_id = self.record.agent_transaction_id
-
-            async def pay() -> None:
-                said = await bank(tx_id)
-                if said:
-                    self._set_status(said, "error")
-
-            self._spawn(pay())
-
-    def _escape_qr(self) -> None:
-        """Esc on the QR screen: a code that may be being paid right now is cancelled only by
-        a second Esc; an ended one just clears the panel."""
-        record = self.record
-        if record is None or record.state is not State.QR_WAITING:
-            self.reset()  # clearing the QR step tells the customer display (_drop_unpaid)
-            return
-        now = time.monotonic()
-        if now - self._cancel_armed > CANCEL_CONFIRM_SECONDS:
-            self._cancel_armed = now
-            self._set_status(self.tr("Клиент может оплачивать код прямо сейчас. Нажмите Esc "
-                                     "ещё раз, чтобы отменить оплату по QR."), "error")
-            return
-        self._cancel_armed = 0.0
-        self._spawn(self.cancel_qr())
-
-    async def cancel_qr(self) -> None:
-        record = self.record
-        if record is None:
-            return
-        self._set_status(self.tr("Отменяем…"), "busy")
-        record = await self.engine.cancel_qr(record.agent_transaction_id)
-        if self.record is None or self.record.agent_transaction_id != (
-                record.agent_transaction_id):
-            return
-        if record.state is State.PAID:  # the person paid before the cancel reached the bank
-            self._set_status("")
-            self._qr_update(record)
-            return
-        if record.state is State.QR_WAITING:
-            self.qr_left.emit(record)
-        self.reset()
+    # --- QR СБП (the steps are in .panel_qr) -------------------------------------------
+    def start_qr(self) -> None:
+        """F8: pay by a QR code after check; a new code after an expired or rejected one."""
+        self.qr.start()
 
     # --- receipt ------------------------------------------------------------------------
-    def _set_receipt_status(self, text: str, kind: str) -> None:
-        self.receipt_status.setText(text)
-        self.receipt_status.setProperty("kind", kind)
-        self.receipt_status.style().polish(self.receipt_status)
-
-    def _show_receipt_state(self, record: PaymentRecord) -> None:
-        if self.receipts is None:
-            return
-        if record.receipt_printed_at:
-            latest = self.receipts.journal.latest_receipt(record.agent_transaction_id)
-            if latest is not None and latest.payment_state == str(record.state):
-                self._set_receipt_status(self.tr("Чек № {0} напечатан").format(latest.number),
-                                         "ok")
-                self.print_button.setText(self.tr("Напечатать копию  F6"))
-                return
-        if record.receipt_error:
-            self._set_receipt_status(self.tr("Чек не напечатан: {0}").format(
-                record.receipt_error), "error")
-            self.print_button.setText(self.tr("Напечатать чек ещё раз  F6"))
-            return
-        self._set_receipt_status(self.tr("Чек не печатался") if
-                                 self.receipts.printer.configured else
-                                 self.tr("Принтер чеков не настроен: чек можно показать на "
-                                         "экране (F7)"), "info")
-        self.print_button.setText(self.tr("Напечатать чек  F6"))
+    def _receipt_changed(self, outcome: PrintOutcome) -> None:
+        """A print ended (here, from the receipt on screen, from «Сегодня»)."""
+        record = self.record
+        if (record is not None and self.step is Step.DONE
+                and outcome.receipt.agent_transaction_id == record.agent_transaction_id):
+            self.follow(self.engine.journal.get(record.agent_transaction_id))
 
     def start_print_receipt(self) -> None:
-        """F6: print (again) the receipt of the payment on screen."""
-        if (self.receipts is None or self.step is not Step.DONE or self.record is None
-                or self._printing):
+        """F6: print (again) the receipt of the payment on screen — if it has one to print."""
+        if self.qr.armed:
+            self.qr.keep_waiting()
             return
-        self._spawn(self.print_receipt(self.record.agent_transaction_id))
+        line = self.receipt_line
+        if (self.step is not Step.DONE or self.record is None or line.printing
+                or not line.can_print):
+            return
+        self.spawn(self.print_receipt(self.record.agent_transaction_id))
 
     async def print_receipt(self, agent_transaction_id: int) -> None:
-        assert self.receipts is not None
-        if self._printing:  # a second F6 while the printer works: one receipt
+        line = self.receipt_line
+        if line.receipts is None or line.printing:  # a second F6 while printing: one receipt
             return
-        self._printing = True
-        self.print_button.setEnabled(False)
-        self._set_receipt_status(self.tr("Печатаем чек…"), "busy")
-        try:
-            try:
-                outcome = await self.receipts.print_payment(agent_transaction_id)
-            except ReceiptError as error:
-                message, printed = str(error), False
-            else:
-                message, printed = outcome.message, outcome.printed
-        finally:
-            self._printing = False
-            self.print_button.setEnabled(True)
+        line.printing = True
+        shown = self.record
+        if shown is not None and shown.agent_transaction_id == agent_transaction_id:
+            self.follow(shown)
+        printed, error = await line.print_payment(agent_transaction_id)
         if self.record is None or self.record.agent_transaction_id != agent_transaction_id:
             return  # the cashier moved on; the window tells them (see MainWindow)
-        self.record = self.engine.journal.get(agent_transaction_id)
-        if printed:
-            self._set_receipt_status(message, "ok")
-            self.print_button.setText(self.tr("Напечатать копию  F6"))
-            self.next_button.setFocus()
-        else:
-            self._set_receipt_status(self.tr("Чек не напечатан: {0}").format(message), "error")
-            self.print_button.setText(self.tr("Напечатать чек ещё раз  F6"))
-            self.print_button.setFocus()
+        self.follow(self.engine.journal.get(agent_transaction_id))
+        if error is not None:
+            line.say(error, "error")
+        (self.next_button if printed else self.print_button).setFocus()
 
     def preview_receipt(self) -> None:
         """F7: the receipt on screen, as it will print."""
-        if self.receipts is None or self.step is not Step.DONE or self.record is None:
+        if self.qr.armed:
+            self.qr.keep_waiting()
             return
-        try:
-            self.receipt_dialog = open_payment_receipt(
-                self, self.receipts, self.record.agent_transaction_id, self.start_print_receipt)
-        except ReceiptError as error:
-            self._set_receipt_status(str(error), "error")
+        if self.step is not Step.DONE or self.record is None or not self.receipt_line.can_print:
+            return
+        dialog = self.receipt_line.preview(self, self.record.agent_transaction_id,
+                                           self.start_print_receipt)
+        if dialog is not None:
+            self.receipt_dialog = dialog
 
     # --- leaving ------------------------------------------------------------------------
     def escape(self) -> None:
         """Esc: cancel a running check; otherwise clear for the next person."""
         if self.step is Step.QR:
-            self._escape_qr()
+            self.qr.escape()
             return
         if self.step is Step.CHECKING and self.record is not None:
             self.engine.cancel(self.record.agent_transaction_id, "Проверка отменена кассиром")
             self.record = None
-            self._show_step(Step.FORM)
-            self._set_status(self.tr("Проверка отменена. Данные можно исправить и "
+            self.show_step(Step.FORM)
+            self.set_status(self.tr("Проверка отменена. Данные можно исправить и "
                                      "проверить снова."), "info")
             return
-        if self.step is Step.PAYING and self._pay_in_flight:
+        if self.step is Step.PAYING and self.pay_in_flight:
             # the payment goes on in the engine; the panel is free for the next person
             self.outcome.emit(self.record)
         self.reset()
@@ -853,7 +731,7 @@ class PaymentPanel(QWidget):
             self.form = None
         self._clear_result()
         self.title.setText(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
-        self._show_step(Step.EMPTY)
+        self.show_step(Step.EMPTY)
 
     def _drop_unpaid(self, reason: str = "Отменён кассиром до оплаты") -> None:
         """A payment checked but not paid moved no money: cancel its journal row."""
@@ -865,12 +743,7 @@ class PaymentPanel(QWidget):
             self.engine.cancel(record.agent_transaction_id, reason)
         elif current.state is State.QR_WAITING and not current.cancel_requested_at:
             # leaving a code on screen (log-out, say): it is cancelled and watched to its end
-            self._spawn(self._leave_qr(current.agent_transaction_id))
+            self.spawn(self.qr.leave(current.agent_transaction_id))
         if self.step is Step.QR:
             self.qr_changed.emit(None)
         self.record = None
-
-    async def _leave_qr(self, agent_transaction_id: int) -> None:
-        record = await self.engine.cancel_qr(agent_transaction_id)
-        if record.state is State.QR_WAITING:
-            self.qr_left.emit(record)

@@ -7,6 +7,7 @@ size. Everything shown comes from the payment's journal row; the views own no pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app.core.money import format_amount
 from cashier_app.core.states import State
+from cashier_app.core.text import money
 from cashier_app.journal import PaymentRecord
 from cashier_app.receipts.escpos_render import qr_code
+
+from .payment_banner import QrScreen, qr_screen
 
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 
@@ -82,17 +85,6 @@ class QrCodeWidget(QWidget):
         painter.end()
 
 
-def seconds_left(record: PaymentRecord, now: datetime | None = None) -> int | None:
-    if not record.qr_expires_at:
-        return None
-    expires = datetime.fromisoformat(record.qr_expires_at)
-    return max(0, int((expires - (now or datetime.now())).total_seconds()))
-
-
-def countdown(seconds: int) -> str:
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
 def _label(name: str, wrap: bool = True) -> QLabel:
     label = QLabel("")
     label.setObjectName(name)
@@ -103,23 +95,51 @@ def _label(name: str, wrap: bool = True) -> QLabel:
 
 class QrPaymentView(QWidget):
     """The cashier's screen while the person pays by QR: the code large, the amount, the
-    service, the time left and what the center last said; cancel, a new code, and in demo
-    mode a button that plays the person's bank."""
+    service, the time left and what the center last said; cancel (with a question that stays
+    until answered), a new code, and in demo mode a button that plays the person's bank.
+    What it shows is :func:`~cashier_app.ui.payment_banner.qr_screen` of the record, redrawn
+    every second and on every change."""
 
     cancel_requested = Signal()
+    confirm_cancel = Signal()
+    keep_waiting = Signal()
     renew_requested = Signal()
     demo_pay_requested = Signal()
+    #: the code went off screen by the clock (the customer display follows)
+    expired = Signal()
 
     def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("qrPaymentView")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.record: PaymentRecord | None = None
+        self.armed = False
+        self.clock: Callable[[], datetime] = datetime.now
         # large, yet the countdown and the buttons stay in view on a 768-pixel screen
-        self.code = QrCodeWidget(minimum=260, maximum=400)
+        self.code = QrCodeWidget(minimum=240, maximum=400)
         self.amount = _label("qrAmount")
         self.service = _label("qrService")
         self.timer_label = _label("qrCountdown")
         self.status = _label("qrStatus")
+        self.prompt = _label("qrStatus")
+        self.prompt.setProperty("kind", "error")
+        self.confirm_button = QPushButton(self.tr("Отменить код  Esc"))
+        self.confirm_button.setObjectName("confirmCancelButton")
+        self.confirm_button.clicked.connect(self.confirm_cancel)
+        self.wait_button = QPushButton(self.tr("Продолжить ждать"))
+        self.wait_button.setObjectName("keepWaitingButton")
+        self.wait_button.clicked.connect(self.keep_waiting)
+        self.prompt_box = QWidget()
+        prompt_column = QVBoxLayout(self.prompt_box)
+        prompt_column.setContentsMargins(0, 0, 0, 0)
+        prompt_column.addWidget(self.prompt)
+        prompt_buttons = QHBoxLayout()
+        prompt_buttons.addStretch(1)
+        prompt_buttons.addWidget(self.confirm_button)
+        prompt_buttons.addWidget(self.wait_button)
+        prompt_buttons.addStretch(1)
+        prompt_column.addLayout(prompt_buttons)
+        self.prompt_box.hide()
         self.cancel_button = QPushButton(self.tr("Отменить  Esc"))
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.renew_button = QPushButton(self.tr("Новый QR-код  F8"))
@@ -130,76 +150,70 @@ class QrPaymentView(QWidget):
         self.demo_button.clicked.connect(self.demo_pay_requested)
         self.demo_button.setVisible(demo)
         self._demo = demo
-        buttons = QHBoxLayout()
+        self.buttons = QWidget()
+        buttons = QHBoxLayout(self.buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addStretch(1)
         for button in (self.renew_button, self.cancel_button, self.demo_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.amount)
         column.addWidget(self.service)
         column.addWidget(self.code, 1, Qt.AlignmentFlag.AlignHCenter)
-        column.addWidget(self.status)
         column.addWidget(self.timer_label)
-        column.addLayout(buttons)
+        column.addWidget(self.status)
+        column.addWidget(self.prompt_box)
+        column.addWidget(self.buttons)
+        column.addStretch(0)  # with no code on screen the texts stay together, on top
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
 
     def show_record(self, record: PaymentRecord) -> None:
         self.record = record
-        waiting = record.state is State.QR_WAITING
-        self.amount.setText(self.tr("К оплате по QR: {0} ₽").format(
-            format_amount(record.amount_from or Decimal(0))))
-        self.service.setText(f"{record.service_name} · {record.account}")
-        payload = record.qr_payload if waiting and not record.cancel_requested_at else ""
-        self.code.set_text(payload or "")
-        self.code.setVisible(bool(payload))
-        self.renew_button.setVisible(record.state in (State.FAILED, State.CANCELLED))
-        self.cancel_button.setVisible(waiting)
-        self.demo_button.setVisible(self._demo and bool(payload))
-        if waiting:
+        if record.state is State.QR_WAITING:
             self._ticker.start()
         else:
             self._ticker.stop()
         self.tick()
 
-    def tick(self) -> None:
-        record = self.record
-        if record is None:
-            return
-        if record.state is not State.QR_WAITING:
-            self.timer_label.setText(self.tr("Деньги с клиента не списаны. F8 — новый QR-код, "
-                                             "Esc — следующий клиент"))
-            self._set_status(record.result_message or "", "error")
-            return
-        if record.qr_status is None:
-            self.timer_label.setText("")
-            text = self.tr("Создаём QR-код…")
-            if record.qr_failures:
-                text = self.tr("Нет ответа процессинга ({0}), повторяем…").format(
-                    record.result_message or "")
-            self._set_status(text, "busy")
-            return
-        left = seconds_left(record)
-        if left:
-            self.timer_label.setText(self.tr("Код действует ещё {0}").format(countdown(left)))
-            self._set_status(self.tr("Клиент сканирует код в приложении банка. Ждём оплату…")
-                             if not record.qr_failures else
-                             self.tr("Нет связи с процессингом, статус спросим ещё раз…"),
-                             "busy")
-        else:
-            self.timer_label.setText(self.tr("Срок кода истёк"))
-            self._set_status(self.tr("Ждём окончательного ответа банка…"), "busy")
+    def set_armed(self, armed: bool) -> None:
+        self.armed = armed
+        self.tick()
 
-    def _set_status(self, text: str, kind: str) -> None:
-        self.status.setText(text)
-        self.status.setProperty("kind", kind)
+    def shown(self) -> QrScreen | None:
+        return None if self.record is None else qr_screen(self.record, self.clock(),
+                                                          armed=self.armed)
+
+    def tick(self) -> None:
+        screen = self.shown()
+        if screen is None:
+            return
+        had_code = bool(self.code.text)
+        self.amount.setText(screen.amount)
+        self.service.setText(screen.service)
+        self.code.set_text(screen.payload)
+        self.code.setVisible(bool(screen.payload))
+        self.timer_label.setText(screen.timer)
+        self.timer_label.setVisible(bool(screen.timer))
+        self.status.setText(screen.status)
+        self.status.setProperty("kind", screen.status_kind)
         self.status.style().polish(self.status)
+        self.status.setVisible(bool(screen.status))
+        self.prompt.setText(screen.prompt)
+        self.prompt_box.setVisible(bool(screen.prompt))
+        self.cancel_button.setVisible(screen.can_cancel and not screen.prompt)
+        self.renew_button.setVisible(screen.can_renew)
+        self.demo_button.setVisible(self._demo and bool(screen.payload))
+        if had_code and not screen.payload:
+            self.expired.emit()
 
     def stop(self) -> None:
         self._ticker.stop()
         self.record = None
+        self.armed = False
 
 
 class CustomerDisplay(QWidget):
@@ -212,6 +226,7 @@ class CustomerDisplay(QWidget):
         # the program ends with the cashier's window, whatever the customer's screen shows
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setWindowTitle(self.tr("Касса — экран покупателя"))
+        self.clock: Callable[[], datetime] = datetime.now
         self.headline = _label("customerHeadline")
         self.amount = _label("customerAmount")
         self.code = QrCodeWidget(minimum=300)
@@ -239,12 +254,12 @@ class CustomerDisplay(QWidget):
         if record is None:
             self.idle()
             return
-        amount = self.tr("{0} ₽").format(format_amount(record.amount_from or Decimal(0)))
-        if record.state is State.QR_WAITING and record.qr_payload and (
-                not record.cancel_requested_at):
+        amount = money(record.amount_from or Decimal(0))
+        payload = qr_screen(record, self.clock()).payload
+        if payload:
             self.headline.setText(self.tr("Оплата по QR-коду СБП"))
             self.amount.setText(amount)
-            self.code.set_text(record.qr_payload)
+            self.code.set_text(payload)
             self.code.show()
             self.hint.setText(self.tr("Откройте приложение банка, выберите «Оплата по QR» "
                                       "и наведите камеру на код"))
@@ -254,6 +269,12 @@ class CustomerDisplay(QWidget):
             self.code.hide()
             self.hint.setText(self.tr("Чек выдаст кассир"))
             self._rest.start(8000)
+        elif record.state is State.QR_WAITING and record.qr_status and not (
+                record.cancel_requested_at):
+            self.headline.setText(self.tr("Срок кода истёк"))
+            self.amount.setText(amount)
+            self.code.hide()
+            self.hint.setText(self.tr("Кассир сделает новый код или примет наличные"))
         elif record.state is State.QR_WAITING:
             self.idle()
         else:

@@ -4,6 +4,7 @@ exactly the payload the center sent; paid → receipt; expired → a new code; c
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import qasync
 import zxingcpp
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from cashier_app.app import demo_bank
@@ -155,18 +156,40 @@ def test_expired_code_then_a_new_one(qtbot: QtBot, loop: qasync.QEventLoop,
     rig.close()
 
 
-def test_cancel_needs_two_escapes_and_a_late_payment_is_reported(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
-        tmp_path: Path) -> None:
+def test_cancel_asks_until_answered_and_a_late_payment_is_reported(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
     rig = qr_rig(qtbot, loop, emulator, tmp_path)
     window, panel = rig.window, rig.window.panel
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1366, 768)
     show_code(rig, qtbot)
     record = panel.record
     assert record is not None
-    qtbot.keyClick(panel.qr_view, Qt.Key.Key_Escape)
-    assert panel.step is Step.QR and "Esc ещё раз" in panel.status.text()
+    view = panel.qr_view
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert panel.step is Step.QR and view.prompt_box.isVisible()
+    assert view.prompt.text() == ("Клиент может платить прямо сейчас. Отменить код? Esc ещё "
+                                  "раз — отменить, любая другая клавиша — продолжить ждать")
+    assert view.confirm_button.isVisible() and view.wait_button.isVisible()
+    QApplication.processEvents()  # the buttons' row laid out anew before the snapshot
+    assert window.grab().save(str(screenshots / "qr_cancel_question.png"))
+    # no hidden time limit: the question waits for its answer, and the code stays payable
+    rig.run(asyncio.sleep(1.2))
+    assert view.prompt_box.isVisible() and view.code.isVisible()
     assert window.open_service("P1011") is False  # a code on screen is not left by a click
-    qtbot.keyClick(panel.qr_view, Qt.Key.Key_Escape)
+    # any other key: keep waiting — the question goes, nothing is cancelled
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert not view.prompt_box.isVisible() and view.code.isVisible()
+    assert rig.journal.get(record.agent_transaction_id).cancel_requested_at is None
+    # so does the button, with the mouse
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert view.prompt_box.isVisible()
+    qtbot.mouseClick(view.wait_button, Qt.MouseButton.LeftButton)
+    assert not view.prompt_box.isVisible() and panel.step is Step.QR
+    # Esc, then Esc again: cancelled
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
     rig.wait_for(lambda: panel.step is Step.EMPTY)
     assert window.customer_display is not None
     assert window.customer_display.headline.text() == "Добро пожаловать"

@@ -77,7 +77,7 @@ def test_log_in_and_open_the_shift(qtbot: QtBot, loop: qasync.QEventLoop,
     assert shift is not None and shift.cashier == "Иванова Анна"
     assert window.cashier_label.text() == "Кассир: Иванова Анна"
     assert window.shift_label.text().startswith(f"Смена №{shift.id} с ")
-    assert window.balance_label.text() == "Баланс агента: 500 000,00 RUB"
+    assert window.balance_label.text().startswith("Баланс агента: 500 000,00 ₽")
     assert window.payment_blocker() is None
     # another cashier cannot open a second shift on the same drawer
     window.logout()
@@ -273,7 +273,8 @@ def test_complex_invoice(qtbot: QtBot, loop: qasync.QEventLoop, emulator: Emulat
     view.set_cell(1, NEW, "318")
     view.set_included(2, False)  # the person does not pay the gas check-up this time
     view.set_cell(3, AMOUNT, "6000")  # above maxSum 5000
-    assert "не больше 5000.00" in view.problem_label.text()
+    assert view.problem_label.text() == "Сумма за «Отопление» — не больше 5 000,00 ₽"
+    assert panel.amount_edit.text() == "—" and not panel.pay_button.isEnabled()
     view.set_cell(3, AMOUNT, "1000,00")
     assert view.problem_label.text() == ""
     total = Decimal("359.80") + Decimal("412.50") + Decimal("1000.00") + Decimal("540.00")
@@ -513,7 +514,7 @@ def test_today_list_with_attempts(qtbot: QtBot, loop: qasync.QEventLoop,
                                    "принято 245,00 ₽")
     table.selectRow(0)
     assert page.attempts.rowCount() == 2  # check, then the first pay answered «в обработке»
-    assert [page.attempts.item(r, 1).text() for r in range(2)] == ["check", "pay"]
+    assert [page.attempts.item(r, 1).text() for r in range(2)] == ["проверка", "оплата"]
     assert page.attempts.item(1, 4).text().startswith("код 1")
     assert window.grab().save(str(screenshots / "today.png"))
     page.only_pending.setChecked(True)
@@ -527,7 +528,8 @@ def test_low_balance_warns_and_blocks(qtbot: QtBot, loop: qasync.QEventLoop,
     emulator.center.set_balance(Decimal("5000"))  # below the 10 000 notification level
     log_in(rig, qtbot)
     window, panel = rig.window, rig.window.panel
-    assert window.balance_label.text() == "Баланс агента: 5 000,00 RUB — баланс на исходе"
+    assert window.balance_label.text().startswith("Баланс агента: 5 000,00 ₽")
+    assert window.balance_label.text().endswith(" — баланс на исходе")
     assert window.balance_label.property("state") == "warn"
     assert window.payment_blocker() is None
     emulator.center.set_balance(Decimal("0"))  # at the overdraft level: the center stops

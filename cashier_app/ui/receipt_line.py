@@ -1,0 +1,92 @@
+"""The receipt line under a payment's outcome: what was printed for it and what can be.
+
+What it says comes from :func:`~cashier_app.ui.payment_banner.receipt_banner` of the payment
+and its latest receipt as they are now, so «Чек № 5 напечатан» does not turn into «Чек не
+печатался» when the payment settles, and a payment that did not go through is not offered a
+receipt as if it had. Printing runs off the event loop in the receipt service; a print never
+changes the payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from cashier_app.journal import PaymentRecord
+from cashier_app.receipts.document import ReceiptError
+from cashier_app.receipts.service import ReceiptService
+
+from .payment_banner import ReceiptBanner, receipt_banner
+from .receipt_view import open_payment_receipt
+
+
+class ReceiptLine(QWidget):
+    def __init__(self, receipts: ReceiptService | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptBox")
+        self.receipts = receipts
+        #: the printer works on this payment's receipt now (a second F6 prints nothing)
+        self.printing = False
+        self.offer = ReceiptBanner("", "info", None)
+        self.status = QLabel("")
+        self.status.setObjectName("receiptStatus")
+        self.status.setWordWrap(True)
+        self.print_button = QPushButton(self.tr("Напечатать чек  F6"))
+        self.print_button.setObjectName("printReceiptButton")
+        self.preview_button = QPushButton(self.tr("Чек на экране  F7"))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.print_button)
+        row.addWidget(self.preview_button)
+        self.hide()
+
+    @property
+    def can_print(self) -> bool:
+        return self.receipts is not None and self.offer.print_label is not None
+
+    def show_for(self, record: PaymentRecord) -> None:
+        """The line for ``record`` as it and its latest receipt are now."""
+        if self.receipts is None:
+            self.hide()
+            return
+        latest = self.receipts.journal.latest_receipt(record.agent_transaction_id)
+        offer = receipt_banner(record, latest, printing=self.printing,
+                               printer_configured=self.receipts.printer.configured)
+        self.offer = offer
+        self.say(offer.text, offer.kind)
+        offered = offer.print_label is not None
+        self.print_button.setVisible(offered)
+        self.preview_button.setVisible(offered)
+        if offer.print_label is not None:
+            self.print_button.setText(offer.print_label)
+        self.print_button.setEnabled(offer.can_print)
+        self.setVisible(bool(offer.text) or offered)
+
+    def say(self, text: str, kind: str) -> None:
+        self.status.setText(text)
+        self.status.setProperty("kind", kind)
+        self.status.style().polish(self.status)
+
+    async def print_payment(self, agent_transaction_id: int) -> tuple[bool, str | None]:
+        """Print the payment's receipt (``printing`` set by the caller before the first
+        await); printed or not, and the reason when there is nothing to print."""
+        assert self.receipts is not None
+        try:
+            outcome = await self.receipts.print_payment(agent_transaction_id)
+        except ReceiptError as refused:
+            return False, str(refused)
+        finally:
+            self.printing = False
+        return outcome.printed, None
+
+    def preview(self, parent: QWidget, agent_transaction_id: int,
+                on_print: Callable[[], None]) -> QWidget | None:
+        """The receipt on screen, as it will print (None, and why on the line, if none)."""
+        assert self.receipts is not None
+        try:
+            return open_payment_receipt(parent, self.receipts, agent_transaction_id, on_print)
+        except ReceiptError as error:
+            self.say(str(error), "error")
+            return None
