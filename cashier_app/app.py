@@ -20,8 +20,8 @@ from cashier_app.journal.leases import InstanceLease
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient, SbpProtocol
-from cashier_app.settings.sections import printer_config, receipt_settings
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.settings.sections import printer_config, receipt_settings
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-not-a-secret"

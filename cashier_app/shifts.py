@@ -52,17 +52,6 @@ def difference_kind(difference: Decimal) -> str:
     return KINDS[difference_word(difference)]
 
 
-def text_kind(text: str) -> str | None:
-    """The kind of a message that reports a count (it holds :func:`difference_text`), None
-    for any other message — for a label that is handed finished text."""
-    if NO_DIFFERENCE in text:
-        return "ok"
-    for word, kind in KINDS.items():
-        if word and f"{word.capitalize()}: " in text:
-            return kind
-    return None
-
-
 def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:
     return shift_totals(journal.shift_payments(shift_id))
 

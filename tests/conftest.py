@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path as _Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # the offscreen screen is 800x800 unless told otherwise; the GUI tests (and the README's
+    # screenshots) run on the screen points have: 1366x768
+    _screen = _Path(os.getcwd(), ".pytest_cache", "offscreen-1366x768.json")
+    _screen.parent.mkdir(exist_ok=True)
+    _screen.write_text(json.dumps({"screens": [{
+        "name": "point", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96,
+        "logicalBaseDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(os.getcwd(), ".pytest_cache"))
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cashier_app.cli import identity as cli_identity
 from cashier_app import settings as cfg
+from cashier_app.cli import identity as cli_identity
 from cashier_app.cli.common import CommandFailed, UsageError
 from cashier_app.core.cashiers import Cashier, Role, hash_pin
 from cashier_app.journal import Journal

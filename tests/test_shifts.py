@@ -72,10 +72,6 @@ def test_counts_and_refusals(tmp_path: Path) -> None:
     # by meaning: nothing missing is good news, a shortage an error, a surplus a warning
     assert [shifts.difference_kind(Decimal(d)) for d in ("0", "-0.01", "0.01")] == [
         "ok", "error", "warn"]
-    assert shifts.text_kind("Смена №3 закрыта. Сходится: расхождения нет") == "ok"
-    assert shifts.text_kind("Смена №3 закрыта. Недостача: 10,00 ₽") == "error"
-    assert shifts.text_kind("Смена №3 закрыта. Излишек: 10,00 ₽") == "warn"
-    assert shifts.text_kind("Размен не может быть отрицательным") is None
     journal = Journal(tmp_path / "j.sqlite3")
     with pytest.raises(ShiftError, match="отрицательным"):
         shifts.open_shift(journal, "Иванова Анна", Decimal("-1"))

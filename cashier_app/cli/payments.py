@@ -245,6 +245,9 @@ def refuse_before_sending(service: ServiceDefinition, extras: dict[str, str], *,
         raise PaymentRefused("Укажите сумму: --amount СУММА")
     if amount is not None:
         check_amount(amount)
+        limit = service.limits.problem(amount)
+        if limit:  # the provider would refuse it (241/242) after the cash was taken
+            raise PaymentRefused(f"{limit} (пределы услуги: {service.limits.describe()})")
     known_total = amount if amount is not None else (
         sum((line.amount for line in lines), Decimal("0.00")) if lines else None)
     if cash is not None and known_total is not None:

@@ -93,6 +93,13 @@ class ProcessingCenter:
         self.overdraft = Decimal(str(agent.get("overdraft", "0")))
         self._services = {str(s["serviceId"]): s for s in self.catalog["services"]}
         self._providers: dict[str, Any] = self.catalog.get("providers", {})
+        for service_id, provider in self._providers.items():
+            # the center publishes the limits it enforces (241/242), so that a cashier sees
+            # them at the amount and nothing out of them is taken (see core.limits)
+            service = self._services.get(service_id)
+            for name in ("minAmount", "maxAmount"):
+                if service is not None and name in provider:
+                    service.setdefault(name, provider[name])
         self._transactions: dict[int, Transaction] = {}
         self._ids = itertools.count(100000781233355)
         self._clock = clock

@@ -238,6 +238,11 @@ class InvoiceView(QWidget):
         self.limits_label.setVisible(bool(self.limits_label.text()))
         self.total_label = QLabel("")
         self.total_label.setObjectName("invoiceTotal")
+        # the total never gives way to the wrapped limits beside it (it was cut to «Итого
+        # по квитанции: 2»): room for the widest sum the line can show
+        self.total_label.ensurePolished()
+        self.total_label.setMinimumWidth(self.total_label.fontMetrics().horizontalAdvance(
+            self.tr("Итого по квитанции: {0} ₽").format("000 000,00")) + 8)
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("fieldError")
         self.problem_label.setWordWrap(True)

@@ -468,8 +468,8 @@ class MainWindow(QMainWindow):
             return self.tr("Дождитесь ответа по текущему платежу")
         if self.panel.step is Step.QR and self.panel.record is not None and (
                 self.panel.record.state is State.QR_WAITING):
-            return self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените её "
-                           "(Esc дважды)")
+            return self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените код "
+                           "(Esc)")
         return None
 
     def payment_busy(self, agent_transaction_id: int) -> bool:
@@ -513,10 +513,9 @@ class MainWindow(QMainWindow):
             return
         self._left_shift(closed)
         if closed.cash_difference is not None:
-            text = self.tr("Смена №{0} закрыта. {1}").format(
-                closed.id, shifts.difference_text(closed.cash_difference))
-            self.shift_page.message.setText(text)
-            self.show_notice(text, "ok" if closed.cash_difference == 0 else "warn")
+            self.shift_page.show_closed(closed)
+            self.show_notice(self.shift_page.message.text(),
+                             shifts.difference_kind(closed.cash_difference))
 
     def _left_shift(self, closed: Shift) -> None:
         self.shift = None
@@ -596,8 +595,6 @@ class MainWindow(QMainWindow):
 
         window = SupervisorWindow(
             self.engine, actor, receipts=self.receipts, fetch_balance=fetch,
-            print_stored=lambda stored: self._keep(asyncio.ensure_future(
-                self._print_stored(stored))),
             shift_busy=self.shift_busy, payment_busy=self.payment_busy, parent=self)
         window.shift_closed.connect(self._shift_closed_by_supervisor)
         window.payment_changed.connect(self._payment_changed)
@@ -806,9 +803,10 @@ class MainWindow(QMainWindow):
                     text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
                 self.show_notice(text, "ok", about=record)
             else:
-                self.show_notice(self.tr("QR-код {0} ({1}, {2}) так и не оплачен: {3}").format(
-                    record.agent_transaction_id, record.service_name, amount,
-                    record.result_message or ""), "info", about=record)
+                self.show_notice(self.tr("QR-код на {0} ({1}, счёт {2}) так и не оплачен: {3}"
+                                         ).format(amount, record.service_name, record.account,
+                                                  record.result_message or ""),
+                                 "info", about=record)
             return
         if record.state is State.CANCELLED:
             return
@@ -917,9 +915,20 @@ class MainWindow(QMainWindow):
         if outcome.printed:
             self.show_notice(outcome.message, "ok", about=("receipt", payment))
         elif outcome.receipt.kind == "payment":
-            self.show_notice(self.tr("Чек платежа {0} не напечатан: {1}. Напечатать ещё раз: "
+            self.show_notice(self.tr("Чек не напечатан ({0}): {1}. Напечатать ещё раз: "
                                      "«Сегодня» → Печать чека (Ctrl+P)").format(
-                payment, outcome.message), "error", about=("receipt", payment))
+                self._payment_words(payment), outcome.message), "error",
+                about=("receipt", payment))
+
+    def _payment_words(self, agent_transaction_id: int | None) -> str:
+        """A payment as the cashier knows it: service, account, amount (not its 18 digits)."""
+        if agent_transaction_id is None:
+            return self.tr("отчёт")
+        try:
+            record = self.journal.get(agent_transaction_id)
+        except Exception:  # a notice must not fail over a lookup
+            return str(agent_transaction_id)
+        return f"{record.service_name}, {record.account}, {money(record.amount_to)}"
 
     # --- the notice row -------------------------------------------------------------------
     def show_notice(self, text: str, kind: str = "info",

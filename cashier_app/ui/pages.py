@@ -191,13 +191,12 @@ class LoginPage(QWidget):
 
 
 class ShiftMessage(QLabel):
-    """The shift page's message, coloured by what it says. A count's outcome is good news
-    when nothing is missing (green), an error for a shortage (red), a warning for a surplus
-    (amber); anything else said here is a refusal (red). The window hands it finished text
-    (``setText``), so a text holding :func:`shifts.difference_text` is recognised by it."""
+    """The shift page's message, coloured by meaning: a count's outcome
+    (:meth:`ShiftPage.show_closed`) green when nothing is missing, red for a shortage, amber
+    for a surplus; anything else said here (``setText``) is a refusal, red."""
 
     def setText(self, text: str) -> None:
-        self.show_text(text, shifts.text_kind(text) or ("error" if text else ""))
+        self.show_text(text, "error" if text else "")
 
     def show_text(self, text: str, kind: str) -> None:
         super().setText(text)

@@ -159,11 +159,7 @@ class PaymentPanel(QWidget):
         self.pay_button.setObjectName("payButton")
         self.pay_button.clicked.connect(self.start_pay)
         self.qr_button = QPushButton(self.tr("Оплата по QR СБП  F8"))
-        self.qr_button.setObjectName("qrButton")
-        # the style sheet paints this button blue whether or not it can be pressed; a
-        # disabled one must look disabled (as «Оплатить» does)
-        self.qr_button.setStyleSheet("QPushButton#qrButton:disabled { background: #9aa5b1; "
-                                     "color: #eeeeee; }")
+        self.qr_button.setObjectName("qrButton")  # style.qss: greyed when disabled
         self.qr_button.clicked.connect(self.start_qr)
 
         self.qr_view = QrPaymentView(demo=bank is not None)

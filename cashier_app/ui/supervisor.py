@@ -173,11 +173,9 @@ class BalanceView(QWidget):
 
 
 class SupervisorWindow(QMainWindow):
-    """Opened for one supervisor (``actor``); every action is audited under that name.
-
-    ``print_stored`` is no longer used: a report printed from here shows its outcome here
-    (the cashier's window may be hidden behind this one); it stays accepted so that callers
-    written for it keep working."""
+    """Opened for one supervisor (``actor``); every action is audited under that name. A
+    report printed from here shows its outcome here (the cashier's window may be hidden
+    behind this one)."""
 
     shift_closed = Signal(object)  # Shift
     payment_changed = Signal(object)
@@ -185,7 +183,6 @@ class SupervisorWindow(QMainWindow):
     def __init__(self, engine: PaymentEngine, actor: Cashier, *,
                  receipts: ReceiptService | None,
                  fetch_balance: Callable[[], Awaitable[AgentBalance]],
-                 print_stored: Callable[[StoredReceipt], None] | None = None,
                  shift_busy: Callable[[int], str | None] = lambda _id: None,
                  payment_busy: Callable[[int], bool] = lambda _id: False,
                  today: Callable[[], date] = date.today,

@@ -81,6 +81,8 @@ def test_local_refusals_come_before_anything_is_sent(emulator_process: str,
         assert "не сумма" in result.stderr and "Traceback" not in result.stderr
     for args, message in [
         (("--amount", "0"), "больше нуля"),
+        (("--amount", "20000"), "не больше 15 000,00 ₽"),  # the limits /services publishes
+        (("--amount", "5"), "не меньше 10,00 ₽"),
         ((), "Укажите сумму"),
         (("--amount", "10", "--extra", "promo=1"), "нет полей promo"),
         (("--amount", "10", "--contract", "1"), "только для услуг с выбором"),

@@ -91,6 +91,12 @@ def test_a_clean_close_is_good_news_a_surplus_a_warning(
     window.close_shift(Decimal("150.00"))
     assert page.message.text() == "Смена №2 закрыта. Излишек: 50,00 ₽"
     assert page.message.property("kind") == "warn"
+    assert window.notice_row.property("kind") == "warn"
+    page.opening.setText("100")
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    window.close_shift(Decimal("90.00"))  # ten roubles missing: the notice says so in red
+    assert page.message.property("kind") == "error"
+    assert window.notice_row.property("kind") == "error"
     page.opening.setText("-5")
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     assert page.message.property("kind") == "error"  # a refusal stays red

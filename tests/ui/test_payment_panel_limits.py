@@ -1,5 +1,5 @@
 """A service's limits at the amount field, refused before the cash is taken — not after the
-center's 241/242 with the money already in the drawer. The emulator here publishes its
+center's 241/242 with the money already in the drawer. The emulator publishes its
 providers' limits on the service definitions (``minAmount``/``maxAmount``), as a center that
 knows them does; the ЖКХ invoice's lines carry theirs (minSum/maxSum) in the check answer."""
 
@@ -23,14 +23,11 @@ from tests.ui.test_workplace import checked, fill
 
 
 @pytest.fixture
-def limited() -> Iterator[EmulatorServer]:
-    """The demo emulator, its services carrying the limits its providers enforce."""
+def unlimited() -> Iterator[EmulatorServer]:
+    """The demo emulator with Т2's limits unknown: its center publishes none for it."""
     catalog = load_catalog()
-    for service in catalog["services"]:
-        provider = catalog["providers"].get(service["serviceId"], {})
-        for key in ("minAmount", "maxAmount"):
-            if key in provider:
-                service[key] = provider[key]
+    for key in ("minAmount", "maxAmount"):
+        catalog["providers"]["P1014"].pop(key, None)
     server = EmulatorServer(ProcessingCenter(catalog), token=TOKEN).start()
     try:
         yield server
@@ -39,9 +36,9 @@ def limited() -> Iterator[EmulatorServer]:
 
 
 def test_the_limits_are_shown_and_kept_before_the_cash(
-        qtbot: QtBot, loop: qasync.QEventLoop, limited: EmulatorServer, tmp_path: Path,
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
         screenshots: Path) -> None:
-    rig = make_rig(qtbot, loop, limited.url, tmp_path)
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     at_size(rig, 1366, 768)
     log_in(rig, qtbot)
     panel = rig.window.panel
@@ -57,7 +54,7 @@ def test_the_limits_are_shown_and_kept_before_the_cash(
     assert rig.window.grab().save(str(screenshots / "amount_below_limit.png"))
     panel.start_pay()  # F9 / Enter: refused here, nothing is sent, no cash is taken
     assert panel.step is Step.CHECKED
-    assert limited.center.request_counts.get("pay", 0) == 0
+    assert emulator.center.request_counts.get("pay", 0) == 0
     assert rig.journal.get(panel.record.agent_transaction_id).state is State.CHECKED  # type: ignore[union-attr]
     panel.amount_edit.setText("15000,01")
     assert panel.amount_message.text() == "Сумма к зачислению — не больше 15 000,00 ₽"
@@ -73,9 +70,9 @@ def test_the_limits_are_shown_and_kept_before_the_cash(
 
 
 def test_a_service_without_published_limits_shows_none(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path
+        qtbot: QtBot, loop: qasync.QEventLoop, unlimited: EmulatorServer, tmp_path: Path
         ) -> None:
-    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    rig = make_rig(qtbot, loop, unlimited.url, tmp_path)
     log_in(rig, qtbot)
     panel = rig.window.panel
     fill(rig, qtbot, "т2", {"account": "9001234567"})
@@ -87,9 +84,9 @@ def test_a_service_without_published_limits_shows_none(
 
 
 def test_invoice_line_limits_are_in_view_before_anything_is_typed(
-        qtbot: QtBot, loop: qasync.QEventLoop, limited: EmulatorServer, tmp_path: Path
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path
         ) -> None:
-    rig = make_rig(qtbot, loop, limited.url, tmp_path)
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     at_size(rig, 1366, 768)
     log_in(rig, qtbot)
     panel = rig.window.panel
