@@ -37,6 +37,7 @@ OWNER = re.compile(r"(?P<kind>[a-z]+)-(?P<pid>[0-9]+)-[0-9a-f]{8}")
 KIND_TITLES = {"window": "окно кассы", "cli": "команда cashier-app", "kiosk": "киоск",
                "test": "тест"}
 ALIVE_FOR = 1.0  # seconds an "alive" answer is reused (a gone owner stays gone)
+SWEEP_AGE = 60.0  # seconds a lock file is left alone by the start-up sweep
 
 
 class AlreadyRunning(RuntimeError):
@@ -69,10 +70,13 @@ class InstanceLease:
     def __init__(self, data_dir: Path, kind: str) -> None:
         self.directory = data_dir / INSTANCES_DIR
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.owner = f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
-        self._lock = _lock(self.directory / f"{self.owner}.lock")
-        if not _try(self._lock):  # a fresh random name: only a broken filesystem says no
-            raise OSError(f"cannot lock {self._lock.lock_file}")
+        for _ in range(5):  # a fresh random name each time: only a broken filesystem fails
+            self.owner = f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+            self._lock = _lock(self.directory / f"{self.owner}.lock")
+            if _try(self._lock):
+                break
+        else:
+            raise OSError(f"cannot lock a file in {self.directory}")
         self._seen: dict[str, float] = {}  # owner → when last found alive
         self._gone: set[str] = set()
         self._sweep()
@@ -102,9 +106,19 @@ class InstanceLease:
         return False
 
     def _sweep(self) -> None:
-        """Remove the lock files of programs that are gone (each left one behind)."""
+        """Remove the lock files of programs that are gone (a crash leaves one behind).
+
+        Only files older than :data:`SWEEP_AGE`: a program starting right now creates its
+        file and then locks it, and a probe between the two would take its lock for a moment
+        (and wrongly think it gone). A payment's owner is never in that moment — it wrote
+        the payment holding its lock — so :meth:`alive` needs no such care."""
+        now = time.time()
         for path in self.directory.glob("*.lock"):
-            if path.stem != self.owner:
+            try:
+                young = now - path.stat().st_mtime < SWEEP_AGE
+            except OSError:
+                continue
+            if path.stem != self.owner and not young:
                 self.alive(path.stem)
 
     def release(self) -> None:
