@@ -110,7 +110,7 @@ async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple
         engine = PaymentEngine(journal, client, RetryPolicy(),
                                IdAllocator(folder / "hwm2", 1, floor=journal.max_id()))
         started = time.perf_counter()
-        settled = await engine.recover(wait=120)
+        settled = await engine.scheduler.recover(wait=120)
         ours = time.perf_counter() - started
     assert all(r.state is State.PAID for r in settled) and len(settled) == count
     journal.close()

@@ -74,8 +74,8 @@ def child_window(data_dir: str) -> None:
     """The program's window on the cached catalog, as at a point's morning start."""
     from PySide6.QtWidgets import QApplication
 
-    from cashier_app.catalog import CatalogStore
     from cashier_app.engine import PaymentEngine
+    from cashier_app.engine.catalog import CatalogStore
     from cashier_app.journal import IdAllocator, Journal
     from cashier_app.processing.client import ProcessingClient
     from cashier_app.processing.retry import RetryPolicy
@@ -111,9 +111,9 @@ def in_process(data_dir: Path, keystrokes: int, forms: int) -> dict[str, list[fl
 
     from PySide6.QtWidgets import QApplication
 
-    from cashier_app.catalog import CatalogStore
     from cashier_app.core.search import fold
     from cashier_app.engine import PaymentEngine
+    from cashier_app.engine.catalog import CatalogStore
     from cashier_app.journal import IdAllocator, Journal, Shift
     from cashier_app.processing.client import ProcessingClient
     from cashier_app.processing.retry import RetryPolicy
@@ -186,7 +186,7 @@ def main() -> None:
 
     from datetime import datetime
 
-    from cashier_app.catalog import CatalogStore
+    from cashier_app.engine.catalog import CatalogStore
 
     with tempfile.TemporaryDirectory(prefix="bench-window-") as tmp:
         data_dir = Path(tmp)

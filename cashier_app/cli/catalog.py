@@ -7,9 +7,9 @@ from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.app import make_client
-from cashier_app.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
 from cashier_app.core.money import format_amount, to_cents
 from cashier_app.core.wire import encode_body
+from cashier_app.engine.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json
 from cashier_app.processing.errors import AuthError, ProcessingError
 
 from .common import EXIT_OK, CommandFailed, echo

@@ -16,7 +16,6 @@ from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.app import make_client, make_engine, open_journal
-from cashier_app.catalog import CatalogError, CatalogStore
 from cashier_app.core.money import format_amount
 from cashier_app.core.schemes import (
     CommissionRule,
@@ -30,6 +29,7 @@ from cashier_app.core.services import ACCOUNT, Scheme, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
 from cashier_app.engine import PaymentEngine, PaymentInput
+from cashier_app.engine.catalog import CatalogError, CatalogStore
 from cashier_app.journal import Journal, JournalError, PaymentRecord
 from cashier_app.journal.leases import describe
 from cashier_app.processing.errors import ProcessingError
@@ -179,7 +179,7 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
             engine = make_engine(settings, journal, client)
             # every payment left in paying is resumed before new work starts (one that fails
             # unexpectedly is logged and left for later: it must not block this payment)
-            await engine.recover(wait=0)
+            await engine.scheduler.recover(wait=0)
             record = None
             try:
                 shift = journal.open_shift_now()
@@ -202,7 +202,8 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                                        lines=lines, cash_given=cash,
                                        fixed_payment=service.fixed_payment)
                     record = await engine.pay(record.agent_transaction_id, plan)
-                    record = await engine.settle(record.agent_transaction_id, wait=args.wait)
+                    record = await engine.scheduler.settle(record.agent_transaction_id,
+                                                           wait=args.wait)
             except PaymentRefused as error:
                 if record is not None and record.state is State.CHECKED:
                     record = engine.cancel(record.agent_transaction_id, str(error))
@@ -305,7 +306,7 @@ async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
     with open_journal(settings) as journal:
         async with make_client(settings) as client:
             engine = make_engine(settings, journal, client)
-            records = await engine.recover(wait=args.wait)
+            records = await engine.scheduler.recover(wait=args.wait)
     if args.json:
         print_json([record_json(r) for r in records])
     else:

@@ -43,6 +43,23 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 }
 
 
+#: The rules that depend on a payment's state, each written once (the engine, the windows,
+#: the receipts, the reports and the CLI read them here).
+#: Waiting for the center's final word: retried, shown «в обработке», never cancelled.
+UNSETTLED: frozenset[State] = frozenset({State.PAYING, State.QR_WAITING})
+#: Money taken from the person (cash in the drawer, or paid by QR), or on its way.
+ACCEPTED: frozenset[State] = frozenset({State.PAYING, State.PAID})
+#: Never reached pay, so nothing moved: a supervisor may void it.
+VOIDABLE: frozenset[State] = frozenset({State.NEW, State.CHECKED, State.CHECK_FAILED})
+#: Before any pay: a start-up cancels these when their program is gone.
+BEFORE_PAY: tuple[State, ...] = (State.NEW, State.CHECKING, State.CHECKED)
+
+
+def can_void(state: State) -> bool:
+    """A payment in ``state`` may be voided: no pay was ever sent for it."""
+    return state in VOIDABLE
+
+
 #: A state as a cashier or a supervisor reads it (lists, exports).
 STATE_TITLES: dict[State, str] = {
     State.NEW: "создан", State.CHECKING: "проверяется", State.CHECKED: "проверен",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cashier_app.core.states import State
+from cashier_app.events import EventHub
 from cashier_app.journal import Journal, StoredReceipt
 
 from .document import (
@@ -51,15 +52,23 @@ class PrintOutcome:
     message: str  # Russian, for the cashier
 
 
+@dataclass(frozen=True)
+class ReceiptPrinted:
+    """A print ended (printed or not): published on the service's event hub."""
+
+    outcome: PrintOutcome
+
+
 class ReceiptService:
     def __init__(self, journal: Journal, settings: ReceiptSettings, printer: PrinterConfig, *,
-                 auto_print: bool = True, clock: Callable[[], datetime] = datetime.now) -> None:
+                 auto_print: bool = True, clock: Callable[[], datetime] = datetime.now,
+                 events: EventHub | None = None) -> None:
         self.journal = journal
         self.settings = settings
         self.printer = printer
         self.auto_print = auto_print and printer.configured
         self.clock = clock
-        self.listeners: list[Callable[[PrintOutcome], None]] = []
+        self.events = events if events is not None else EventHub()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="printer")
         self._lock: asyncio.Lock | None = None
 
@@ -135,8 +144,7 @@ class ReceiptService:
                     what = f"{receipt.kind.upper()}-отчёт" + (" (копия)" if receipt.copies
                                                               else "")
                 outcome = PrintOutcome(stored, True, f"{what} № {receipt.number} напечатан")
-        for listener in list(self.listeners):
-            listener(outcome)
+        self.events.publish(ReceiptPrinted(outcome))
         return outcome
 
     async def print_test_page(self) -> str:

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app.catalog import Catalog
 from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
+from cashier_app.engine.catalog import Catalog
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import OperatorAnswer
 

@@ -35,7 +35,7 @@ from cashier_app.app import (
     make_engine,
     make_receipts,
 )
-from cashier_app.catalog import CatalogStore
+from cashier_app.engine.catalog import CatalogStore
 from cashier_app.journal import Journal, JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
 from cashier_app.receipts.printers import PrinterConfig

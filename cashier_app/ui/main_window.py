@@ -33,8 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app import shifts
-from cashier_app.attempts import Sent
-from cashier_app.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError
@@ -42,6 +40,8 @@ from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.core.text import money
 from cashier_app.engine import PaymentEngine
+from cashier_app.engine.attempts import Sent
+from cashier_app.engine.catalog import Catalog, CatalogError, CatalogStore
 from cashier_app.journal import JournalError, PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
@@ -51,6 +51,7 @@ from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome, ReceiptService
 from cashier_app.workplace.login import PinGuard
 
+from .bridge import EngineBridge
 from .catalog_panel import MAX_RESULTS, PREFILL_ROLE, SERVICE_ROLE, CatalogPanel, phone_digits
 from .pages import LoginPage, ShiftPage, TodayPage
 from .payment_panel import PaymentPanel, Step
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         self._balance_asked = float("-inf")  # time.monotonic() of the last balance request
         self._balance_due: asyncio.Task[None] | None = None
         self.setWindowTitle(self.title(demo))
+        # the engine's and the printer's news, as Qt signals (the panel listens first)
+        hubs = [engine.events] + ([receipts.events] if receipts is not None else [])
+        self.bridge = EngineBridge(*hubs, parent=self)
 
         # --- pages ------------------------------------------------------------------------
         self.pin_guard = PinGuard(self.journal)  # every PIN typed here goes through it
@@ -152,7 +156,7 @@ class MainWindow(QMainWindow):
 
         self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
                                   identity_fields=identity_fields, receipts=receipts,
-                                  bank=bank)
+                                  bank=bank, bridge=self.bridge)
         self.panel.qr_left.connect(self._qr_left)
         self.customer_display: CustomerDisplay | None = None
         self._customer_display_at = customer_display
@@ -257,8 +261,7 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.logout_action, self.close_shift_action, self.x_report_action):
             action.setEnabled(False)  # until a cashier is in a shift
-        if receipts is not None:
-            receipts.listeners.append(self._receipt_printed)
+        self.bridge.receipt_printed.connect(self._receipt_printed)
 
         # --- status bar -------------------------------------------------------------------
         self.status = CashierStatusBar()
@@ -270,8 +273,8 @@ class MainWindow(QMainWindow):
         self.pending_label = self.status.pending_label
         self.balance_label = self.status.balance_label
         self.balance_label.setText(self.tr("Баланс: нет данных"))
-        engine.listeners.append(self._payment_changed)
-        engine.request_listeners.append(self._request_sent)
+        self.bridge.payment_changed.connect(self._payment_changed)
+        self.bridge.request_answered.connect(self._request_sent)
         for record in self.journal.unsettled():
             self._watched.add(record.agent_transaction_id)
         self._show_pending()
@@ -622,7 +625,7 @@ class MainWindow(QMainWindow):
             # wrong there, the scheduler still starts (it retries them for the rest of the day)
             self._resumed = True
             try:
-                await self.engine.recover(wait=0)
+                await self.engine.scheduler.recover(wait=0)
             except Exception as error:
                 log.exception("start-up recovery failed")
                 self.show_notice(self.tr("Платежи «в обработке» не возобновлены при запуске: "
@@ -631,7 +634,7 @@ class MainWindow(QMainWindow):
                                              else self.tr("внутренняя ошибка")), "error",
                                  about=("pending",))
             self._show_pending()
-            self._keep(asyncio.ensure_future(self.engine.run_scheduler(self._stop)))
+            self._keep(asyncio.ensure_future(self.engine.scheduler.run(self._stop)))
         async with self._client_factory() as client:
             await asyncio.gather(self._load_catalog(client), self._load_balance(client))
 

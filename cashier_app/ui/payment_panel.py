@@ -52,6 +52,7 @@ from cashier_app.journal import PaymentRecord
 from cashier_app.processing.models import Contract, PaymentAnswer
 from cashier_app.receipts.service import AUTO_PRINT_STATES, PrintOutcome, ReceiptService
 
+from .bridge import EngineBridge
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
 from .money_box import MoneyBox
@@ -94,8 +95,11 @@ class PaymentPanel(QWidget):
                  gate: Callable[[], str | None] = lambda: None, identity_fields: bool = False,
                  receipts: ReceiptService | None = None,
                  bank: Callable[[int], Awaitable[str]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 bridge: EngineBridge | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        if bridge is None:  # alone (tests): its own view of the engine's and printer's news
+            hubs = [engine.events] + ([receipts.events] if receipts is not None else [])
+            bridge = EngineBridge(*hubs, parent=self)
         self.engine = engine
         self._who = who
         self._gate = gate
@@ -170,9 +174,8 @@ class PaymentPanel(QWidget):
         self.qr_view.renew_requested.connect(self.start_qr)
         self.qr_view.demo_pay_requested.connect(self.qr.demo_bank_pay)
         self.qr_view.expired.connect(self.qr.expired_on_screen)
-        engine.listeners.append(self._engine_changed)
-        if receipts is not None:
-            receipts.listeners.append(self._receipt_changed)
+        bridge.payment_changed.connect(self._engine_changed)
+        bridge.receipt_printed.connect(self._receipt_changed)
 
         self.banner = QLabel("")
         self.banner.setObjectName("outcomeBanner")

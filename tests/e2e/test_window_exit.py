@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cashier_app.catalog import CACHE_NAME
+from cashier_app.engine.catalog import CACHE_NAME
 from tests.e2e.helpers import CLI, base_env
 
 HAVE_X = bool(shutil.which("Xvfb") and shutil.which("xdotool"))

@@ -15,7 +15,7 @@ from cashier_app.core.schemes import LineChoice, PaymentRefused
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
-from cashier_app.engine import PaymentEngine, PaymentInput
+from cashier_app.engine import PaymentChanged, PaymentEngine, PaymentInput
 from cashier_app.journal import IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
@@ -56,7 +56,7 @@ class Rig:
         fixed = self.services[record.service_id].fixed_payment
         planned = self.engine.plan(record, fixed_payment=fixed, **plan)
         paid = self.run(self.engine.pay(record.agent_transaction_id, planned))
-        return self.run(self.engine.settle(paid.agent_transaction_id, wait=wait))
+        return self.run(self.engine.scheduler.settle(paid.agent_transaction_id, wait=wait))
 
     def at_emulator(self, record: PaymentRecord) -> Any:
         return self.emulator.center.transaction(record.agent_transaction_id)
@@ -74,7 +74,7 @@ def run_scheduler_until_paid(rig: Rig, agent_transaction_id: int) -> None:
 
     async def background() -> None:
         stop = asyncio.Event()
-        task = asyncio.ensure_future(rig.engine.run_scheduler(stop, idle=0.02))
+        task = asyncio.ensure_future(rig.engine.scheduler.run(stop, idle=0.02))
         for _ in range(250):
             if rig.journal.get(agent_transaction_id).state is State.PAID:
                 break
@@ -158,7 +158,7 @@ def test_each_non_final_code_keeps_paying_then_settles(rig: Rig, code: int) -> N
                                    rig.engine.plan(checked, amount=D("100"))))
     assert first.state is State.PAYING and first.result == code and first.seen_non_final
     assert first.next_attempt_at is not None
-    paid = rig.run(rig.engine.settle(first.agent_transaction_id, wait=5))
+    paid = rig.run(rig.engine.scheduler.settle(first.agent_transaction_id, wait=5))
     assert paid.state is State.PAID and paid.attempts == 4
     assert_sent_once_unchanged(rig, paid)
     results = [a.result for a in rig.journal.attempts(paid.agent_transaction_id)][1:]
@@ -223,7 +223,7 @@ def test_202_on_a_first_request_fails_but_after_a_non_final_answer_does_not(rig:
                                      rig.engine.plan(checked, amount=D("100"))))
     again = rig.run(rig.engine.attempt(pending.agent_transaction_id))
     assert again.state is State.PAYING and again.result == 202
-    paid = rig.run(rig.engine.settle(again.agent_transaction_id, wait=5))
+    paid = rig.run(rig.engine.scheduler.settle(again.agent_transaction_id, wait=5))
     assert paid.state is State.PAID
     assert_sent_once_unchanged(rig, paid)
 
@@ -257,7 +257,7 @@ def test_restart_resumes_pending_before_new_work(emulator: EmulatorServer, tmp_p
 
     second = Rig(emulator, tmp_path)
     try:
-        resumed = second.run(second.engine.recover(wait=5))
+        resumed = second.run(second.engine.scheduler.recover(wait=5))
         assert [(r.agent_transaction_id, r.state) for r in resumed] == [
             (pending.agent_transaction_id, State.PAID)]
         assert second.journal.get(abandoned.agent_transaction_id).state is State.CANCELLED
@@ -276,7 +276,7 @@ def test_scheduler_settles_in_the_background(rig: Rig) -> None:
                                      rig.engine.plan(checked, amount=D("100"))))
     assert pending.state is State.PAYING
     seen: list[State] = []
-    rig.engine.listeners.append(lambda record: seen.append(record.state))
+    rig.engine.events.subscribe(PaymentChanged, lambda event: seen.append(event.record.state))
 
     run_scheduler_until_paid(rig, pending.agent_transaction_id)
     assert rig.journal.get(pending.agent_transaction_id).state is State.PAID

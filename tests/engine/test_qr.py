@@ -16,6 +16,7 @@ from cashier_app.core.schemes import LineChoice, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.core.wire import decode_body
 from cashier_app.emulator import EmulatorServer
+from cashier_app.engine import PaymentChanged
 from cashier_app.journal import PaymentRecord
 from cashier_app.processing.sbp import SbpClient
 from tests.engine.test_engine import Rig
@@ -45,7 +46,7 @@ class QrRig(Rig):
         return self.emulator.center.sbp.codes.get(record.agent_transaction_id)
 
     def settle(self, record: PaymentRecord, wait: float = 5) -> PaymentRecord:
-        return self.run(self.engine.settle(record.agent_transaction_id, wait=wait))
+        return self.run(self.engine.scheduler.settle(record.agent_transaction_id, wait=wait))
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_create_then_paid(qr: QrRig) -> None:
     assert code.body == decode_body(waiting.qr_body)  # what was journaled is what was sent
     assert code.payload == waiting.qr_payload
     heard: list[PaymentRecord] = []
-    qr.engine.listeners.append(heard.append)
+    qr.engine.events.subscribe(PaymentChanged, lambda event: heard.append(event.record))
     assert qr.poll(waiting).state is State.QR_WAITING  # not paid yet: still waiting
     assert heard == []  # «still CREATED» is no news: the window does not redraw for it
     assert qr.bank("pay", waiting)["ok"]
@@ -137,7 +138,7 @@ def test_paid_while_the_program_was_down_is_found_at_restart(emulator: EmulatorS
     emulator.center.bank("pay", tx_id=waiting.agent_transaction_id)
     second = QrRig(emulator, tmp_path)
     try:
-        [paid] = second.run(second.engine.recover(wait=2))
+        [paid] = second.run(second.engine.scheduler.recover(wait=2))
         assert paid.state is State.PAID and paid.transaction_id
         assert second.at_emulator(paid).debits == 1
     finally:
@@ -151,7 +152,7 @@ def test_not_paid_before_restart_ends_cancelled_at_expiry(emulator: EmulatorServ
     first.close()
     second = QrRig(emulator, tmp_path)
     try:
-        [still] = second.run(second.engine.recover(wait=0.1))
+        [still] = second.run(second.engine.scheduler.recover(wait=0.1))
         # the code can still be paid (the person may have scanned it): watched, not dropped
         assert still.state is State.QR_WAITING and still.cancel_requested_at
         emulator.center.bank("expire", tx_id=waiting.agent_transaction_id)
@@ -175,7 +176,7 @@ def test_a_create_without_answer_is_looked_up_at_restart_not_repeated(
     creates = emulator.center.request_counts.get("qr-code/create", 0)
     second = QrRig(emulator, tmp_path)
     try:
-        [looked] = second.run(second.engine.recover(wait=0.2))
+        [looked] = second.run(second.engine.scheduler.recover(wait=0.2))
         # nobody sees a code made now: the create is not sent again
         assert emulator.center.request_counts.get("qr-code/create", 0) == creates
         if when == "before":  # the center never got it: nothing to pay, cancelled at once
@@ -216,7 +217,7 @@ def test_the_scheduler_follows_a_code_to_paid(qr: QrRig) -> None:
 
     async def background() -> PaymentRecord:
         stop = asyncio.Event()
-        task = asyncio.ensure_future(qr.engine.run_scheduler(stop, idle=0.02))
+        task = asyncio.ensure_future(qr.engine.scheduler.run(stop, idle=0.02))
         await asyncio.sleep(0.1)
         qr.bank("pay", waiting)
         for _ in range(200):

@@ -68,14 +68,14 @@ def test_a_live_programs_work_is_left_alone_and_a_gone_ones_is_taken_over(
 
     # a command starts on the same data directory while the window is alive
     command = Program(emulator, tmp_path, loop)
-    assert command.run(command.engine.recover(wait=0)) == []
+    assert command.run(command.engine.scheduler.recover(wait=0)) == []
     assert command.journal.get(checked.agent_transaction_id).state is State.CHECKED
     assert command.journal.get(paying.agent_transaction_id).owner == window.lease.owner
 
     # the window goes away (killed): now its payments are the command's to finish
     window.end()
     command.lease._seen.clear()  # its "alive" answer of a moment ago is not reused
-    recovered = command.run(command.engine.recover(wait=5))
+    recovered = command.run(command.engine.scheduler.recover(wait=5))
     assert [r.agent_transaction_id for r in recovered] == [paying.agent_transaction_id]
     assert recovered[0].state is State.PAID
     assert recovered[0].owner == command.lease.owner
@@ -102,7 +102,7 @@ def test_a_payment_settled_by_another_program_is_not_overwritten(
     attempts_before = len(first.journal.attempts(tx_id))
     # the first program's next attempt still gets a non-final answer (code 1): it records the
     # attempt, and leaves the paid payment as it is
-    after = first.run(first.engine._attempt_locked(stale))
+    after = first.run(first.engine.cash._attempt(stale))
     assert after.state is State.PAID and after.result == 0 and after.transaction_id == 777
     assert len(first.journal.attempts(tx_id)) == attempts_before + 1
     first.end()

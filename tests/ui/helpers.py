@@ -15,10 +15,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from cashier_app.catalog import CatalogStore
 from cashier_app.core.cashiers import Cashier, Role, hash_pin
 from cashier_app.core.schemes import CommissionRule
 from cashier_app.engine import PaymentEngine
+from cashier_app.engine.catalog import CatalogStore
 from cashier_app.journal import IdAllocator, Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy

@@ -278,13 +278,13 @@ def test_a_failed_start_up_recovery_still_starts_the_scheduler(
     first_rig.close()
 
     rig = make_rig(qtbot, loop, emulator.url, tmp_path)
-    failing = rig.engine.abandon_unpaid
+    failing = rig.engine.scheduler.abandon_unpaid
 
     def broken() -> list[object]:
-        rig.engine.abandon_unpaid = failing  # type: ignore[method-assign]
+        rig.engine.scheduler.abandon_unpaid = failing  # type: ignore[method-assign]
         raise JournalStorageError("Диск заполнен: журнал платежей не может записать данные")
 
-    rig.engine.abandon_unpaid = broken  # type: ignore[method-assign]
+    rig.engine.scheduler.abandon_unpaid = broken  # type: ignore[method-assign]
     rig.run(rig.window.refresh())
     assert any("не возобновлены" in notice and "Диск заполнен" in notice
                for notice in rig.window.notices), rig.window.notices

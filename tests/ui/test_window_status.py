@@ -20,7 +20,7 @@ from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.core.text import money
 from cashier_app.emulator import EmulatorServer
-from cashier_app.engine import PaymentInput
+from cashier_app.engine import PaymentInput, RequestAnswered
 from cashier_app.journal import PaymentRecord
 from cashier_app.processing.sbp import SbpClient
 from cashier_app.ui.payment_panel import Step
@@ -124,11 +124,11 @@ def test_a_broken_request_listener_does_not_break_a_payment(
     rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     seen: list[str] = []
 
-    def broken(sent: object) -> None:
-        seen.append(getattr(sent, "outcome", "?"))
+    def broken(event: RequestAnswered) -> None:
+        seen.append(event.sent.outcome)
         raise RuntimeError("an observer with a bug")
 
-    rig.engine.request_listeners.insert(0, broken)
+    rig.engine.events.subscribe(RequestAnswered, broken)
     log_in(rig, qtbot)
     assert pay(rig, emulator, "9051112237").state is State.PAID
     assert seen == ["answer", "answer"]  # told once per request: the check, the pay

@@ -15,29 +15,31 @@ The same promises as a cash pay (:mod:`cashier_app.engine`), for a code:
   (one paid while the program was down is found and finished), and a create that was never
   answered is not repeated — nobody would see that code — but looked up by agentTransactionId.
 
-No Qt here; the window follows the payment through the engine's listeners.
+No Qt here; the window follows the payment through the engine's events.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cashier_app.attempts import Sent, send_timed
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.core.wire import decode_body, encode_body
-from cashier_app.failpoints import failpoint
-from cashier_app.journal import SBP, Attempt, IdAllocator, Journal, PaymentRecord
+from cashier_app.journal import SBP, Attempt, PaymentRecord
 from cashier_app.processing.errors import AuthError, TransportError
-from cashier_app.processing.requests import ExtraService, format_agent_date
-from cashier_app.processing.retry import RetryPolicy
+from cashier_app.processing.requests import format_agent_date
 from cashier_app.processing.sbp import QrAnswer, QrStatus, SbpClient, qr_request
+
+from ..attempts import send_timed
+from ..failpoints import failpoint
+from .cash import journal_lines, wire_lines
+
+if TYPE_CHECKING:
+    from ..payments import PaymentEngine
 
 log = logging.getLogger(__name__)
 #: the journal's name for each adapter method in a payment's attempts
@@ -46,51 +48,36 @@ ATTEMPT_NAMES = {"create": "qr-create", "status": "qr-status", "register": "link
 INTERRUPTED = "Программа перезапускалась: QR-код больше не на экране"
 
 
-class QrPayments:
-    """Mixed into :class:`~cashier_app.engine.PaymentEngine` (which provides these)."""
+class QrPay:
+    """The QR СБП method, composed into :class:`~cashier_app.engine.PaymentEngine` beside the
+    cash one: the same journal, attempt recording, retry policy and locks (the engine's)."""
 
-    journal: Journal
-    policy: RetryPolicy
-    ids: IdAllocator
-    clock: Callable[[], datetime]
-    sbp: SbpClient | None
+    name = SBP
+    waiting = State.QR_WAITING  # the state it leaves a payment in until the center's word
 
-    def _emit(self, record: PaymentRecord) -> PaymentRecord:
-        raise NotImplementedError
-
-    def _lock(self, agent_transaction_id: int) -> asyncio.Lock:
-        raise NotImplementedError
-
-    def _observe(self, sent: Sent[Any]) -> None:
-        raise NotImplementedError
-
-    def _alive(self, owner: str | None) -> bool:
-        raise NotImplementedError
-
-    async def recheck(self, agent_transaction_id: int, *, attempts: int = 3) -> PaymentRecord:
-        raise NotImplementedError
+    def __init__(self, engine: PaymentEngine, sbp: SbpClient) -> None:
+        self.engine = engine
+        self.sbp = sbp
 
     def _sbp(self) -> SbpClient:
-        if self.sbp is None:
-            raise PaymentRefused("Оплата по QR СБП на этой кассе не настроена")
         return self.sbp
 
     # --- starting a code ----------------------------------------------------------------
-    async def start_qr(self, agent_transaction_id: int, money: Money,
+    async def start(self, agent_transaction_id: int, money: Money,
                        extras: dict[str, str] | None = None,
                        lines: tuple[PaidLine, ...] = ()) -> PaymentRecord:
         """Journal the code's request (state ``qr_waiting``), then ask the center for it. The
         answer's code is in ``qr_payload``; ``qr_status`` CREATED means it can be paid."""
         sbp = self._sbp()
-        async with self._lock(agent_transaction_id):
-            record = self.journal.get(agent_transaction_id)
+        async with self.engine.lock(agent_transaction_id):
+            record = self.engine.journal.get(agent_transaction_id)
             if record.state is not State.CHECKED:
                 if record.state in (State.QR_WAITING, State.PAYING, State.PAID, State.FAILED):
                     return record  # a second press: the first one already started
                 raise PaymentRefused("Сначала проверьте платёж")
             link: tuple[str, str] | None = None
             if sbp.mode == "cash_link":
-                busy = [r for r in self.journal.in_state(State.QR_WAITING)
+                busy = [r for r in self.engine.journal.in_state(State.QR_WAITING)
                         if r.qr_mode == "cash_link"]
                 if busy:
                     raise PaymentRefused(
@@ -106,7 +93,7 @@ class QrPayments:
                 extra_services=wire_lines(lines),
                 identity_card=record.identity_card, full_name=record.full_name,
                 qr_id=link[0] if link else None))
-            record = self.journal.transition(
+            record = self.engine.journal.transition(
                 agent_transaction_id, State.QR_WAITING, expect=State.CHECKED,
                 payment_method=SBP,
                 qr_mode=sbp.mode, qr_body=body, qr_id=link[0] if link else None,
@@ -115,8 +102,8 @@ class QrPayments:
                 extras=extras or record.extras,
                 extra_services=journal_lines(lines),
                 result_message="Создаём QR-код",
-                next_attempt_at=self.clock().isoformat(timespec="milliseconds"))
-            self._emit(record)
+                next_attempt_at=self.engine.clock().isoformat(timespec="milliseconds"))
+            self.engine.emit(record)
             if record.state is not State.QR_WAITING:  # settled elsewhere meanwhile
                 return record
             failpoint("before-qr-create")
@@ -124,7 +111,7 @@ class QrPayments:
 
     async def _cash_link(self, sbp: SbpClient) -> tuple[str, str]:
         """The desk's reusable code, registered once and kept in the journal."""
-        known = self.journal.cash_link()
+        known = self.engine.journal.cash_link()
         if known is not None:
             return known
         try:
@@ -133,22 +120,22 @@ class QrPayments:
             raise PaymentRefused(f"Кассовая ссылка не получена: {error}") from error
         if not answer.ok or not answer.qr_id or not answer.payload:
             raise PaymentRefused(f"Кассовая ссылка не получена: {answer.cashier_message}")
-        self.journal.save_cash_link(answer.qr_id, answer.payload)
+        self.engine.journal.save_cash_link(answer.qr_id, answer.payload)
         return answer.qr_id, answer.payload
 
-    async def renew_qr(self, agent_transaction_id: int) -> PaymentRecord:
+    async def renew(self, agent_transaction_id: int) -> PaymentRecord:
         """A new code for a payment whose code expired or was rejected: a new payment (new
         agentTransactionId — a repeat of the old id would return the old code) with the same
         data and amounts, checked again, then a new code."""
-        old = self.journal.get(agent_transaction_id)
+        old = self.engine.journal.get(agent_transaction_id)
         if not old.by_qr or old.state not in (State.FAILED, State.CANCELLED):
             raise PaymentRefused("Новый QR-код можно получить только вместо неоплаченного")
         assert old.check_body is not None and old.amount_to is not None
         check = decode_body(old.check_body)
-        new_id = self.ids.allocate()
+        new_id = self.engine.ids.allocate()
         check["agentTransactionId"] = new_id
-        check["agentTransactionDate"] = format_agent_date(self.clock())
-        self._emit(self.journal.create(
+        check["agentTransactionDate"] = format_agent_date(self.engine.clock())
+        self.engine.emit(self.engine.journal.create(
             agent_transaction_id=new_id, service_id=old.service_id,
             service_name=old.service_name, scheme=old.scheme, account=old.account,
             extras=check.get("extras") or {},
@@ -156,7 +143,7 @@ class QrPayments:
             agent_transaction_date=check["agentTransactionDate"],
             check_body=encode_body(check), cashier=old.cashier, shift_id=old.shift_id,
             field_titles=old.field_titles))
-        record = await self.recheck(new_id)
+        record = await self.engine.recheck(new_id)
         if record.state is not State.CHECKED:
             return record
         money = Money(old.amount_to, old.commission or Decimal("0.00"),
@@ -164,43 +151,43 @@ class QrPayments:
                       Decimal("0.00"))
         lines = tuple(PaidLine(str(item["subServiceId"]), Decimal(str(item["amount"])),
                                item.get("lastCount")) for item in old.extra_services or ())
-        return await self.start_qr(new_id, money, dict(old.extras), lines)
+        return await self.start(new_id, money, dict(old.extras), lines)
 
     # --- following a code ---------------------------------------------------------------
-    async def poll_qr(self, agent_transaction_id: int) -> PaymentRecord:
+    async def advance(self, agent_transaction_id: int) -> PaymentRecord:
         """One step for a waiting code (no-op in any other state)."""
-        async with self._lock(agent_transaction_id):
-            record = self.journal.get(agent_transaction_id)
+        async with self.engine.lock(agent_transaction_id):
+            record = self.engine.journal.get(agent_transaction_id)
             if record.state is not State.QR_WAITING:
                 return record
             return await self._poll_qr_locked(record)
 
-    async def cancel_qr(self, agent_transaction_id: int,
+    async def cancel(self, agent_transaction_id: int,
                         reason: str = "Отменён кассиром") -> PaymentRecord:
         """The cashier gives up on the code. Ends ``cancelled`` once the center confirms it
         can no longer be paid (a link is deactivated now; a dynamic QR at its expiry), or
         ``paid`` if the person paid it after all."""
-        async with self._lock(agent_transaction_id):
-            record = self.journal.get(agent_transaction_id)
+        async with self.engine.lock(agent_transaction_id):
+            record = self.engine.journal.get(agent_transaction_id)
             if record.state is not State.QR_WAITING:
                 return record
             if not record.cancel_requested_at:
-                record = self._emit(self.journal.update(
+                record = self.engine.emit(self.engine.journal.update(
                     agent_transaction_id, expect=State.QR_WAITING, result_message=reason,
-                    cancel_requested_at=self.clock().isoformat(timespec="seconds")))
+                    cancel_requested_at=self.engine.clock().isoformat(timespec="seconds")))
             return await self._poll_qr_locked(record)
 
-    def interrupt_qr(self) -> list[PaymentRecord]:
+    def interrupt(self) -> list[PaymentRecord]:
         """At start-up: the codes on screen before the restart are no longer shown; each is
         looked up and ended (or watched to its end) as if the cashier had cancelled it. A code
         on the screen of another program that is still running is left alone."""
-        now = self.clock().isoformat(timespec="seconds")
-        return [self._emit(self.journal.update(
+        now = self.engine.clock().isoformat(timespec="seconds")
+        return [self.engine.emit(self.engine.journal.update(
                     record.agent_transaction_id, expect=State.QR_WAITING,
                     cancel_requested_at=now, result_message=INTERRUPTED,
                     next_attempt_at=None))
-                for record in self.journal.in_state(State.QR_WAITING)
-                if not record.cancel_requested_at and not self._alive(record.owner)]
+                for record in self.engine.journal.in_state(State.QR_WAITING)
+                if not record.cancel_requested_at and not self.engine.scheduler.alive(record.owner)]
 
     async def _poll_qr_locked(self, record: PaymentRecord) -> PaymentRecord:
         sbp = self._sbp()
@@ -219,7 +206,7 @@ class QrPayments:
         return await self._qr_call(record, "status", sbp.status_body(qr_id, tx_id))
 
     async def _qr_call(self, record: PaymentRecord, kind: str, body: bytes) -> PaymentRecord:
-        sent = await send_timed(self._sbp().send(kind, body), self.clock, body)
+        sent = await send_timed(self._sbp().send(kind, body), self.engine.clock, body)
         if sent.answer is not None:
             problem = sent.answer.foreign_problem(
                 record.agent_transaction_id, record.qr_id if kind != "create" else None)
@@ -227,7 +214,7 @@ class QrPayments:
                 log.error("QR %s %s: %s: %r", kind, record.agent_transaction_id, problem,
                           dict(sent.answer.raw))
                 sent = sent.disbelieved(problem)
-        self._observe(sent)
+        self.engine.observe(sent)
         answer, message = sent.answer, sent.message
         if answer is not None and answer.status_word:
             message = f"{answer.status_word} {message}".strip()
@@ -245,7 +232,7 @@ class QrPayments:
         if changed or record.qr_failures:
             # a poll that only says «still CREATED» again is nothing for the window to redraw
             # (it would reload «Сегодня» every few seconds)
-            self._emit(outcome)
+            self.engine.emit(outcome)
         return outcome
 
     def _qr_outcome(self, record: PaymentRecord, kind: str, answer: QrAnswer | None,
@@ -253,7 +240,7 @@ class QrPayments:
         """The journal write for one QR answer, together with its attempt; each write expects
         the code still waiting (another program may have ended it meanwhile)."""
         tx_id = record.agent_transaction_id
-        now = self.clock()
+        now = self.engine.clock()
         settled = now.isoformat(timespec="seconds")
         write: dict[str, Any] = {"expect": State.QR_WAITING, "attempt": attempt}
         if answer is None or classify(answer.result) is Finality.NOT_FINAL:
@@ -261,7 +248,7 @@ class QrPayments:
         if not answer.ok:
             if kind in ("create", "activate"):
                 # the center refused to make the code: nothing can be paid
-                return self.journal.transition(
+                return self.engine.journal.transition(
                     tx_id, State.FAILED, result=answer.result,
                     result_message=answer.cashier_message, settled_at=settled,
                     next_attempt_at=None, **write)
@@ -272,7 +259,7 @@ class QrPayments:
             return self._qr_created(record, answer, write)
         status = answer.status
         if status is QrStatus.PAID:
-            return self.journal.transition(
+            return self.engine.journal.transition(
                 tx_id, State.PAID, result=0, result_message="Оплачено по QR СБП",
                 qr_status=str(status), transaction_id=answer.transaction_id
                 or record.transaction_id,
@@ -285,15 +272,15 @@ class QrPayments:
                 text = (record.result_message or "Отменён") + (
                     ": QR-код не был создан" if status is QrStatus.NOT_FOUND
                     else ": QR-код не оплачен")
-                return self.journal.transition(tx_id, State.CANCELLED, qr_status=str(status),
+                return self.engine.journal.transition(tx_id, State.CANCELLED, qr_status=str(status),
                                                result_message=text, next_attempt_at=None,
                                                settled_at=settled, **write)
-            return self.journal.transition(
+            return self.engine.journal.transition(
                 tx_id, State.FAILED, qr_status=str(status), next_attempt_at=None,
                 result_message="Срок QR-кода истёк: оплата не поступила", settled_at=settled,
                 **write)
         if status is QrStatus.REJECTED:
-            return self.journal.transition(
+            return self.engine.journal.transition(
                 tx_id, State.FAILED, qr_status=str(status), next_attempt_at=None,
                 result_message="Оплата по QR отклонена" + (f": {reason}" if reason else ""),
                 settled_at=settled, **write)
@@ -302,7 +289,7 @@ class QrPayments:
             # watching — calling it unpaid could lose a payment
             log.warning("QR status %s for %s: %r", kind, tx_id, answer.status_word)
             return self._qr_later(record, record.result_message or "", write)
-        return self.journal.update(
+        return self.engine.journal.update(
             tx_id, qr_status=str(status), qr_failures=0, qr_id=record.qr_id or answer.qr_id,
             next_attempt_at=(now + timedelta(seconds=self._qr_poll_delay(record, now)))
             .isoformat(timespec="milliseconds"), **write)
@@ -310,10 +297,10 @@ class QrPayments:
     def _qr_created(self, record: PaymentRecord, answer: QrAnswer,
                     write: dict[str, Any]) -> PaymentRecord:
         sbp = self._sbp()
-        now = self.clock()
+        now = self.engine.clock()
         payload = answer.payload
         if record.qr_mode == "cash_link":
-            link = self.journal.cash_link()
+            link = self.engine.journal.cash_link()
             payload = payload or (link[1] if link else None)
         # the center's expiry, unless it is absurd against our clock (then our lifetime)
         expires = answer.expires_at
@@ -331,7 +318,7 @@ class QrPayments:
             log.error("QR create %s: the answer has no payload", record.agent_transaction_id)
             values.update(cancel_requested_at=now.isoformat(timespec="seconds"),
                           result_message="Процессинг не прислал QR-код")
-        return self.journal.update(record.agent_transaction_id, **values, **write)
+        return self.engine.journal.update(record.agent_transaction_id, **values, **write)
 
     @staticmethod
     def _qr_live(record: PaymentRecord, now: datetime) -> bool:
@@ -343,30 +330,18 @@ class QrPayments:
         """Every ``poll_interval`` while the code can be paid; then at the retry policy's
         longest interval."""
         interval = self._sbp().poll_interval
-        return interval if self._qr_live(record, now) else max(interval, self.policy.maximum)
+        return interval if self._qr_live(record, now) else max(interval, self.engine.policy.maximum)
 
     def _qr_later(self, record: PaymentRecord, message: str,
                   write: dict[str, Any]) -> PaymentRecord:
         """No usable answer: the same question again, at growing intervals (but never slower
         than every few seconds while the code can be paid)."""
-        now = self.clock()
+        now = self.engine.clock()
         failures = record.qr_failures + 1
-        delay = self.policy.delay(failures)
+        delay = self.engine.policy.delay(failures)
         if self._qr_live(record, now):
             delay = min(delay, max(self._sbp().poll_interval, 5.0))
-        return self.journal.update(
+        return self.engine.journal.update(
             record.agent_transaction_id, qr_failures=failures, result_message=message,
             next_attempt_at=(now + timedelta(seconds=delay)).isoformat(timespec="milliseconds"),
             **write)
-
-
-def wire_lines(lines: tuple[PaidLine, ...]) -> list[ExtraService] | None:
-    """The paid invoice lines as a request carries them (``extraServices``)."""
-    return [ExtraService(line.sub_service_id, line.amount, line.last_count)
-            for line in lines] or None
-
-
-def journal_lines(lines: tuple[PaidLine, ...]) -> list[dict[str, object]] | None:
-    """The paid invoice lines as the journal keeps them (``extra_services``)."""
-    return [{"subServiceId": line.sub_service_id, "amount": format(line.amount, "f"),
-             "lastCount": line.last_count} for line in lines] or None
