@@ -23,16 +23,23 @@ from pathlib import Path
 
 import httpx
 
+from cashier_app import settings as cfg
+from cashier_app.bootstrap import open_point, point_for
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
-from cashier_app.engine import PaymentEngine, PaymentInput
-from cashier_app.journal import IdAllocator, Journal
-from cashier_app.processing.client import ProcessingClient
+from cashier_app.engine import PaymentInput
+from cashier_app.journal import Journal
 from cashier_app.processing.requests import pay_body
-from cashier_app.processing.retry import RetryPolicy
 
 TOKEN = "bench"
+
+
+def bench_settings(data_dir: Path, url: str, timeout: float = 15.0) -> cfg.Settings:
+    """The program's settings for a benchmark run against the emulator at ``url``."""
+    return cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
+        cfg.PROCESSING_URL: url, cfg.PROCESSING_TOKEN: TOKEN,
+        cfg.PROCESSING_TIMEOUT: timeout, cfg.DATA_DIR: str(data_dir)})
 
 
 def p99(values: list[float]) -> float:
@@ -68,9 +75,8 @@ def journal_latency(folder: Path, count: int) -> tuple[list[float], list[float]]
 async def flow_rate(folder: Path, server: EmulatorServer, count: int) -> tuple[float, float]:
     service = ServiceDefinition.from_wire(
         next(s for s in server.center.catalog["services"] if s["serviceId"] == "P1011"))
-    journal = Journal(folder / "flow.sqlite3")
-    async with ProcessingClient(server.url, TOKEN) as client:
-        engine = PaymentEngine(journal, client, RetryPolicy(), IdAllocator(folder / "hwm", 1))
+    async with open_point(bench_settings(folder / "flow", server.url)) as point:
+        engine = point.engine
         started = time.perf_counter()
         for _ in range(count):
             record = await engine.check(PaymentInput(service, {"account": "9051234567"}))
@@ -81,7 +87,6 @@ async def flow_rate(folder: Path, server: EmulatorServer, count: int) -> tuple[f
                            agent_transaction_id=10**15 + n,
                            agent_transaction_date="2026-11-23T10:00:00",
                            amount_to=Decimal("10")) for n in range(count)]
-    journal.close()
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as bare:
         started = time.perf_counter()
         for body in bodies:
@@ -91,7 +96,9 @@ async def flow_rate(folder: Path, server: EmulatorServer, count: int) -> tuple[f
 
 
 async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple[float, float]:
-    journal = Journal(folder / "resume.sqlite3")
+    settings = bench_settings(folder / "resume", server.url, timeout=60)
+    point = point_for(settings, "cli")
+    journal = point.journal
     base = 2 * 10**15
     with journal.transaction():
         for n in range(count):
@@ -106,14 +113,11 @@ async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple
                                      agent_transaction_date="2026-11-23T10:00:00",
                                      amount_to=Decimal("10"), amount_from=Decimal("10")),
                 "created_at": "2026-11-23T10:00:00", "updated_at": "2026-11-23T10:00:00"})
-    async with ProcessingClient(server.url, TOKEN, timeout=60) as client:
-        engine = PaymentEngine(journal, client, RetryPolicy(),
-                               IdAllocator(folder / "hwm2", 1, floor=journal.max_id()))
-        started = time.perf_counter()
-        settled = await engine.scheduler.recover(wait=120)
-        ours = time.perf_counter() - started
+    started = time.perf_counter()
+    settled = await point.engine.scheduler.recover(wait=120)
+    ours = time.perf_counter() - started
+    await point.aclose()
     assert all(r.state is State.PAID for r in settled) and len(settled) == count
-    journal.close()
     bodies = [pay_body(service_id="P1011", account="9051234567", agent_transaction_id=3 * 10**15
                        + n, agent_transaction_date="2026-11-23T10:00:00",
                        amount_to=Decimal("10")) for n in range(count)]

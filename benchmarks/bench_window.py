@@ -74,28 +74,32 @@ def child_window(data_dir: str) -> None:
     """The program's window on the cached catalog, as at a point's morning start."""
     from PySide6.QtWidgets import QApplication
 
-    from cashier_app.engine import PaymentEngine
-    from cashier_app.engine.catalog import CatalogStore
-    from cashier_app.journal import IdAllocator, Journal
-    from cashier_app.processing.client import ProcessingClient
-    from cashier_app.processing.retry import RetryPolicy
     from cashier_app.ui.launch import load_style
     from cashier_app.ui.main_window import MainWindow
 
     app = QApplication([])
     load_style(app)
-    path = Path(data_dir)
-    journal = Journal(path / "journal.sqlite3")
-    client = ProcessingClient("http://127.0.0.1:9", "t")
-    engine = PaymentEngine(journal, client, RetryPolicy(), IdAllocator(path / "hwm", 1))
-    store = CatalogStore(path)
-    window = MainWindow(lambda: client, store, engine=engine, cashiers=[])
+    point = bench_point(Path(data_dir))
+    store = point.catalog
+    window = MainWindow(point, cashiers=[])
     cached = store.load()
     assert cached is not None
     window._show_catalog(cached)  # what refresh() shows first, before any network
     window.show()
     app.processEvents()
     print(json.dumps({"rss": rss_mb(), "services": len(cached.services)}), flush=True)
+
+
+def bench_point(data_dir: Path, timeout: float = 15.0) -> Any:
+    """The window's point as the program builds it, on a processing center that is not
+    there (the figures are the window's own work)."""
+    from cashier_app import settings as cfg
+    from cashier_app.bootstrap import point_for
+
+    settings = cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
+        cfg.PROCESSING_URL: "http://127.0.0.1:9", cfg.PROCESSING_TOKEN: "t",
+        cfg.PROCESSING_TIMEOUT: timeout, cfg.DATA_DIR: str(data_dir)})
+    return point_for(settings, "test")
 
 
 def timed_child(*args: str) -> tuple[float, dict[str, Any]]:
@@ -112,22 +116,16 @@ def in_process(data_dir: Path, keystrokes: int, forms: int) -> dict[str, list[fl
     from PySide6.QtWidgets import QApplication
 
     from cashier_app.core.search import fold
-    from cashier_app.engine import PaymentEngine
-    from cashier_app.engine.catalog import CatalogStore
-    from cashier_app.journal import IdAllocator, Journal, Shift
-    from cashier_app.processing.client import ProcessingClient
-    from cashier_app.processing.retry import RetryPolicy
+    from cashier_app.journal import Shift
     from cashier_app.ui.event_loop import CashierEventLoop
     from cashier_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
-    journal = Journal(data_dir / "journal.sqlite3")
-    client = ProcessingClient("http://127.0.0.1:9", "t", timeout=0.05)
-    engine = PaymentEngine(journal, client, RetryPolicy(), IdAllocator(data_dir / "hwm", 1))
-    store = CatalogStore(data_dir)
-    window = MainWindow(lambda: client, store, engine=engine, cashiers=[])
+    point = bench_point(data_dir, timeout=0.05)
+    store = point.catalog
+    window = MainWindow(point, cashiers=[])
     cached = store.load()
     assert cached is not None
     window._show_catalog(cached)
@@ -159,8 +157,7 @@ def in_process(data_dir: Path, keystrokes: int, forms: int) -> dict[str, list[fl
         app.processEvents()
         form.append(time.perf_counter() - started)
     loop.run_until_complete(window.shutdown())
-    loop.run_until_complete(client.aclose())
-    journal.close()
+    loop.run_until_complete(point.aclose())
     return {"search": search, "bare": bare, "form": form}
 
 

@@ -89,7 +89,7 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     assert settings[cfg.PRINTER_AUTO] is False
     receipt = receipt_settings(settings)
     assert receipt.footer == ("Пока", "Спасибо") and receipt.agent_inn == "7701234567"
-    from cashier_app.app import make_client, make_sbp
+    from cashier_app.bootstrap import make_client, make_sbp
 
     sbp = make_sbp(settings, make_client(settings))
     assert sbp is not None and (sbp.mode, sbp.lifetime, sbp.poll_interval) == (
@@ -182,7 +182,7 @@ def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
 
 
 def test_an_unknown_sbp_status_name_is_refused(tmp_path: Path) -> None:
-    from cashier_app.app import make_client, make_sbp
+    from cashier_app.bootstrap import make_client, make_sbp
 
     settings = cfg.Settings.load(tmp_path / "none.toml", env={
         "CASHIER_PROCESSING_URL": "http://127.0.0.1:1", "CASHIER_SBP_ENABLED": "true",
@@ -274,7 +274,7 @@ def test_a_token_in_a_file_others_can_read_is_a_warning(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("make", ["missing", "directory", "not_pem"])
 def test_a_ca_bundle_that_cannot_be_read_is_a_config_error(tmp_path: Path, make: str) -> None:
-    from cashier_app.app import make_client
+    from cashier_app.bootstrap import make_client
 
     bundle = tmp_path / "ca.pem"
     if make == "directory":

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from cashier_app import settings as cfg
-from cashier_app.app import make_client
+from cashier_app.bootstrap import make_client
 from cashier_app.core.money import format_amount, to_cents
 from cashier_app.core.wire import encode_body
 from cashier_app.engine.catalog import Catalog, CatalogError, CatalogStore, catalog_as_json

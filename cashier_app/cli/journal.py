@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cashier_app import settings as cfg
-from cashier_app.app import HWM_NAME, JOURNAL_NAME, close_journal, journal_for, open_journal
+from cashier_app.bootstrap import HWM_NAME, JOURNAL_NAME, close_journal, journal_for, open_journal
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import State, public_status
 from cashier_app.journal import JournalDamaged, JournalMissing, export, query

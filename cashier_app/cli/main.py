@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cashier_app import __version__
 from cashier_app import settings as cfg
-from cashier_app.app import demo_environment
+from cashier_app.emulator.demo import demo_environment
 from cashier_app.engine.catalog import CatalogError
 from cashier_app.fsutil import private_umask
 from cashier_app.journal import JournalError

@@ -10,21 +10,14 @@ import argparse
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from cashier_app import settings as cfg
-from cashier_app.app import make_client, make_engine, open_journal
+from cashier_app.bootstrap import open_journal, open_point
 from cashier_app.core.money import format_amount
-from cashier_app.core.schemes import (
-    CommissionRule,
-    LineChoice,
-    PaymentRefused,
-    check_amount,
-    commission_for,
-    settle_cash,
-)
+from cashier_app.core.schemes import LineChoice, Money, PaymentRefused, check_amount
 from cashier_app.core.services import ACCOUNT, Scheme, ServiceDefinition
 from cashier_app.core.states import State, public_status
 from cashier_app.core.wire import encode_body
@@ -32,6 +25,7 @@ from cashier_app.engine import PaymentEngine, PaymentInput
 from cashier_app.engine.catalog import CatalogError, CatalogStore
 from cashier_app.journal import Journal, JournalError, PaymentRecord
 from cashier_app.journal.leases import describe
+from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 
 from . import identity
@@ -153,8 +147,8 @@ def _describe(record: PaymentRecord) -> str:
     return line
 
 
-async def _service(settings: cfg.Settings, client: Any, service_id: str) -> ServiceDefinition:
-    store = CatalogStore(settings.data_dir)
+async def _service(store: CatalogStore, client: ProcessingClient, service_id: str
+                   ) -> ServiceDefinition:
     catalog = store.load()
     if catalog is None or catalog.by_id(service_id) is None:
         try:
@@ -172,55 +166,53 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
     cash = _amount(args.cash, "--cash")
     extras = _pairs(args.extra, "--extra")
     lines = _lines(args.sub)
-    with open_journal(settings) as journal:
+    async with open_point(settings) as point:
+        journal, engine, client = point.journal, point.engine, point.client
         # the open shift's cashier, PIN checked, before anything is journaled or sent
         cashier = identity.payer(settings, journal, args.cashier).name
-        async with make_client(settings) as client:
-            engine = make_engine(settings, journal, client)
-            # every payment left in paying is resumed before new work starts (one that fails
-            # unexpectedly is logged and left for later: it must not block this payment)
-            await engine.scheduler.recover(wait=0)
-            record = None
-            try:
-                shift = journal.open_shift_now()
-                if shift is None:
-                    raise PaymentRefused("Смена не открыта: платежи не принимаются (откройте "
-                                         "смену в окне кассы или: cashier-app shift open)")
-                if shift.cashier != cashier:  # closed and reopened since the PIN was checked
-                    raise PaymentRefused(f"Открыта смена кассира {shift.cashier}: платёж "
-                                         "принимает кассир смены")
-                service = await _service(settings, client, args.service)
-                values = {**extras, ACCOUNT: args.account}
-                refuse_before_sending(service, extras, amount=amount, cash=cash,
-                                      contract=args.contract, lines=lines,
-                                      commission=engine.commission)
-                record = engine.begin(PaymentInput(
-                    service, values, cashier=cashier, shift_id=shift.id))
-                record = await engine.recheck(record.agent_transaction_id)
-                if record.state is State.CHECKED:
-                    plan = engine.plan(record, amount=amount, contract_id=args.contract,
-                                       lines=lines, cash_given=cash,
-                                       fixed_payment=service.fixed_payment)
-                    record = await engine.pay(record.agent_transaction_id, plan)
-                    record = await engine.scheduler.settle(record.agent_transaction_id,
-                                                           wait=args.wait)
-            except PaymentRefused as error:
-                if record is not None and record.state is State.CHECKED:
-                    record = engine.cancel(record.agent_transaction_id, str(error))
-                if args.json:
-                    print_json({**(record_json(record) if record else {}),
-                                 "status": "refused", "message": str(error)})
-                echo(f"cashier-app: {error}", err=True)
-                return EXIT_FAILED
-            except (Exception, asyncio.CancelledError) as error:
-                return _unfinished(journal, engine, record, error, as_json=args.json)
+        # every payment left in paying is resumed before new work starts (one that fails
+        # unexpectedly is logged and left for later: it must not block this payment)
+        await engine.scheduler.recover(wait=0)
+        record = None
+        try:
+            shift = journal.open_shift_now()
+            if shift is None:
+                raise PaymentRefused("Смена не открыта: платежи не принимаются (откройте "
+                                     "смену в окне кассы или: cashier-app shift open)")
+            if shift.cashier != cashier:  # closed and reopened since the PIN was checked
+                raise PaymentRefused(f"Открыта смена кассира {shift.cashier}: платёж "
+                                     "принимает кассир смены")
+            service = await _service(point.catalog, client, args.service)
+            values = {**extras, ACCOUNT: args.account}
+            refuse_before_sending(service, extras, amount=amount, cash=cash,
+                                  contract=args.contract, lines=lines, quote=engine.quote)
+            record = engine.begin(PaymentInput(
+                service, values, cashier=cashier, shift_id=shift.id))
+            record = await engine.recheck(record.agent_transaction_id)
+            if record.state is State.CHECKED:
+                plan = engine.plan(record, amount=amount, contract_id=args.contract,
+                                   lines=lines, cash_given=cash,
+                                   fixed_payment=service.fixed_payment)
+                record = await engine.pay(record.agent_transaction_id, plan)
+                record = await engine.scheduler.settle(record.agent_transaction_id,
+                                                       wait=args.wait)
+        except PaymentRefused as error:
+            if record is not None and record.state is State.CHECKED:
+                record = engine.cancel(record.agent_transaction_id, str(error))
+            if args.json:
+                print_json({**(record_json(record) if record else {}),
+                             "status": "refused", "message": str(error)})
+            echo(f"cashier-app: {error}", err=True)
+            return EXIT_FAILED
+        except (Exception, asyncio.CancelledError) as error:
+            return _unfinished(journal, engine, record, error, as_json=args.json)
     return _report(record, as_json=args.json)
 
 
 def refuse_before_sending(service: ServiceDefinition, extras: dict[str, str], *,
                           amount: Decimal | None, cash: Decimal | None,
                           contract: str | None, lines: list[LineChoice],
-                          commission: Sequence[CommissionRule]) -> None:
+                          quote: Callable[[str, Decimal, Decimal | None], Money]) -> None:
     """Everything that can be refused without the center's answer is refused here, before
     a payment is journaled or a check sent: fields the service does not have, options of
     another scheme, a missing or zero amount, cash that cannot cover it."""
@@ -252,8 +244,7 @@ def refuse_before_sending(service: ServiceDefinition, extras: dict[str, str], *,
     known_total = amount if amount is not None else (
         sum((line.amount for line in lines), Decimal("0.00")) if lines else None)
     if cash is not None and known_total is not None:
-        settle_cash(known_total, commission_for(commission, service.service_id, known_total),
-                    cash)
+        quote(service.service_id, known_total, cash)  # PaymentRefused: the cash is short
 
 
 def _unfinished(journal: Journal, engine: PaymentEngine, record: PaymentRecord | None,
@@ -303,10 +294,8 @@ def _report(record: PaymentRecord, *, as_json: bool) -> int:
 
 
 async def run_recover(settings: cfg.Settings, args: argparse.Namespace) -> int:
-    with open_journal(settings) as journal:
-        async with make_client(settings) as client:
-            engine = make_engine(settings, journal, client)
-            records = await engine.scheduler.recover(wait=args.wait)
+    async with open_point(settings) as point:
+        records = await point.engine.scheduler.recover(wait=args.wait)
     if args.json:
         print_json([record_json(r) for r in records])
     else:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils.db import NotFoundError
 
 from cashier_app import settings as cfg
-from cashier_app.app import make_receipts, open_journal
+from cashier_app.bootstrap import make_receipts, open_journal
 from cashier_app.journal import StoredReceipt
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.layout import as_text

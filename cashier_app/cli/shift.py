@@ -15,7 +15,7 @@ from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app import shifts
-from cashier_app.app import open_journal
+from cashier_app.bootstrap import open_journal
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.journal import Shift, ShiftError
 

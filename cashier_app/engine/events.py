@@ -25,3 +25,11 @@ class RequestAnswered:
     (``sent.answer`` None: no connection, a timeout, an answer not about this payment)."""
 
     sent: Sent[Any]
+
+
+@dataclass(frozen=True)
+class RecoveryFailed:
+    """The start-up recovery stopped short (the journal unreadable, a bug): the payments it
+    did not reach are retried by the scheduler; ``message`` is Russian, for the cashier."""
+
+    message: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from cashier_app.engine import PaymentChanged, RequestAnswered
+from cashier_app.engine.events import RecoveryFailed
 from cashier_app.events import EventHub, Subscription
 from cashier_app.receipts.service import ReceiptPrinted
 
@@ -25,6 +26,7 @@ class EngineBridge(QObject):
     request_answered = Signal(object)  # engine.attempts.Sent
     receipt_printed = Signal(object)  # receipts.service.PrintOutcome
     refresh = Signal()  # something changed: redraw lists and counts (coalesced)
+    recovery_failed = Signal(str)  # the start-up recovery stopped short: why, in Russian
 
     def __init__(self, *hubs: EventHub, parent: QObject | None = None) -> None:
         """Listen on ``hubs`` — one, as the program wires it (the engine and the receipts
@@ -38,7 +40,8 @@ class EngineBridge(QObject):
         for hub in dict.fromkeys(hubs):  # each distinct hub once
             self._subscriptions += [hub.subscribe(PaymentChanged, self._payment),
                                     hub.subscribe(RequestAnswered, self._request),
-                                    hub.subscribe(ReceiptPrinted, self._receipt)]
+                                    hub.subscribe(ReceiptPrinted, self._receipt),
+                                    hub.subscribe(RecoveryFailed, self._recovery)]
 
     def close(self) -> None:
         """Stop listening (the window is going away)."""
@@ -52,6 +55,9 @@ class EngineBridge(QObject):
 
     def _request(self, event: RequestAnswered) -> None:
         self.request_answered.emit(event.sent)
+
+    def _recovery(self, event: RecoveryFailed) -> None:
+        self.recovery_failed.emit(event.message)
 
     def _receipt(self, event: ReceiptPrinted) -> None:
         self.receipt_printed.emit(event.outcome)

@@ -27,20 +27,10 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
-from cashier_app.app import (
-    close_journal,
-    demo_bank,
-    journal_for,
-    make_client,
-    make_engine,
-    make_receipts,
-)
-from cashier_app.engine.catalog import CatalogStore
-from cashier_app.journal import Journal, JournalError
+from cashier_app.bootstrap import Point, point_for
+from cashier_app.emulator.demo import demo_bank
+from cashier_app.journal import JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
-from cashier_app.receipts.printers import PrinterConfig
-from cashier_app.receipts.service import ReceiptService
-from cashier_app.settings.sections import receipt_settings
 
 from .event_loop import CashierEventLoop
 from .exit_signals import ExitSignals
@@ -135,17 +125,17 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
             _refuse(str(error))
             return 1
         try:
-            journal = journal_for(settings, "window")
+            point = point_for(settings, "window", receipts=True, lenient_printer=True)
         except JournalError as error:
             window_lock.release()
             log.error("window not started: %s", error)
             _refuse(str(error))
             return 1
         try:
-            return _run(app, settings, journal, demo=demo, smoke_screenshot=smoke_screenshot,
+            return _run(app, point, demo=demo, smoke_screenshot=smoke_screenshot,
                         exit_signals=exit_signals)
         finally:
-            close_journal(journal)
+            point.close()
             window_lock.release()
     finally:
         exit_signals.close()
@@ -173,34 +163,24 @@ def name_application(app: QApplication, *, demo: bool) -> None:
     app.setApplicationDisplayName(MainWindow.title(demo))
 
 
-def _run(app: QApplication, settings: cfg.Settings, journal: Journal, *, demo: bool,
-         smoke_screenshot: Path | None, exit_signals: ExitSignals | None = None) -> int:
+def _run(app: QApplication, point: Point, *, demo: bool, smoke_screenshot: Path | None,
+         exit_signals: ExitSignals | None = None) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
     name_application(app, demo=demo)
-    engine_client = make_client(settings)
-    engine = make_engine(settings, journal, engine_client)
-    printer_problem = ""
-    try:
-        receipts = make_receipts(settings, journal)
-    except cfg.ConfigError as error:  # payments can still be taken; receipts show on screen
-        printer_problem = str(error)
-        log.error("printer disabled: %s", error)
-        receipts = ReceiptService(journal, receipt_settings(settings), PrinterConfig())
-    window = MainWindow(lambda: make_client(settings), CatalogStore(settings.data_dir),
-                        engine=engine, cashiers=settings.cashiers, demo=demo,
+    settings = point.settings
+    window = MainWindow(point, cashiers=settings.cashiers, demo=demo,
                         identity_fields=settings[cfg.IDENTITY_FIELDS],
                         refresh_minutes=settings[cfg.CATALOG_REFRESH],
                         ui_state=None if demo else settings.data_dir / UI_STATE_NAME,
-                        receipts=receipts,
                         customer_display=settings[cfg.SBP_CUSTOMER_DISPLAY]
-                        if engine.sbp is not None else "off",
+                        if point.engine.sbp is not None else "off",
                         bank=demo_bank(settings[cfg.PROCESSING_URL]) if demo else None)
     window.show_customer_display()
     for warning in settings.warnings():
         window.show_notice(warning, "warn")
-    if printer_problem:
-        window.show_notice(f"Принтер чеков отключён: {printer_problem}", "error")
+    if point.printer_problem:
+        window.show_notice(f"Принтер чеков отключён: {point.printer_problem}", "error")
     window.show()
     with loop:
         try:
@@ -214,13 +194,15 @@ def _run(app: QApplication, settings: cfg.Settings, journal: Journal, *, demo: b
             app.aboutToQuit.connect(closed.set)  # the session ends (logout, shutdown)
             if exit_signals is not None:  # a watchdog's SIGTERM, Ctrl+C: as Ctrl+Q
                 exit_signals.on_exit(window.close)
-            window.start()
+            window.start()  # the cached catalog at once, then the center's
+            starting = asyncio.ensure_future(point.start())  # resume, then schedule
             _run_until(loop, closed.wait())
+            starting.cancel()
             return 0
         finally:
             _run_until(loop, window.shutdown())
-            _run_until(loop, engine_client.aclose())
-            receipts.close()
+            _run_until(loop, point.stop())
+            _run_until(loop, point.client.aclose())
 
 
 def _run_until(loop: CashierEventLoop, work: Coroutine[Any, Any, Any]) -> None:

@@ -33,22 +33,22 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app import shifts
+from cashier_app.bootstrap import Point
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.core.text import money
-from cashier_app.engine import PaymentEngine
 from cashier_app.engine.attempts import Sent
-from cashier_app.engine.catalog import Catalog, CatalogError, CatalogStore
-from cashier_app.journal import JournalError, PaymentRecord, Shift, ShiftError, StoredReceipt
+from cashier_app.engine.catalog import Catalog, CatalogError
+from cashier_app.journal import PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.printers import PrinterError
-from cashier_app.receipts.service import PrintOutcome, ReceiptService
+from cashier_app.receipts.service import PrintOutcome
 from cashier_app.workplace.login import PinGuard
 
 from .bridge import EngineBridge
@@ -101,26 +101,26 @@ class MainWindow(QMainWindow):
     #: shutdown, which still needs the event loop — so Qt itself is not told to quit
     closed = Signal()
 
-    def __init__(self, client_factory: Callable[[], ProcessingClient], store: CatalogStore,
-                 *, engine: PaymentEngine, cashiers: list[Cashier], demo: bool = False,
+    def __init__(self, point: Point, *, cashiers: list[Cashier], demo: bool = False,
                  identity_fields: bool = False, refresh_minutes: float = 30.0,
-                 ui_state: Path | None = None, receipts: ReceiptService | None = None,
-                 customer_display: str = "off",
+                 ui_state: Path | None = None, customer_display: str = "off",
                  bank: Callable[[int], Awaitable[str]] | None = None,
                  parent: QWidget | None = None) -> None:
+        """The cashier's window over ``point`` (see :mod:`cashier_app.bootstrap`): the point
+        resumes and schedules payments; the window shows them and takes new ones."""
         super().__init__(parent)
-        self._client_factory = client_factory
-        self._store = store
-        self.engine = engine
+        self.point = point
+        self._client_factory = point.new_client
+        self._store = point.catalog
+        self.engine = engine = point.engine
         self.journal = engine.journal
-        self.receipts = receipts
+        self.receipts = receipts = point.receipts
         self.last_closed_shift: int | None = None
         self.cashier: Cashier | None = None
         self.shift: Shift | None = None
         self.balance: AgentBalance | None = None
         self.level = BalanceLevel.OK
         self._refresh_seconds = refresh_minutes * 60
-        self._resumed = False
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._watched: set[int] = set()  # payments seen «в обработке»: their outcome is news
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         # the engine's and the printer's news, as Qt signals (the panel listens first)
         hubs = [engine.events] + ([receipts.events] if receipts is not None else [])
         self.bridge = EngineBridge(*hubs, parent=self)
+        self.bridge.recovery_failed.connect(self._recovery_failed)
 
         # --- pages ------------------------------------------------------------------------
         self.pin_guard = PinGuard(self.journal)  # every PIN typed here goes through it
@@ -616,25 +617,15 @@ class MainWindow(QMainWindow):
         return None
 
     # --- background loading ---------------------------------------------------------------
+    def _recovery_failed(self, message: str) -> None:
+        self.show_notice(self.tr("Платежи «в обработке» не возобновлены при запуске: {0}. "
+                                 "Программа повторит их в фоне").format(message), "error",
+                         about=("pending",))
+
     async def refresh(self) -> None:
         cached = self._store.load()  # from disk, no network: shown at once
         if cached is not None and self.catalog is None:
             self._show_catalog(cached)
-        if not self._resumed:
-            # payments left «в обработке» are resumed before any new work; whatever goes
-            # wrong there, the scheduler still starts (it retries them for the rest of the day)
-            self._resumed = True
-            try:
-                await self.engine.scheduler.recover(wait=0)
-            except Exception as error:
-                log.exception("start-up recovery failed")
-                self.show_notice(self.tr("Платежи «в обработке» не возобновлены при запуске: "
-                                         "{0}. Программа повторит их в фоне").format(
-                                             error if isinstance(error, JournalError)
-                                             else self.tr("внутренняя ошибка")), "error",
-                                 about=("pending",))
-            self._show_pending()
-            self._keep(asyncio.ensure_future(self.engine.scheduler.run(self._stop)))
         async with self._client_factory() as client:
             await asyncio.gather(self._load_catalog(client), self._load_balance(client))
 

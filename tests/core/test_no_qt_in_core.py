@@ -8,7 +8,7 @@ CORE_MODULES = [
     "cashier_app.core.patterns", "cashier_app.core.services", "cashier_app.processing.client",
     "cashier_app.processing.models", "cashier_app.processing.requests",
     "cashier_app.processing.retry", "cashier_app.emulator", "cashier_app.engine.catalog",
-    "cashier_app.settings", "cashier_app.cli", "cashier_app.app", "cashier_app.engine",
+    "cashier_app.settings", "cashier_app.cli", "cashier_app.bootstrap", "cashier_app.engine",
     "cashier_app.journal", "cashier_app.cli.payments", "cashier_app.core.schemes",
     "cashier_app.core.states", "cashier_app.core.search", "cashier_app.fsutil",
     "cashier_app.receipts.document", "cashier_app.receipts.layout",

@@ -116,7 +116,7 @@ def test_a_wrong_pin_is_refused_audited_and_the_fifth_locks(tmp_path: Path) -> N
 
 
 def test_who_may_act_on_a_shift(tmp_path: Path) -> None:
-    env = base_env(tmp_path)
+    env = base_env(tmp_path, CASHIER_PROCESSING_URL="http://127.0.0.1:9")
     unknown = cli("shift", "open", "--cashier", "Никто", env=env, pin="1234")
     assert unknown.returncode == 2
     assert "кассира «Никто» нет в cashiers.list" in unknown.stderr

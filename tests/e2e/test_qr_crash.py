@@ -19,20 +19,18 @@ START_QR = """
 import asyncio
 from decimal import Decimal
 from cashier_app import settings as cfg
-from cashier_app.app import make_client, make_engine, open_journal
+from cashier_app.bootstrap import open_point
 from cashier_app.engine import PaymentInput
 
 async def main():
-    settings = cfg.Settings.load()
-    with open_journal(settings) as journal:
-        async with make_client(settings) as client:
-            engine = make_engine(settings, journal, client)
-            answer = await client.service("P1011")
-            service = answer.services[0]
-            record = await engine.check(PaymentInput(service, {"account": "9051234567"}))
-            plan = engine.plan(record, amount=Decimal("100"))
-            record = await engine.start_qr(record.agent_transaction_id, plan.money)
-            print(record.agent_transaction_id, record.qr_status, flush=True)
+    async with open_point(cfg.Settings.load()) as point:
+        engine = point.engine
+        answer = await point.client.service("P1011")
+        service = answer.services[0]
+        record = await engine.check(PaymentInput(service, {"account": "9051234567"}))
+        plan = engine.plan(record, amount=Decimal("100"))
+        record = await engine.start_qr(record.agent_transaction_id, plan.money)
+        print(record.agent_transaction_id, record.qr_status, flush=True)
 
 asyncio.run(main())
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cashier_app import settings as cfg
-from cashier_app.app import HWM_NAME, JOURNAL_NAME, close_journal, journal_for
+from cashier_app.bootstrap import HWM_NAME, JOURNAL_NAME, close_journal, journal_for
 from cashier_app.core.states import State
 from cashier_app.journal import Journal, JournalDamaged, JournalMissing
 from cashier_app.journal.chain import verify

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from cashier_app import settings as cfg
-from cashier_app.app import make_client
+from cashier_app.bootstrap import make_client
 from cashier_app.processing.client import (
     TEXT_BAD_TOKEN,
     TEXT_TLS_CERT,

@@ -15,11 +15,12 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from cashier_app import settings as cfg
+from cashier_app.bootstrap import Point, point_for
 from cashier_app.core.cashiers import Cashier, Role, hash_pin
 from cashier_app.core.schemes import CommissionRule
 from cashier_app.engine import PaymentEngine
-from cashier_app.engine.catalog import CatalogStore
-from cashier_app.journal import IdAllocator, Journal
+from cashier_app.journal import Journal
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.receipts.printers import PrinterConfig
@@ -33,6 +34,7 @@ CASHIERS = [Cashier("Иванова Анна", hash_pin("1111", iterations=1000)
             Cashier("Сидорова Мария", hash_pin("9999", iterations=1000), Role.SUPERVISOR)]
 #: 1 % with a 10 ₽ minimum: commission shows up in every amount the tests check.
 COMMISSION = [CommissionRule("*", Decimal("1"), Decimal("10"))]
+COMMISSION_SETTING = [{"service": "*", "percent": 1, "minimum": 10}]
 
 
 @dataclass
@@ -58,11 +60,25 @@ class FakeTime:
 @dataclass
 class Rig:
     window: MainWindow
-    engine: PaymentEngine
-    journal: Journal
-    client: ProcessingClient
+    point: Point
     loop: qasync.QEventLoop
     time: FakeTime
+
+    @property
+    def engine(self) -> PaymentEngine:
+        return self.point.engine
+
+    @property
+    def journal(self) -> Journal:
+        return self.point.journal
+
+    @property
+    def client(self) -> ProcessingClient:
+        return self.point.client
+
+    def start(self) -> None:
+        """What the program does once the window is up: resume, then schedule (the point)."""
+        self.run(self.point.start())
 
     def run(self, coroutine: object) -> object:
         return self.loop.run_until_complete(coroutine)  # type: ignore[arg-type]
@@ -71,11 +87,8 @@ class Rig:
         self.run(wait_for(condition, timeout))
 
     def close(self) -> None:
-        if self.window.receipts is not None:
-            self.window.receipts.close()
         self.run(self.window.shutdown())
-        self.run(self.client.aclose())
-        self.journal.close()
+        self.run(self.point.aclose())
 
 
 def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
@@ -85,23 +98,24 @@ def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
     """The window on a real journal and the emulator; with ``printer``, receipts print to it
     (settings as tests/receipts/helpers.py SETTINGS). PIN pauses pass on ``time`` (a new
     one unless given: a restarted window shares its predecessor's)."""
-    journal = Journal(data_dir / "journal.sqlite3")
+    policy = retry or RetryPolicy(0.05, 2, 0.2)
+    settings = cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
+        cfg.PROCESSING_URL: url, cfg.PROCESSING_TOKEN: token, cfg.PROCESSING_TIMEOUT: 2.0,
+        cfg.DATA_DIR: str(data_dir), cfg.RETRY_INITIAL: policy.initial,
+        cfg.RETRY_FACTOR: policy.factor, cfg.RETRY_MAX: policy.maximum,
+        cfg.COMMISSION: COMMISSION_SETTING})
+    point = point_for(settings, "window")  # the program's own wiring
     if printer is not None:
-        from tests.receipts.helpers import SETTINGS
+        from tests.receipts.helpers import SETTINGS  # a test printer and receipt texts
 
-        options["receipts"] = ReceiptService(journal, SETTINGS, printer)
-    client = ProcessingClient(url, token, timeout=2)
-    engine = PaymentEngine(journal, client, retry or RetryPolicy(0.05, 2, 0.2),
-                           IdAllocator(data_dir / "hwm", 1, floor=journal.max_id()),
-                           commission=COMMISSION)
-    window = MainWindow(lambda: ProcessingClient(url, token, timeout=2), CatalogStore(data_dir),
-                        engine=engine, cashiers=CASHIERS, demo=True, **options)  # type: ignore[arg-type]
+        point.receipts = ReceiptService(point.journal, SETTINGS, printer, events=point.events)
+    window = MainWindow(point, cashiers=CASHIERS, demo=True, **options)  # type: ignore[arg-type]
     time = time or FakeTime()
     window.pin_guard.clock = time.clock
     window.pin_guard.sleep = time.sleep
     qtbot.addWidget(window)
     window.show()
-    return Rig(window, engine, journal, client, loop, time)
+    return Rig(window, point, loop, time)
 
 
 async def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
@@ -130,6 +144,7 @@ def log_in(rig: Rig, qtbot: QtBot, *, name: str = "Иванова Анна", pin
     """Load the catalog, log in, open the shift: the start of a cashier's day."""
     window = rig.window
     if refresh:
+        rig.start()
         rig.run(window.refresh())
     page = window.login_page
     page.combo.setCurrentText(name)

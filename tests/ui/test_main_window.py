@@ -149,7 +149,8 @@ def test_window_resumes_pending_payments_and_settles_them_in_the_background(
     window = rig.window
     assert window.pending_label.text() == "В обработке: 2"
     assert window.grab().save(str(screenshots / "main_window_pending.png"))
-    rig.run(window.refresh())  # resumes first, then the scheduler takes over
+    rig.start()  # the point resumes first, then its scheduler takes over
+    rig.run(window.refresh())
     assert rig.journal.get(first.agent_transaction_id).state is State.PAID
     assert window.pending_label.text() == "В обработке: 1"
     assert window.pending_label.property("state") == "warn"
@@ -285,9 +286,9 @@ def test_a_failed_start_up_recovery_still_starts_the_scheduler(
         raise JournalStorageError("Диск заполнен: журнал платежей не может записать данные")
 
     rig.engine.scheduler.abandon_unpaid = broken  # type: ignore[method-assign]
-    rig.run(rig.window.refresh())
-    assert any("не возобновлены" in notice and "Диск заполнен" in notice
-               for notice in rig.window.notices), rig.window.notices
+    rig.start()
+    rig.wait_for(lambda: any("не возобновлены" in notice and "Диск заполнен" in notice
+                             for notice in rig.window.notices))
     rig.wait_for(lambda: rig.journal.get(record.agent_transaction_id).state is State.PAID)
     assert emulator.center.transaction(record.agent_transaction_id).debits == 1
     rig.close()

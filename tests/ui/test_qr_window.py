@@ -17,9 +17,9 @@ from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from cashier_app.app import demo_bank
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
+from cashier_app.emulator.demo import demo_bank
 from cashier_app.processing.sbp import SbpClient
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.ui.payment_panel import Step
@@ -214,10 +214,10 @@ def test_a_code_paid_while_the_program_was_down(qtbot: QtBot, loop: qasync.QEven
     emulator.center.bank("pay", tx_id=record.agent_transaction_id)
     again = qr_rig(qtbot, loop, emulator, tmp_path)
     assert again.window.pending_label.text() == "В обработке: 1"
-    again.run(again.window.refresh())  # start-up: looked up before any new work
+    again.start()  # start-up: looked up before any new work
     rig_record = again.journal.get(record.agent_transaction_id)
     assert rig_record.state is State.PAID
-    assert again.window.pending_label.text() == "В обработке: нет"
+    again.wait_for(lambda: again.window.pending_label.text() == "В обработке: нет")
     assert again.window.notices[-1].startswith("Пришла оплата по QR-коду")
     again.close()
 
