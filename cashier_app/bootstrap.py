@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import ssl
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cashier_app import settings as cfg
 from cashier_app.engine import PaymentEngine
 from cashier_app.engine.catalog import CatalogStore
 from cashier_app.engine.events import RecoveryFailed
 from cashier_app.events import EventHub
-from cashier_app.fsutil import make_private
 from cashier_app.journal import IdAllocator, Journal, JournalError, JournalStorageError
 from cashier_app.journal.ids import read_hwm
 from cashier_app.journal.leases import InstanceLease
@@ -33,6 +35,7 @@ from cashier_app.processing.sbp import SbpClient, SbpProtocol
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
 from cashier_app.settings.sections import printer_config, receipt_settings
+from cashier_app.util.fsutil import make_private
 
 log = logging.getLogger(__name__)
 
@@ -257,3 +260,32 @@ async def open_point(settings: cfg.Settings, kind: str = "cli", *, receipts: boo
     finally:
         await point.aclose()
 
+
+@contextmanager
+def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
+    """``--demo``: start the emulator in-process, point the program at it, use a throwaway
+    data directory, the demo cashiers, a file as the printer, QR СБП on."""
+    from cashier_app.emulator import EmulatorServer  # only demo mode needs these
+    from cashier_app.emulator.demo import DEMO_CASHIERS, DEMO_PRINTER_FILE, DEMO_RECEIPT, DEMO_TOKEN
+
+    data_dir = Path(tempfile.mkdtemp(prefix="cashier-demo-"))
+    server = EmulatorServer(token=DEMO_TOKEN).start()
+    log.info("demo mode: emulator at %s, data in %s", server.url, data_dir)
+    printer: dict[cfg.Setting[Any], Any] = {
+        cfg.PRINTER_KIND: "file", cfg.PRINTER_ADDRESS: str(data_dir / DEMO_PRINTER_FILE),
+        cfg.PRINTER_COLUMNS: 42}
+    receipt = {cfg.REGISTRY[key]: value for key, value in DEMO_RECEIPT.items()}
+    try:
+        yield settings.with_overrides({
+            cfg.PROCESSING_URL: server.url,
+            cfg.PROCESSING_TOKEN: DEMO_TOKEN,
+            cfg.PROCESSING_AUTH_SCHEME: "Bearer",
+            cfg.DATA_DIR: str(data_dir),
+            **({} if settings[cfg.CASHIERS] else {cfg.CASHIERS: DEMO_CASHIERS}),
+            **({} if settings[cfg.PRINTER_KIND] != "none" else printer),
+            **({} if settings[cfg.RECEIPT_AGENT_NAME] else receipt),
+            cfg.SBP_ENABLED: True,  # the emulator takes QR СБП: the demo shows it
+        })
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

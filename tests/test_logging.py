@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cashier_app.logging_setup import SecretMask, secret_forms, setup_logging
+from cashier_app.util.logging_setup import SecretMask, secret_forms, setup_logging
 
 
 def test_token_is_masked_in_the_log_file(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from cashier_app import shifts
 from cashier_app.core.cashiers import Role
 from cashier_app.core.states import State
 from cashier_app.journal import Journal, ShiftError
@@ -17,6 +16,7 @@ from cashier_app.receipts.document import Document
 from cashier_app.receipts.layout import layout
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.workplace import shifts
 from tests.receipts.helpers import SETTINGS, make_payment
 
 

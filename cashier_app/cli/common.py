@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from cashier_app.core.money import AmountError, parse_user_amount
 from cashier_app.core.text import printable
+from cashier_app.errors import UserFacingError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
@@ -20,11 +21,11 @@ EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 WRITTEN_AMOUNT = re.compile(r"[0-9]{1,15}(?:[.,][0-9]{1,2})?")
 
 
-class CommandFailed(Exception):
+class CommandFailed(UserFacingError):
     """A final error to report in one line and exit 1."""
 
 
-class UsageError(Exception):
+class UsageError(UserFacingError):
     """Wrong arguments: reported in one line, exit 2."""
 
 

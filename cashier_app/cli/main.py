@@ -13,13 +13,10 @@ from pathlib import Path
 
 from cashier_app import __version__
 from cashier_app import settings as cfg
-from cashier_app.emulator.demo import demo_environment
-from cashier_app.engine.catalog import CatalogError
-from cashier_app.fsutil import private_umask
-from cashier_app.journal import JournalError
-from cashier_app.journal.leases import AlreadyRunning
-from cashier_app.logging_setup import setup_logging
-from cashier_app.processing.errors import ProcessingError
+from cashier_app.bootstrap import demo_environment
+from cashier_app.errors import UserFacingError
+from cashier_app.util.fsutil import private_umask
+from cashier_app.util.logging_setup import setup_logging
 
 from . import catalog, journal, payments, receipts, shift, tools
 from .common import (
@@ -27,7 +24,6 @@ from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    CommandFailed,
     UsageError,
     echo,
     silence,
@@ -71,8 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         echo(f"cashier-app: {error}", err=True)
         return EXIT_USAGE
-    except (cfg.ConfigError, CommandFailed, ProcessingError, CatalogError, JournalError,
-            AlreadyRunning) as error:
+    except UserFacingError as error:  # a refusal, a bad setting, a full disk…: said as is
         echo(f"cashier-app: {error}", err=True)
         return EXIT_FAILED
     except BrokenPipeError:  # a stream written directly (CSV to stdout), reader gone

@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from cashier_app import settings as cfg
-from cashier_app import shifts
 from cashier_app.bootstrap import open_journal
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.journal import Shift, ShiftError
+from cashier_app.workplace import shifts
 
 from . import identity
 from .common import EXIT_OK, CommandFailed, UsageError

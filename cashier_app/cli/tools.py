@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cashier_app import settings as cfg
-from cashier_app.logging_setup import setup_logging
+from cashier_app.util.logging_setup import setup_logging
 
 from .common import EXIT_OK, CommandFailed, echo
 

@@ -19,12 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cashier_app.errors import UserFacingError
+
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 120_000
 PIN_MIN, PIN_MAX = 4, 12
 
 
-class PinError(ValueError):
+class PinError(UserFacingError, ValueError):
     """A PIN of the wrong shape; ``str()`` is Russian."""
 
 

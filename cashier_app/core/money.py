@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from cashier_app.errors import UserFacingError
+
 CENT = Decimal("0.01")
 #: Largest amount we ever put on the wire: 999 999 999 999.99 (15 digits) — far above any
 #: real payment, small enough that no formatting ever switches to exponent notation.
@@ -19,7 +21,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 MAX_DECIMALS = 20
 
 
-class AmountError(ValueError):
+class AmountError(UserFacingError, ValueError):
     """A value that is not a valid amount of money. ``str()`` is a Russian message."""
 
 

@@ -16,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cashier_app.errors import UserFacingError
+
 from .money import CENT, MAX_AMOUNT, to_cents
 from .text import money, number
 
 
-class PaymentRefused(ValueError):
+class PaymentRefused(UserFacingError, ValueError):
     """Invalid input, refused locally before anything is sent. ``str()`` is Russian."""
 
 

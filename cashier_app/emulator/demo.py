@@ -1,20 +1,12 @@
-"""Demo mode (``--demo``): the embedded emulator, a throwaway data directory, demo cashiers, a
-file as the printer, the person's "bank" that pays a QR code — everything a demo needs and
-production never loads."""
+"""What demo mode (``--demo``) shows: demo cashiers, the receipt's texts, a file as the
+printer, the person's "bank" that pays a QR code. The composition root
+(:func:`cashier_app.bootstrap.demo_environment`) starts the embedded emulator and points the
+program at it; production never loads this."""
 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
-
-from cashier_app import settings as cfg
-
-from .server import EmulatorServer
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-not-a-secret"
@@ -33,39 +25,13 @@ DEMO_CASHIERS = [
 DEMO_PRINTER_FILE = "printer-output.prn"
 
 
-def demo_printer(data_dir: Path) -> dict[cfg.Setting[Any], Any]:
-    return {cfg.PRINTER_KIND: "file", cfg.PRINTER_ADDRESS: str(data_dir / DEMO_PRINTER_FILE),
-            cfg.PRINTER_COLUMNS: 42}
-
-
-DEMO_RECEIPT: dict[cfg.Setting[Any], Any] = {
-    cfg.RECEIPT_AGENT_NAME: "ООО «Демо-агент»",
-    cfg.RECEIPT_AGENT_INN: "7700000000",
-    cfg.RECEIPT_POINT_ADDRESS: "демо-режим, платежи не настоящие",
-    cfg.RECEIPT_SUPPORT_PHONE: "8 800 000-00-00",
+#: The receipt's texts in demo mode (setting keys → values), unless the settings give them.
+DEMO_RECEIPT = {
+    "receipt.agent_name": "ООО «Демо-агент»",
+    "receipt.agent_inn": "7700000000",
+    "receipt.point_address": "демо-режим, платежи не настоящие",
+    "receipt.support_phone": "8 800 000-00-00",
 }
-
-
-@contextmanager
-def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
-    """Start the emulator in-process, point the program at it, use a throwaway data dir."""
-    data_dir = Path(tempfile.mkdtemp(prefix="cashier-demo-"))
-    server = EmulatorServer(token=DEMO_TOKEN).start()
-    log.info("demo mode: emulator at %s, data in %s", server.url, data_dir)
-    try:
-        yield settings.with_overrides({
-            cfg.PROCESSING_URL: server.url,
-            cfg.PROCESSING_TOKEN: DEMO_TOKEN,
-            cfg.PROCESSING_AUTH_SCHEME: "Bearer",
-            cfg.DATA_DIR: str(data_dir),
-            **({} if settings[cfg.CASHIERS] else {cfg.CASHIERS: DEMO_CASHIERS}),
-            **({} if settings[cfg.PRINTER_KIND] != "none" else demo_printer(data_dir)),
-            **({} if settings[cfg.RECEIPT_AGENT_NAME] else DEMO_RECEIPT),
-            cfg.SBP_ENABLED: True,  # the emulator takes QR СБП: the demo shows it
-        })
-    finally:
-        server.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def demo_bank(emulator_url: str) -> Callable[[int], Awaitable[str]]:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
-from cashier_app.fsutil import atomic_write
+from cashier_app.errors import UserFacingError
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ResponseFormatError
 from cashier_app.processing.models import ServicesAnswer
+from cashier_app.util.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
 CACHE_NAME = "catalog-cache.json"
@@ -37,7 +38,7 @@ class Catalog:
         return grouped
 
 
-class CatalogError(Exception):
+class CatalogError(UserFacingError):
     """The processing center gave a final error for /services and there is no cache."""
 
 

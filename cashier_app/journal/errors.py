@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from cashier_app.errors import UserFacingError
 
-class JournalError(RuntimeError):
+
+class JournalError(UserFacingError, RuntimeError):
     """The journal cannot do what was asked; ``str()`` is Russian."""
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import filelock
 
-from cashier_app.fsutil import atomic_write
+from cashier_app.util.fsutil import atomic_write
 
 from .errors import JournalBusy, JournalStorageError
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import filelock
 
+from cashier_app.errors import UserFacingError
+
 log = logging.getLogger(__name__)
 INSTANCES_DIR = "instances"
 WINDOW_LOCK = "window.lock"
@@ -40,7 +42,7 @@ ALIVE_FOR = 1.0  # seconds an "alive" answer is reused (a gone owner stays gone)
 SWEEP_AGE = 60.0  # seconds a lock file is left alone by the start-up sweep
 
 
-class AlreadyRunning(RuntimeError):
+class AlreadyRunning(UserFacingError, RuntimeError):
     """Another window holds this data directory; ``str()`` is Russian."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from cashier_app.core.money import kopecks
 from cashier_app.core.states import State
+from cashier_app.errors import UserFacingError
 
 from .schema import KOPECK_COLUMNS
 
@@ -207,7 +208,7 @@ class StoredReceipt:
         return cls(**values)
 
 
-class ShiftError(RuntimeError):
+class ShiftError(UserFacingError, RuntimeError):
     """A shift cannot be opened or closed as asked; ``str()`` is Russian."""
 
 

@@ -8,8 +8,10 @@ a payment in flight still stays pending, never failed.
 
 from __future__ import annotations
 
+from cashier_app.errors import UserFacingError
 
-class ProcessingError(Exception):
+
+class ProcessingError(UserFacingError):
     """Base class. ``str()`` is a one-line Russian message fit for a cashier."""
 
     final = False

@@ -25,6 +25,7 @@ from cashier_app.core import text as people
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import State
 from cashier_app.core.text import day, moment, number
+from cashier_app.errors import UserFacingError
 from cashier_app.journal import PaymentRecord, Shift
 from cashier_app.processing.models import PaymentAnswer
 
@@ -42,7 +43,7 @@ BLANK = "blank"
 Block = list[str]
 
 
-class ReceiptError(ValueError):
+class ReceiptError(UserFacingError, ValueError):
     """No receipt for this payment (e.g. it was never paid); ``str()`` is Russian."""
 
 

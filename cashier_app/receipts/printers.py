@@ -16,6 +16,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from cashier_app.errors import UserFacingError
+
 from .escpos_render import escpos_modules
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ PAPER_END = 0x60  # bits 5-6 of the DLE EOT 4 answer: roll paper end sensor
 STATUS_WAIT = 3.0  # seconds to wait for the status answer at most
 
 
-class PrinterError(Exception):
+class PrinterError(UserFacingError):
     """Printing failed; ``str()`` is the Russian message for the cashier."""
 
 

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cashier_app.errors import UserFacingError
+
 T = TypeVar("T")
 
 
-class ConfigError(Exception):
+class ConfigError(UserFacingError):
     """A configuration problem; ``str()`` is a Russian message naming the file and key."""
 
 

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app import shifts
 from cashier_app.bootstrap import Point
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
@@ -49,6 +48,7 @@ from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome
+from cashier_app.workplace import shifts
 from cashier_app.workplace.login import PinGuard
 
 from .bridge import EngineBridge

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app import shifts
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import parse_user_amount
 from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Attempt, Journal, PaymentRecord, Shift, query
 from cashier_app.journal.query import JournalFilter
+from cashier_app.workplace import shifts
 from cashier_app.workplace.login import AT_LOGIN, PinGuard
 
 from .tables import RIGHT, Column, fitted_table

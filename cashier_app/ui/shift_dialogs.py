@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, parse_user_amount
 from cashier_app.core.text import money, number
-from cashier_app.shifts import (
+from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
+from cashier_app.workplace.shifts import (
     DENOMINATIONS,
     denominations_total,
     difference_kind,
     difference_text,
 )
-from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
 
 from .pages import check_pin, pin_edit
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from cashier_app import shifts
 from cashier_app.core.states import STATE_TITLES
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, Shift, ShiftError
 from cashier_app.receipts.document import ShiftTotals
+from cashier_app.workplace import shifts
 
 from .journal_view import say
 from .shift_dialogs import ask_cash_count

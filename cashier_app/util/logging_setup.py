@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from cashier_app.core.text import printable
+from cashier_app.util.printable import printable
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 MASK = "***"
