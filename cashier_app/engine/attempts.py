@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from cashier_app.core.answers import Answer
 from cashier_app.core.wire import encode_body
 from cashier_app.journal import Attempt
 from cashier_app.processing.errors import AuthError, TransportError
-from cashier_app.processing.models import Answer
 
 A = TypeVar("A", bound=Answer)
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from cashier_app.core.answers import ServicesAnswer
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 from cashier_app.errors import UserFacingError
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ResponseFormatError
-from cashier_app.processing.models import ServicesAnswer
 from cashier_app.util.fsutil import atomic_write
 
 log = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from cashier_app.core.answers import PaymentAnswer, foreign_answer_problem
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import (
     CommissionRule,
@@ -47,7 +48,6 @@ from cashier_app.core.states import State
 from cashier_app.events import EventHub
 from cashier_app.journal import IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
-from cashier_app.processing.models import PaymentAnswer, foreign_answer_problem
 from cashier_app.processing.requests import check_body, format_agent_date
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient
@@ -219,7 +219,7 @@ class PaymentEngine:
         """Validate the scheme's choices against the stored check answer (PaymentRefused)."""
         if record.state is not State.CHECKED:
             raise PaymentRefused("Сначала проверьте платёж")
-        answer = PaymentAnswer.parse(record.check_answer or {"result": 0})
+        answer = record.check
         extras: dict[str, str] = dict(record.extras)
         paid: tuple[PaidLine, ...] = ()
         scheme = Scheme(record.scheme)

@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from cashier_app.core.answers import PaymentAnswer
 from cashier_app.core.money import kopecks
 from cashier_app.core.states import State
+from cashier_app.core.wire import decode_body, encode_body
 from cashier_app.errors import UserFacingError
 
 from .schema import KOPECK_COLUMNS
@@ -19,6 +22,9 @@ from .schema import KOPECK_COLUMNS
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
 JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
+#: The center's answers: stored with their numbers as numbers, exactly as they came
+#: (``509455.9000`` stays that), and read back as exact Decimals — never floats or strings.
+ANSWER_COLUMNS = ("check_answer", "pay_answer")
 
 
 def day_bounds(first: date, last: date) -> list[str]:
@@ -79,6 +85,12 @@ class PaymentRecord:
     cancel_requested_at: str | None = None
     owner: str | None = None  # the running program that works it (journal.leases)
 
+    @cached_property
+    def check(self) -> PaymentAnswer:
+        """The stored check answer, decoded once (contracts, invoice lines, fixed amount).
+        An answer stored by an older version, with its amounts as strings, reads the same."""
+        return PaymentAnswer.parse(self.check_answer or {"result": 0})
+
     @property
     def by_qr(self) -> bool:
         return self.payment_method == SBP
@@ -100,7 +112,9 @@ class PaymentRecord:
         for name in MONEY_COLUMNS:
             values[name] = Decimal(values[name]) if values.get(name) is not None else None
         for name in JSON_COLUMNS:
-            values[name] = json.loads(values[name]) if values.get(name) else None
+            text = values.get(name)
+            decode = decode_body if name in ANSWER_COLUMNS else json.loads
+            values[name] = decode(text) if text else None
         values["extras"] = values["extras"] or {}
         values["state"] = State(values["state"])
         values["seen_non_final"] = bool(values.get("seen_non_final"))
@@ -233,5 +247,6 @@ def to_columns(values: dict[str, Any]) -> dict[str, Any]:
             row[name] = format(row[name], "f")
     for name in JSON_COLUMNS:
         if row.get(name) is not None and not isinstance(row[name], str):
-            row[name] = to_json(row[name])
+            row[name] = (encode_body(row[name], strict_amounts=False).decode("utf-8")
+                         if name in ANSWER_COLUMNS else to_json(row[name]))
     return row

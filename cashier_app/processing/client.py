@@ -30,11 +30,17 @@ from typing import Any, TypeVar
 
 import httpx
 
+from cashier_app.core.answers import (
+    AgentBalance,
+    Answer,
+    OperatorAnswer,
+    PaymentAnswer,
+    ServicesAnswer,
+)
 from cashier_app.core.result_codes import Finality
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
 from .errors import AuthError, ResponseFormatError, TransportError
-from .models import AgentBalance, Answer, OperatorAnswer, PaymentAnswer, ServicesAnswer
 from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,10 @@ a payment in flight still stays pending, never failed.
 
 from __future__ import annotations
 
+from cashier_app.core.answers import ResponseFormatError
 from cashier_app.errors import UserFacingError
+
+__all__ = ["AuthError", "ProcessingError", "ResponseFormatError", "TransportError"]
 
 
 class ProcessingError(UserFacingError):
@@ -45,7 +48,3 @@ class AuthError(ProcessingError):
             "процессинга в настройках"
         ))
         self.status = status
-
-
-class ResponseFormatError(ProcessingError):
-    """A JSON answer with a result code whose other fields are not what the seed describes."""

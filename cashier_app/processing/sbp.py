@@ -29,10 +29,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cashier_app.core.answers import Answer, _opt_int, _opt_text, _result, parse_iso_date
 from cashier_app.core.wire import decode_body, encode_body
 
 from .client import ProcessingClient, parse_answer
-from .models import Answer, _opt_int, _opt_text, _result, parse_iso_date
 from .requests import ExtraService, pay_body
 
 MODES = ("qr", "cash_link")

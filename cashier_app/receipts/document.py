@@ -22,12 +22,12 @@ from decimal import Decimal
 from typing import Any
 
 from cashier_app.core import text as people
+from cashier_app.core.answers import PaymentAnswer
 from cashier_app.core.money import format_amount
 from cashier_app.core.states import State
 from cashier_app.core.text import day, moment, number
 from cashier_app.errors import UserFacingError
 from cashier_app.journal import PaymentRecord, Shift
-from cashier_app.processing.models import PaymentAnswer
 
 # Block kinds. A block is a list: [kind, *texts]; documents are stored as JSON.
 TITLE = "title"  # centred, bold, double height
@@ -166,8 +166,8 @@ def _answer(record: PaymentRecord) -> PaymentAnswer | None:
     if not record.check_answer:
         return None
     try:
-        return PaymentAnswer.parse(record.check_answer)
-    except ValueError:
+        return record.check
+    except ValueError:  # an answer the parser refuses (it was stored, so it had a result)
         return None
 
 

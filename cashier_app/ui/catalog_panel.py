@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.core.answers import OperatorAnswer
 from cashier_app.core.search import SearchIndex
 from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.engine.catalog import Catalog
 from cashier_app.processing.errors import ProcessingError
-from cashier_app.processing.models import OperatorAnswer
 
 from .statusbar import outcome_of
 

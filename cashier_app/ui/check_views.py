@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.core.answers import Contract, PaymentAnswer
 from cashier_app.core.limits import AmountLimits
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.core.schemes import (
@@ -31,7 +32,6 @@ from cashier_app.core.schemes import (
 )
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.text import day
-from cashier_app.processing.models import Contract, PaymentAnswer
 
 #: Display names the definitions often leave without a title.
 FALLBACK_TITLES = {"fixedAmount": "Сумма к оплате (фиксированная)", "fio": "ФИО",

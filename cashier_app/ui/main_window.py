@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_app.bootstrap import Point
+from cashier_app.core.answers import AgentBalance
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError
@@ -44,7 +45,6 @@ from cashier_app.engine.catalog import Catalog, CatalogError
 from cashier_app.journal import PaymentRecord, Shift, ShiftError, StoredReceipt
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
-from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome

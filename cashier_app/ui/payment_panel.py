@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.core.answers import Contract, PaymentAnswer
 from cashier_app.core.limits import AmountLimits, limits_from
 from cashier_app.core.money import AmountError, format_amount, parse_user_amount
 from cashier_app.core.result_codes import ACCOUNT_CODES, AMOUNT_CODES
@@ -49,7 +50,6 @@ from cashier_app.core.services import ACCOUNT, Scheme, ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine, PaymentInput, PayPlan
 from cashier_app.journal import PaymentRecord
-from cashier_app.processing.models import Contract, PaymentAnswer
 from cashier_app.receipts.service import AUTO_PRINT_STATES, PrintOutcome, ReceiptService
 
 from .bridge import EngineBridge
@@ -389,7 +389,7 @@ class PaymentPanel(QWidget):
 
     def _show_checked(self, record: PaymentRecord) -> None:
         assert self.service is not None
-        self.answer = PaymentAnswer.parse(record.check_answer or {"result": 0})
+        self.answer = record.check
         scheme = self.service.scheme
         view: QWidget
         checked = self.tr("проверено, сверьте данные с клиентом")

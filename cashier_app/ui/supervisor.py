@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app.core.answers import AgentBalance
 from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.states import State
@@ -38,7 +39,6 @@ from cashier_app.engine import PaymentEngine
 from cashier_app.journal import StoredReceipt, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
-from cashier_app.processing.models import AgentBalance
 from cashier_app.receipts.service import ReceiptService
 
 from .audit_view import AuditView

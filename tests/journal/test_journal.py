@@ -92,3 +92,27 @@ def test_state_machine_is_enforced(tmp_path: Path) -> None:
     journal.transition(1, State.PAID)
     with pytest.raises(IllegalTransition):
         journal.transition(1, State.FAILED)
+
+
+def test_the_center_s_answers_are_kept_with_their_numbers_exact(tmp_path: Path) -> None:
+    """Stored as numbers, read back as the same Decimals (never floats, never strings), and
+    decoded once into the record; an answer an older version stored with strings reads too."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    new(journal, 1)
+    journal.transition(1, State.CHECKING)
+    answer = {"result": 0, "resultMessage": "ok", "transactionId": 5, "agentTransactionId": 1,
+              "displays": {"fixedAmount": Decimal("509455.9000")},
+              "contracts": [{"contractId": "7", "contractSum": Decimal("359.8")}]}
+    journal.transition(1, State.CHECKED, check_answer=answer)
+    stored = journal.db.execute("select check_answer from payments").fetchone()[0]
+    assert '"contractSum":359.8' in stored and '509455.9000' in stored  # numbers as numbers
+    record = journal.get(1)
+    assert record.check_answer == answer
+    sum_ = record.check_answer["contracts"][0]["contractSum"]
+    assert isinstance(sum_, Decimal) and str(sum_) == "359.8"
+    assert record.check.contracts[0].contract_sum == Decimal("359.8")
+    assert record.check is record.check  # decoded once
+    journal.db.execute("update payments set check_answer = ?", [
+        '{"result": 0, "contracts": [{"contractId": "7", "contractSum": "1000.00"}]}'])
+    assert journal.get(1).check.contracts[0].contract_sum == Decimal("1000.00")
+    journal.close()

@@ -6,10 +6,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from cashier_app.core.answers import PaymentAnswer
 from cashier_app.core.result_codes import Finality
 from cashier_app.processing.client import ProcessingClient, until_final
 from cashier_app.processing.errors import AuthError, TransportError
-from cashier_app.processing.models import PaymentAnswer
 from cashier_app.processing.retry import RetryPolicy
 from tests.conftest import seed_bytes
 

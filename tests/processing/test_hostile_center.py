@@ -20,13 +20,13 @@ import pytest
 
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import make_client
+from cashier_app.core.answers import PaymentAnswer, foreign_answer_problem
 from cashier_app.processing.client import (
     TEXT_BAD_TOKEN,
     TEXT_TLS_CERT,
     ProcessingClient,
 )
 from cashier_app.processing.errors import AuthError, TransportError
-from cashier_app.processing.models import PaymentAnswer, foreign_answer_problem
 from tests.hostile_server import HostileServer
 
 TOKEN = "hostile-token-7a9e"

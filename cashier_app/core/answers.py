@@ -1,4 +1,6 @@
 """Typed answers of the processing API v20, parsed exactly as seed 003's examples show them.
+Pure (no I/O): the client parses what it receives with them, and the journal decodes a stored
+check answer with them once (``PaymentRecord.check``).
 
 Quirks of the seed kept on purpose:
 
@@ -22,13 +24,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cashier_app.core.money import AmountError, parse_amount
-from cashier_app.core.result_codes import Finality, cashier_message, classify
-from cashier_app.core.schemes import InvoiceLine
-from cashier_app.core.services import ServiceDefinition, ServiceDefinitionError, human_text
-from cashier_app.core.text import printable
+from cashier_app.errors import UserFacingError
 
-from .errors import ResponseFormatError
+from .money import AmountError, parse_amount
+from .result_codes import Finality, cashier_message, classify
+from .schemes import InvoiceLine
+from .services import ServiceDefinition, ServiceDefinitionError, human_text
+from .text import printable
+
+
+class ResponseFormatError(UserFacingError):
+    """A JSON answer with a result code whose other fields are not what the seed describes
+    (the client treats it as no answer)."""
 
 SERVICES_KEYS = ("servi\u0441es", "services")  # Cyrillic «с» first, as the seed spells it
 

@@ -8,18 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cashier_app.core.result_codes import Finality
-from cashier_app.core.services import Scheme
-from cashier_app.core.text import printable
-from cashier_app.core.wire import decode_body, encode_body
-from cashier_app.processing.errors import ResponseFormatError
-from cashier_app.processing.models import (
+from cashier_app.core.answers import (
     AgentBalance,
     OperatorAnswer,
     PaymentAnswer,
     ServicesAnswer,
     foreign_answer_problem,
 )
+from cashier_app.core.result_codes import Finality
+from cashier_app.core.services import Scheme
+from cashier_app.core.text import printable
+from cashier_app.core.wire import decode_body, encode_body
+from cashier_app.processing.errors import ResponseFormatError
 from tests.conftest import SEED_FIXTURES, seed_bytes
 
 
