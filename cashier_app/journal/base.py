@@ -13,6 +13,7 @@ import sqlite_utils
 
 from .connection import immediate
 from .leases import InstanceLease
+from .seal import Sealer
 
 
 class Table:
@@ -20,6 +21,7 @@ class Table:
     path: Path
     lease: InstanceLease | None
     owner: str | None
+    sealer: Sealer
 
     def _write(self) -> AbstractContextManager[None]:
         """One immediate write transaction (see :func:`connection.immediate`)."""

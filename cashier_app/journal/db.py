@@ -39,7 +39,7 @@ from .records import (
     day_bounds,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
-from .seal import CHAINED, GENESIS, link_hash, row_digest, seal
+from .seal import CHAINED, GENESIS, Sealer, link_hash, row_digest, seal
 from .shifts import ShiftsTable
 
 __all__ = ["CASH", "CHAINED", "GENESIS", "SBP", "SCHEMA_VERSION", "Attempt", "AuditEntry",
@@ -100,6 +100,7 @@ class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable):
         check_presence(path, ids_issued=ids_issued)
         conn = connect(path)
         self.db = sqlite_utils.Database(conn)
+        self.sealer = Sealer(conn)
         try:
             self._migrate()
         except BaseException:
@@ -117,6 +118,7 @@ class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable):
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                isolation_level=None, check_same_thread=False)
         journal.db = sqlite_utils.Database(conn)
+        journal.sealer = Sealer(conn)
         return journal
 
     def close(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from sqlite_utils.db import NotFoundError
+
 from cashier_app.core.states import State, ensure_transition
 
 from .base import Table
@@ -15,7 +17,7 @@ from .records import (
     expected,
     to_columns,
 )
-from .seal import now_text, seal
+from .seal import now_text
 
 
 class PaymentsTable(Table):
@@ -25,12 +27,14 @@ class PaymentsTable(Table):
         row = to_columns({"extras": {}, **values})
         row.update(state=str(State.NEW), created_at=now, updated_at=now, owner=self.owner)
         with self._write():
-            self.db.table("payments").insert(row)
-            written = seal(self.db, "payments", values["agent_transaction_id"])
+            written = self.sealer.insert("payments", row)
         return PaymentRecord.from_row(written)
 
     def get(self, agent_transaction_id: int) -> PaymentRecord:
-        return PaymentRecord.from_row(self.db.table("payments").get(agent_transaction_id))
+        row = self.sealer.row("payments", agent_transaction_id)
+        if row is None:
+            raise NotFoundError(f"payment {agent_transaction_id} is not in the journal")
+        return PaymentRecord.from_row(row)
 
     def transition(self, agent_transaction_id: int, target: State, *,
                    expect: State | tuple[State, ...] | None = None,
@@ -45,12 +49,13 @@ class PaymentsTable(Table):
         with self._write():
             if attempt is not None:
                 self._add_attempt(attempt)
-            current = State(self.db.table("payments").get(agent_transaction_id)["state"])
-            if not expected(current, expect):
-                return self.get(agent_transaction_id)
-            if current is not target:
-                ensure_transition(current, target)
-            written = self._update(agent_transaction_id, state=str(target), **values)
+            current = self._current(agent_transaction_id)
+            state = State(current["state"])
+            if not expected(state, expect):
+                return PaymentRecord.from_row(current)
+            if state is not target:
+                ensure_transition(state, target)
+            written = self._update(current, state=str(target), **values)
         return PaymentRecord.from_row(written)
 
     def update(self, agent_transaction_id: int, *,
@@ -61,28 +66,33 @@ class PaymentsTable(Table):
         with self._write():
             if attempt is not None:
                 self._add_attempt(attempt)
-            if expect is not None:
-                current = State(self.db.table("payments").get(agent_transaction_id)["state"])
-                if not expected(current, expect):
-                    return self.get(agent_transaction_id)
-            written = self._update(agent_transaction_id, **values)
+            current = self._current(agent_transaction_id)
+            if not expected(State(current["state"]), expect):
+                return PaymentRecord.from_row(current)
+            written = self._update(current, **values)
         return PaymentRecord.from_row(written)
 
     def claim(self, agent_transaction_id: int, previous: str | None) -> PaymentRecord | None:
         """Take over a payment whose owner ``previous`` is gone: compare-and-set, so of two
         programs that both found it orphaned only one gets it. None: somebody else did."""
         with self._write():
-            row = self.db.table("payments").get(agent_transaction_id)
-            if row.get("owner") != previous:
+            current = self._current(agent_transaction_id)
+            if current.get("owner") != previous:
                 return None
-            written = self._update(agent_transaction_id, owner=self.owner)
+            written = self._update(current, owner=self.owner)
         return PaymentRecord.from_row(written)
 
-    def _update(self, agent_transaction_id: int, **values: Any) -> dict[str, Any]:
-        row = to_columns(values)
-        row["updated_at"] = now_text()
-        self.db.table("payments").update(agent_transaction_id, row)
-        return seal(self.db, "payments", agent_transaction_id)
+    def _current(self, agent_transaction_id: int) -> dict[str, Any]:
+        """The row as it is now, read under the write lock."""
+        row = self.sealer.row("payments", agent_transaction_id)
+        if row is None:
+            raise NotFoundError(f"payment {agent_transaction_id} is not in the journal")
+        return row
+
+    def _update(self, current: dict[str, Any], **values: Any) -> dict[str, Any]:
+        changes = to_columns(values)
+        changes["updated_at"] = now_text()
+        return self.sealer.update("payments", current, changes)
 
     def in_state(self, *states: State) -> list[PaymentRecord]:
         marks = ",".join("?" for _ in states)
@@ -133,8 +143,7 @@ class PaymentsTable(Table):
             self._add_attempt(attempt)
 
     def _add_attempt(self, attempt: Attempt) -> None:
-        self.db.table("attempts").insert(attempt.__dict__)
-        seal(self.db, "attempts", self.db.execute("select last_insert_rowid()").fetchone()[0])
+        self.sealer.insert("attempts", attempt.__dict__)
 
     def attempts(self, agent_transaction_id: int) -> list[Attempt]:
         known = {f.name for f in fields(Attempt)}

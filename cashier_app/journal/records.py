@@ -107,21 +107,28 @@ class PaymentRecord:
         return self.state in (State.PAYING, State.PAID)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> PaymentRecord:
-        values = dict(row)
+    def from_row(cls, row: Mapping[str, Any]) -> PaymentRecord:
+        """The record of a row as stored (every state change reads one: kept lean)."""
+        values = {name: value for name, value in row.items() if name in _PAYMENT_FIELDS}
         for name in MONEY_COLUMNS:
-            values[name] = Decimal(values[name]) if values.get(name) is not None else None
+            value = values.get(name)
+            if value is not None:
+                values[name] = Decimal(value)
         for name in JSON_COLUMNS:
             text = values.get(name)
-            decode = decode_body if name in ANSWER_COLUMNS else json.loads
-            values[name] = decode(text) if text else None
+            if text:
+                values[name] = (decode_body if name in ANSWER_COLUMNS else json.loads)(text)
+            else:
+                values[name] = None
         values["extras"] = values["extras"] or {}
         values["state"] = State(values["state"])
         values["seen_non_final"] = bool(values.get("seen_non_final"))
         values["payment_method"] = values.get("payment_method") or CASH
         values["qr_failures"] = int(values.get("qr_failures") or 0)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        return cls(**values)
+
+
+_PAYMENT_FIELDS = frozenset(f.name for f in fields(PaymentRecord))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -51,3 +52,104 @@ def seal(db: sqlite_utils.Database, table: str, key: Any) -> dict[str, Any]:
                "values (?, ?, ?, ?, ?, ?, ?)", [seq, at, table, str(key), digest, prev, link])
     db.execute(f"update {table} set chain_hash = ? where {key_column} = ?", [link, key])
     return {**row, "chain_hash": link}
+
+
+class Sealer:
+    """Sealed writes of the hot tables (payments, attempts) in as few statements as SQLite
+    allows: the row's digest is computed from the values being written — not read back — and
+    the row is written together with its ``chain_hash``; the link goes in the same
+    transaction. Four statements for a state change (read the row, read the chain's head,
+    write the row, append the link) instead of a dozen through sqlite-utils' introspection.
+
+    The digest must be of the row *as SQLite stores it*, which is what :mod:`.chain` checks:
+    values are brought to their column's storage form first (a bool is an integer, an
+    integer in a TEXT column is text), and an inserted row gets its columns' defaults."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._columns: dict[str, dict[str, tuple[str, Any]]] = {}
+
+    def columns(self, table: str) -> dict[str, tuple[str, Any]]:
+        """name → (declared type, default value) of ``table``, read once."""
+        known = self._columns.get(table)
+        if known is None:
+            known = {name: (kind.upper(), _literal(default))
+                     for _, name, kind, _, default, _ in
+                     self.conn.execute(f"PRAGMA table_info({table})")}
+            self._columns[table] = known
+        return known
+
+    def row(self, table: str, key: Any) -> dict[str, Any] | None:
+        cursor = self.conn.execute(f"select * from {table} where {CHAINED[table]} = ?", [key])
+        values = cursor.fetchone()
+        if values is None:
+            return None
+        return dict(zip((column[0] for column in cursor.description), values, strict=True))
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert a new row (its key given, or the next integer key), sealed."""
+        columns = self.columns(table)
+        key_column = CHAINED[table]
+        row = {name: default for name, (_, default) in columns.items()}  # every column
+        row.update(self._stored(table, values))
+        if row.get(key_column) is None:
+            last = self.conn.execute(f"select max({key_column}) from {table}").fetchone()[0]
+            row[key_column] = int(last or 0) + 1
+        row["chain_hash"] = self._link(table, row[key_column], row)
+        names = [name for name in row if name in columns]
+        self.conn.execute(f"insert into {table} ({', '.join(names)}) values "
+                          f"({', '.join('?' for _ in names)})", [row[name] for name in names])
+        return row
+
+    def update(self, table: str, current: Mapping[str, Any], changes: Mapping[str, Any]
+               ) -> dict[str, Any]:
+        """Write ``changes`` over ``current`` (the row as read in this transaction), sealed.
+        Only the columns that change are set (a trigger on a column fires only for it)."""
+        changed = {name: value for name, value in self._stored(table, changes).items()
+                   if current.get(name) != value or name not in current}
+        key = current[CHAINED[table]]
+        row = {**current, **changed}
+        row["chain_hash"] = self._link(table, key, row)
+        changed["chain_hash"] = row["chain_hash"]
+        self.conn.execute(
+            f"update {table} set {', '.join(f'{name} = ?' for name in changed)} "
+            f"where {CHAINED[table]} = ?", [*changed.values(), key])
+        return row
+
+    def _stored(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        columns = self.columns(table)
+        stored = {}
+        for name, value in values.items():
+            kind = columns[name][0] if name in columns else ""
+            if isinstance(value, bool):
+                value = int(value)
+            if kind == "TEXT" and isinstance(value, int):
+                value = str(value)
+            elif kind == "INTEGER" and isinstance(value, str) and value.lstrip("-").isdigit():
+                value = int(value)
+            stored[name] = value
+        return stored
+
+    def _link(self, table: str, key: Any, row: Mapping[str, Any]) -> str:
+        digest = row_digest(row)
+        head = self.conn.execute("select seq, hash from ledger order by seq desc limit 1"
+                                 ).fetchone()
+        seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+        at = now_text()
+        link = link_hash(prev, seq, at, table, str(key), digest)
+        self.conn.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) "
+                          "values (?, ?, ?, ?, ?, ?, ?)",
+                          [seq, at, table, str(key), digest, prev, link])
+        return link
+
+
+def _literal(default: str | None) -> Any:
+    """A column default as PRAGMA table_info gives it (SQL text) → the stored value."""
+    if default is None:
+        return None
+    if default.startswith("'") and default.endswith("'"):
+        return default[1:-1].replace("''", "'")
+    try:
+        return int(default)
+    except ValueError:
+        return default

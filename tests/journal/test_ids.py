@@ -14,7 +14,39 @@ def test_id_layout(tmp_path: Path) -> None:
     first, second = allocator.allocate(), allocator.allocate()
     assert first == 12345 * 10**6 + 7 * 10**4
     assert second == first + 1  # same millisecond: the sequence grows
-    assert (tmp_path / "hwm").read_text().strip() == str(second)
+    # the mark on disk is a reservation ten seconds ahead, written before the first id
+    assert (tmp_path / "hwm").read_text().strip() == str(22345 * 10**6 + 7 * 10**4)
+
+
+def test_one_disk_write_reserves_ten_seconds_of_ids(tmp_path: Path) -> None:
+    clock = [NOW]
+    allocator = IdAllocator(tmp_path / "hwm", 1, clock=lambda: clock[0])
+    writes: list[int] = []
+    original = allocator._write_hwm
+    allocator._write_hwm = lambda value: (writes.append(value), original(value))  # type: ignore[method-assign]
+    for _ in range(200):
+        allocator.allocate()
+        clock[0] += 0.01  # two seconds of payments
+    assert len(writes) == 1
+    clock[0] += 10
+    allocator.allocate()  # past the reservation: a new one
+    assert len(writes) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(order=st.lists(st.tuples(st.booleans(), st.floats(0, 3000)), min_size=2, max_size=60))
+def test_two_programs_on_one_mark_never_issue_the_same_id(
+        tmp_path_factory: pytest.TempPathFactory, order: list[tuple[bool, float]]) -> None:
+    """A window and a command allocating in turns from one data directory, each with its own
+    reservation: the ids of both together are all different."""
+    folder = tmp_path_factory.mktemp("two")
+    clock = [NOW]
+    programs = [IdAllocator(folder / "hwm", 1, clock=lambda: clock[0]) for _ in range(2)]
+    issued: list[int] = []
+    for second, jump_ms in order:
+        clock[0] += jump_ms / 1000
+        issued.append(programs[int(second)].allocate())
+    assert len(issued) == len(set(issued))
 
 
 def test_eighteen_digits_until_2051(tmp_path: Path) -> None:
