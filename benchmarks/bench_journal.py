@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     from cashier_app.journal import Journal, query
     from cashier_app.journal.chain import verify
     from cashier_app.journal.query import JournalFilter
-    from cashier_app.ui.journal_view import JournalView
+    from cashier_app.ui.supervisor.journal_view import JournalView
 
     today = date.today()
     figures: dict[str, Any] = {"payments": args.payments}

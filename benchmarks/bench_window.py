@@ -74,8 +74,8 @@ def child_window(data_dir: str) -> None:
     """The program's window on the cached catalog, as at a point's morning start."""
     from PySide6.QtWidgets import QApplication
 
+    from cashier_app.ui.cashier.main_window import MainWindow
     from cashier_app.ui.launch import load_style
-    from cashier_app.ui.main_window import MainWindow
 
     app = QApplication([])
     load_style(app)
@@ -117,8 +117,8 @@ def in_process(data_dir: Path, keystrokes: int, forms: int) -> dict[str, list[fl
 
     from cashier_app.core.search import fold
     from cashier_app.journal import Shift
+    from cashier_app.ui.cashier.main_window import MainWindow
     from cashier_app.ui.event_loop import CashierEventLoop
-    from cashier_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     loop = CashierEventLoop(app)

@@ -31,10 +31,10 @@ from cashier_app.bootstrap import Point, point_for
 from cashier_app.emulator.demo import demo_bank
 from cashier_app.journal import JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
+from cashier_app.ui.cashier.main_window import MainWindow
 
 from .event_loop import CashierEventLoop
 from .exit_signals import ExitSignals
-from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")

@@ -25,7 +25,7 @@ from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
-from cashier_app.ui.main_window import MainWindow
+from cashier_app.ui.cashier.main_window import MainWindow
 from tests.conftest import TOKEN
 
 # few PBKDF2 rounds: the tests check the log-in logic, not the hash's cost

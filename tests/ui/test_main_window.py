@@ -14,7 +14,7 @@ from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.engine import PaymentInput
-from cashier_app.ui.main_window import SERVICE_ROLE, phone_digits
+from cashier_app.ui.cashier.main_window import SERVICE_ROLE, phone_digits
 from tests.conftest import TOKEN
 from tests.ui.helpers import log_in, make_rig, type_text
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from cashier_app.emulator import EmulatorServer
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.ui.helpers import Rig, log_in, type_text
 from tests.ui.test_qr_window import qr_rig
 from tests.ui.test_workplace import checked, fill

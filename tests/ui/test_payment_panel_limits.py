@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer, ProcessingCenter, load_catalog
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.conftest import TOKEN
 from tests.ui.helpers import log_in, make_rig, type_text
 from tests.ui.test_payment_panel_layout import at_size

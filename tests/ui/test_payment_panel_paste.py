@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from cashier_app.emulator import EmulatorServer
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.ui.helpers import log_in, make_rig, type_text
 from tests.ui.test_payment_panel_layout import at_size
 from tests.ui.test_workplace import checked

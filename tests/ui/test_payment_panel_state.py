@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.receipts.printers import PrinterConfig
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.receipts.escpos_decode import decode
 from tests.receipts.helpers import FakePrinter
 from tests.ui.helpers import log_in, make_rig, type_text
@@ -115,7 +115,7 @@ def test_a_contract_must_be_chosen_before_pay_is_live(
 def test_an_invoice_with_an_error_has_no_total(qtbot: QtBot, loop: qasync.QEventLoop,
                                                emulator: EmulatorServer, tmp_path: Path,
                                                screenshots: Path) -> None:
-    from cashier_app.ui.check_views import AMOUNT, NEW, PREV
+    from cashier_app.ui.cashier.payment.check_views import AMOUNT, NEW, PREV
 
     rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     at_size(rig, 1366, 768)

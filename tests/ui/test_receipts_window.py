@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.receipts.printers import PrinterConfig
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.receipts.escpos_decode import decode
 from tests.receipts.helpers import FakePrinter
 from tests.ui.helpers import Rig, log_in, make_rig, type_text

@@ -31,10 +31,10 @@ from cashier_app.core.cashiers import Cashier
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal import Journal
-from cashier_app.ui import screen_fit
-from cashier_app.ui.pages import LoginPage, ShiftPage, TodayPage
-from cashier_app.ui.shift_dialogs import CashCountDialog, SupervisorPinDialog
-from cashier_app.ui.tables import Column, cut_text, fit_widths
+from cashier_app.ui.cashier.pages import LoginPage, ShiftPage, TodayPage
+from cashier_app.ui.supervisor.shift_dialogs import CashCountDialog, SupervisorPinDialog
+from cashier_app.ui.widgets import screen_fit
+from cashier_app.ui.widgets.tables import Column, cut_text, fit_widths
 from cashier_app.workplace.login import PinGuard
 from tests.receipts.helpers import make_payment
 from tests.ui.helpers import CASHIERS, make_rig

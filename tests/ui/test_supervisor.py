@@ -24,8 +24,8 @@ from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.engine import PaymentInput
 from cashier_app.processing.retry import RetryPolicy
-from cashier_app.ui.shift_dialogs import CashCountDialog, SupervisorPinDialog
-from cashier_app.ui.supervisor import SupervisorWindow
+from cashier_app.ui.supervisor.shift_dialogs import CashCountDialog, SupervisorPinDialog
+from cashier_app.ui.supervisor.window import SupervisorWindow
 from tests.receipts.escpos_decode import decode
 from tests.receipts.helpers import FakePrinter
 from tests.ui.helpers import CASHIERS, Rig, log_in, make_rig

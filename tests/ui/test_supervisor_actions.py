@@ -19,8 +19,8 @@ from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.engine import PaymentInput
-from cashier_app.ui.audit_view import detail_text
-from cashier_app.ui.supervisor import SupervisorWindow
+from cashier_app.ui.supervisor.audit_view import detail_text
+from cashier_app.ui.supervisor.window import SupervisorWindow
 from tests.receipts.helpers import FakePrinter, make_payment
 from tests.ui.helpers import CASHIERS, Rig, make_rig
 from tests.ui.test_receipts_window import config

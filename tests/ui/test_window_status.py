@@ -23,7 +23,7 @@ from cashier_app.emulator import EmulatorServer
 from cashier_app.engine import PaymentInput, RequestAnswered
 from cashier_app.journal import PaymentRecord
 from cashier_app.processing.sbp import SbpClient
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.ui.helpers import Rig, log_in, make_rig, type_text
 
 

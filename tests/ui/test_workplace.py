@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal.query import JournalFilter, records
-from cashier_app.ui.payment_panel import Step
+from cashier_app.ui.cashier.payment.panel import Step
 from tests.ui.helpers import Rig, log_in, make_rig, type_text
 
 
@@ -249,7 +249,7 @@ def test_choice_of_contract(qtbot: QtBot, loop: qasync.QEventLoop, emulator: Emu
 
 def test_complex_invoice(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
                          tmp_path: Path, screenshots: Path) -> None:
-    from cashier_app.ui.check_views import AMOUNT, NEW
+    from cashier_app.ui.cashier.payment.check_views import AMOUNT, NEW
 
     rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     log_in(rig, qtbot)

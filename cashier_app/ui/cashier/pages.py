@@ -35,10 +35,9 @@ from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Attempt, Journal, PaymentRecord, Shift, query
 from cashier_app.journal.query import JournalFilter
+from cashier_app.ui.widgets.tables import RIGHT, Column, fitted_table
 from cashier_app.workplace import shifts
 from cashier_app.workplace.login import AT_LOGIN, PinGuard
-
-from .tables import RIGHT, Column, fitted_table
 
 
 def state_title(record: PaymentRecord) -> str:

@@ -18,13 +18,13 @@ from cashier_app.core.cashiers import ROLE_TITLES
 from cashier_app.core.states import STATE_TITLES
 from cashier_app.core.text import moment, money
 from cashier_app.journal.chain import Verification, verify
+from cashier_app.ui.widgets.tables import Column, fill, fitted_table
 from cashier_app.workplace import login
 
 from .journal_view import with_reader
-from .tables import Column, fill, fitted_table
 
 if TYPE_CHECKING:
-    from .supervisor import SupervisorWindow
+    from .window import SupervisorWindow
 
 ACTION_TITLES = {
     "supervisor_login": "вход в окно старшего", "shift_close": "закрытие смены",

@@ -50,8 +50,7 @@ from cashier_app.core.states import STATE_TITLES, State
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, export, query
 from cashier_app.journal.query import ACCEPTED_STATES, VIEW_COLUMNS, JournalFilter, Totals
-
-from .tables import RIGHT, Column, ColumnFit
+from cashier_app.ui.widgets.tables import RIGHT, Column, ColumnFit
 
 log = logging.getLogger(__name__)
 PAGE = 200

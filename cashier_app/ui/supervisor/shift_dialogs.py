@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, parse_user_amount
 from cashier_app.core.text import money, number
+from cashier_app.ui.cashier.pages import check_pin, pin_edit
 from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
 from cashier_app.workplace.shifts import (
     DENOMINATIONS,
@@ -32,8 +33,6 @@ from cashier_app.workplace.shifts import (
     difference_kind,
     difference_text,
 )
-
-from .pages import check_pin, pin_edit
 
 
 def _whole(amount: str) -> str:

@@ -15,14 +15,14 @@ from cashier_app.core.states import STATE_TITLES
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, Shift, ShiftError
 from cashier_app.receipts.document import ShiftTotals
+from cashier_app.ui.widgets.tables import MEANING_COLOURS, Column, fill, fitted_table
 from cashier_app.workplace import shifts
 
 from .journal_view import say
 from .shift_dialogs import ask_cash_count
-from .tables import MEANING_COLOURS, Column, fill, fitted_table
 
 if TYPE_CHECKING:
-    from .supervisor import SupervisorWindow
+    from .window import SupervisorWindow
 
 COLUMNS = (Column("№", 50), Column("Кассир", 160, 90, stretch=True), Column("Открыта", 150),
            Column("Закрыта", 150, 100), Column("Размен", 110, 90),

@@ -40,13 +40,13 @@ from cashier_app.journal import StoredReceipt, query
 from cashier_app.journal.query import JournalFilter
 from cashier_app.processing.errors import ProcessingError
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.ui.widgets.screen_fit import place
+from cashier_app.ui.widgets.tables import Column, fill, fitted_table
 
 from .audit_view import AuditView
 from .journal_view import JournalView, say
 from .payment_details import PaymentDetails
-from .screen_fit import place
 from .shifts_view import ShiftsView
-from .tables import Column, fill, fitted_table
 
 log = logging.getLogger(__name__)
 #: The window's size on a large screen; a smaller one gets its whole free area.

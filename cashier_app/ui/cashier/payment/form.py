@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from cashier_app.core.paste import clean_input, is_phone
 from cashier_app.core.patterns import shape_of
 from cashier_app.core.services import FieldSpec, FormModel, ServiceDefinition
-
-from .field_edit import FieldEdit
+from cashier_app.ui.widgets.field_edit import FieldEdit
 
 IDENTITY_CARD = "identityCard"
 FULL_NAME = "fullName"

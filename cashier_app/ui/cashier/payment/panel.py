@@ -51,8 +51,8 @@ from cashier_app.core.states import State
 from cashier_app.engine import PaymentEngine, PaymentInput, PayPlan
 from cashier_app.journal import PaymentRecord
 from cashier_app.receipts.service import AUTO_PRINT_STATES, PrintOutcome, ReceiptService
+from cashier_app.ui.bridge import EngineBridge
 
-from .bridge import EngineBridge
 from .check_views import ContractsView, DisplaysView, InvoiceView
 from .form import ServiceForm
 from .money_box import MoneyBox

@@ -24,7 +24,7 @@ from .payment_banner import qr_payable
 from .payment_step import Step
 
 if TYPE_CHECKING:
-    from .payment_panel import PaymentPanel
+    from .panel import PaymentPanel
 
 _MODIFIERS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
               Qt.Key.Key_AltGr, Qt.Key.Key_Escape}

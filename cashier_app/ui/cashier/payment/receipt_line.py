@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from cashier_app.journal import PaymentRecord
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.ui.widgets.receipt_view import open_payment_receipt
 
 from .payment_banner import ReceiptBanner, receipt_banner
-from .receipt_view import open_payment_receipt
 
 
 class ReceiptLine(QWidget):
