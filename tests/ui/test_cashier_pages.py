@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal import Attempt
-from cashier_app.ui.cashier.pages import attempt_cells
+from cashier_app.ui.widgets.attempt_text import attempt_cells
 from tests.ui.helpers import Rig, log_in, make_rig
 
 BLUE = QColor("#0b5cad")  # the style sheet's «Открыть смену» when it can be pressed

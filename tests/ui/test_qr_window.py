@@ -23,7 +23,7 @@ from cashier_app.emulator.demo import demo_bank
 from cashier_app.processing.sbp import SbpClient
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.ui.cashier.payment.panel import Step
-from cashier_app.ui.cashier.payment.qr_view import QUIET_ZONE, QrCodeWidget
+from cashier_app.ui.widgets.qr_code import QUIET_ZONE, QrCodeWidget
 from tests.receipts.escpos_decode import decode
 from tests.receipts.helpers import FakePrinter
 from tests.ui.helpers import Rig, log_in, make_rig, type_text

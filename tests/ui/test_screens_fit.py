@@ -31,7 +31,9 @@ from cashier_app.core.cashiers import Cashier
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal import Journal
-from cashier_app.ui.cashier.pages import LoginPage, ShiftPage, TodayPage
+from cashier_app.ui.cashier.login_page import LoginPage
+from cashier_app.ui.cashier.shift_page import ShiftPage
+from cashier_app.ui.cashier.today_page import TodayPage
 from cashier_app.ui.supervisor.shift_dialogs import CashCountDialog, SupervisorPinDialog
 from cashier_app.ui.widgets import screen_fit
 from cashier_app.ui.widgets.tables import Column, cut_text, fit_widths

@@ -50,7 +50,6 @@ from cashier_app.receipts.printers import PrinterError
 from cashier_app.receipts.service import PrintOutcome
 from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.cashier.payment.panel import PaymentPanel, Step
-from cashier_app.ui.cashier.payment.qr_view import CustomerDisplay
 from cashier_app.ui.supervisor.shift_dialogs import SupervisorPinDialog, ask_cash_count
 from cashier_app.ui.supervisor.window import SupervisorWindow
 from cashier_app.ui.widgets.receipt_view import ReceiptDialog, open_payment_receipt
@@ -58,8 +57,11 @@ from cashier_app.workplace import shifts
 from cashier_app.workplace.login import PinGuard
 
 from .catalog_panel import MAX_RESULTS, PREFILL_ROLE, SERVICE_ROLE, CatalogPanel, phone_digits
-from .pages import LoginPage, ShiftPage, TodayPage
+from .customer_display import CustomerDisplay
+from .login_page import LoginPage
+from .shift_page import ShiftPage
 from .statusbar import CashierStatusBar, clock_time, outcome_of
+from .today_page import TodayPage
 
 __all__ = ["MAX_RESULTS", "PREFILL_ROLE", "SERVICE_ROLE", "MainWindow", "phone_digits"]
 

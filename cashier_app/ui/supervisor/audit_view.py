@@ -21,7 +21,7 @@ from cashier_app.journal.chain import Verification, verify
 from cashier_app.ui.widgets.tables import Column, fill, fitted_table
 from cashier_app.workplace import login
 
-from .journal_view import with_reader
+from .journal_model import with_reader
 
 if TYPE_CHECKING:
     from .window import SupervisorWindow

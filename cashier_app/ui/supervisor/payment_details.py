@@ -43,12 +43,11 @@ from cashier_app.journal import Attempt, PaymentRecord
 from cashier_app.journal.export import METHOD_WORDS
 from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.service import ReceiptService
-from cashier_app.ui.cashier.pages import QR_WORDS, attempt_cells
+from cashier_app.ui.widgets.attempt_text import QR_WORDS, attempt_cells
+from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.receipt_view import ReceiptView
 from cashier_app.ui.widgets.screen_fit import place
 from cashier_app.ui.widgets.tables import Column, fitted_table
-
-from .journal_view import say
 
 log = logging.getLogger(__name__)
 #: States a void can still cancel: nothing was sent to pay, no money was taken.

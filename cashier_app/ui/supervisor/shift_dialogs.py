@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError, parse_user_amount
 from cashier_app.core.text import money, number
-from cashier_app.ui.cashier.pages import check_pin, pin_edit
+from cashier_app.ui.widgets.pin_field import check_pin, pin_edit
 from cashier_app.workplace.login import AT_SUPERVISOR, PinGuard
 from cashier_app.workplace.shifts import (
     DENOMINATIONS,

@@ -15,10 +15,10 @@ from cashier_app.core.states import STATE_TITLES
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, Shift, ShiftError
 from cashier_app.receipts.document import ShiftTotals
+from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.tables import MEANING_COLOURS, Column, fill, fitted_table
 from cashier_app.workplace import shifts
 
-from .journal_view import say
 from .shift_dialogs import ask_cash_count
 
 if TYPE_CHECKING:

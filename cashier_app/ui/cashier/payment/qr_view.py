@@ -1,88 +1,27 @@
-"""QR СБП on screen: the code itself, the cashier's payment-by-QR view, the customer display.
-
-The code is painted module by module from the payload (the same ``qrcode`` matrix as on paper)
-with whole-pixel modules and a four-module quiet zone, so it stays sharp and scannable at any
-size. Everything shown comes from the payment's journal row; the views own no payment state.
+"""The cashier's screen while the person pays by QR СБП: the code large, the amount, the
+service, the time left and what the center last said. Everything shown comes from the
+payment's journal row (:func:`.payment_banner.qr_screen`); the view owns no payment state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from cashier_app.core.states import State
-from cashier_app.core.text import money
 from cashier_app.journal import PaymentRecord
-from cashier_app.receipts.escpos_render import qr_code
+from cashier_app.ui.widgets.qr_code import QrCodeWidget
 
 from .payment_banner import QrScreen, qr_screen
-
-QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
-
-
-class QrCodeWidget(QWidget):
-    """A QR code of ``text``, as large as the widget allows, on white."""
-
-    def __init__(self, minimum: int = 200, maximum: int = 16777215,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("qrCode")
-        self._text = ""
-        self._matrix: list[list[bool]] = []
-        self.setMinimumSize(minimum, minimum)
-        self.setMaximumSize(maximum, maximum)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    @property
-    def text(self) -> str:
-        return self._text
-
-    def set_text(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            # the paper's matrix has a 1-module border; the quiet zone is painted here
-            self._matrix = ([row[1:-1] for row in qr_code(text).get_matrix()[1:-1]]
-                            if text else [])
-            self.update()
-
-    def sizeHint(self) -> QSize:
-        return QSize(360, 360)
-
-    def code_rect(self) -> QRect:
-        """Where the code (with its quiet zone) is painted: a square of whole modules."""
-        side = min(self.width(), self.height())
-        count = len(self._matrix) + 2 * QUIET_ZONE
-        module = max(1, side // count) if self._matrix else 1
-        size = module * count
-        return QRect((self.width() - size) // 2, (self.height() - size) // 2, size, size)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if not self._matrix:
-            return
-        painter = QPainter(self)
-        area = self.code_rect()
-        painter.fillRect(area, QColor("white"))
-        module = area.width() // (len(self._matrix) + 2 * QUIET_ZONE)
-        left = area.left() + QUIET_ZONE * module
-        top = area.top() + QUIET_ZONE * module
-        black = QColor("black")
-        for y, row in enumerate(self._matrix):
-            for x, dark in enumerate(row):
-                if dark:
-                    painter.fillRect(left + x * module, top + y * module, module, module, black)
-        painter.end()
 
 
 def _label(name: str, wrap: bool = True) -> QLabel:
@@ -214,72 +153,3 @@ class QrPaymentView(QWidget):
         self._ticker.stop()
         self.record = None
         self.armed = False
-
-
-class CustomerDisplay(QWidget):
-    """The customer's screen (a second monitor or a separate window): the same code, the
-    amount and what to do; «Спасибо» once paid; a resting text otherwise."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setObjectName("customerDisplay")
-        # the program ends with the cashier's window, whatever the customer's screen shows
-        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self.setWindowTitle(self.tr("Касса — экран покупателя"))
-        self.clock: Callable[[], datetime] = datetime.now
-        self.headline = _label("customerHeadline")
-        self.amount = _label("customerAmount")
-        self.code = QrCodeWidget(minimum=300)
-        self.hint = _label("customerHint")
-        column = QVBoxLayout(self)
-        column.addWidget(self.headline)
-        column.addWidget(self.amount)
-        column.addWidget(self.code, 1)
-        column.addWidget(self.hint)
-        self._rest = QTimer(self)
-        self._rest.setSingleShot(True)
-        self._rest.timeout.connect(self.idle)
-        self.idle()
-
-    def idle(self) -> None:
-        self.headline.setText(self.tr("Добро пожаловать"))
-        self.amount.setText("")
-        self.code.set_text("")
-        self.code.hide()
-        self.hint.setText(self.tr("Оплата наличными или по QR-коду СБП"))
-
-    def show_payment(self, record: PaymentRecord | None) -> None:
-        """Follow the cashier's QR payment; None: nothing to pay by QR now."""
-        self._rest.stop()
-        if record is None:
-            self.idle()
-            return
-        amount = money(record.amount_from or Decimal(0))
-        payload = qr_screen(record, self.clock()).payload
-        if payload:
-            self.headline.setText(self.tr("Оплата по QR-коду СБП"))
-            self.amount.setText(amount)
-            self.code.set_text(payload)
-            self.code.show()
-            self.hint.setText(self.tr("Откройте приложение банка, выберите «Оплата по QR» "
-                                      "и наведите камеру на код"))
-        elif record.state is State.PAID:
-            self.headline.setText(self.tr("Оплачено. Спасибо!"))
-            self.amount.setText(amount)
-            self.code.hide()
-            self.hint.setText(self.tr("Чек выдаст кассир"))
-            self._rest.start(8000)
-        elif record.state is State.QR_WAITING and record.qr_status and not (
-                record.cancel_requested_at):
-            self.headline.setText(self.tr("Срок кода истёк"))
-            self.amount.setText(amount)
-            self.code.hide()
-            self.hint.setText(self.tr("Кассир сделает новый код или примет наличные"))
-        elif record.state is State.QR_WAITING:
-            self.idle()
-        else:
-            self.headline.setText(self.tr("Оплата не прошла"))
-            self.amount.setText(amount)
-            self.code.hide()
-            self.hint.setText(record.result_message or "")
-            self._rest.start(8000)

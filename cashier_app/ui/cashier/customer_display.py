@@ -1,0 +1,96 @@
+"""The customer's screen (a second monitor or a separate window): the QR code to pay, the
+amount and what to do; «Спасибо» once paid; a resting text otherwise. What it shows comes
+from the cashier's QR payment record (:func:`.payment.payment_banner.qr_screen`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cashier_app.core.states import State
+from cashier_app.core.text import money
+from cashier_app.journal import PaymentRecord
+from cashier_app.ui.widgets.qr_code import QrCodeWidget
+
+from .payment.payment_banner import qr_screen
+
+
+def _label(name: str, wrap: bool = True) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    return label
+
+
+class CustomerDisplay(QWidget):
+    """The customer's screen (a second monitor or a separate window): the same code, the
+    amount and what to do; «Спасибо» once paid; a resting text otherwise."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("customerDisplay")
+        # the program ends with the cashier's window, whatever the customer's screen shows
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        self.setWindowTitle(self.tr("Касса — экран покупателя"))
+        self.clock: Callable[[], datetime] = datetime.now
+        self.headline = _label("customerHeadline")
+        self.amount = _label("customerAmount")
+        self.code = QrCodeWidget(minimum=300)
+        self.hint = _label("customerHint")
+        column = QVBoxLayout(self)
+        column.addWidget(self.headline)
+        column.addWidget(self.amount)
+        column.addWidget(self.code, 1)
+        column.addWidget(self.hint)
+        self._rest = QTimer(self)
+        self._rest.setSingleShot(True)
+        self._rest.timeout.connect(self.idle)
+        self.idle()
+
+    def idle(self) -> None:
+        self.headline.setText(self.tr("Добро пожаловать"))
+        self.amount.setText("")
+        self.code.set_text("")
+        self.code.hide()
+        self.hint.setText(self.tr("Оплата наличными или по QR-коду СБП"))
+
+    def show_payment(self, record: PaymentRecord | None) -> None:
+        """Follow the cashier's QR payment; None: nothing to pay by QR now."""
+        self._rest.stop()
+        if record is None:
+            self.idle()
+            return
+        amount = money(record.amount_from or Decimal(0))
+        payload = qr_screen(record, self.clock()).payload
+        if payload:
+            self.headline.setText(self.tr("Оплата по QR-коду СБП"))
+            self.amount.setText(amount)
+            self.code.set_text(payload)
+            self.code.show()
+            self.hint.setText(self.tr("Откройте приложение банка, выберите «Оплата по QR» "
+                                      "и наведите камеру на код"))
+        elif record.state is State.PAID:
+            self.headline.setText(self.tr("Оплачено. Спасибо!"))
+            self.amount.setText(amount)
+            self.code.hide()
+            self.hint.setText(self.tr("Чек выдаст кассир"))
+            self._rest.start(8000)
+        elif record.state is State.QR_WAITING and record.qr_status and not (
+                record.cancel_requested_at):
+            self.headline.setText(self.tr("Срок кода истёк"))
+            self.amount.setText(amount)
+            self.code.hide()
+            self.hint.setText(self.tr("Кассир сделает новый код или примет наличные"))
+        elif record.state is State.QR_WAITING:
+            self.idle()
+        else:
+            self.headline.setText(self.tr("Оплата не прошла"))
+            self.amount.setText(amount)
+            self.code.hide()
+            self.hint.setText(record.result_message or "")
+            self._rest.start(8000)
