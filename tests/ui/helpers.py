@@ -91,6 +91,19 @@ class Rig:
         self.run(self.point.aclose())
 
 
+def make_point(url: str, data_dir: Path, *, token: str = TOKEN,
+               retry: RetryPolicy | None = None) -> Point:
+    """The point as the program wires it (bootstrap), on a journal in ``data_dir`` and the
+    emulator at ``url``; 1 % commission, at least 10 ₽."""
+    policy = retry or RetryPolicy(0.05, 2, 0.2)
+    settings = cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
+        cfg.PROCESSING_URL: url, cfg.PROCESSING_TOKEN: token, cfg.PROCESSING_TIMEOUT: 2.0,
+        cfg.DATA_DIR: str(data_dir), cfg.RETRY_INITIAL: policy.initial,
+        cfg.RETRY_FACTOR: policy.factor, cfg.RETRY_MAX: policy.maximum,
+        cfg.COMMISSION: COMMISSION_SETTING})
+    return point_for(settings, "window")  # the program's own wiring
+
+
 def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
              token: str = TOKEN, retry: RetryPolicy | None = None,
              printer: PrinterConfig | None = None, time: FakeTime | None = None,
@@ -98,13 +111,7 @@ def make_rig(qtbot: QtBot, loop: qasync.QEventLoop, url: str, data_dir: Path, *,
     """The window on a real journal and the emulator; with ``printer``, receipts print to it
     (settings as tests/receipts/helpers.py SETTINGS). PIN pauses pass on ``time`` (a new
     one unless given: a restarted window shares its predecessor's)."""
-    policy = retry or RetryPolicy(0.05, 2, 0.2)
-    settings = cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
-        cfg.PROCESSING_URL: url, cfg.PROCESSING_TOKEN: token, cfg.PROCESSING_TIMEOUT: 2.0,
-        cfg.DATA_DIR: str(data_dir), cfg.RETRY_INITIAL: policy.initial,
-        cfg.RETRY_FACTOR: policy.factor, cfg.RETRY_MAX: policy.maximum,
-        cfg.COMMISSION: COMMISSION_SETTING})
-    point = point_for(settings, "window")  # the program's own wiring
+    point = make_point(url, data_dir, token=token, retry=retry)
     if printer is not None:
         from tests.receipts.helpers import SETTINGS  # a test printer and receipt texts
 

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from cashier_app.bootstrap import Point
 from cashier_app.core.answers import AgentBalance
-from cashier_app.core.balance import BalanceLevel, balance_level
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.money import AmountError
 from cashier_app.core.services import ServiceDefinition
@@ -55,6 +54,7 @@ from cashier_app.ui.supervisor.window import SupervisorWindow
 from cashier_app.ui.widgets.receipt_view import ReceiptDialog, open_payment_receipt
 from cashier_app.workplace import shifts
 from cashier_app.workplace.login import PinGuard
+from cashier_app.workplace.session import Session
 
 from .catalog_panel import MAX_RESULTS, PREFILL_ROLE, SERVICE_ROLE, CatalogPanel, phone_digits
 from .customer_display import CustomerDisplay
@@ -117,11 +117,8 @@ class MainWindow(QMainWindow):
         self.engine = engine = point.engine
         self.journal = engine.journal
         self.receipts = receipts = point.receipts
-        self.last_closed_shift: int | None = None
-        self.cashier: Cashier | None = None
-        self.shift: Shift | None = None
-        self.balance: AgentBalance | None = None
-        self.level = BalanceLevel.OK
+        #: who is at the desk, the open shift, the payment gate, the payment on the desk
+        self.session = Session(engine, cashiers)
         self._refresh_seconds = refresh_minutes * 60
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -157,9 +154,8 @@ class MainWindow(QMainWindow):
         self.results = self.catalog_panel.results
         self.catalog_stack = self.catalog_panel.stack
 
-        self.panel = PaymentPanel(engine, who=self._who, gate=self.payment_blocker,
-                                  identity_fields=identity_fields, receipts=receipts,
-                                  bank=bank, bridge=self.bridge)
+        self.panel = PaymentPanel(engine, self.session, identity_fields=identity_fields,
+                                  receipts=receipts, bank=bank, bridge=self.bridge)
         self.panel.qr_left.connect(self._qr_left)
         self.customer_display: CustomerDisplay | None = None
         self._customer_display_at = customer_display
@@ -299,6 +295,22 @@ class MainWindow(QMainWindow):
     def catalog(self) -> Catalog | None:
         return self.catalog_panel.catalog
 
+    @property
+    def cashier(self) -> Cashier | None:
+        return self.session.cashier
+
+    @property
+    def shift(self) -> Shift | None:
+        return self.session.shift
+
+    @shift.setter
+    def shift(self, shift: Shift | None) -> None:
+        self.session.shift = shift
+
+    @property
+    def last_closed_shift(self) -> int | None:
+        return self.session.last_closed_shift
+
     # --- lifecycle ------------------------------------------------------------------------
     def show_customer_display(self) -> None:
         """Where ``customer_display`` says: ``window`` — a window of its own; ``screen:N`` —
@@ -417,16 +429,14 @@ class MainWindow(QMainWindow):
 
     # --- log-in and shift -----------------------------------------------------------------
     def _who(self) -> tuple[str, int | None]:
-        return (self.cashier.name if self.cashier else "",
-                self.shift.id if self.shift else None)
+        return self.session.who()
 
     def _logged_in(self, cashier: Cashier) -> None:
-        self.cashier = cashier
+        current = self.session.log_in(cashier)
         self.status.show_cashier(cashier.name)
         self.logout_action.setEnabled(True)
-        current = self.journal.open_shift_now()
-        if current is not None and current.cashier == cashier.name:
-            self._enter_shift(current)
+        if self.session.shift is not None:
+            self._enter_shift(self.session.shift)
             return
         self.pages.setCurrentWidget(self.shift_page)
         self.shift_page.show_for(cashier.name, current)
@@ -435,15 +445,13 @@ class MainWindow(QMainWindow):
         if self.cashier is None:
             return
         try:
-            shift = shifts.open_shift(self.journal, self.cashier.name,
-                                      self.shift_page.opening_cash())
+            shift = self.session.open_shift(self.shift_page.opening_cash())
         except (ShiftError, AmountError) as error:
             self.shift_page.message.setText(str(error))
             return
         self._enter_shift(shift)
 
     def _enter_shift(self, shift: Shift) -> None:
-        self.shift = shift
         self.status.show_shift(shift.id, shift.opened_at)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.close_shift_action, self.x_report_action):
@@ -456,8 +464,7 @@ class MainWindow(QMainWindow):
     def logout(self) -> None:
         """Back to the log-in screen; the shift stays open (a break, a change of cashier)."""
         self.panel.clear()
-        self.cashier = None
-        self.shift = None
+        self.session.log_out()
         self.status.show_cashier(None)
         self.status.show_shift(None)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
@@ -468,21 +475,11 @@ class MainWindow(QMainWindow):
 
     def shift_busy(self, shift_id: int) -> str | None:
         """Why the shift cannot be closed right now (a payment is on its way), or None."""
-        if self.shift is None or self.shift.id != shift_id:
-            return None
-        if self.panel.step in (Step.CHECKING, Step.PAYING):
-            return self.tr("Дождитесь ответа по текущему платежу")
-        if self.panel.step is Step.QR and self.panel.record is not None and (
-                self.panel.record.state is State.QR_WAITING):
-            return self.tr("Клиент оплачивает QR-код: дождитесь оплаты или отмените код "
-                           "(Esc)")
-        return None
+        return self.session.shift_busy(shift_id)
 
     def payment_busy(self, agent_transaction_id: int) -> bool:
         """The payment is open in the panel (the cashier is working with it)."""
-        record = self.panel.record
-        return record is not None and record.agent_transaction_id == agent_transaction_id and (
-            self.panel.step is not Step.DONE)
+        return self.session.payment_busy(agent_transaction_id)
 
     def _confirm_close_shift(self) -> None:
         """The cash count is the confirmation: the drawer is counted, then the shift closes."""
@@ -511,9 +508,7 @@ class MainWindow(QMainWindow):
             return
         self.panel.clear()
         try:
-            closed = shifts.close_shift(self.journal, self.shift.id, actor=self.cashier.name,
-                                        role=self.cashier.role, counted=counted,
-                                        denominations=pieces)
+            closed = self.session.close_shift(counted, pieces)
         except ShiftError as error:
             self.show_notice(str(error), "error")
             return
@@ -524,8 +519,7 @@ class MainWindow(QMainWindow):
                              shifts.difference_kind(closed.cash_difference))
 
     def _left_shift(self, closed: Shift) -> None:
-        self.shift = None
-        self.last_closed_shift = closed.id
+        self.session.left_shift(closed)
         self.status.show_shift(closed.id, closed=True)
         for action in (self.search_action, self.payment_tab_action, self.today_action,
                        self.close_shift_action, self.x_report_action):
@@ -540,7 +534,7 @@ class MainWindow(QMainWindow):
             self.shift_page.show_for(self.cashier.name, None)
 
     def _shift_closed_by_supervisor(self, closed: Shift) -> None:
-        if self.shift is not None and self.shift.id == closed.id:
+        if self.session.in_shift(closed.id):
             self.panel.clear()
             self._left_shift(closed)
             self.show_notice(self.tr("Смену №{0} закрыл(а) {1}").format(
@@ -548,7 +542,7 @@ class MainWindow(QMainWindow):
 
     # --- the supervisor -------------------------------------------------------------------
     def supervisors(self) -> list[Cashier]:
-        return [person for person in self.login_page.cashiers if person.role.supervises]
+        return self.session.supervisors()
 
     def open_supervisor(self) -> None:
         """The supervisor's window: at once for a supervisor at the desk, else after a
@@ -570,7 +564,7 @@ class MainWindow(QMainWindow):
 
     def ask_unlock(self, person: Cashier) -> None:
         """A locked cashier's log-in opened early by another supervisor's PIN (audited)."""
-        others = [p for p in self.supervisors() if p.name != person.name]
+        others = self.session.supervisors(besides=person.name)
         dialog = SupervisorPinDialog(
             others, self.tr("Снять блокировку входа кассира {0} — для старшего кассира. "
                             "Введите его PIN.").format(person.name), self.pin_guard, self)
@@ -610,13 +604,7 @@ class MainWindow(QMainWindow):
 
     def payment_blocker(self) -> str | None:
         """Why a new payment cannot be taken now, or None."""
-        if self.cashier is None or self.shift is None:
-            return self.tr("Смена не открыта: платежи не принимаются")
-        if self.level is BalanceLevel.BLOCKED and self.balance is not None:
-            return self.tr("Приём платежей остановлен: баланс агента {0} достиг порога "
-                           "отключения {1}. Пополните баланс и обновите (F5).").format(
-                money(self.balance.balance), money(self.balance.overdraft))
-        return None
+        return self.session.payment_blocker()
 
     # --- background loading ---------------------------------------------------------------
     def _recovery_failed(self, message: str) -> None:
@@ -698,17 +686,9 @@ class MainWindow(QMainWindow):
         await self.refresh_balance()
 
     def _note_balance(self, answer: AgentBalance) -> None:
-        """A fetched balance: the status bar, the payment gate, and the balance log."""
-        if not answer.ok:
-            return
-        self.balance = answer
-        try:
-            self.journal.log_balance(answer.balance, answer.overdraft, answer.notification,
-                                     answer.currency)
-        except Exception:  # the log is for the supervisor's view; a full disk must not stop
-            log.exception("balance log failed")
-        self.level = balance_level(answer.balance, answer.overdraft, answer.notification)
-        self.status.show_balance(answer.balance, answer.currency, self.level)
+        """A fetched balance: the payment gate (the session) and the status bar."""
+        if self.session.note_balance(answer):
+            self.status.show_balance(answer.balance, answer.currency, self.session.level)
 
     def _request_sent(self, sent: Sent[Any]) -> None:
         """The engine's check, pay or QR request came back."""

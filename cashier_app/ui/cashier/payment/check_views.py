@@ -5,9 +5,10 @@ screen; every amount, reading and date is written the way people read them (``co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -30,7 +31,7 @@ from cashier_app.core.schemes import (
     complex_lines,
     meter_reading,
 )
-from cashier_app.core.services import ServiceDefinition
+from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.text import day
 
 #: Display names the definitions often leave without a title.
@@ -85,10 +86,40 @@ class DisplaysView(QWidget):
             layout.addRow(QLabel(self.tr("Абонент найден, платёж можно принять.")))
 
 
+class _EnterFilter(QObject):
+    """Enter on a table goes on to the next step instead of editing a cell."""
+
+    def __init__(self, action: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.key() in (  # type: ignore[attr-defined]
+                Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._action()
+            return True
+        return False
+
+
+def answer_view(service: ServiceDefinition, answer: PaymentAnswer) -> tuple[QWidget, str]:
+    """What the check returned, as the service's scheme shows it, and its box's title."""
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("PaymentPanel", text)
+
+    checked = tr("проверено, сверьте данные с клиентом")
+    if service.scheme is Scheme.CHOICE:
+        return ContractsView(answer.contracts or ()), tr("Договоры клиента — {0}").format(
+            checked)
+    if service.scheme is Scheme.COMPLEX:
+        return InvoiceView(answer), tr("Квитанция — {0}").format(checked)
+    return DisplaysView(service, answer), tr("Проверено: сверьте данные с клиентом")
+
+
 class ContractsView(QWidget):
-    """Choice scheme: the contracts in a table, one to pick."""
+    """Choice scheme: the contracts in a table, one to pick; Enter on it: ``accepted``."""
 
     chosen = Signal(object)  # Contract | None
+    accepted = Signal()  # Enter on the table: on to the amount
 
     def __init__(self, contracts: tuple[Contract, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +149,7 @@ class ContractsView(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
         self.table.itemSelectionChanged.connect(self._selection)
+        self.table.installEventFilter(_EnterFilter(self.accepted.emit, self))
         self.hint = QLabel(self.tr("Выберите договор стрелками ↑↓, Enter — к сумме"))
         self.hint.setObjectName("hint")
         layout = QVBoxLayout(self)

@@ -5,7 +5,7 @@ cashier types (through :class:`~cashier_app.core.services.FormModel`, no rules h
 restriction and a hint where the regexp makes the shape obvious (``^\\d{10}$``: ten digits),
 Enter to the next field. Messages appear once a field has been left or the form submitted, not
 while the first digit is being typed. A pasted number is cleaned to what the field takes
-(:class:`~cashier_app.ui.field_edit.FieldEdit`) and the field says what was changed or why
+(:class:`~cashier_app.ui.widgets.field_edit.FieldEdit`) and the field says what was changed or why
 the paste does not fit.
 """
 

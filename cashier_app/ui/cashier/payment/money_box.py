@@ -2,7 +2,8 @@
 commission, to take from the person, cash given, change.
 
 Two columns, so that the box, the invoice above it and the pay buttons below fit a
-1366×768 screen without scrolling. Widgets only: the panel computes, this shows.
+1366×768 screen without scrolling. Widgets only: the engine quotes (through the payment
+flow), this shows.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,7 +38,7 @@ class QrPaymentView(QWidget):
     """The cashier's screen while the person pays by QR: the code large, the amount, the
     service, the time left and what the center last said; cancel (with a question that stays
     until answered), a new code, and in demo mode a button that plays the person's bank.
-    What it shows is :func:`~cashier_app.ui.payment_banner.qr_screen` of the record, redrawn
+    What it shows is :func:`.payment_banner.qr_screen` of the record, redrawn
     every second and on every change."""
 
     cancel_requested = Signal()
@@ -153,3 +155,37 @@ class QrPaymentView(QWidget):
         self._ticker.stop()
         self.record = None
         self.armed = False
+
+
+_MODIFIERS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
+              Qt.Key.Key_AltGr, Qt.Key.Key_Escape}
+
+
+class AnyKeyAnswers(QObject):
+    """While the «cancel the code?» question is on screen: any key but Esc, anywhere in the
+    window, answers «keep waiting» (and does nothing else)."""
+
+    def __init__(self, answer: Callable[[], None], window: Callable[[], QWidget],
+                 parent: QObject) -> None:
+        super().__init__(parent)
+        self._answer = answer
+        self._window = window
+        self.listening = False
+
+    def listen(self, on: bool) -> None:
+        """Filter every key of the application (``on``), or stop."""
+        app = QApplication.instance()
+        if on and not self.listening and app is not None:
+            app.installEventFilter(self)
+        elif not on and self.listening and app is not None:
+            app.removeEventFilter(self)
+        self.listening = on and app is not None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() in _MODIFIERS or not isinstance(watched, QWidget) or (
+                watched.window() is not self._window()):
+            return False
+        self._answer()
+        return True

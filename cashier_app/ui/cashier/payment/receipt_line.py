@@ -1,6 +1,6 @@
 """The receipt line under a payment's outcome: what was printed for it and what can be.
 
-What it says comes from :func:`~cashier_app.ui.payment_banner.receipt_banner` of the payment
+What it says comes from :func:`.payment_banner.receipt_banner` of the payment
 and its latest receipt as they are now, so «Чек № 5 напечатан» does not turn into «Чек не
 печатался» when the payment settles, and a payment that did not go through is not offered a
 receipt as if it had. Printing runs off the event loop in the receipt service; a print never
@@ -26,8 +26,6 @@ class ReceiptLine(QWidget):
         super().__init__(parent)
         self.setObjectName("receiptBox")
         self.receipts = receipts
-        #: the printer works on this payment's receipt now (a second F6 prints nothing)
-        self.printing = False
         self.offer = ReceiptBanner("", "info", None)
         self.status = QLabel("")
         self.status.setObjectName("receiptStatus")
@@ -46,13 +44,14 @@ class ReceiptLine(QWidget):
     def can_print(self) -> bool:
         return self.receipts is not None and self.offer.print_label is not None
 
-    def show_for(self, record: PaymentRecord) -> None:
-        """The line for ``record`` as it and its latest receipt are now."""
+    def show_for(self, record: PaymentRecord, *, printing: bool = False) -> None:
+        """The line for ``record`` as it and its latest receipt are now; ``printing``: the
+        printer works on its receipt."""
         if self.receipts is None:
             self.hide()
             return
         latest = self.receipts.journal.latest_receipt(record.agent_transaction_id)
-        offer = receipt_banner(record, latest, printing=self.printing,
+        offer = receipt_banner(record, latest, printing=printing,
                                printer_configured=self.receipts.printer.configured)
         self.offer = offer
         self.say(offer.text, offer.kind)
@@ -68,18 +67,6 @@ class ReceiptLine(QWidget):
         self.status.setText(text)
         self.status.setProperty("kind", kind)
         self.status.style().polish(self.status)
-
-    async def print_payment(self, agent_transaction_id: int) -> tuple[bool, str | None]:
-        """Print the payment's receipt (``printing`` set by the caller before the first
-        await); printed or not, and the reason when there is nothing to print."""
-        assert self.receipts is not None
-        try:
-            outcome = await self.receipts.print_payment(agent_transaction_id)
-        except ReceiptError as refused:
-            return False, str(refused)
-        finally:
-            self.printing = False
-        return outcome.printed, None
 
     def preview(self, parent: QWidget, agent_transaction_id: int,
                 on_print: Callable[[], None]) -> QWidget | None:
