@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def _move_aside(path: Path) -> Path | None:
 def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
     """Exit 0: the journal is whole; 1: edits or deletions found (listed on stdout)."""
     with open_journal(settings) as journal:
-        outcome = verify(journal)
+        outcome = verify(journal, progress=_progress_line() if sys.stderr.isatty() else None)
         journal.audit(actor(), "", "verify", "журнал",
                       {"ok": outcome.ok, "problems": len(outcome.problems),
                        "rows": outcome.rows})
@@ -128,6 +129,19 @@ def run_verify(settings: cfg.Settings, args: argparse.Namespace) -> int:
             echo(problem.message)
         echo(outcome.summary(), err=bool(outcome.problems))
     return EXIT_OK if outcome.ok else EXIT_FAILED
+
+
+def _progress_line() -> Callable[[int, int], None]:
+    """A line on the terminal that counts the check up (a year's journal takes seconds)."""
+    def show(done: int, expected: int) -> None:
+        end = "\n" if done >= expected else ""
+        percent = 100 * done // expected if expected else 100
+        try:
+            print(f"\rПроверка журнала: {percent:3d} % ({done} из {expected})", end=end,
+                  file=sys.stderr, flush=True)
+        except BrokenPipeError:
+            pass
+    return show
 
 
 def _day(text: str | None, option: str) -> date | None:

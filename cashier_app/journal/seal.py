@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlite_utils
@@ -31,6 +32,36 @@ def row_digest(row: Mapping[str, Any]) -> str:
              for name, value in row.items() if name != "chain_hash" and value is not None}
     text = json.dumps(clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class RowDigest:
+    """:func:`row_digest` for rows of one shape, many times over: the same text hashed, byte
+    for byte (a test holds them equal), without building a dict and sorting its keys per row.
+    The column order is sorted once; values are written the way ``json.dumps`` writes the
+    types SQLite returns (text, integer, bytes as hex; anything else goes through it)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        ordered = sorted((name, index) for index, name in enumerate(names)
+                         if name != "chain_hash")
+        self._fields = [(index, encode_basestring(name) + ":") for name, index in ordered]
+
+    def __call__(self, values: Sequence[Any]) -> str:
+        parts = []
+        for index, prefix in self._fields:
+            value = values[index]
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                parts.append(prefix + encode_basestring(value))
+            elif kind is int:
+                parts.append(prefix + int.__repr__(value))
+            elif kind is bytes:
+                parts.append(prefix + encode_basestring(value.hex()))
+            else:
+                parts.append(prefix + json.dumps(value, ensure_ascii=False))
+        text = "{" + ",".join(parts) + "}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def link_hash(prev: str, seq: int, at: str, table: str, key: str, digest: str) -> str:
@@ -68,6 +99,7 @@ class Sealer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._columns: dict[str, dict[str, tuple[str, Any]]] = {}
+        self._digests: dict[tuple[str, ...], RowDigest] = {}
 
     def columns(self, table: str) -> dict[str, tuple[str, Any]]:
         """name → (declared type, default value) of ``table``, read once."""
@@ -131,7 +163,11 @@ class Sealer:
         return stored
 
     def _link(self, table: str, key: Any, row: Mapping[str, Any]) -> str:
-        digest = row_digest(row)
+        names = tuple(row)
+        digester = self._digests.get(names)
+        if digester is None:
+            digester = self._digests[names] = RowDigest(names)
+        digest = digester(list(row.values()))
         head = self.conn.execute("select seq, hash from ledger order by seq desc limit 1"
                                  ).fetchone()
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)

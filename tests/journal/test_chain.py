@@ -14,6 +14,7 @@ from cashier_app.core.states import State
 from cashier_app.journal import Journal
 from cashier_app.journal.chain import verify
 from cashier_app.journal.db import MIGRATIONS, row_digest
+from cashier_app.journal.seal import RowDigest
 from tests.receipts.helpers import make_payment
 
 SQLITE3 = shutil.which("sqlite3")
@@ -119,3 +120,36 @@ def test_an_older_journal_is_sealed_as_found_at_the_upgrade(tmp_path: Path) -> N
                              "from payments").fetchone()
     assert row == (123450, 1235, 124685)
     journal.close()
+
+
+@pytest.mark.parametrize("row", [
+    {},
+    {"a": None, "chain_hash": "x"},
+    {"state": "paid", "amount": "10.00", "count": 3, "big": -2**63, "note": None},
+    {"name": "ЖКХ «Дом» \u2028 \"кавычки\" \\ слэш\n\t\x00\x1f\x7f", "ёж": "ё", "Z": 1, "a": 2},
+    {"blob": b"\x00\xffdata", "real": 1.5, "tiny": 1e-300, "flag": True, "off": False},
+    {"inf": float("inf"), "nan": float("nan"), "neg": float("-inf")},
+])
+def test_the_fast_digest_hashes_the_same_text_as_the_definition(
+        row: dict[str, object]) -> None:
+    digest = RowDigest(list(row))
+    assert digest(list(row.values())) == row_digest(row)
+
+
+def test_the_fast_digest_agrees_with_rows_as_sqlite_returns_them(journal: Journal) -> None:
+    for table in ("payments", "attempts", "audit", "receipts", "shifts"):
+        cursor = journal.db.execute(f"select * from {table}")
+        names = [column[0] for column in cursor.description]
+        digest = RowDigest(names)
+        for values in cursor:
+            assert digest(values) == row_digest(dict(zip(names, values, strict=True)))
+
+
+def test_verify_counts_up_to_what_it_expected(journal: Journal) -> None:
+    told: list[tuple[int, int]] = []
+    outcome = verify(journal, progress=lambda done, expected: told.append((done, expected)))
+    assert outcome.ok
+    expected = outcome.links + outcome.rows
+    assert told[0] == (0, expected) and told[-1] == (expected, expected)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+
