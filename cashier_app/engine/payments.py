@@ -255,15 +255,19 @@ class PaymentEngine:
         """Pay in cash: the pay body journaled with ``paying``, then the first attempt."""
         return await self.cash.start(agent_transaction_id, plan)
 
-    async def advance(self, agent_transaction_id: int) -> PaymentRecord:
-        """The next step for an unsettled payment, by the method it was started with."""
-        record = self.journal.get(agent_transaction_id)
-        method = self.methods.get(record.payment_method)
-        if method is None:  # a QR payment on a desk where QR was switched off since
+    async def advance(self, agent_transaction_id: int, *, method: str | None = None
+                      ) -> PaymentRecord:
+        """The next step for an unsettled payment, by the method it was started with
+        (``method``: the caller has just read it; the method reads the payment again under
+        its lock anyway)."""
+        if method is None:
+            method = self.journal.get(agent_transaction_id).payment_method
+        works = self.methods.get(method)
+        if works is None:  # a QR payment on a desk where QR was switched off since
             log.warning("payment %s: method %s is not enabled here", agent_transaction_id,
-                        record.payment_method)
-            return record
-        return await method.advance(agent_transaction_id)
+                        method)
+            return self.journal.get(agent_transaction_id)
+        return await works.advance(agent_transaction_id)
 
     async def attempt(self, agent_transaction_id: int) -> PaymentRecord:
         """One more pay attempt for a cash payment «в обработке»."""

@@ -39,26 +39,25 @@ class Scheduler:
         lease = self.engine.journal.lease
         return lease.alive(owner) if lease is not None else False
 
-    def _workable(self, record: PaymentRecord) -> PaymentRecord | None:
-        """The payment, if this program should work it now: its own, or one whose owner is
-        gone — taken over first."""
-        journal = self.engine.journal
-        if record.owner == journal.owner:
-            return record
-        if self.alive(record.owner):
-            return None
-        claimed = journal.claim(record.agent_transaction_id, record.owner)
-        if claimed is not None:
-            log.info("payment %s taken over from %s", record.agent_transaction_id,
-                     record.owner)
-        return claimed
-
     def unsettled(self) -> list[PaymentRecord]:
         """Payments this program works that still wait for the center's final word, in the
-        states the desk's methods leave them in (``paying``; ``qr_waiting`` where QR is on)."""
+        states the desk's methods leave them in (``paying``; ``qr_waiting`` where QR is on):
+        its own, and those whose program is gone — taken over first, all in one write."""
+        journal = self.engine.journal
         states = tuple(method.waiting for method in self.engine.methods.values())
-        records = self.engine.journal.in_state(*states)
-        return [mine for record in records if (mine := self._workable(record)) is not None]
+        records = journal.in_state(*states)
+        orphans = [(record.agent_transaction_id, record.owner) for record in records
+                   if record.owner != journal.owner and not self.alive(record.owner)]
+        taken = {}
+        if orphans:
+            taken = {record.agent_transaction_id: record
+                     for record in journal.claim_many(orphans)}
+            if taken:
+                log.info("%d payment(s) taken over from programs that are gone: %s",
+                         len(taken), ", ".join(map(str, list(taken)[:20])))
+        return [record if record.owner == journal.owner else taken[record.agent_transaction_id]
+                for record in records
+                if record.owner == journal.owner or record.agent_transaction_id in taken]
 
     # --- start-up ------------------------------------------------------------------------
     def abandon_unpaid(self) -> list[PaymentRecord]:
@@ -97,8 +96,10 @@ class Scheduler:
             try:
                 # the first attempt goes out now, not at the payment's old schedule
                 async with gate:
-                    record = await self.engine.advance(tx_id)
-                return await self.settle(tx_id, gate=gate,
+                    record = await self.engine.advance(tx_id, method=record.payment_method)
+                if record.state not in UNSETTLED:
+                    return record
+                return await self.settle(tx_id, gate=gate, record=record,
                                          wait=max(0.0, deadline - time.monotonic()))
             except Exception:
                 log.exception("recovery of payment %s failed; it stays as it is", tx_id)
@@ -108,11 +109,14 @@ class Scheduler:
 
     # --- waiting for one ------------------------------------------------------------------
     async def settle(self, agent_transaction_id: int, *, wait: float,
-                     gate: asyncio.Semaphore | None = None) -> PaymentRecord:
+                     gate: asyncio.Semaphore | None = None,
+                     record: PaymentRecord | None = None) -> PaymentRecord:
         """Attempt at the scheduled times until final or ``wait`` seconds have passed
-        (each attempt inside ``gate`` when one is given)."""
+        (each attempt inside ``gate`` when one is given); ``record``: the payment as just
+        written, if the caller has it (not read again)."""
         deadline = time.monotonic() + wait
-        record = self.engine.journal.get(agent_transaction_id)
+        if record is None:
+            record = self.engine.journal.get(agent_transaction_id)
         while record.state in UNSETTLED:
             delay = self.seconds_until(record)
             if time.monotonic() + delay > deadline:

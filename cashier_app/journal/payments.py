@@ -3,6 +3,7 @@ compare-and-set (``expect``), the owner's take-over, the lists the engine works 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -75,12 +76,21 @@ class PaymentsTable(Table):
     def claim(self, agent_transaction_id: int, previous: str | None) -> PaymentRecord | None:
         """Take over a payment whose owner ``previous`` is gone: compare-and-set, so of two
         programs that both found it orphaned only one gets it. None: somebody else did."""
+        claimed = self.claim_many([(agent_transaction_id, previous)])
+        return claimed[0] if claimed else None
+
+    def claim_many(self, orphans: Sequence[tuple[int, str | None]]) -> list[PaymentRecord]:
+        """:meth:`claim` for several payments in one transaction — a program starting after
+        a crash takes over the pending payments it left with one fsync, not one each. Those
+        another program got first are left out."""
+        claimed = []
         with self._write():
-            current = self._current(agent_transaction_id)
-            if current.get("owner") != previous:
-                return None
-            written = self._update(current, owner=self.owner)
-        return PaymentRecord.from_row(written)
+            for agent_transaction_id, previous in orphans:
+                current = self._current(agent_transaction_id)
+                if current.get("owner") == previous:
+                    written = self._update(current, owner=self.owner)
+                    claimed.append(PaymentRecord.from_row(written))
+        return claimed
 
     def _current(self, agent_transaction_id: int) -> dict[str, Any]:
         """The row as it is now, read under the write lock."""

@@ -116,3 +116,26 @@ def test_the_center_s_answers_are_kept_with_their_numbers_exact(tmp_path: Path) 
         '{"result": 0, "contracts": [{"contractId": "7", "contractSum": "1000.00"}]}'])
     assert journal.get(1).check.contracts[0].contract_sum == Decimal("1000.00")
     journal.close()
+
+
+def test_orphans_are_taken_over_in_one_write_each_by_compare_and_set(tmp_path: Path) -> None:
+    """A program starting after a crash claims the gone program's payments together; one
+    that a second program took over first is left to it."""
+    gone = Journal(tmp_path / "j.sqlite3")
+    gone.owner = "window-gone"
+    for tx_id in (1, 2, 3):
+        new(gone, tx_id)
+    gone.close()
+    first, second = Journal(tmp_path / "j.sqlite3"), Journal(tmp_path / "j.sqlite3")
+    first.owner, second.owner = "cli-first", "cli-second"
+    assert second.claim(2, "window-gone") is not None  # the other program got there first
+    commits = []
+    first.db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT"
+                                     else None)
+    claimed = first.claim_many([(1, "window-gone"), (2, "window-gone"), (3, "window-gone")])
+    first.db.conn.set_trace_callback(None)
+    assert [record.agent_transaction_id for record in claimed] == [1, 3]
+    assert all(record.owner == "cli-first" for record in claimed)
+    assert len(commits) == 1
+    assert first.get(2).owner == "cli-second"
+    assert [first.get(tx).owner for tx in (1, 3)] == ["cli-first", "cli-first"]
