@@ -24,123 +24,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cashier_app.errors import UserFacingError
-
+from .answer_fields import (
+    ResponseFormatError,
+    optional_amount,
+    optional_human,
+    optional_id,
+    optional_text,
+    parse_compact_date,
+    parse_iso_date,
+    result_of,
+)
 from .money import AmountError, parse_amount
 from .result_codes import Finality, cashier_message, classify
 from .schemes import InvoiceLine
-from .services import ServiceDefinition, ServiceDefinitionError, human_text
-from .text import printable
-
-
-class ResponseFormatError(UserFacingError):
-    """A JSON answer with a result code whose other fields are not what the seed describes
-    (the client treats it as no answer)."""
+from .services import ServiceDefinition, ServiceDefinitionError
 
 SERVICES_KEYS = ("servi\u0441es", "services")  # Cyrillic «с» first, as the seed spells it
-
-
-#: ``agentTransactionId`` and ``transactionId`` are «целое число длиной до 18 знаков».
-MAX_ID = 10**18 - 1
-#: The longest ``resultMessage`` kept for people (the journal, the screen); ``raw`` keeps all.
-MAX_MESSAGE = 500
-
-
-def _shown(value: object) -> str:
-    """A value quoted in a problem text: short whatever the server sent."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _opt_amount(value: object, what: str, problems: list[str]) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_amount(value)
-    except AmountError:
-        problems.append(f"{what}: не сумма {_shown(value)}")
-        return None
-
-
-def _opt_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    return None
-
-
-def _opt_human(value: object) -> str | None:
-    text = _opt_text(value)
-    return human_text(text) if text is not None else None
-
-
-def _opt_int(value: object, what: str, problems: list[str]) -> int | None:
-    """An id (1..10**18-1) as a JSON integer or a string of ASCII digits; anything else is
-    a problem, never an exception."""
-    if value is None:
-        return None
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.isascii() and text.isdigit() and len(text) <= 19:  # «²» is a digit too
-            number = int(text)
-    if number is None:
-        problems.append(f"{what}: не целое {_shown(value)}")
-        return None
-    if not 1 <= number <= MAX_ID:
-        problems.append(f"{what}: вне диапазона 1…10^18-1: {_shown(value)}")
-        return None
-    return number
-
-
-def parse_compact_date(value: object) -> datetime | None:
-    """``20200215000000`` → datetime; anything else → None."""
-    if not isinstance(value, str) or len(value) != 14 or not value.isdigit():
-        return None
-    try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
-
-
-def parse_iso_date(value: object) -> datetime | None:
-    """``2020-10-19T20:19:23.737`` → datetime; anything else → None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _result(data: Any) -> tuple[int, str]:
-    """``result`` as a JSON integer and ``resultMessage`` fit to show.
-
-    Strict on purpose: ``result`` decides whether money moved, so ``"0"``, ``true`` or
-    ``0.0`` is not read as success by a guess; such an answer is no answer (non-final) and the
-    request is repeated. The message is :func:`printable` and bounded; ``raw`` keeps it all.
-    """
-    if not isinstance(data, Mapping):
-        raise ResponseFormatError("Процессинг прислал ответ не в виде объекта JSON")
-    code = data.get("result")
-    if code is None:
-        raise ResponseFormatError("В ответе процессинга нет кода результата (result)")
-    if isinstance(code, bool) or not isinstance(code, int):
-        raise ResponseFormatError("Код результата (result) в ответе процессинга не целое число")
-    message = data.get("resultMessage")
-    if not isinstance(message, str):
-        return code, ""
-    message = printable(message).strip()
-    if len(message) > MAX_MESSAGE:
-        message = message[:MAX_MESSAGE - 1] + "…"
-    return code, message
 
 
 @dataclass(frozen=True)
@@ -169,7 +68,7 @@ class ServicesAnswer(Answer):
 
     @classmethod
     def parse(cls, data: Any) -> ServicesAnswer:
-        code, message = _result(data)
+        code, message = result_of(data)
         problems: list[str] = []
         services: list[ServiceDefinition] = []
         raw_list = next((data[key] for key in SERVICES_KEYS if key in data), None)
@@ -208,25 +107,25 @@ class AgentBalance(Answer):
 
     @classmethod
     def parse(cls, data: Any) -> AgentBalance:
-        code, message = _result(data)
+        code, message = result_of(data)
         if code != 0:
             return cls(code, message)
         agent = data.get("agent")
         if not isinstance(agent, Mapping):
             agent = data  # the table in the seed lists the fields flat
         problems: list[str] = []
-        balance = _opt_amount(agent.get("balance"), "balance", problems)
+        balance = optional_amount(agent.get("balance"), "balance", problems)
         if balance is None:
             raise ResponseFormatError("В ответе на запрос баланса нет суммы баланса")
         return cls(
             code,
             message,
-            agent_id=_opt_int(agent.get("agentId"), "agentId", problems),
-            agent_name=_opt_human(agent.get("agentName")) or "",
+            agent_id=optional_id(agent.get("agentId"), "agentId", problems),
+            agent_name=optional_human(agent.get("agentName")) or "",
             balance=balance,
-            overdraft=_opt_amount(agent.get("overdraft"), "overdraft", problems) or Decimal(0),
-            notification=_opt_amount(agent.get("notification"), "notification", problems),
-            currency=_opt_text(agent.get("currency")) or "",
+            overdraft=optional_amount(agent.get("overdraft"), "overdraft", problems) or Decimal(0),
+            notification=optional_amount(agent.get("notification"), "notification", problems),
+            currency=optional_text(agent.get("currency")) or "",
         )
 
 
@@ -284,7 +183,7 @@ class PaymentAnswer(Answer):
 
     @classmethod
     def parse(cls, data: Any) -> PaymentAnswer:
-        code, message = _result(data)
+        code, message = result_of(data)
         problems: list[str] = []
         displays = None
         raw_displays = data.get("displays")
@@ -292,22 +191,22 @@ class PaymentAnswer(Answer):
             displays = {
                 str(key): text
                 for key, value in raw_displays.items()
-                if (text := _opt_human(value)) is not None
+                if (text := optional_human(value)) is not None
             }
         elif raw_displays is not None:
             problems.append("displays не является объектом")
         return cls(
             code,
             message,
-            transaction_id=_opt_int(data.get("transactionId"), "transactionId", problems),
-            agent_transaction_id=_opt_int(
+            transaction_id=optional_id(data.get("transactionId"), "transactionId", problems),
+            agent_transaction_id=optional_id(
                 data.get("agentTransactionId"), "agentTransactionId", problems
             ),
             displays=displays,
-            currency_rate=_opt_human(data.get("currencyRate")),
-            rate=_opt_amount(data.get("rate"), "rate", problems),
-            final_amount=_opt_amount(data.get("finalAmount"), "finalAmount", problems),
-            currency=_opt_text(data.get("currency")),
+            currency_rate=optional_human(data.get("currencyRate")),
+            rate=optional_amount(data.get("rate"), "rate", problems),
+            final_amount=optional_amount(data.get("finalAmount"), "finalAmount", problems),
+            currency=optional_text(data.get("currency")),
             contracts=_contracts(data.get("contracts"), problems),
             invoices=_invoices(data.get("invoice"), problems),
             transaction_date=parse_iso_date(data.get("transactionDate")),
@@ -325,17 +224,17 @@ def _contracts(raw: object, problems: list[str]) -> tuple[Contract, ...] | None:
         return None
     contracts = []
     for index, item in enumerate(raw):
-        contract_id = _opt_text(item.get("contractId")) if isinstance(item, Mapping) else None
+        contract_id = optional_text(item.get("contractId")) if isinstance(item, Mapping) else None
         if not contract_id or not isinstance(item, Mapping):
             problems.append(f"contracts[{index}] без contractId пропущен")
             continue
-        date_raw = _opt_text(item.get("contractDate"))
+        date_raw = optional_text(item.get("contractDate"))
         contracts.append(
             Contract(
                 contract_id=contract_id,
-                name=_opt_human(item.get("name")),
-                contract_number=_opt_text(item.get("contractNumber")),
-                contract_sum=_opt_amount(item.get("contractSum"), "contractSum", problems),
+                name=optional_human(item.get("name")),
+                contract_number=optional_text(item.get("contractNumber")),
+                contract_sum=optional_amount(item.get("contractSum"), "contractSum", problems),
                 contract_date=parse_compact_date(date_raw),
                 contract_date_raw=date_raw,
             )
@@ -362,7 +261,7 @@ def _invoices(raw: object, problems: list[str]) -> tuple[InvoiceDocument, ...] |
             raw_lines = []
         for line_index, line in enumerate(raw_lines):
             where = f"invoices[{index}].services[{line_index}]"
-            sub_id = _opt_text(line.get("subServiceId")) if isinstance(line, Mapping) else None
+            sub_id = optional_text(line.get("subServiceId")) if isinstance(line, Mapping) else None
             if not sub_id or not isinstance(line, Mapping):
                 problems.append(f"{where} без subServiceId пропущена")
                 continue
@@ -372,26 +271,28 @@ def _invoices(raw: object, problems: list[str]) -> tuple[InvoiceDocument, ...] |
             lines.append(
                 InvoiceLine(
                     sub_service_id=sub_id,
-                    sub_service_name=_opt_human(line.get("subServiceName")) or sub_id,
-                    pay_sum=_opt_amount(data.get("paySum"), f"{where}.paySum", problems),
-                    tariff=_opt_amount(data.get("tariff"), f"{where}.tariff", problems),
-                    min_sum=_opt_amount(data.get("minSum"), f"{where}.minSum", problems),
-                    max_sum=_opt_amount(data.get("maxSum"), f"{where}.maxSum", problems),
-                    debt_info=_opt_human(data.get("debtInfo")),
+                    sub_service_name=optional_human(line.get("subServiceName")) or sub_id,
+                    pay_sum=optional_amount(data.get("paySum"), f"{where}.paySum", problems),
+                    tariff=optional_amount(data.get("tariff"), f"{where}.tariff", problems),
+                    min_sum=optional_amount(data.get("minSum"), f"{where}.minSum", problems),
+                    max_sum=optional_amount(data.get("maxSum"), f"{where}.maxSum", problems),
+                    debt_info=optional_human(data.get("debtInfo")),
                     is_meter=data.get("isMeter") is True,
-                    prev_count=_opt_amount(data.get("prevCount"), f"{where}.prevCount", problems),
-                    last_count=_opt_amount(data.get("lastCount"), f"{where}.lastCount", problems),
-                    si=_opt_human(data.get("si")),
-                    comment=_opt_human(data.get("comment")),
+                    prev_count=optional_amount(data.get("prevCount"), f"{where}.prevCount",
+                                               problems),
+                    last_count=optional_amount(data.get("lastCount"), f"{where}.lastCount",
+                                               problems),
+                    si=optional_human(data.get("si")),
+                    comment=optional_human(data.get("comment")),
                 )
             )
         documents.append(
             InvoiceDocument(
-                invoice_id=_opt_text(doc.get("invoiceId")),
+                invoice_id=optional_text(doc.get("invoiceId")),
                 formed_date=parse_compact_date(doc.get("formedDate")),
                 expire_date=parse_compact_date(doc.get("expireDate")),
-                client_name=_opt_human(doc.get("clientName")),
-                client_address=_opt_human(doc.get("clientAddress")),
+                client_name=optional_human(doc.get("clientName")),
+                client_address=optional_human(doc.get("clientAddress")),
                 lines=tuple(lines),
             )
         )
@@ -404,8 +305,8 @@ class OperatorAnswer(Answer):
 
     @classmethod
     def parse(cls, data: Any) -> OperatorAnswer:
-        code, message = _result(data)
-        return cls(code, message, service_id=_opt_text(data.get("serviceId")) or None)
+        code, message = result_of(data)
+        return cls(code, message, service_id=optional_text(data.get("serviceId")) or None)
 
 
 def foreign_answer_problem(answer: PaymentAnswer, agent_transaction_id: int) -> str | None:

@@ -8,7 +8,7 @@ a payment in flight still stays pending, never failed.
 
 from __future__ import annotations
 
-from cashier_app.core.answers import ResponseFormatError
+from cashier_app.core.answer_fields import ResponseFormatError
 from cashier_app.errors import UserFacingError
 
 __all__ = ["AuthError", "ProcessingError", "ResponseFormatError", "TransportError"]

@@ -29,7 +29,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cashier_app.core.answers import Answer, _opt_int, _opt_text, _result, parse_iso_date
+from cashier_app.core.answer_fields import optional_id, optional_text, parse_iso_date, result_of
+from cashier_app.core.answers import Answer
 from cashier_app.core.wire import decode_body, encode_body
 
 from .client import ProcessingClient, parse_answer
@@ -127,21 +128,21 @@ class QrAnswer(Answer):
 
     @classmethod
     def parse(cls, data: Any, protocol: SbpProtocol) -> QrAnswer:
-        code, message = _result(data)
+        code, message = result_of(data)
         fields = protocol.incoming(data)
         problems: list[str] = []
-        status_word = _opt_text(fields.get("status"))
+        status_word = optional_text(fields.get("status"))
         status = protocol.status_of(status_word)
         if status_word is not None and status is None:
             problems.append(f"неизвестный статус {status_word!r}")
         return cls(
             result=code, result_message=message,
-            qr_id=_opt_text(fields.get("qrId")), payload=_opt_text(fields.get("payload")),
+            qr_id=optional_text(fields.get("qrId")), payload=optional_text(fields.get("payload")),
             expires_at=parse_iso_date(fields.get("expiresAt")),
             status=status, status_word=status_word,
-            transaction_id=_opt_int(fields.get("transactionId"), "transactionId", problems),
+            transaction_id=optional_id(fields.get("transactionId"), "transactionId", problems),
             paid_at=parse_iso_date(fields.get("paidAt")),
-            agent_transaction_id=_opt_int(fields.get("agentTransactionId"),
+            agent_transaction_id=optional_id(fields.get("agentTransactionId"),
                                           "agentTransactionId", problems),
             raw=dict(data), problems=tuple(problems))
 
