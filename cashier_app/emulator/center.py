@@ -19,19 +19,19 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import regex
 
-from cashier_app.core.patterns import MatchOutcome, compile_server_pattern
 from cashier_app.core.result_codes import NON_FINAL_CODES
 from cashier_app.core.wire import WireFormatError, decode_body
 
 from .answers import answer as _answer
 from .answers import iso_ms as _iso_ms
+from .providers import account_problem, lookup, pay_problem
 from .sbp import SbpDesk
 
 AGENT_DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
@@ -230,53 +230,10 @@ class ProcessingCenter:
             known = self._transactions.get(agent_transaction_id)
             return known.transaction_id if known is not None else next(self._ids)
 
-    def _account_problem(self, service: Mapping[str, Any], body: dict[str, Any]) -> int | None:
-        values = {"account": body["account"], **(body.get("extras") or {})}
-        for spec in service.get("inputs", []):
-            value = values.get(spec["name"], "")
-            if not value:
-                if spec.get("required"):
-                    return 4
-                continue
-            pattern = spec.get("regexp")
-            if pattern and compile_server_pattern(pattern).match(value) is MatchOutcome.NO_MATCH:
-                return 4
-        return None
-
-    def _lookup(self, service_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Provider's reply to an account: (code, answer fields)."""
-        provider = self._providers.get(service_id, {"kind": "open"})
-        account = body["account"]
-        extras = body.get("extras") or {}
-        kind = provider.get("kind", "open")
-        if account in provider.get("notFound", []):
-            return 5, {}
-        if account in provider.get("forbidden", []):
-            return 7, {}
-        if kind == "open":
-            return 0, {}
-        if kind == "international":
-            fields: dict[str, Any] = {"currencyRate": provider["currencyRate"],
-                                      "rate": Decimal(provider["rate"])}
-            amount = body.get("amountTo")
-            if isinstance(amount, Decimal | int):
-                fields["finalAmount"] = (Decimal(amount) * Decimal(provider["rate"])).quantize(
-                    Decimal("0.01"), rounding=ROUND_HALF_UP)
-            fields["currency"] = provider["currency"]
-            return 0, fields
-        for record in provider.get("records", []):
-            if record.get("account") != account:
-                continue
-            wanted = record.get("extras", {})
-            if any(extras.get(k) != v for k, v in wanted.items()):
-                continue
-            if kind == "lookup":
-                return 0, {"displays": copy.deepcopy(record["displays"])}
-            if kind == "contracts":
-                return 0, {"contracts": copy.deepcopy(record["contracts"])}
-            if kind == "invoice":
-                return 0, {"invoice": copy.deepcopy(record["invoice"])}
-        return 5, {}
+    def provider(self, service_id: str) -> Mapping[str, Any]:
+        """How this service's provider answers (``open`` when the catalog says nothing)."""
+        provider: Mapping[str, Any] = self._providers.get(service_id, {"kind": "open"})
+        return provider
 
     def _transaction_for(self, tx_id: int, body: dict[str, Any]) -> Transaction | None:
         """The record for this id, creating it; None when the id belongs to another payment."""
@@ -304,10 +261,10 @@ class ProcessingCenter:
         transaction = self._transaction_for(tx_id, body)
         if transaction is None:
             return _answer(215, agentTransactionId=tx_id)
-        code = self._account_problem(service, body)
+        code = account_problem(service, body)
         fields: dict[str, Any] = {}
         if code is None:
-            code, fields = self._lookup(service["serviceId"], body)
+            code, fields = lookup(self.provider(service["serviceId"]), body)
         answer = {**_answer(code), "transactionId": transaction.transaction_id,
                   "agentTransactionId": tx_id, **(fields if code == 0 else {})}
         transaction.check_answer = answer
@@ -339,7 +296,8 @@ class ProcessingCenter:
             return _answer(215, agentTransactionId=tx_id)
         if not transaction.pay_requests or transaction.pay_requests[-1] is not raw:
             transaction.pay_requests.append(raw)
-        code = self._account_problem(service, body) or self._pay_problem(service, body)
+        code = account_problem(service, body) or pay_problem(
+            self.provider(body["serviceId"]), service, body)
         if code is not None:
             return self._settle(transaction, body, code)
         transaction.pay_body = body
@@ -387,67 +345,6 @@ class ProcessingCenter:
                 return _answer(code, transactionId=transaction.transaction_id,
                                agentTransactionId=tx_id)
             return self._settle(transaction, body, code)
-
-    def _pay_problem(self, service: Mapping[str, Any], body: dict[str, Any]) -> int | None:
-        amount = Decimal(body["amountTo"])
-        if amount <= 0:
-            return 202
-        provider = self._providers.get(service["serviceId"], {})
-        if "minAmount" in provider and amount < Decimal(provider["minAmount"]):
-            return 241
-        if "maxAmount" in provider and amount > Decimal(provider["maxAmount"]):
-            return 242
-        code, fields = self._lookup(service["serviceId"], body)
-        if code:
-            return code
-        kind = provider.get("kind", "open")
-        if service.get("fixedPayment"):
-            fixed = fields.get("displays", {}).get("fixedAmount")
-            if fixed is not None and Decimal(fixed) != amount:
-                return 202
-        if kind == "contracts":
-            chosen = (body.get("extras") or {}).get("contractId")
-            if chosen not in {c["contractId"] for c in fields["contracts"]}:
-                return 202
-        if kind == "invoice":
-            return self._invoice_problem(fields["invoice"], body, amount)
-        return None
-
-    def _invoice_problem(self, invoice: Mapping[str, Any], body: dict[str, Any],
-                         amount: Decimal) -> int | None:
-        lines = {line["subServiceId"]: line.get("data", {})
-                 for doc in invoice.get("invoices", []) for line in doc.get("services", [])}
-        paid = body.get("extraServices")
-        if not isinstance(paid, list) or not paid:
-            return 202
-        total = Decimal(0)
-        seen: set[str] = set()
-        for item in paid:
-            if not isinstance(item, dict) or item.get("subServiceId") not in lines:
-                return 202
-            sub_id = item["subServiceId"]
-            if sub_id in seen:
-                return 202
-            seen.add(sub_id)
-            line_amount = item.get("amount")
-            if isinstance(line_amount, bool) or not isinstance(line_amount, Decimal | int):
-                return 202
-            line_amount = Decimal(line_amount)
-            data = lines[sub_id]
-            low = Decimal(str(data.get("minSum", 0)))
-            high = Decimal(str(data.get("maxSum", 0)))
-            if low and line_amount < low:
-                return 241
-            if high and line_amount > high:
-                return 242
-            if data.get("isMeter") and "lastCount" in item:
-                try:
-                    if Decimal(str(item["lastCount"])) < Decimal(str(data.get("prevCount", 0))):
-                        return 202
-                except ArithmeticError:
-                    return 202
-            total += line_amount
-        return None if total == amount else 202
 
     def _progress(self, transaction: Transaction) -> dict[str, Any]:
         """One more look at a pending payment: still non-final, or settle it now."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .answers import answer as _answer
 from .answers import iso_ms as _iso_ms
+from .providers import account_problem, pay_problem
 
 if TYPE_CHECKING:
     from .center import ProcessingCenter
@@ -110,8 +111,8 @@ class SbpDesk:
         if transaction is None or transaction.pay_state != "none":
             return _answer(215, agentTransactionId=tx_id)
         pay_part = _pay_part(body)
-        code = center._account_problem(service, pay_part) or center._pay_problem(service,
-                                                                                 pay_part)
+        code = account_problem(service, pay_part) or pay_problem(
+            center.provider(service["serviceId"]), service, pay_part)
         if code is not None:
             return _answer(code, agentTransactionId=tx_id)
         expires = self._now() + timedelta(seconds=lifetime)
