@@ -5,34 +5,78 @@
 1. journal write latency per state change (median, p99) — vs a plain sqlite3 INSERT with the
    same durability (WAL, synchronous=FULL, one transaction each);
 2. payments per second through the full check+pay flow against the emulator — vs bare httpx
-   POSTs of the same pay bodies to the emulator;
+   POSTs of the same pay bodies to the emulator, and vs the floor of the same work: per
+   payment a bare check POST, a bare pay POST and the four durable commits a payment must
+   make before its next request (checking, checked, paying, paid), one after another;
 3. time to resume 1,000 pending payments at start-up — vs 1,000 bare httpx POSTs, both with
    at most 8 requests in flight.
+
+The emulator runs as its own process (``cashier-app emulator``), as the real center is
+another machine: in the benchmark's process it would take the interpreter's time from the
+program being measured.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import socket
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import open_point, point_for
-from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
-from cashier_app.emulator import EmulatorServer
 from cashier_app.engine import PaymentInput
 from cashier_app.journal import Journal
-from cashier_app.processing.requests import pay_body
+from cashier_app.processing.requests import check_body, pay_body
 
 TOKEN = "bench"
+
+
+class Emulator:
+    """``cashier-app emulator`` in a process of its own, with a balance that never runs out."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+@contextmanager
+def emulator_process(folder: Path) -> Iterator[Emulator]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cashier_app", "emulator", "--port", str(port), "--token", TOKEN],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        env={**os.environ, "CASHIER_DATA_DIR": str(folder / "emulator")})
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if "слушает" not in line:
+            raise SystemExit(f"the emulator did not start: {line}")
+        url = f"http://127.0.0.1:{port}"
+        request = urllib.request.Request(f"{url}/_emulator/balance", method="POST",
+                                         data=json.dumps({"balance": "1000000000"}).encode())
+        urllib.request.urlopen(request, timeout=10).read()
+        yield Emulator(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def bench_settings(data_dir: Path, url: str, timeout: float = 15.0) -> cfg.Settings:
@@ -57,45 +101,76 @@ def journal_latency(folder: Path, count: int) -> tuple[list[float], list[float]]
         journal.transition(n, State.CHECKING)
         ours.append(time.perf_counter() - started)
     journal.close()
-    conn = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("create table t (id integer primary key, state text, body blob)")
+    conn = durable_connection(folder / "bare.sqlite3")
     bare = []
     for n in range(1, count + 1):
         started = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("insert into t values (?, ?, ?)", (n, "checking", b"{}"))
-        conn.execute("COMMIT")
+        durable_insert(conn, n, b"{}")
         bare.append(time.perf_counter() - started)
     conn.close()
     return ours, bare
 
 
-async def flow_rate(folder: Path, server: EmulatorServer, count: int) -> tuple[float, float]:
-    service = ServiceDefinition.from_wire(
-        next(s for s in server.center.catalog["services"] if s["serviceId"] == "P1011"))
+async def flow_rate(folder: Path, server: Emulator, count: int
+                    ) -> tuple[float, float, float]:
+    """(ours, bare, floor): payments/s through check+pay, bare pay POSTs/s, and payments/s
+    of the floor (two bare POSTs and four bare durable commits per payment)."""
     async with open_point(bench_settings(folder / "flow", server.url)) as point:
         engine = point.engine
+        catalog = await engine.client.services()
+        service = next(s for s in catalog.services if s.service_id == "P1011")
         started = time.perf_counter()
         for _ in range(count):
             record = await engine.check(PaymentInput(service, {"account": "9051234567"}))
             await engine.pay(record.agent_transaction_id,
                              engine.plan(record, amount=Decimal("10")))
         ours = count / (time.perf_counter() - started)
-        bodies = [pay_body(service_id="P1011", account="9051234567",
-                           agent_transaction_id=10**15 + n,
+    base = time.time_ns() // 1000
+    pays = [pay_body(service_id="P1011", account="9051234567", agent_transaction_id=base + n,
+                     agent_transaction_date="2026-11-23T10:00:00", amount_to=Decimal("10"))
+            for n in range(count)]
+    checks = [check_body(service_id="P1011", account="9051234567",
+                         agent_transaction_id=base + count + n,
+                         agent_transaction_date="2026-11-23T10:00:00") for n in range(count)]
+    floor_pays = [pay_body(service_id="P1011", account="9051234567",
+                           agent_transaction_id=base + count + n,
                            agent_transaction_date="2026-11-23T10:00:00",
                            amount_to=Decimal("10")) for n in range(count)]
+    conn = durable_connection(folder / "floor.sqlite3")
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as bare:
         started = time.perf_counter()
-        for body in bodies:
+        for body in pays:
             (await bare.post(f"{server.url}/api/v20/pay", content=body)).raise_for_status()
         bare_rate = count / (time.perf_counter() - started)
-    return ours, bare_rate
+        started = time.perf_counter()
+        for n, (check, pay) in enumerate(zip(checks, floor_pays, strict=True)):
+            durable_insert(conn, 4 * n, check)
+            (await bare.post(f"{server.url}/api/v20/check", content=check)).raise_for_status()
+            durable_insert(conn, 4 * n + 1, check)
+            durable_insert(conn, 4 * n + 2, pay)
+            (await bare.post(f"{server.url}/api/v20/pay", content=pay)).raise_for_status()
+            durable_insert(conn, 4 * n + 3, pay)
+        floor_rate = count / (time.perf_counter() - started)
+    conn.close()
+    return ours, bare_rate, floor_rate
 
 
-async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple[float, float]:
+def durable_connection(path: Path) -> sqlite3.Connection:
+    """A bare sqlite3 file with the journal's durability (WAL, synchronous=FULL)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("create table t (id integer primary key, state text, body blob)")
+    return conn
+
+
+def durable_insert(conn: sqlite3.Connection, key: int, body: bytes) -> None:
+    conn.execute("BEGIN")
+    conn.execute("insert into t values (?, ?, ?)", (key, "checking", body))
+    conn.execute("COMMIT")
+
+
+async def resume_time(folder: Path, server: Emulator, count: int) -> tuple[float, float]:
     settings = bench_settings(folder / "resume", server.url, timeout=60)
     point = point_for(settings, "cli")
     journal = point.journal
@@ -135,25 +210,39 @@ async def resume_time(folder: Path, server: EmulatorServer, count: int) -> tuple
     return ours, bare_time
 
 
+def measure(writes: int, payments: int, pending: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with emulator_process(folder) as server:
+            ours, bare = journal_latency(folder, writes)
+            rate, bare_rate, floor_rate = asyncio.run(flow_rate(folder, server, payments))
+            took, bare_took = asyncio.run(resume_time(folder, server, pending))
+    return {"journal_ms": statistics.median(ours) * 1000, "journal_p99_ms": p99(ours) * 1000,
+            "bare_journal_ms": statistics.median(bare) * 1000,
+            "bare_journal_p99_ms": p99(bare) * 1000,
+            "flow_per_s": rate, "bare_post_per_s": bare_rate, "floor_flow_per_s": floor_rate,
+            "resume_s": took, "bare_resume_s": bare_took, "pending": pending}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=500)
     parser.add_argument("--payments", type=int, default=200)
     parser.add_argument("--pending", type=int, default=1000)
+    parser.add_argument("--json", action="store_true", help="figures as one JSON object")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, EmulatorServer(token=TOKEN) as server:
-        server.center.set_balance(Decimal("100000000"))
-        folder = Path(tmp)
-        ours, bare = journal_latency(folder, args.writes)
-        print(f"journal state change, ms        median {statistics.median(ours) * 1000:7.2f}  "
-              f"p99 {p99(ours) * 1000:7.2f}   | bare sqlite3 insert: median "
-              f"{statistics.median(bare) * 1000:7.2f}  p99 {p99(bare) * 1000:7.2f}")
-        rate, bare_rate = asyncio.run(flow_rate(folder, server, args.payments))
-        print(f"check+pay flow, payments/s      {rate:7.1f}"
-              f"                  | bare httpx pay POSTs/s: {bare_rate:7.1f}")
-        took, bare_took = asyncio.run(resume_time(folder, server, args.pending))
-        print(f"resume {args.pending} pending, s        {took:7.2f}"
-              f"                  | {args.pending} bare httpx POSTs, s: {bare_took:7.2f}")
+    f = measure(args.writes, args.payments, args.pending)
+    if args.json:
+        print(json.dumps(f))
+        return
+    print(f"journal state change, ms        median {f['journal_ms']:7.2f}  "
+          f"p99 {f['journal_p99_ms']:7.2f}   | bare sqlite3 insert: median "
+          f"{f['bare_journal_ms']:7.2f}  p99 {f['bare_journal_p99_ms']:7.2f}")
+    print(f"check+pay flow, payments/s      {f['flow_per_s']:7.1f}"
+          f"                  | bare httpx pay POSTs/s: {f['bare_post_per_s']:7.1f};"
+          f" floor (2 bare POSTs + 4 bare commits) payments/s: {f['floor_flow_per_s']:7.1f}")
+    print(f"resume {f['pending']} pending, s        {f['resume_s']:7.2f}"
+          f"                  | {f['pending']} bare httpx POSTs, s: {f['bare_resume_s']:7.2f}")
 
 
 if __name__ == "__main__":
