@@ -3,7 +3,8 @@
     ./scripts/bench            (or: .venv/bin/python -m benchmarks.bench_payments)
 
 1. journal write latency per state change (median, p99) — vs a plain sqlite3 INSERT with the
-   same durability (WAL, synchronous=FULL, one transaction each);
+   same durability (WAL, synchronous=FULL, one transaction each), and vs the floor: the same
+   SQL statements the journal runs, on the journal's own file, with no Python between;
 2. payments per second through the full check+pay flow against the emulator — vs bare httpx
    POSTs of the same pay bodies to the emulator, and vs the floor of the same work: per
    payment a bare check POST, a bare pay POST and the four durable commits a payment must
@@ -102,13 +103,45 @@ def journal_latency(folder: Path, count: int) -> tuple[list[float], list[float]]
         ours.append(time.perf_counter() - started)
     journal.close()
     conn = durable_connection(folder / "bare.sqlite3")
-    bare = []
+    bare: list[float] = []
     for n in range(1, count + 1):
         started = time.perf_counter()
         durable_insert(conn, n, b"{}")
         bare.append(time.perf_counter() - started)
     conn.close()
     return ours, bare
+
+
+def journal_floor(folder: Path, count: int) -> list[float]:
+    """The same state change as raw SQL on the journal's own file (its indexes, its day-totals
+    trigger): read the row and the chain's head, write the row with its chain hash, append
+    the link, commit — no Python work between (the hashes are fixed strings)."""
+    path = folder / "floor-journal.sqlite3"
+    journal = Journal(path)
+    for n in range(1, count + 1):
+        journal.create(agent_transaction_id=n, service_id="P1011", service_name="Билайн",
+                       scheme="simple", account="9051234567",
+                       agent_transaction_date="2026-11-23T10:00:00", check_body=b"{}")
+    journal.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=FULL")
+    seq = conn.execute("select max(seq) from ledger").fetchone()[0]
+    took = []
+    for n in range(1, count + 1):
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("select * from payments where agent_transaction_id = ?", [n]).fetchone()
+        conn.execute("select seq, hash from ledger order by seq desc limit 1").fetchone()
+        conn.execute("update payments set state = 'checking', updated_at = ?, chain_hash = ? "
+                     "where agent_transaction_id = ?", ["2026-11-23T10:00:01.000", "f" * 64, n])
+        seq += 1
+        conn.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) values "
+                     "(?, ?, ?, ?, ?, ?, ?)", [seq, "2026-11-23T10:00:01.000", "payments",
+                                               str(n), "d" * 64, "e" * 64, "f" * 64])
+        conn.execute("COMMIT")
+        took.append(time.perf_counter() - started)
+    conn.close()
+    return took
 
 
 async def flow_rate(folder: Path, server: Emulator, count: int
@@ -215,11 +248,13 @@ def measure(writes: int, payments: int, pending: int) -> dict[str, Any]:
         folder = Path(tmp)
         with emulator_process(folder) as server:
             ours, bare = journal_latency(folder, writes)
+            floor = journal_floor(folder, writes)
             rate, bare_rate, floor_rate = asyncio.run(flow_rate(folder, server, payments))
             took, bare_took = asyncio.run(resume_time(folder, server, pending))
     return {"journal_ms": statistics.median(ours) * 1000, "journal_p99_ms": p99(ours) * 1000,
             "bare_journal_ms": statistics.median(bare) * 1000,
             "bare_journal_p99_ms": p99(bare) * 1000,
+            "floor_journal_ms": statistics.median(floor) * 1000,
             "flow_per_s": rate, "bare_post_per_s": bare_rate, "floor_flow_per_s": floor_rate,
             "resume_s": took, "bare_resume_s": bare_took, "pending": pending}
 
@@ -237,7 +272,8 @@ def main() -> None:
         return
     print(f"journal state change, ms        median {f['journal_ms']:7.2f}  "
           f"p99 {f['journal_p99_ms']:7.2f}   | bare sqlite3 insert: median "
-          f"{f['bare_journal_ms']:7.2f}  p99 {f['bare_journal_p99_ms']:7.2f}")
+          f"{f['bare_journal_ms']:7.2f}  p99 {f['bare_journal_p99_ms']:7.2f};"
+          f" floor (the same SQL on the journal's file): median {f['floor_journal_ms']:7.2f}")
     print(f"check+pay flow, payments/s      {f['flow_per_s']:7.1f}"
           f"                  | bare httpx pay POSTs/s: {f['bare_post_per_s']:7.1f};"
           f" floor (2 bare POSTs + 4 bare commits) payments/s: {f['floor_flow_per_s']:7.1f}")
