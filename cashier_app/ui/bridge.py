@@ -43,6 +43,11 @@ class EngineBridge(QObject):
                                     hub.subscribe(ReceiptPrinted, self._receipt),
                                     hub.subscribe(RecoveryFailed, self._recovery)]
 
+    @property
+    def refresh_due(self) -> bool:
+        """A coalesced ``refresh`` is on its way (tests wait for it before a screenshot)."""
+        return self._timer.isActive()
+
     def close(self) -> None:
         """Stop listening (the window is going away)."""
         for subscription in self._subscriptions:

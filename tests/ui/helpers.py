@@ -86,6 +86,12 @@ class Rig:
     def wait_for(self, condition: Callable[[], object], timeout: float = 10) -> None:
         self.run(wait_for(condition, timeout))
 
+    def redrawn(self) -> None:
+        """Let the news on its way arrive and the lists that follow the bridge's coalesced
+        refresh (the pending count, «Сегодня») redraw — before a screenshot."""
+        self.run(asyncio.sleep(0.01))
+        self.wait_for(lambda: not self.window.bridge.refresh_due)
+
     def close(self) -> None:
         self.run(self.window.shutdown())
         self.run(self.point.aclose())

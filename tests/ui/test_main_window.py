@@ -152,10 +152,11 @@ def test_window_resumes_pending_payments_and_settles_them_in_the_background(
     rig.start()  # the point resumes first, then its scheduler takes over
     rig.run(window.refresh())
     assert rig.journal.get(first.agent_transaction_id).state is State.PAID
-    assert window.pending_label.text() == "В обработке: 1"
+    # the count follows the bridge's coalesced refresh
+    rig.wait_for(lambda: window.pending_label.text() == "В обработке: 1")
     assert window.pending_label.property("state") == "warn"
     rig.wait_for(lambda: rig.journal.get(second.agent_transaction_id).state is State.PAID)
-    assert window.pending_label.text() == "В обработке: нет"
+    rig.wait_for(lambda: window.pending_label.text() == "В обработке: нет")
     assert emulator.center.transaction(second.agent_transaction_id).debits == 1
     # both outcomes were news: the cashier is told
     assert len(window.notices) == 2 and all("проведён" in n for n in window.notices)

@@ -98,6 +98,7 @@ def test_each_scheme_fits_with_its_buttons(qtbot: QtBot, loop: qasync.QEventLoop
     assert_on_screen(panel.next_button)
     assert_on_screen(panel.banner)
     assert_no_sideways_scrolling(panel)
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / f"panel_paid_{width}x{height}.png"))
     rig.close()
 
@@ -128,5 +129,6 @@ def test_the_qr_screen_fits(qtbot: QtBot, loop: qasync.QEventLoop, emulator: Emu
     for widget in (view.prompt, view.confirm_button, view.wait_button):
         assert_on_screen(widget)
     assert not panel.middle.verticalScrollBar().isVisible()
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / f"panel_qr_{width}x{height}.png"))
     rig.close()

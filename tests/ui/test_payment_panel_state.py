@@ -207,6 +207,7 @@ def test_the_receipt_line_follows_a_payment_settled_in_the_background(
         f"Чек № {first.number} «в обработке» напечатан раньше. Платёж проведён — "
         "напечатайте чек о проведении (F6).")
     assert panel.print_button.text() == "Напечатать чек о проведении  F6"
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / "receipt_after_background_paid.png"))
     qtbot.keyClick(panel, Qt.Key.Key_F6)
     rig.wait_for(lambda: len(printer.received) == 2)
@@ -237,6 +238,7 @@ def test_an_expired_code_stops_asking_to_wait(qtbot: QtBot, loop: qasync.QEventL
     assert view.status.text() == "Код больше не оплатить: ждём окончательного ответа банка…"
     assert display.headline.text() == "Срок кода истёк" and not display.code.isVisible()
     QApplication.processEvents()
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / "qr_expired_by_clock.png"))
     panel.clock = view.clock = display.clock = datetime.now
     view.tick()

@@ -106,6 +106,7 @@ def test_qr_payment_from_code_to_receipt(qtbot: QtBot, loop: qasync.QEventLoop,
     window.show_customer_display()
     assert display.isVisible() and display.amount.text() == "510,00 ₽"
     assert scanned(display.code) == [payload]
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "qr_payment.png"))
     assert display.grab().save(str(screenshots / "qr_customer_display.png"))
 
@@ -141,6 +142,7 @@ def test_expired_code_then_a_new_one(qtbot: QtBot, loop: qasync.QEventLoop,
     assert panel.step is Step.QR and not view.code.isVisible()
     assert view.status.text() == "Срок QR-кода истёк: оплата не поступила"
     assert view.renew_button.isVisible() and not view.cancel_button.isVisible()
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / "qr_expired.png"))
     qtbot.keyClick(view, Qt.Key.Key_F8)  # a new code
     rig.wait_for(lambda: panel.record is not None and panel.record.qr_status == "CREATED"
@@ -173,6 +175,7 @@ def test_cancel_asks_until_answered_and_a_late_payment_is_reported(
                                   "раз — отменить, любая другая клавиша — продолжить ждать")
     assert view.confirm_button.isVisible() and view.wait_button.isVisible()
     QApplication.processEvents()  # the buttons' row laid out anew before the snapshot
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "qr_cancel_question.png"))
     # no hidden time limit: the question waits for its answer, and the code stays payable
     rig.run(asyncio.sleep(1.2))

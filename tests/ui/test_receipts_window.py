@@ -64,6 +64,7 @@ def test_receipt_prints_after_pay(qtbot: QtBot, loop: qasync.QEventLoop,
     assert panel.receipt_status.text().startswith("Чек № ")
     assert panel.print_button.text().startswith("Напечатать копию")
     assert rig.journal.get(record.agent_transaction_id).receipt_printed_at
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / "receipt_printed.png"))
     rig.close()
 
@@ -85,6 +86,7 @@ def test_printer_failure_keeps_the_payment_and_f6_prints_again(
     assert panel.print_button.text() == "Напечатать чек ещё раз  F6"
     assert panel.print_button.hasFocus() or not window.isActiveWindow()
     assert rig.journal.get(record.agent_transaction_id).receipt_error
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "receipt_failed.png"))
 
     printer.status = 0x12  # paper in

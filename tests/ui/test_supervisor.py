@@ -141,7 +141,7 @@ def pending_payment(rig: Rig, emulator: EmulatorServer) -> int:
     """A payment left «в обработке» in the cashier's shift (the center answers HTTP 502)."""
     service = ServiceDefinition.from_wire(emulator.center.catalog["services"][0])
     emulator.add_fault(method="pay", action="http", times=50)
-    who, shift_id = rig.window._who()
+    who, shift_id = rig.window.session.who()
     record = rig.run(rig.engine.check(PaymentInput(service, {"account": "9051234567"},
                                                    cashier=who, shift_id=shift_id)))
     record = rig.run(rig.engine.pay(record.agent_transaction_id,

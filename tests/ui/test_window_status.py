@@ -66,6 +66,7 @@ def test_a_pay_without_connection_turns_the_indicator_red_and_a_paid_one_green(
     assert label.property("state") == "error"
     assert label.text() == "Связь с процессингом прервалась"
     assert "последний ответ процессинга" in label.toolTip()
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "status_pay_failed.png"))
     # the center is back: the next attempt is paid, and the field says so without waiting
     # for the next catalog refresh
@@ -153,6 +154,7 @@ def test_the_balance_follows_payments_at_most_once_per_gap(
     assert counts["balance"] == 2  # one answer for all three
     assert window.balance_label.text() == (
         f"Баланс агента: {money(expected)} (на {datetime.now():%H:%M})")
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "status_balance_after_payments.png"))
     rig.run(__import__("asyncio").sleep(1.2))
     assert counts["balance"] == 2  # nothing more to ask

@@ -181,6 +181,7 @@ def test_simple_payment_end_to_end(qtbot: QtBot, loop: qasync.QEventLoop,
     rig.wait_for(lambda: panel.step is Step.DONE)
     assert panel.banner.property("kind") == "paid"
     assert "Оплачено: 500,00 ₽ на счёт 9101234567. Сдача: 490,00 ₽" in panel.banner.text()
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "payment_simple_paid.png"))
     [body] = pay_requests(emulator)
     assert body["amountTo"] == Decimal("500.00") and body["amountFrom"] == Decimal("510.00")
@@ -366,7 +367,8 @@ def test_pending_payment_is_finished_in_the_background(
     rig.wait_for(lambda: panel.step is Step.DONE)
     assert panel.banner.property("kind") == "pending"
     assert "Можно обслуживать следующего клиента" in panel.banner.text()
-    assert window.pending_label.text() == "В обработке: 1"
+    # the count follows the bridge's coalesced refresh
+    rig.wait_for(lambda: window.pending_label.text() == "В обработке: 1")
     assert window.grab().save(str(screenshots / "payment_pending.png"))
     record = panel.record
     assert record is not None
@@ -376,7 +378,7 @@ def test_pending_payment_is_finished_in_the_background(
     assert window.notice_row.isVisible()
     assert window.notice.text().startswith("Платёж из обработки проведён: Билайн, счёт "
                                            "9039990001, 300,00 ₽")
-    assert window.pending_label.text() == "В обработке: нет"
+    rig.wait_for(lambda: window.pending_label.text() == "В обработке: нет")
     assert emulator.center.transaction(record.agent_transaction_id).debits == 1
     rig.close()
 
@@ -446,6 +448,7 @@ def test_processing_center_down(qtbot: QtBot, loop: qasync.QEventLoop, tmp_path:
     assert panel.step is Step.FORM
     assert panel.status.text().startswith("Нет ответа процессинга: ")
     assert panel.status.property("kind") == "error"
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert rig.window.grab().save(str(screenshots / "processing_down.png"))
     assert [r.state for r in rig.journal.in_state(State.CHECK_FAILED)] == [State.CHECK_FAILED]
     rig.close()
@@ -516,6 +519,7 @@ def test_today_list_with_attempts(qtbot: QtBot, loop: qasync.QEventLoop,
     assert page.attempts.rowCount() == 2  # check, then the first pay answered «в обработке»
     assert [page.attempts.item(r, 1).text() for r in range(2)] == ["проверка", "оплата"]
     assert page.attempts.item(1, 4).text().startswith("код 1")
+    rig.redrawn()  # the pending count follows the coalesced refresh
     assert window.grab().save(str(screenshots / "today.png"))
     page.only_pending.setChecked(True)
     assert table.rowCount() == 1

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cashier_app.core.states import State
@@ -51,6 +52,25 @@ class CustomerDisplay(QWidget):
         self._rest.setSingleShot(True)
         self._rest.timeout.connect(self.idle)
         self.idle()
+
+    def show_at(self, where: str) -> str:
+        """Show where ``where`` says: ``window`` — a window of its own; ``screen:N`` — full
+        screen on screen N (the customer's monitor). A screen that is not there gives a
+        window, and the warning for the cashier is returned ("" when none)."""
+        screens = QGuiApplication.screens()
+        warning = ""
+        if where.startswith("screen:"):
+            number = int(where.split(":", 1)[1])
+            if 1 <= number <= len(screens):
+                self.setScreen(screens[number - 1])
+                self.setGeometry(screens[number - 1].geometry())
+                self.showFullScreen()
+                return ""
+            warning = self.tr("Экран покупателя: экрана {0} нет (подключено {1}), показываю "
+                              "окном").format(number, len(screens))
+        self.resize(640, 760)
+        self.show()
+        return warning
 
     def idle(self) -> None:
         self.headline.setText(self.tr("Добро пожаловать"))

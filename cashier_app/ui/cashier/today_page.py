@@ -1,6 +1,11 @@
 """The cashier's «Сегодня»: today's payments, newest first, with the day's totals; the
 attempts of the payment chosen below them.
 
+The day's totals are counted by the same function as the X and Z reports
+(:func:`cashier_app.receipts.document.shift_totals`), so the screen and the paper agree. The
+list only redraws: it follows the bridge's coalesced ``refresh`` while it is on screen, and
+is read again when it comes back on screen after a change.
+
 The table's columns share the width they are given (at 1366×768 too): long names and
 messages elide, their tooltip shows them whole.
 """
@@ -11,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.states import STATE_TITLES, UNSETTLED, State
 from cashier_app.core.text import money
 from cashier_app.journal import Journal, PaymentRecord, query
 from cashier_app.journal.query import JournalFilter
+from cashier_app.receipts.document import ShiftTotals, shift_totals
+from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.widgets.attempt_text import attempt_cells
 from cashier_app.ui.widgets.tables import RIGHT, Column, fitted_table
 
@@ -51,7 +58,7 @@ class TodayPage(QWidget):
     preview_requested = Signal(object)
 
     def __init__(self, journal: Journal, receipts: object | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, bridge: EngineBridge | None = None) -> None:
         super().__init__(parent)
         self.journal = journal
         self.cashier = ""
@@ -101,7 +108,24 @@ class TodayPage(QWidget):
         column.addWidget(self.summary)
         column.addLayout(top)
         column.addWidget(splitter, 1)
+        #: something changed since the list was read (it is read again when shown)
         self.dirty = True
+        if bridge is not None:
+            bridge.payment_changed.connect(self._changed)
+            bridge.receipt_printed.connect(self._changed)
+            bridge.refresh.connect(self._redraw)
+
+    def _changed(self, _what: object) -> None:
+        self.dirty = True
+
+    def _redraw(self) -> None:
+        if self.dirty and self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.dirty:
+            self.reload()
+        super().showEvent(event)
 
     def show_for(self, cashier: str) -> None:
         self.cashier = cashier
@@ -115,20 +139,9 @@ class TodayPage(QWidget):
         records = list(query.records(self.journal, JournalFilter(today, today,
                                                                  cashier=self.cashier),
                                      newest_first=True))
-        paid = [r for r in records if r.state is State.PAID]
-        pending = [r for r in records if r.state in (State.PAYING, State.QR_WAITING)]
-        taken = sum((r.amount_from or Decimal(0) for r in paid + pending
-                     if r.accepted), Decimal(0))
-        by_qr = sum((r.amount_from or Decimal(0) for r in paid if r.by_qr), Decimal(0))
-        summary = self.tr(
-            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3}").format(
-            len(paid), len(pending), sum(r.state is State.FAILED for r in records),
-            money(taken))
-        if by_qr:
-            summary += self.tr(", из них по QR СБП {0}").format(money(by_qr))
-        self.summary.setText(summary)
+        self.summary.setText(self.day_summary(shift_totals(records)))
         if self.only_pending.isChecked():
-            records = pending
+            records = [record for record in records if record.state in UNSETTLED]
         selected = self.selected_id()
         self.records = records
         self.table.setRowCount(len(records))
@@ -148,6 +161,19 @@ class TodayPage(QWidget):
             if record.agent_transaction_id == selected:
                 self.table.selectRow(row)
         self._show_attempts()
+
+    def day_summary(self, totals: ShiftTotals) -> str:
+        """The day in one line: paid, «в обработке», refused; the money taken (by QR)."""
+        def count(*states: State) -> int:
+            return sum(totals.by_state.get(state, (0, Decimal(0)))[0] for state in states)
+
+        taken = sum((total for _, total in totals.by_method.values()), Decimal(0))
+        summary = self.tr(
+            "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3}").format(
+            count(State.PAID), count(*UNSETTLED), count(State.FAILED), money(taken))
+        if totals.sbp[1]:
+            summary += self.tr(", из них по QR СБП {0}").format(money(totals.sbp[1]))
+        return summary
 
     def _print_selected(self) -> None:
         selected = self.selected_id()

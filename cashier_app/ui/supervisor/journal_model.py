@@ -100,6 +100,13 @@ class JournalModel(QAbstractTableModel):
         row = self.row(number)
         return int(row[_AT["agent_transaction_id"]]) if row else None
 
+    def row_of(self, agent_transaction_id: int) -> int | None:
+        """Where the payment is among the first page of rows (None: not there)."""
+        for number in range(min(self.total, PAGE)):
+            if self.agent_transaction_id(number) == agent_transaction_id:
+                return number
+        return None
+
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

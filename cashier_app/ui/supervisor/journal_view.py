@@ -231,6 +231,18 @@ class JournalView(QWidget):
             self.table.selectRow(0)
         self._start_totals(chosen)
 
+    def follow(self) -> None:
+        """The journal changed (the bridge's coalesced refresh): the rows are counted and
+        read again; the payment chosen stays chosen when it is among the first rows."""
+        if self.model.chosen is None:
+            return
+        chosen = self.selected_id()
+        self.model.reload()
+        self.count_label.setText(f"Показано платежей: {self.model.total}")
+        row = self.model.row_of(chosen) if chosen is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+
     def set_period(self, first: date, last: date) -> None:
         for edit, day in ((self.first, first), (self.last, last)):
             edit.blockSignals(True)

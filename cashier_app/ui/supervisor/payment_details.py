@@ -6,7 +6,9 @@ The request and answer bodies are shown exactly as sent and received (with the p
 names); everything else is in people's words and forms. «Аннулировать…» says what can be
 done for the payment as it stands: void one that never reached pay; nothing to void for a
 refused one (its cash went back when it was refused); wait for one in progress; a refund
-through the processing center for a paid one.
+through the processing center for a paid one. Whether a payment may be voided is decided by
+the desk's session (:func:`cashier_app.workplace.session.void_payment`, by state and by
+whether the cashier has it open); the dialog only asks and shows the answer.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_app.core.states import STATE_TITLES, State
+from cashier_app.core.cashiers import Cashier
+from cashier_app.core.states import STATE_TITLES, UNSETTLED, State
 from cashier_app.core.text import moment, money
 from cashier_app.core.wire import WireFormatError, decode_body
-from cashier_app.engine import PaymentEngine
 from cashier_app.journal import Attempt, PaymentRecord
 from cashier_app.journal.export import METHOD_WORDS
 from cashier_app.receipts.document import ReceiptError
@@ -48,40 +50,11 @@ from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.receipt_view import ReceiptView
 from cashier_app.ui.widgets.screen_fit import place
 from cashier_app.ui.widgets.tables import Column, fitted_table
+from cashier_app.workplace.session import Session, void_refusal
 
 log = logging.getLogger(__name__)
-#: States a void can still cancel: nothing was sent to pay, no money was taken.
-VOIDABLE = (State.NEW, State.CHECKED, State.CHECK_FAILED)
 PREFERRED_SIZE = QSize(1000, 720)
 STATE_WORDS = {str(state): title for state, title in STATE_TITLES.items()}
-
-
-def void_refusal(record: PaymentRecord) -> str | None:
-    """Why this payment cannot be voided, in words that fit its state; None when it can."""
-    if record.state in VOIDABLE:
-        return None
-    if record.state is State.CANCELLED:
-        return "Платёж уже отменён: аннулировать нечего"
-    if record.state is State.CHECKING:
-        return ("Платёж сейчас проверяется: аннулировать нельзя, пока не придёт ответ на "
-                "проверку")
-    if record.state is State.FAILED:
-        if record.by_qr:
-            return ("Аннулировать нечего: QR-код не оплачен, деньги с клиента не списаны")
-        return ("Аннулировать нечего: платёж не проведён, с баланса агента ничего не "
-                "списано, а деньги клиенту вернули, когда пришёл отказ")
-    if record.state is State.PAYING:
-        return ("Аннулировать нельзя: платёж в обработке, процессинг ещё не дал "
-                "окончательного ответа. Дождитесь его (или нажмите «Проверить сейчас»): "
-                "проведённый платёж возвращается через процессинговый центр, "
-                "непроведённый — деньги клиенту возвращает кассир")
-    if record.state is State.QR_WAITING:
-        return ("Аннулировать нельзя: клиент может оплачивать QR-код прямо сейчас. Дождитесь "
-                "оплаты или окончания срока кода")
-    number = f" {record.transaction_id}" if record.transaction_id else ""
-    return ("Аннулировать нельзя: платёж проведён. Протокол процессинга не отменяет "
-            "проведённый платёж; вернуть деньги можно только через процессинговый центр — "
-            f"по номеру операции{number}")
 
 
 def pretty(text: str | None) -> str:
@@ -122,21 +95,22 @@ def _pretty(value: Any, depth: int) -> list[str]:
 
 
 class PaymentDetails(QDialog):
-    changed = Signal(object)  # the payment after «проверить сейчас» or a void
+    audited = Signal()  # a void attempt was written to the audit
 
-    def __init__(self, engine: PaymentEngine, receipts: ReceiptService | None,
-                 agent_transaction_id: int, *, audit: Callable[[str, str, dict[str, Any]], None],
-                 busy: Callable[[int], bool] = lambda _id: False,
+    def __init__(self, session: Session, receipts: ReceiptService | None,
+                 agent_transaction_id: int, *, actor: Cashier,
+                 audit: Callable[[str, str, dict[str, Any]], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("paymentDetails")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.engine = engine
-        self.journal = engine.journal
+        self.session = session
+        self.engine = session.engine
+        self.journal = self.engine.journal
+        self.actor = actor
         self.receipts = receipts
         self.tx_id = agent_transaction_id
         self._audit = audit
-        self._busy = busy
         self.tasks: set[asyncio.Future[Any]] = set()
         self.setWindowTitle(f"Платёж {agent_transaction_id}")
 
@@ -238,7 +212,7 @@ class PaymentDetails(QDialog):
         if attempts:
             self.attempts.selectRow(len(attempts) - 1)
         self._show_receipt(record)
-        unsettled = record.state in (State.PAYING, State.QR_WAITING)
+        unsettled = record.state in UNSETTLED
         self.check_button.setEnabled(unsettled)
         self.check_button.setToolTip("" if unsettled else
                                      "Только для платежа «в обработке» или QR-кода в ожидании")
@@ -291,7 +265,7 @@ class PaymentDetails(QDialog):
 
     async def check_now(self) -> None:
         before = self.journal.get(self.tx_id)
-        if before.state not in (State.PAYING, State.QR_WAITING):
+        if before.state not in UNSETTLED:
             return
         self.check_button.setEnabled(False)
         say(self.message, "Запрос в процессинг…", "info")
@@ -307,7 +281,6 @@ class PaymentDetails(QDialog):
                           + (f" — {after.result_message}" if after.result_message else ""),
             {State.PAID: "ok", State.FAILED: "error"}.get(after.state, "warn"))
         self.reload()
-        self.changed.emit(after)
 
     def start_reprint(self) -> asyncio.Future[Any]:
         return self._keep(asyncio.ensure_future(self.reprint()))
@@ -333,8 +306,7 @@ class PaymentDetails(QDialog):
     def ask_void(self) -> None:
         """A payment that can be voided is asked about first; for any other, what can be
         done instead is said at once (and the attempt audited), with nothing to confirm."""
-        record = self.journal.get(self.tx_id)
-        if void_refusal(record) is not None or self._busy(self.tx_id):
+        if self.session.void_refusal(self.tx_id) is not None:
             self.void()
             return
         box = QMessageBox(QMessageBox.Icon.Warning, "Аннулирование",
@@ -347,25 +319,13 @@ class PaymentDetails(QDialog):
         box.open()
 
     def void(self) -> str:
-        """Try to void: only a payment that never reached pay can be; every try is audited.
+        """Ask the session to void (it decides, and audits every try); show its answer.
         Returns the message shown."""
-        record = self.journal.get(self.tx_id)
-        refusal = void_refusal(record)
-        if refusal is None and not self._busy(self.tx_id):
-            record = self.engine.cancel(self.tx_id, "Аннулирован старшим кассиром")
-            done, text = True, "Платёж аннулирован: он не был отправлен на оплату, денег нет"
-        elif refusal is None:
-            done, text = False, ("Платёж сейчас открыт у кассира: аннулировать нельзя, пока "
-                                 "кассир с ним работает")
-        else:
-            done, text = False, refusal
-        self._audit("void_attempt", f"платёж {self.tx_id}",
-                    {"state": str(record.state), "voided": done, "message": text})
-        say(self.message, text, "ok" if done else "warn")
+        answer = self.session.void(self.tx_id, self.actor)
+        self.audited.emit()
+        say(self.message, answer.message, "ok" if answer.voided else "warn")
         self.reload()
-        if done:
-            self.changed.emit(record)
-        return text
+        return answer.message
 
 
 def _field_title(record: PaymentRecord, name: str) -> str:

@@ -122,7 +122,7 @@ class ShiftsView(QWidget):
         shift = self.selected()
         if shift is None or shift.closed_at is not None:
             return
-        busy = self.window_.shift_busy(shift.id)
+        busy = self.window_.session.shift_busy(shift.id)
         if busy:
             say(self.message, busy, "warn")
             return

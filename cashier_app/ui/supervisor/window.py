@@ -6,6 +6,11 @@ supervisor's name. Reads of a whole period (totals, export, the integrity check)
 worker thread on a read-only connection. What the supervisor starts here (an X or Z report,
 a reprint) reports its outcome here, not in the cashier's window behind. The window opens
 sized to the screen it is on and closes from the keyboard (Esc, Ctrl+W).
+
+What the engine does reaches it through the cashier window's bridge, the one path the news
+takes: the journal list follows the coalesced ``refresh``, and stops following when the
+window closes. Whether a payment or a shift is busy at the desk is asked of the desk's
+session.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,11 +34,12 @@ from PySide6.QtWidgets import (
 
 from cashier_app.core.answers import AgentBalance
 from cashier_app.core.cashiers import Cashier
-from cashier_app.engine import PaymentEngine
 from cashier_app.journal import StoredReceipt
 from cashier_app.receipts.service import ReceiptService
+from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.screen_fit import place
+from cashier_app.workplace.session import Session
 
 from .audit_view import AuditView
 from .balance_view import BalanceView
@@ -52,26 +58,22 @@ class SupervisorWindow(QMainWindow):
     behind this one)."""
 
     shift_closed = Signal(object)  # Shift
-    payment_changed = Signal(object)
 
-    def __init__(self, engine: PaymentEngine, actor: Cashier, *,
+    def __init__(self, session: Session, actor: Cashier, bridge: EngineBridge, *,
                  receipts: ReceiptService | None,
                  fetch_balance: Callable[[], Awaitable[AgentBalance]],
-                 shift_busy: Callable[[int], str | None] = lambda _id: None,
-                 payment_busy: Callable[[int], bool] = lambda _id: False,
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supervisorWindow")
         self.setWindowFlag(Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self.engine = engine
-        self.journal = engine.journal
+        self.session = session
+        self.engine = session.engine
+        self.journal = self.engine.journal
         self.actor = actor
         self.receipts = receipts
         self.fetch_balance = fetch_balance
-        self.shift_busy = shift_busy
-        self.payment_busy = payment_busy
         self.today = today
         self.now = datetime.now
         self.setWindowTitle(f"Касса — старший кассир: {actor.name}")
@@ -118,6 +120,15 @@ class SupervisorWindow(QMainWindow):
         self.details: PaymentDetails | None = None
         self.place_on_screen()
         self.audit("supervisor_login", "окно старшего кассира", {})
+        self._bridge: EngineBridge | None = bridge
+        bridge.refresh.connect(self.journal_view.follow)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """A closed window follows nothing (it may stay alive until the cashier's closes)."""
+        if self._bridge is not None:
+            self._bridge.refresh.disconnect(self.journal_view.follow)
+            self._bridge = None
+        super().closeEvent(event)
 
     def place_on_screen(self, area: QRect | None = None) -> None:
         """As large as the free area of the screen allows (up to PREFERRED_SIZE), centred:
@@ -151,20 +162,20 @@ class SupervisorWindow(QMainWindow):
 
     def audit(self, action: str, target: str, details: dict[str, Any]) -> None:
         self.journal.audit(self.actor.name, str(self.actor.role), action, target, details)
-        if self.tabs.currentWidget() is self.audit_view:
-            self.audit_view.reload()
+        self._audited()
 
     def open_details(self, agent_transaction_id: int) -> PaymentDetails:
-        dialog = PaymentDetails(self.engine, self.receipts, agent_transaction_id,
-                                audit=self.audit, busy=self.payment_busy, parent=self)
-        dialog.changed.connect(self._payment_changed)
+        dialog = PaymentDetails(self.session, self.receipts, agent_transaction_id,
+                                actor=self.actor, audit=self.audit, parent=self)
+        dialog.audited.connect(self._audited)
         self.details = dialog
         dialog.open()
         return dialog
 
-    def _payment_changed(self, record: Any) -> None:
-        self.journal_view.model.reload()
-        self.payment_changed.emit(record)
+    def _audited(self) -> None:
+        """Something was written to the audit elsewhere: the audit list shows it."""
+        if self.tabs.currentWidget() is self.audit_view:
+            self.audit_view.reload()
 
     def _tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
