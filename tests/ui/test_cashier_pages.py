@@ -4,6 +4,7 @@ the colour of its meaning, and the words «Сегодня» uses for each attemp
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,9 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
-from cashier_app.journal import Attempt
+from cashier_app.journal import Attempt, Journal
+from cashier_app.receipts.document import shift_report, shift_totals
+from cashier_app.ui.cashier.today_page import TodayPage
 from cashier_app.ui.widgets.attempt_text import attempt_cells
+from tests.receipts.helpers import SETTINGS, make_payment
 from tests.ui.helpers import Rig, log_in, make_rig
 
 BLUE = QColor("#0b5cad")  # the style sheet's «Открыть смену» when it can be pressed
@@ -125,3 +130,32 @@ def test_attempts_in_words_for_the_cashier() -> None:
         ["QR-код: статус", "84", "ответ", "срок кода истёк"],
         ["оплата", "84", "ответ не об этом платеже", "ответ о другом платеже"]]
     assert attempt_cells(attempt("check", "answer", 0, "ok"))[0] == "14:05:07.123"
+
+
+def test_today_counts_the_day_as_the_shift_reports_do(qtbot: QtBot, tmp_path: Path) -> None:
+    """«Сегодня» and the X/Z reports count by one function (receipts' shift_totals): paid,
+    «в обработке» (a pay without its final answer, a QR code still payable), refused, and
+    the money taken — a refused payment's cash went back, an unpaid code took none."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    make_payment(journal, "simple", 1)  # 210,00 in cash
+    make_payment(journal, "simple", 2, method="sbp")  # 210,00 by QR
+    make_payment(journal, "choice", 3, state=State.FAILED)  # given back
+    make_payment(journal, "simple", 4, state=State.PAYING)  # 210,00 in the drawer
+    make_payment(journal, "simple", 5, state=State.QR_WAITING, method="sbp")  # not paid yet
+    make_payment(journal, "simple", 6, cashier="Петров Олег")  # another cashier's
+    page = TodayPage(journal)
+    qtbot.addWidget(page)
+    page.show_for("Иванова Анна")
+    assert page.summary.text() == ("Сегодня: оплачено 2, в обработке 2, не проведено 1; "
+                                   "принято 630,00 ₽, из них по QR СБП 210,00 ₽")
+    payments = [journal.get(tx_id) for tx_id in range(1, 6)]  # Иванова Анна's, shift 3
+    assert page.summary.text() == page.day_summary(shift_totals(payments))
+    report = shift_report("x", journal.open_shift("Иванова Анна"), payments, SETTINGS, 1,
+                          datetime.now())
+    by_method = ("Наличными", "По QR СБП")
+    taken = [block for block in report.blocks
+             if block[0] == "pair" and block[1].startswith(by_method)]
+    assert taken == [["pair", "Наличными: 2", "420,00"], ["pair", "По QR СБП: 1", "210,00"]]
+    page.only_pending.setChecked(True)  # «только в обработке»: the same two
+    assert page.table.rowCount() == 2
+    journal.close()

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QObject
 
 from cashier_app.core.states import State
 from cashier_app.core.text import money
@@ -21,7 +20,6 @@ from cashier_app.journal import PaymentRecord
 
 from .statusbar import clock_time
 
-_tr = partial(QCoreApplication.translate, "MainWindow")
 #: A watched payment in one of these is at its end: its outcome is news.
 _ENDED = (State.PAID, State.FAILED, State.CANCELLED)
 
@@ -32,10 +30,12 @@ class Notice:
     kind: str  # the notice row's «kind»: ok | info | warn | error
 
 
-class PaymentNews:
+class PaymentNews(QObject):
     """Which payments' outcomes are news, and how they are said."""
 
-    def __init__(self, unsettled: Iterable[PaymentRecord], *, receipts: bool) -> None:
+    def __init__(self, unsettled: Iterable[PaymentRecord], *, receipts: bool,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.watched = {record.agent_transaction_id for record in unsettled}
         self.receipts = receipts  # a printer is set up: the news says where the receipt is
 
@@ -47,7 +47,7 @@ class PaymentNews:
             self.watched.add(tx_id)
         elif record.state in _ENDED and tx_id in self.watched:
             self.watched.discard(tx_id)
-            return settled(record, receipts=self.receipts)
+            return self.settled(record)
         return None
 
     def left(self, record: PaymentRecord) -> Notice:
@@ -55,36 +55,37 @@ class PaymentNews:
         is watched, and its outcome will be news."""
         self.watched.add(record.agent_transaction_id)
         until = clock_time(record.qr_expires_at) if record.qr_expires_at else ""
-        return Notice(_tr("Оплата по QR отменена. Код действует до {0}: если клиент всё же "
-                          "оплатит его, платёж будет проведён и здесь появится "
-                          "уведомление.").format(until or _tr("истечения срока")), "warn")
+        return Notice(self.tr("Оплата по QR отменена. Код действует до {0}: если клиент всё "
+                              "же оплатит его, платёж будет проведён и здесь появится "
+                              "уведомление.").format(until or self.tr("истечения срока")),
+                      "warn")
 
-
-def settled(record: PaymentRecord, *, receipts: bool) -> Notice | None:
-    """A watched payment's end, as the cashier is told it (None: nothing to tell — a cash
-    payment cancelled before it was ever paid)."""
-    amount = money(record.amount_to or Decimal(0))
-    if record.by_qr:
+    def settled(self, record: PaymentRecord) -> Notice | None:
+        """A watched payment's end, as the cashier is told it (None: nothing to tell — a cash
+        payment cancelled before it was ever paid)."""
+        amount = money(record.amount_to or Decimal(0))
+        if record.by_qr:
+            if record.state is State.PAID:
+                text = self.tr("Пришла оплата по QR-коду, которого уже нет на экране: {0}, "
+                               "счёт {1}, {2}, номер операции {3}. Деньги пришли по СБП, "
+                               "наличных нет.").format(record.service_name, record.account,
+                                                       amount, record.transaction_id or "—")
+                if self.receipts:
+                    text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
+                return Notice(text, "ok")
+            return Notice(self.tr("QR-код на {0} ({1}, счёт {2}) так и не оплачен: {3}").format(
+                amount, record.service_name, record.account, record.result_message or ""),
+                "info")
+        if record.state is State.CANCELLED:
+            return None
         if record.state is State.PAID:
-            text = _tr("Пришла оплата по QR-коду, которого уже нет на экране: {0}, счёт {1}, "
-                       "{2}, номер операции {3}. Деньги пришли по СБП, наличных нет."
-                       ).format(record.service_name, record.account, amount,
-                                record.transaction_id or "—")
-            if receipts:
-                text += _tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
+            text = self.tr("Платёж из обработки проведён: {0}, счёт {1}, {2}, номер операции "
+                           "{3}").format(record.service_name, record.account, amount,
+                                         record.transaction_id or "—")
+            if self.receipts:
+                text += self.tr(". Чек о проведении: «Сегодня» → Печать чека (Ctrl+P)")
             return Notice(text, "ok")
-        return Notice(_tr("QR-код на {0} ({1}, счёт {2}) так и не оплачен: {3}").format(
-            amount, record.service_name, record.account, record.result_message or ""), "info")
-    if record.state is State.CANCELLED:
-        return None
-    if record.state is State.PAID:
-        text = _tr("Платёж из обработки проведён: {0}, счёт {1}, {2}, номер операции {3}"
-                   ).format(record.service_name, record.account, amount,
-                            record.transaction_id or "—")
-        if receipts:
-            text += _tr(". Чек о проведении: «Сегодня» → Печать чека (Ctrl+P)")
-        return Notice(text, "ok")
-    return Notice(_tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} — {3}. Верните "
-                      "клиенту {4}.").format(
-        record.service_name, record.account, amount, record.result_message or "",
-        money(record.amount_from or Decimal(0))), "error")
+        return Notice(self.tr("Платёж из обработки НЕ проведён: {0}, счёт {1}, {2} — {3}. "
+                              "Верните клиенту {4}.").format(
+            record.service_name, record.account, amount, record.result_message or "",
+            money(record.amount_from or Decimal(0))), "error")

@@ -17,7 +17,7 @@ from functools import partial
 
 from PySide6.QtCore import QCoreApplication
 
-from cashier_app.core.states import State
+from cashier_app.core.states import ACCEPTED, State
 from cashier_app.core.text import money
 from cashier_app.journal import PaymentRecord, StoredReceipt
 
@@ -82,7 +82,7 @@ def receipt_banner(record: PaymentRecord, latest: StoredReceipt | None, *, print
                                      "не проведён — этот чек недействителен, заберите его у "
                                      "клиента.").format(latest.number), "error", None)
         return ReceiptBanner(_tr("Платёж не проведён — чек не печатается."), "info", None)
-    if record.state not in (State.PAID, State.PAYING):
+    if record.state not in ACCEPTED:
         return ReceiptBanner("", "info", None)
     if printing:
         return ReceiptBanner(_tr("Печатаем чек…"), "busy", _tr("Напечатать чек  F6"), False)
