@@ -24,19 +24,13 @@ from cashier_app.core.states import State
 from cashier_app.events import EventHub
 from cashier_app.journal import Journal, StoredReceipt
 
-from .document import (
-    Document,
-    ReceiptError,
-    ReceiptSettings,
-    gets_receipt,
-    payment_receipt,
-    printer_test_page,
-    receipt_refusal,
-    shift_report,
-)
+from .document import Document, ReceiptError, ReceiptSettings
 from .escpos_render import render
 from .layout import Line, layout
+from .payment_receipt import gets_receipt, payment_receipt, receipt_refusal
 from .printers import PrinterConfig, PrinterError, send
+from .shift_report import shift_report
+from .test_page import printer_test_page
 
 __all__ = ["AUTO_PRINT_STATES", "PrintOutcome", "ReceiptService", "gets_receipt",
            "receipt_refusal"]

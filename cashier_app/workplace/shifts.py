@@ -16,7 +16,8 @@ from cashier_app.core.cashiers import Role
 from cashier_app.core.money import AmountError, kopecks
 from cashier_app.core.text import money
 from cashier_app.journal import CashCount, Journal, Shift, ShiftError
-from cashier_app.receipts.document import ShiftTotals, difference_word, shift_totals
+from cashier_app.receipts.document import difference_word
+from cashier_app.receipts.shift_report import ShiftTotals, shift_totals
 
 #: Notes and coins of the rouble a drawer holds, largest first.
 DENOMINATIONS: tuple[Decimal, ...] = tuple(Decimal(v) for v in (

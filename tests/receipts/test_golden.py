@@ -12,9 +12,10 @@ import pytest
 
 from cashier_app.core.states import State
 from cashier_app.journal import Journal
-from cashier_app.receipts.document import ReceiptError, payment_receipt
+from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.escpos_render import FEED_BEFORE_CUT, render
 from cashier_app.receipts.layout import as_text, layout
+from cashier_app.receipts.payment_receipt import payment_receipt
 from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService, gets_receipt, receipt_refusal
 from tests.receipts.escpos_decode import decode

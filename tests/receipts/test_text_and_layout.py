@@ -3,8 +3,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cashier_app.receipts.document import Document, ReceiptSettings, printer_test_page
+from cashier_app.receipts.document import Document, ReceiptSettings
 from cashier_app.receipts.layout import COPY_MARK, layout
+from cashier_app.receipts.test_page import printer_test_page
 from cashier_app.receipts.text import encode, printable
 
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal import Attempt, Journal
-from cashier_app.receipts.document import shift_report, shift_totals
+from cashier_app.receipts.shift_report import shift_report, shift_totals
 from cashier_app.ui.cashier.today_page import TodayPage
 from cashier_app.ui.widgets.attempt_text import attempt_cells
 from tests.receipts.helpers import SETTINGS, make_payment

@@ -2,7 +2,7 @@
 attempts of the payment chosen below them.
 
 The day's totals are counted by the same function as the X and Z reports
-(:func:`cashier_app.receipts.document.shift_totals`), so the screen and the paper agree. The
+(:func:`cashier_app.receipts.shift_report.shift_totals`), so the screen and the paper agree. The
 list only redraws: it follows the bridge's coalesced ``refresh`` while it is on screen, and
 is read again when it comes back on screen after a change.
 
@@ -33,7 +33,7 @@ from cashier_app.core.states import STATE_TITLES, UNSETTLED, State
 from cashier_app.core.text import money
 from cashier_app.journal import Journal, PaymentRecord, query
 from cashier_app.journal.query import JournalFilter
-from cashier_app.receipts.document import ShiftTotals, shift_totals
+from cashier_app.receipts.shift_report import ShiftTotals, shift_totals
 from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.widgets.attempt_text import attempt_cells
 from cashier_app.ui.widgets.tables import RIGHT, Column, fitted_table

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 from cashier_app.core.states import STATE_TITLES
 from cashier_app.core.text import moment, money
 from cashier_app.journal import Journal, Shift, ShiftError
-from cashier_app.receipts.document import ShiftTotals
+from cashier_app.receipts.shift_report import ShiftTotals
 from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.tables import MEANING_COLOURS, Column, fill, fitted_table
 from cashier_app.workplace import shifts
