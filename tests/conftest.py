@@ -1,4 +1,12 @@
-"""Shared fixtures. Qt runs offscreen; a skipped test fails the run (see pytest_sessionfinish)."""
+"""Shared fixtures. Qt runs offscreen; a skipped test fails the run (see pytest_sessionfinish).
+
+The tests are laid out by what they touch: ``unit/`` (no sockets: pure functions, a real
+journal file, the client on a fake transport answering with the seed's examples),
+``integration/`` (clients, engine and printers against the emulators over loopback),
+``gui/`` (pytest-qt offscreen: widgets, flows and whole windows), ``e2e/`` (the program's
+processes: CLI, SIGKILL crash tests) and ``project/`` (the repository's own rules: import
+layers, the README's commands, the benchmarks run). Each directory's tests get its marker
+automatically (``pytest -m "not gui"``)."""
 
 from __future__ import annotations
 
@@ -59,6 +67,18 @@ def screenshots() -> Path:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _skipped.append(report.nodeid)
+
+
+LAYOUT = ("unit", "integration", "gui", "e2e", "project")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its directory, so a marker never has to be remembered by hand."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(str(item.path)).resolve().relative_to(tests).parts
+        if parts and parts[0] in LAYOUT:
+            item.add_marker(parts[0])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

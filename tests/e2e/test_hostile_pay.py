@@ -1,9 +1,10 @@
-"""``cashier-app pay`` against a hostile processing center (a real HTTP server on loopback,
-tests/hostile_server.py): whatever the answer to pay — about another payment, a result that
-is not an integer, a «success» without transactionId, a lying Content-Encoding, a number no
-int can hold, a byte every second — the payment is never reported «не проведён» (exit 1) or
-paid: it stays «в обработке» (exit 3), the next command's start-up recovery does not crash on
-it, and a real answer later finishes each one exactly once."""
+"""``cashier-app pay`` against a hostile processing center (a real HTTP server on
+loopback, tests/integration/hostile_server.py): whatever the answer to pay — about another
+payment, a result that is not an integer, a «success» without transactionId, a lying
+Content-Encoding, a number no int can hold, a byte every second — the payment is never
+reported «не проведён» (exit 1) or paid: it stays «в обработке» (exit 3), the next command's
+start-up recovery does not crash on it, and a real answer later finishes each one exactly
+once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 
 from cashier_app.emulator.center import load_catalog
 from tests.e2e.helpers import CASHIER, PINS, base_env, cli, open_shift
-from tests.hostile_server import HostileServer
+from tests.integration.hostile_server import HostileServer
 
 CHECK_OK = {"json": {"result": 0, "resultMessage": "ok", "transactionId": 555,
                      "agentTransactionId": "$id"}}

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.e2e.helpers import TOKEN, as_cashier, base_env, cli, open_shift
-from tests.journal.test_damage import damage_a_page
+from tests.unit.journal.test_damage import damage_a_page
 
 
 def _point(tmp_path: Path, url: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 the filter has and reads a page of rows when the view paints it, keeping a few pages — a year
 is hundreds of thousands of payments and none of them is loaded to show the first screen.
 
-The model is tested without a view (tests/ui/test_journal_model.py); the view is
+The model is tested without a view (tests/gui/test_journal_model.py); the view is
 :mod:`.journal_view`. Whole-period reads (totals, export, the integrity check) run on a
 read-only connection of their own in a worker thread (:func:`with_reader`).
 """

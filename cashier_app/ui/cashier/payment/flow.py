@@ -10,7 +10,11 @@ and the supervisor can tell whether the cashier is working with it.
 
 The flow reads what the cashier typed through ``entered`` (an :class:`Entered`, plain data)
 and says what happens through Qt signals; :class:`.panel.PaymentPanel` shows it. Nothing here
-is a widget, so the flow is tested alone (tests/ui/test_payment_flow.py).
+is a widget, so the flow is tested alone (tests/gui/test_payment_flow.py).
+
+Longer than ~400 lines because a desk payment has this many steps (begin, check, choose, plan,
+pay in cash, hand over to a QR code, follow, void, receipt); the QR code's own steps are in
+:mod:`.panel_qr` already, and each remaining step is a short method calling the engine.
 
 Longer than most modules here (about 470 lines) because it is every step of one payment
 in one place — check, amounts, pay, outcome, receipt, leaving — so no rule of the payment
