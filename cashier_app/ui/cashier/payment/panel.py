@@ -14,11 +14,6 @@ fixed at the bottom — so «Оплатить», «QR» and «Следующий
 About 520 lines: one screen with many parts (form, the check's result, amounts, outcome,
 receipt line, QR screen, six keys), each shown or hidden by the step; no decision about the
 payment is taken here.
-
-Longer than ~400 lines because it is one screen: its parts are already widgets of their own
-(form, check views, money box, QR view, receipt line) and what is left here is building the
-layout and wiring each part to the one flow; split further, one screen's signals would be
-spread over two files that always change together.
 """
 
 from __future__ import annotations
