@@ -12,10 +12,6 @@ The flow reads what the cashier typed through ``entered`` (an :class:`Entered`, 
 and says what happens through Qt signals; :class:`.panel.PaymentPanel` shows it. Nothing here
 is a widget, so the flow is tested alone (tests/gui/test_payment_flow.py).
 
-Longer than ~400 lines because a desk payment has this many steps (begin, check, choose, plan,
-pay in cash, hand over to a QR code, follow, void, receipt); the QR code's own steps are in
-:mod:`.panel_qr` already, and each remaining step is a short method calling the engine.
-
 Longer than most modules here (about 470 lines) because it is every step of one payment
 in one place — check, amounts, pay, outcome, receipt, leaving — so no rule of the payment
 is split across files; the QR СБП steps are apart (:mod:`.panel_qr`), and so are the words
