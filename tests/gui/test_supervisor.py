@@ -48,6 +48,8 @@ def authorize(rig: Rig, pin: str = "9999") -> SupervisorWindow:
     dialog = window.pin_dialog
     assert isinstance(dialog, SupervisorPinDialog) and dialog.isVisible()
     assert dialog.combo.currentText() == "Сидорова Мария — старший кассир"
+    # the PIN is typed at once: the cursor waits in the PIN field, not on the name
+    assert dialog.focusWidget() is dialog.pin
     dialog.pin.setText(pin)
     rig.run(dialog.check())
     assert window.supervisor_window is not None

@@ -84,6 +84,8 @@ class SupervisorPinDialog(QDialog):
                                  "supervisor)")
             for widget in (self.combo, self.pin, self.ok):
                 widget.setEnabled(False)
+        else:  # the supervisor types the PIN at once; the name is usually the only one
+            self.pin.setFocus()
         self._task: asyncio.Future[None] | None = None
 
     def start(self) -> None:
