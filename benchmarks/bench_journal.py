@@ -1,7 +1,7 @@
 """The supervisor's journal view over a year of history: 300,000 payments.
 
 Run: ``./scripts/bench`` (all benchmarks) or ``python -m benchmarks.bench_journal
---payments 300000``. Target (issue 7): opening, filtering and the totals of the view within a
+--payments 300000``. Target: opening, filtering and the totals of the view within a
 frame or two (16–33 ms), with resident memory reported.
 
 The journal is generated straight into SQLite (one transaction, sealed in the hash chain the

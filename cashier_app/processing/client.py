@@ -22,12 +22,14 @@ The body is passed as bytes where it matters (check, pay): a repeat sends the sa
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import ssl
 import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import certifi
 import httpx
 
 from cashier_app.core.answers import (
@@ -203,6 +205,22 @@ def parse_answer(method: str, data: Any, parse: Callable[[Any], P]) -> P:
         raise TransportError("bad_answer", TEXT_UNREADABLE) from error
 
 
+def tls_context(base_url: str) -> ssl.SSLContext:
+    """The certificate check for a client of ``base_url``, as httpx makes it by default
+    (certifi's CAs), built once per process: loading the CA bundle costs tens of
+    milliseconds of every start, twice with the СБП client. A plain ``http://`` URL (the
+    emulator, a center on this computer) never uses TLS — no redirect is followed — so its
+    clients get a strict context with no CA at all, which refuses any certificate."""
+    if base_url.lower().startswith("https://"):
+        return _certifi_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts nobody
+
+
+@functools.cache
+def _certifi_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class ProcessingClient:
     def __init__(
         self,
@@ -233,6 +251,8 @@ class ProcessingClient:
             headers["Authorization"] = f"{auth_scheme} {token}".strip()
         if isinstance(verify, str):
             verify = ssl.create_default_context(cafile=verify)
+        elif verify is True:
+            verify = tls_context(self.base_url)
         self._http = httpx.AsyncClient(
             headers=headers,
             timeout=httpx.Timeout(timeout),

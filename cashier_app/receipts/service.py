@@ -25,7 +25,6 @@ from cashier_app.events import EventHub
 from cashier_app.journal import Journal, StoredReceipt
 
 from .document import Document, ReceiptError, ReceiptSettings
-from .escpos_render import render
 from .layout import Line, layout
 from .payment_receipt import gets_receipt, payment_receipt, receipt_refusal
 from .printers import PrinterConfig, PrinterError, send
@@ -156,6 +155,8 @@ class ReceiptService:
         deadline = printer.timeout * 3 + 10
 
         def job() -> None:
+            from .escpos_render import render  # python-escpos: only once something prints
+
             data = render(lines, profile=printer.profile, codepage=printer.codepage,
                           cut=printer.cut)
             send(printer, data)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import Point, point_for
-from cashier_app.emulator.demo import demo_bank
 from cashier_app.journal import JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
 from cashier_app.ui.cashier.main_window import MainWindow
@@ -169,13 +168,18 @@ def _run(app: QApplication, point: Point, *, demo: bool, smoke_screenshot: Path 
     asyncio.set_event_loop(loop)
     name_application(app, demo=demo)
     settings = point.settings
+    bank = None
+    if demo:  # the emulator's bank button: imported only for the demo
+        from cashier_app.emulator.demo import demo_bank
+
+        bank = demo_bank(settings[cfg.PROCESSING_URL])
     window = MainWindow(point, cashiers=settings.cashiers, demo=demo,
                         identity_fields=settings[cfg.IDENTITY_FIELDS],
                         refresh_minutes=settings[cfg.CATALOG_REFRESH],
                         ui_state=None if demo else settings.data_dir / UI_STATE_NAME,
                         customer_display=settings[cfg.SBP_CUSTOMER_DISPLAY]
                         if point.engine.sbp is not None else "off",
-                        bank=demo_bank(settings[cfg.PROCESSING_URL]) if demo else None)
+                        bank=bank)
     window.show_customer_display()
     for warning in settings.warnings():
         window.show_notice(warning, "warn")

@@ -12,9 +12,10 @@ from cashier_app.ui.event_loop import CashierEventLoop
 from cashier_app.ui.launch import load_style
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """One asyncio loop on the Qt thread for the whole session, as in the program.
+    """One asyncio loop on the Qt thread for all the GUI tests, as in the program; closed
+    when they are done (the tests after them run their own loops, ``asyncio.run``).
 
     Not one per test: a closed qasync loop leaves QObjects (timers, notifiers) in reference
     cycles, and the garbage collector could then destroy them in the middle of a later test's
@@ -33,6 +34,7 @@ def loop(session_loop: qasync.QEventLoop, qapp: QApplication) -> Iterator[qasync
     only while its loop runs). After each test: leftover tasks cancelled, garbage collected
     at this safe point rather than inside some later Qt callback."""
     load_style(qapp)
+    asyncio.set_event_loop(session_loop)  # whatever ran before left none, or its own
     yield session_loop
     _drain(session_loop)
     gc.collect()
@@ -40,6 +42,8 @@ def loop(session_loop: qasync.QEventLoop, qapp: QApplication) -> Iterator[qasync
 
 def _drain(event_loop: qasync.QEventLoop) -> None:
     leftovers = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+    if not leftovers:
+        return
     for task in leftovers:
         task.cancel()
     event_loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))

@@ -24,3 +24,20 @@ def test_window_benchmark_runs_and_reports_each_figure() -> None:
     assert [line.split(" ")[0] for line in lines] == ["start", "search", "form", "resident"]
     assert "(300 services)" in lines[0]
     assert all("|" in line for line in lines)
+
+
+def test_summary_puts_every_figure_beside_its_bare_one_and_target() -> None:
+    """``./scripts/bench`` prints one table: a row per figure of the speed targets."""
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600, check=True)
+    lines = result.stdout.strip().splitlines()
+    header = [cell.strip() for cell in lines[0].split("|")]
+    assert header == ["what", "ours", "bare", "ratio", "target", "met"]
+    rows = [[cell.strip() for cell in line.split("|")] for line in lines[2:]]
+    assert [row[0].split(",")[0] for row in rows] == [
+        "journal state change", "check+pay flow", "resume 20 pending payments",
+        "start to first visible window (demo", "start to usable window",
+        "filter per keystroke", "window RSS", "journal verify"]
+    for row in rows:
+        assert len(row) == 6 and row[1] and row[2] and row[4].startswith("≤")
+        assert row[5] in ("yes", "no") or row[1] == "not measured"

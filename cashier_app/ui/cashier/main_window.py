@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -45,7 +45,6 @@ from cashier_app.journal import PaymentRecord, Shift
 from cashier_app.receipts.service import PrintOutcome
 from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.cashier.payment.panel import PaymentPanel, Step
-from cashier_app.ui.supervisor.window import SupervisorWindow
 from cashier_app.workplace.login import PinGuard
 from cashier_app.workplace.session import Session
 
@@ -62,6 +61,9 @@ from .shift_page import ShiftPage
 from .statusbar import CashierStatusBar
 from .supervisor_access import SupervisorAccess
 from .today_page import TodayPage
+
+if TYPE_CHECKING:  # the supervisor's window is imported when first opened
+    from cashier_app.ui.supervisor.window import SupervisorWindow
 
 __all__ = ["MAX_RESULTS", "PREFILL_ROLE", "SERVICE_ROLE", "MainWindow", "phone_digits"]
 

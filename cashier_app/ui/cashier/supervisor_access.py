@@ -6,6 +6,7 @@ paused, locked out)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow
@@ -15,9 +16,11 @@ from cashier_app.core.cashiers import Cashier
 from cashier_app.receipts.service import ReceiptService
 from cashier_app.ui.bridge import EngineBridge
 from cashier_app.ui.supervisor.shift_dialogs import SupervisorPinDialog
-from cashier_app.ui.supervisor.window import SupervisorWindow
 from cashier_app.workplace.login import PinGuard
 from cashier_app.workplace.session import Session
+
+if TYPE_CHECKING:
+    from cashier_app.ui.supervisor.window import SupervisorWindow
 
 
 class SupervisorAccess(QObject):
@@ -72,6 +75,10 @@ class SupervisorAccess(QObject):
 
     def show(self, actor: Cashier) -> SupervisorWindow:
         """The supervisor's window for ``actor`` (every action there is audited so)."""
+        # imported when first asked for: the supervisor's window (journal view, export,
+        # audit) is not on the way to the cashier's first screen
+        from cashier_app.ui.supervisor.window import SupervisorWindow
+
         window = SupervisorWindow(self.session, actor, self.bridge, receipts=self.receipts,
                                   fetch_balance=self._fetch_balance, parent=self._parent)
         window.shift_closed.connect(self.shift_closed)

@@ -212,3 +212,20 @@ def test_a_content_length_over_the_bound_is_not_read() -> None:
     with pytest.raises(TransportError) as error:
         run(go())
     assert error.value.kind == "too_large"
+
+
+def test_tls_context_is_built_once_and_never_trusts_less() -> None:
+    """The CA bundle is loaded once per process for https centers; a plain-http client (the
+    emulator) gets a context that still verifies and trusts no CA at all."""
+    import ssl
+
+    from cashier_app.processing.client import tls_context
+
+    secure = tls_context("https://center.example/")
+    assert tls_context("HTTPS://other.example") is secure  # one bundle load for every client
+    assert secure.verify_mode is ssl.CERT_REQUIRED and secure.check_hostname
+    assert secure.cert_store_stats()["x509_ca"] > 50  # certifi's CAs, as httpx's default
+    plain = tls_context("http://127.0.0.1:8020")
+    assert plain is not secure
+    assert plain.verify_mode is ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0

@@ -1,0 +1,126 @@
+"""Every speed figure in one table, each beside its bare minimum and its target.
+
+    ./scripts/bench            (or: .venv/bin/python -m benchmarks [--quick])
+
+Runs each benchmark in a process of its own (``bench_payments``, ``bench_window``,
+``bench_start``, ``bench_journal``; each also runs alone and says what it measures) and
+prints one row per figure: ours | bare | ratio | target | met. The bare figure is the same
+work with nothing of ours in it; the ratio is what the program adds. ``--quick`` runs tiny
+sizes: it shows that everything runs, not how fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = {"bench_payments": [], "bench_window": [], "bench_start": [],
+        "bench_journal": []}
+QUICK = {"bench_payments": ["--writes", "20", "--payments", "5", "--pending", "20"],
+         "bench_window": ["--services", "300", "--keystrokes", "10", "--forms", "3",
+                          "--starts", "1"],
+         "bench_start": ["--starts", "1"],
+         "bench_journal": ["--payments", "2000"]}
+
+
+def run(name: str, args: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", *args, "--json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+                          timeout=3600)
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+@dataclass(frozen=True)
+class Row:
+    what: str
+    ours: str
+    bare: str
+    ratio: float | None
+    target: str
+    met: bool | None
+
+
+def ratio_row(what: str, ours: float, bare: float, unit: str, target: float,
+              *, fmt: str = "{:.2f}", bare_note: str = "",
+              extra: Callable[[float], bool] | None = None, extra_note: str = "") -> Row:
+    ratio = ours / bare if bare else None
+    met = ratio is not None and ratio <= target and (extra is None or extra(ours))
+    return Row(what, f"{fmt.format(ours)} {unit}", f"{fmt.format(bare)} {unit}{bare_note}",
+               ratio, f"≤ {target:g}×{extra_note}", met)
+
+
+def rows(f: dict[str, dict[str, Any]]) -> list[Row]:
+    p, w, s, j = f["bench_payments"], f["bench_window"], f["bench_start"], f["bench_journal"]
+    table = [
+        ratio_row("journal state change, median", p["journal_ms"], p["bare_journal_ms"], "ms",
+                  1.5, bare_note=f" (floor {p['floor_journal_ms']:.2f})"),
+        # per request: a payment is two requests (check, pay)
+        ratio_row("check+pay flow, per request", 1000 / (2 * p["flow_per_s"]),
+                  1000 / p["bare_post_per_s"], "ms", 1.3,
+                  bare_note=f" (floor {1000 / (2 * p['floor_flow_per_s']):.2f})"),
+        ratio_row(f"resume {p['pending']} pending payments", p["resume_s"], p["bare_resume_s"],
+                  "s", 1.3),
+    ]
+    if s.get("measured"):
+        table.append(ratio_row("start to first visible window (demo, Xvfb)", s["demo_start_s"],
+                               s["bare_start_s"], "s", 3, extra=lambda v: v <= 0.8,
+                               extra_note=" and ≤ 0.8 s"))
+    else:
+        table.append(Row("start to first visible window (demo, Xvfb)",
+                         "not measured", f"missing {', '.join(s.get('missing', []))}",
+                         None, "≤ 3× and ≤ 0.8 s", None))
+    table += [
+        ratio_row(f"start to usable window, {w['services']} services", w["start_s"],
+                  w["bare_start_s"], "s", 3),
+        Row(f"filter per keystroke, worst ({w['services']})",
+            f"{w['search_worst_ms']:.2f} ms", f"{w['bare_search_worst_ms']:.2f} ms",
+            w["search_worst_ms"] / w["bare_search_worst_ms"], "≤ 8 ms",
+            w["search_worst_ms"] <= 8),
+        ratio_row("window RSS", w["rss_mb"], w["bare_rss_mb"], "MB", 2, fmt="{:.0f}"),
+        Row(f"journal verify, {j['payments']} rows", f"{j['verify_s']:.1f} s",
+            f"{j['bare_verify_s']:.1f} s", j["verify_s"] / j["bare_verify_s"]
+            if j["bare_verify_s"] else None, "≤ 3 s, with progress", j["verify_s"] <= 3),
+    ]
+    return table
+
+
+def render(table: list[Row]) -> str:
+    header = ("what", "ours", "bare", "ratio", "target", "met")
+    cells = [header] + [(r.what, r.ours, r.bare, f"{r.ratio:.1f}×" if r.ratio else "—",
+                         r.target, "—" if r.met is None else "yes" if r.met else "no")
+                        for r in table]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+             for row in cells]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a run check only")
+    parser.add_argument("--json", action="store_true", help="every bench's figures as JSON")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    figures = {}
+    for name, options in plan.items():
+        print(f"running {name}…", file=sys.stderr, flush=True)
+        figures[name] = run(name, options)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    print(render(rows(figures)))
+
+
+if __name__ == "__main__":
+    main()
