@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from operator import itemgetter
 
 from .services import ServiceDefinition, human_text
@@ -53,16 +54,24 @@ class SearchIndex:
         used_rows.sort(key=lambda row: (-usage[row[2].service_id],
                                         0 if first and row[1].startswith(first) else 1, row[1]))
         used_ids = {row[2].service_id for row in used_rows}
-        rest = (row for row in rows if row[2].service_id not in used_ids)
-        if first:
-            rest_list = list(rest)
-            starting = [row for row in rest_list if row[1].startswith(first)]
-            others = [row for row in rest_list if not row[1].startswith(first)]
-            ordered: Iterable[tuple[str, str, ServiceDefinition]] = [*used_rows, *starting,
-                                                                     *others]
+        if limit is None:
+            rest = [row for row in rows if row[2].service_id not in used_ids]
+            if first:
+                rest = ([row for row in rest if row[1].startswith(first)]
+                        + [row for row in rest if not row[1].startswith(first)])
+            best = used_rows + rest
         else:
-            ordered = [*used_rows, *rest]
-        best = list(ordered)[:limit] if limit is not None else list(ordered)
+            # only the first ``limit`` are shown: stop at them instead of ordering every match
+            # (a one-letter query matches most of a big catalog)
+            best = used_rows[:limit]
+            if first:
+                best += islice((row for row in rows if row[1].startswith(first)
+                                and row[2].service_id not in used_ids), limit - len(best))
+                best += islice((row for row in rows if not row[1].startswith(first)
+                                and row[2].service_id not in used_ids), limit - len(best))
+            else:
+                best += islice((row for row in rows if row[2].service_id not in used_ids),
+                               limit - len(best))
         return [row[2] for row in best], len(rows)
 
 

@@ -77,7 +77,8 @@ class ServiceDefinition:
     problems: tuple[str, ...] = ()  # configuration problems found in the definition
     #: the amounts the service takes, where the center publishes them (see core.limits)
     limits: AmountLimits = field(default_factory=AmountLimits)
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The wire's dict is not kept: everything the program uses is parsed above, and holding
+    # the decoded JSON of every service doubled the catalog's memory (14 MB of 10,000).
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> ServiceDefinition:
@@ -120,7 +121,6 @@ class ServiceDefinition:
             displays=displays,
             problems=tuple(problems),
             limits=limits,
-            raw=data,
         )
 
     def display(self, name: str) -> FieldSpec | None:

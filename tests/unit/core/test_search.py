@@ -1,4 +1,7 @@
-from cashier_app.core.search import fold, most_used, search
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cashier_app.core.search import SearchIndex, fold, most_used, search
 from cashier_app.core.services import ServiceDefinition
 
 
@@ -70,3 +73,23 @@ def test_index_gives_the_same_answer_typed_on_or_asked_afresh() -> None:
         assert (found, total) == (fresh, fresh_total), query
     names, total = typed.search("мо", usage, limit=2)
     assert total == 3 and [s.name for s in names] == ["Водоканал Москвы", "Мособлгаз"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Мос", "Вод", "Ёлка", "Банк", "Газ", "мо"]),
+                          st.sampled_from(["энерго", "канал", "связь", "кредит"])),
+                min_size=1, max_size=60),
+       st.sampled_from(["м", "мо", "в", "вод", "банк к", "газ", "ёлка", "", "к"]),
+       st.dictionaries(st.integers(0, 59).map(lambda n: f"S{n:03d}"), st.integers(0, 5),
+                       max_size=8),
+       st.integers(1, 12))
+def test_the_first_few_are_the_first_of_the_whole_order(names: list[tuple[str, str]],
+                                                         query: str, usage: dict[str, int],
+                                                         limit: int) -> None:
+    """The window asks for the best hundred only; they are exactly the head of the full
+    order (used first, then names starting with the first word, then the rest)."""
+    catalog = [service(f"S{n:03d}", f"{a}{b} №{n}", "Группа") for n, (a, b) in enumerate(names)]
+    index = SearchIndex(catalog)
+    everything, total = index.search(query, usage)
+    index = SearchIndex(catalog)  # a fresh index: no narrowing from the query before
+    head, head_total = index.search(query, usage, limit)
+    assert ids(head) == ids(everything)[:limit] and head_total == total == len(everything)
