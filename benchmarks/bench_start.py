@@ -48,8 +48,11 @@ def x_server() -> Iterator[str]:
     number = next(n for n in range(91, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
                   and not Path(f"/tmp/.X{n}-lock").exists())
     display = f":{number}"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten",
-                               "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # -noreset: by default Xvfb resets when its last client leaves, and a client connecting
+    # during the reset is refused (the next start would fail)
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-noreset",
+                               "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
         while subprocess.run(["xdotool", "getdisplaygeometry"], capture_output=True,
@@ -78,7 +81,8 @@ def time_to_window(command: list[str], title: str, display: str) -> float:
         while not visible(display, title):
             if process.poll() is not None:
                 said = process.stderr.read() if process.stderr else ""
-                raise RuntimeError(f"{command[-1]} ended (exit {process.returncode}) before its window showed: {said}")
+                raise RuntimeError(f"{command[-1]} ended (exit {process.returncode}) before "
+                                   f"its window showed: {said}")
             if time.perf_counter() - started > 60:
                 raise RuntimeError("no window within 60 s")
             time.sleep(0.01)

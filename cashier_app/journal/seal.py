@@ -100,6 +100,7 @@ class Sealer:
         self.conn = conn
         self._columns: dict[str, dict[str, tuple[str, Any]]] = {}
         self._digests: dict[tuple[str, ...], RowDigest] = {}
+        self._names: dict[str, tuple[str, ...]] = {}  # a table's column names, as read
 
     def columns(self, table: str) -> dict[str, tuple[str, Any]]:
         """name → (declared type, default value) of ``table``, read once."""
@@ -116,7 +117,10 @@ class Sealer:
         values = cursor.fetchone()
         if values is None:
             return None
-        return dict(zip((column[0] for column in cursor.description), values, strict=True))
+        names = self._names.get(table)
+        if names is None or len(names) != len(values):
+            names = self._names[table] = tuple(column[0] for column in cursor.description)
+        return dict(zip(names, values, strict=True))
 
     def insert(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """Insert a new row (its key given, or the next integer key), sealed."""
