@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 #: What a row of each chained table is, for the supervisor.
 TABLE_TITLES = {"payments": "Платёж", "shifts": "Смена", "receipts": "Чек",
                 "attempts": "Попытка", "audit": "Запись аудита",
-                "balance_log": "Баланс агента"}
+                "balance_log": "Баланс агента", "cash_sessions": "Внесение наличных",
+                "cash_in": "Купюра"}
 
 
 @dataclass(frozen=True)

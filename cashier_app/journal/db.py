@@ -21,6 +21,7 @@ import sqlite_utils
 
 from .audit import AuditTable
 from .backup import backup_before_migration
+from .cash_in import CashInTable
 from .connection import check_presence, connect
 from .errors import JournalStorageError, JournalTooNew, translate
 from .leases import InstanceLease
@@ -80,7 +81,7 @@ _UNTRANSLATED = {"_update", "_add_attempt", "_migrate", "_write", "transaction",
 
 
 @_translate_all
-class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable):
+class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable, CashInTable):
     """The payment journal. ``lease`` is the running program's claim (see
     :mod:`cashier_app.journal.leases`): the payments it creates carry its owner name, and it
     tells whether another payment's owner is alive; ``ids_issued`` — the last

@@ -16,7 +16,7 @@ from cashier_app.core.money import kopecks
 
 from .seal import CHAINED, seal
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
 #: compares those exactly (its own arithmetic on text would go through floats).
 KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
@@ -180,5 +180,25 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     _seal_all(db, {"balance_log": "id"})
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Cash from a bill validator: a session per person and purpose (a payment, a test of
+    the unit) and every banknote in it, sealed in the chain like a payment. A bill is a row
+    from the moment it is sent to the cassette (``stacking``), before the unit confirms it
+    (``stacked``), so that a power cut in between leaves a trace to resolve, never a gap.
+    ``collection`` is the encashment that took the bill out of the cassette (NULL: still in)."""
+    db.execute("""create table cash_sessions (
+        id integer primary key, opened_at text not null, purpose text not null,
+        state text not null, device text, agent_transaction_id integer, voucher text,
+        closed_at text, chain_hash text)""")
+    db.execute("""create table cash_in (
+        id integer primary key, session_id integer not null references cash_sessions(id),
+        at text not null, bill_type integer not null, amount text not null,
+        amount_kop integer not null, currency text not null, state text not null,
+        source text not null default 'poll', confirmed_at text, collection integer,
+        chain_hash text)""")
+    db.execute("create index cash_in_session on cash_in (session_id, id)")
+    db.execute("create index cash_in_collection on cash_in (collection, state)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
+    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6]

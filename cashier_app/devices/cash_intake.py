@@ -1,0 +1,261 @@
+"""The money side of a kiosk: one bill acceptor, the journal, and the person's session.
+
+What a person inserts counts only when the unit reports it stacked, and only after it is in
+the journal: a bill in escrow is first written as ``stacking``, then the unit is told to stack
+it; its STACKED answer is written as ``stacked`` and published (:class:`CashChanged`) — and
+only then acknowledged to the unit (see :mod:`cashier_app.devices.ccnet_driver`). A power cut
+or a killed process at any point leaves the bill in the journal in one of those two states,
+and :meth:`CashIntake.start` resolves a ``stacking`` one from what the unit says at power-up.
+
+Which bills the unit may take follows the payment (:class:`CashRules`): never one that would
+go over what is still owed for a fixed amount or an invoice, nor over the service's or the
+agent's maximum. A bill in escrow that breaks a rule (the rules changed while it was being
+inserted) is returned, not stacked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cashier_app.events import EventHub
+from cashier_app.journal import Journal
+from cashier_app.journal.cash_in import (
+    RETURNED,
+    SPENT,
+    STACKED,
+    STACKING,
+    TEST,
+    UNCONFIRMED,
+    VOUCHER,
+    CashBill,
+    CashSession,
+)
+
+from .acceptor import (
+    AcceptorEvent,
+    BillAcceptor,
+    Denomination,
+    Escrowed,
+    LinkLost,
+    LinkRestored,
+    Rejected,
+    Returned,
+    Stacked,
+    StateChanged,
+)
+
+log = logging.getLogger(__name__)
+#: what a unit reports at start about a bill it was handling when this program stopped:
+#: in the cassette (a power cut while stacking, or a STACKED never acknowledged) …
+IN_CASSETTE = ("stacked", "stacking")
+#: … or lost power with it on the way there: it reports it stacked after its RESET
+CREDIT_RECOVERY = "power_up_bill_in_stacker"
+#: … or still in its head, which the RESET at start gives back to the person
+GIVEN_BACK = ("power_up_bill_in_validator", "escrow", "accepting", "returning", "returned")
+
+
+@dataclass(frozen=True)
+class CashRules:
+    """``owed``: the exact sum still to collect (a fixed amount, an invoice) or None (any
+    sum); ``maximum``: the most the session may hold (service or agent limit) or None."""
+
+    owed: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def allows(self, bill: Decimal, total: Decimal) -> bool:
+        if self.owed is not None and total + bill > self.owed:
+            return False
+        return self.maximum is None or total + bill <= self.maximum
+
+
+@dataclass(frozen=True)
+class CashChanged:
+    """A session's money changed (a bill stacked): what a screen shows."""
+
+    session_id: int
+    total: Decimal
+    bill: CashBill
+
+
+@dataclass(frozen=True)
+class BillRefused:
+    """A bill was given back: not accepted now (``reason`` is Russian)."""
+
+    session_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class AcceptorStatus:
+    """The unit's state for the screens: ``fault`` — out of service."""
+
+    text: str
+    fault: bool
+    link: bool
+
+
+class CashIntake:
+    def __init__(self, journal: Journal, acceptor: BillAcceptor, *,
+                 events: EventHub | None = None) -> None:
+        self.journal = journal
+        self.acceptor = acceptor
+        self.events = events or EventHub()
+        self.session: CashSession | None = None
+        self.rules = CashRules()
+        self._pending: CashBill | None = None  # written as stacking, STACK sent
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def device(self) -> str | None:
+        identity = self.acceptor.identity
+        return f"{identity.part_number} {identity.serial_number}" if identity else None
+
+    # --- start and recovery -----------------------------------------------------------------
+    async def start(self) -> list[CashSession]:
+        """Start the unit (every bill disabled) and settle what an interruption left: a bill
+        the journal has as ``stacking`` is stacked if the unit reports a bill in its stacker
+        at power-up, returned if it reports one in the validator (a RESET gives it back),
+        otherwise unconfirmed — for the supervisor, never guessed. Returns the sessions left
+        open, with their money (the kiosk finishes their payment or gives a voucher)."""
+        await self.acceptor.start(self._on_event)
+        found = getattr(self.acceptor, "found_at_start", None)
+        for bill in self.journal.unconfirmed_bills():
+            if bill.state != STACKING or found == CREDIT_RECOVERY:
+                continue  # a unit that lost power reports the bill itself: see _credit
+            if found in IN_CASSETTE:
+                state, found = STACKED, None  # the unit finished stacking it: this one
+            elif found in GIVEN_BACK:
+                state, found = RETURNED, None
+            else:
+                state = UNCONFIRMED
+            self._resolved(bill, state)
+        return self.journal.open_cash_sessions()
+
+    # --- a person's session -----------------------------------------------------------------
+    async def begin(self, purpose: str = "payment", rules: CashRules | None = None,
+                    *, resume: CashSession | None = None) -> CashSession:
+        """Open a session (or go on with one left open) and enable the bills the rules allow."""
+        self.session = resume or self.journal.open_cash_session(purpose, self.device)
+        await self.set_rules(rules or CashRules())
+        return self.session
+
+    async def set_rules(self, rules: CashRules) -> None:
+        self.rules = rules
+        await self._update_mask()
+
+    def allowed(self) -> list[Denomination]:
+        """The bills the unit takes now (what the screen lists as accepted)."""
+        if self.session is None:
+            return []
+        total = self.session.total
+        return [bill for bill in self.acceptor.bill_table
+                if self.rules.allows(bill.amount, total)]
+
+    async def finish(self, state: str, *, agent_transaction_id: int | None = None
+                     ) -> CashSession:
+        """End the session: ``spent`` by payment ``agent_transaction_id``, ``voucher`` or
+        ``test``; the unit takes nothing more."""
+        if self.session is None:
+            raise RuntimeError("no cash session")
+        await self.acceptor.enable(())
+        if state not in (SPENT, VOUCHER, TEST):
+            raise ValueError(state)
+        closed = self.journal.close_cash_session(self.session.id, state,
+                                                 agent_transaction_id=agent_transaction_id)
+        self.session = None
+        self.rules = CashRules()
+        return closed
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _update_mask(self) -> None:
+        await self.acceptor.enable({bill.bill_type for bill in self.allowed()})
+
+    # --- what the unit says -------------------------------------------------------------------
+    async def _on_event(self, event: AcceptorEvent) -> None:
+        if isinstance(event, Escrowed):
+            await self._escrowed(event.bill)
+        elif isinstance(event, Stacked) and event.at_power_up:
+            self._credit(event.bill)
+            self._later(self._update_mask())
+        elif isinstance(event, Stacked):
+            self._stacked(event.bill)  # raises: the driver does not ACK, the unit repeats
+            # the driver waits for this listener before its ACK, holding the line: the new
+            # mask goes out after it (a bill inserted meanwhile still stops in escrow, where
+            # the rules are checked again)
+            self._later(self._update_mask())
+        elif isinstance(event, Returned):
+            if self._pending is not None:
+                self.journal.bill_resolved(self._pending.id, RETURNED)
+                self._pending = None
+            self.events.publish(BillRefused(self.session.id if self.session else None,
+                                            "Купюра возвращена"))
+        elif isinstance(event, Rejected):
+            self.events.publish(BillRefused(self.session.id if self.session else None,
+                                            f"Купюра не принята: {event.reason}"))
+        elif isinstance(event, StateChanged):
+            self.events.publish(AcceptorStatus(event.text, event.fault, True))
+        elif isinstance(event, LinkLost):
+            self.events.publish(AcceptorStatus(event.text, True, False))
+        elif isinstance(event, LinkRestored):
+            self.events.publish(AcceptorStatus("Купюроприёмник на связи", False, True))
+            await self._update_mask()
+
+    def _credit(self, bill: Denomination) -> None:
+        """A bill the unit put in the cassette while power was cut: the one this program had
+        sent to stacking (the oldest unresolved of that type), or — if the journal has none —
+        a bill of its own in a session of its own, for a voucher: money in the cassette is
+        never left out of the books."""
+        waiting = [b for b in self.journal.unconfirmed_bills() if b.bill_type == bill.bill_type]
+        if waiting:
+            self._resolved(waiting[0], STACKED)
+            if self._pending is not None and self._pending.id == waiting[0].id:
+                self._pending = None
+            return
+        session = self.journal.open_cash_session("payment", self.device)
+        row = self.journal.bill_stacking(session.id, bill.bill_type, bill.amount, bill.currency)
+        self._resolved(row, STACKED)
+        log.warning("bill %s %s reported stacked at power-up with no journal row: kept in "
+                    "session %s", bill.amount, bill.currency, session.id)
+
+    def _resolved(self, bill: CashBill, state: str) -> None:
+        resolved = self.journal.bill_resolved(bill.id, state, source="power_up")
+        log.warning("bill %s (%s %s) interrupted while stacking: %s", bill.id, bill.amount,
+                    bill.currency, state)
+        if state == STACKED:
+            session = self.journal.cash_session(bill.session_id)
+            if self.session is not None and self.session.id == session.id:
+                self.session = session
+            self.events.publish(CashChanged(session.id, session.total, resolved))
+
+    async def _escrowed(self, bill: Denomination) -> None:
+        session = self.session
+        if session is None or not self.rules.allows(bill.amount, session.total):
+            log.info("bill %s %s returned: not allowed now", bill.amount, bill.currency)
+            await self.acceptor.return_bill()
+            self.events.publish(BillRefused(session.id if session else None,
+                                            "Эта купюра сейчас не принимается"))
+            return
+        self._pending = self.journal.bill_stacking(session.id, bill.bill_type, bill.amount,
+                                                   bill.currency)
+        await self.acceptor.stack()
+
+    def _stacked(self, bill: Denomination) -> None:
+        pending = self._pending
+        if pending is None or pending.bill_type != bill.bill_type or self.session is None:
+            # the driver only reports a bill we sent to the cassette; this is a broken promise
+            raise RuntimeError(f"stacked {bill} without its journal row")
+        written = self.journal.bill_resolved(pending.id, STACKED)
+        self._pending = None
+        self.session = self.journal.cash_session(self.session.id)
+        log.info("bill stacked: %s %s, session %s total %s", bill.amount, bill.currency,
+                 self.session.id, self.session.total)
+        self.events.publish(CashChanged(self.session.id, self.session.total, written))

@@ -1,0 +1,171 @@
+"""Cash from the bill validator: sessions and every banknote in them, sealed in the chain.
+
+A bill's life in the journal: ``stacking`` (written before the unit is told to stack it) →
+``stacked`` (written when the unit reports it in the cassette, before anything counts it) —
+or ``returned`` (the unit gave it back), or ``unconfirmed`` (the unit lost power while
+stacking and could not say where the bill went: the supervisor decides, nothing is assumed).
+Only ``stacked`` bills are money: a session's total, a payment's amountFrom, a voucher, the
+cassette's count.
+
+A session ends ``spent`` (its cash became a payment), ``voucher`` (nothing was paid — the
+person walked away, the payment was refused — and the cash is owed back: a voucher code), or
+``test`` (an engineer's test cash, counted for collection but never a payment).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cashier_app.core.money import kopecks
+
+from .base import Table
+from .seal import now_text
+
+STACKING, STACKED, RETURNED, UNCONFIRMED = "stacking", "stacked", "returned", "unconfirmed"
+OPEN, SPENT, VOUCHER, TEST = "open", "spent", "voucher", "test"
+PURPOSES = ("payment", "test")
+
+
+@dataclass(frozen=True)
+class CashBill:
+    id: int
+    session_id: int
+    at: str
+    bill_type: int
+    amount: Decimal
+    currency: str
+    state: str
+    source: str
+    confirmed_at: str | None
+    collection: int | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CashBill:
+        return cls(row["id"], row["session_id"], row["at"], row["bill_type"],
+                   Decimal(row["amount"]), row["currency"], row["state"], row["source"],
+                   row["confirmed_at"], row["collection"])
+
+
+@dataclass(frozen=True)
+class CashSession:
+    id: int
+    opened_at: str
+    purpose: str
+    state: str
+    device: str | None
+    agent_transaction_id: int | None
+    voucher: str | None
+    closed_at: str | None
+    bills: tuple[CashBill, ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        """The money of this session: its stacked bills, to the kopeck."""
+        return sum((bill.amount for bill in self.bills if bill.state == STACKED),
+                   Decimal("0.00"))
+
+    @property
+    def unresolved(self) -> tuple[CashBill, ...]:
+        return tuple(bill for bill in self.bills if bill.state in (STACKING, UNCONFIRMED))
+
+
+class CashInError(RuntimeError):
+    pass
+
+
+class CashInTable(Table):
+    def open_cash_session(self, purpose: str, device: str | None = None) -> CashSession:
+        if purpose not in PURPOSES:
+            raise ValueError(purpose)
+        with self._write():
+            row = self.sealer.insert("cash_sessions", {
+                "opened_at": now_text(), "purpose": purpose, "state": OPEN,
+                "device": device})
+        return self.cash_session(row["id"])
+
+    def cash_session(self, session_id: int) -> CashSession:
+        row = self.sealer.row("cash_sessions", session_id)
+        if row is None:
+            raise CashInError(f"cash session {session_id} is not in the journal")
+        bills = tuple(CashBill.from_row(bill) for bill in self.db.query(
+            "select * from cash_in where session_id = ? order by id", [session_id]))
+        return CashSession(row["id"], row["opened_at"], row["purpose"], row["state"],
+                           row["device"], row["agent_transaction_id"], row["voucher"],
+                           row["closed_at"], bills)
+
+    def open_cash_sessions(self) -> list[CashSession]:
+        """Sessions not ended: after a restart, the money of an interrupted one."""
+        return [self.cash_session(row["id"]) for row in self.db.query(
+            "select id from cash_sessions where state = ? order by id", [OPEN])]
+
+    def bill_stacking(self, session_id: int, bill_type: int, amount: Decimal,
+                      currency: str) -> CashBill:
+        """A bill about to be sent to the cassette (before STACK goes to the unit)."""
+        with self._write():
+            self._open_session_row(session_id)
+            row = self.sealer.insert("cash_in", {
+                "session_id": session_id, "at": now_text(), "bill_type": bill_type,
+                "amount": format(amount, "f"), "amount_kop": kopecks(amount),
+                "currency": currency, "state": STACKING, "source": "poll"})
+        return CashBill.from_row(row)
+
+    def bill_resolved(self, bill_id: int, state: str, *, source: str = "poll") -> CashBill:
+        """The unit's word on a bill sent to stacking: stacked, returned, or unconfirmed
+        (compare-and-set from ``stacking``: a bill is resolved once)."""
+        if state not in (STACKED, RETURNED, UNCONFIRMED):
+            raise ValueError(state)
+        with self._write():
+            current = self.sealer.row("cash_in", bill_id)
+            if current is None:
+                raise CashInError(f"bill {bill_id} is not in the journal")
+            if current["state"] == STACKING or (current["state"] == UNCONFIRMED
+                                                and state != UNCONFIRMED):
+                current = self.sealer.update("cash_in", current, {
+                    "state": state, "source": source, "confirmed_at": now_text()})
+        return CashBill.from_row(current)
+
+    def close_cash_session(self, session_id: int, state: str, *,
+                           agent_transaction_id: int | None = None) -> CashSession:
+        """End a session: ``spent`` by a payment, ``voucher`` (a code is issued) or
+        ``test``. A session with a bill still unresolved cannot end as spent."""
+        if state not in (SPENT, VOUCHER, TEST):
+            raise ValueError(state)
+        with self._write():
+            current = self._open_session_row(session_id)
+            if state == SPENT and self.db.execute(
+                    "select count(*) from cash_in where session_id = ? and state = ?",
+                    [session_id, STACKING]).fetchone()[0]:
+                raise CashInError("a bill of this session is still being stacked")
+            changes: dict[str, Any] = {"state": state, "closed_at": now_text(),
+                                       "agent_transaction_id": agent_transaction_id}
+            if state == VOUCHER:
+                changes["voucher"] = voucher_code()
+            self.sealer.update("cash_sessions", current, changes)
+        return self.cash_session(session_id)
+
+    def cassette(self) -> Counter[Decimal]:
+        """Bills in the cassette since the last collection, by denomination (stacked, and
+        unconfirmed ones apart: see :meth:`unconfirmed_bills`)."""
+        return Counter({Decimal(amount): count for amount, count in self.db.execute(
+            "select amount, count(*) from cash_in where collection is null and state = ? "
+            "group by amount", [STACKED])})
+
+    def unconfirmed_bills(self) -> list[CashBill]:
+        return [CashBill.from_row(row) for row in self.db.query(
+            "select * from cash_in where state in (?, ?) order by id", [STACKING, UNCONFIRMED])]
+
+    def _open_session_row(self, session_id: int) -> dict[str, Any]:
+        current = self.sealer.row("cash_sessions", session_id)
+        if current is None or current["state"] != OPEN:
+            raise CashInError(f"cash session {session_id} is not open")
+        return current
+
+
+def voucher_code() -> str:
+    """Twelve digits in three groups: read aloud, typed at the terminal or by the supervisor."""
+    digits = f"{secrets.randbelow(10**12):012d}"
+    return f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"

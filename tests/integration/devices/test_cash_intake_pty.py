@@ -1,0 +1,255 @@
+"""The bill acceptor end to end: the CCNET driver on pyserial, talking to the software
+validator through a real pseudo-terminal, and every stacked bill in a real journal file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cashier_app.core.ccnet_codes import Command, PollState
+from cashier_app.devices.cash_intake import (
+    AcceptorStatus,
+    BillRefused,
+    CashChanged,
+    CashIntake,
+    CashRules,
+)
+from cashier_app.devices.ccnet_driver import CcnetAcceptor
+from cashier_app.emulator.ccnet_device import SoftwareValidator
+from cashier_app.events import EventHub
+from cashier_app.journal import Journal
+from cashier_app.journal.cash_in import SPENT, STACKED, UNCONFIRMED, VOUCHER
+from cashier_app.journal.chain import verify
+
+POLL = 0.02
+
+
+@pytest.fixture
+def unit() -> Iterator[SoftwareValidator]:
+    with SoftwareValidator() as validator:
+        yield validator
+
+
+class Heard:
+    """Everything the intake published, in order."""
+
+    def __init__(self, hub: EventHub) -> None:
+        self.events: list[object] = []
+        for kind in (CashChanged, BillRefused, AcceptorStatus):
+            hub.subscribe(kind, self.events.append)
+
+    def of(self, kind: type) -> list[object]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+
+@asynccontextmanager
+async def intake_on(unit: SoftwareValidator, journal: Journal
+                    ) -> AsyncIterator[tuple[CashIntake, Heard]]:
+    hub = EventHub()
+    heard = Heard(hub)
+    intake = CashIntake(journal, CcnetAcceptor(unit.path, poll_interval=POLL,
+                                               reconnect_interval=0.05), events=hub)
+    try:
+        yield intake, heard
+    finally:
+        await intake.acceptor.close()
+
+
+async def until(condition: Callable[[], object], timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.01)
+
+
+def money(*amounts: str) -> list[Decimal]:
+    return [Decimal(a) for a in amounts]
+
+
+def test_bills_stacked_are_journaled_sealed_and_counted(unit: SoftwareValidator,
+                                                        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            assert await intake.start() == []
+            assert intake.acceptor.identity is not None
+            assert intake.acceptor.identity.serial_number == "EMU0000001"
+            assert [b.amount for b in intake.acceptor.bill_table] == money(
+                "10", "50", "100", "500", "1000", "5000", "200", "2000")
+            session = await intake.begin("payment", CashRules(maximum=Decimal("15000")))
+            unit.insert(100)
+            unit.insert(500)
+            await until(lambda: len(heard.of(CashChanged)) == 2)
+            changes = heard.of(CashChanged)
+            assert [c.total for c in changes] == money("100", "600")  # type: ignore[attr-defined]
+            closed = await intake.finish(SPENT, agent_transaction_id=26801048196123)
+            assert closed.total == Decimal("600.00") and closed.id == session.id
+            assert closed.agent_transaction_id == 26801048196123
+
+    asyncio.run(go())
+    assert unit.cassette == money("100", "500")
+    assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
+    assert verify(journal).ok  # the cash rows are sealed in the chain like payments
+    journal.close()
+
+
+def test_rules_decide_which_bills_the_unit_takes(unit: SoftwareValidator,
+                                                 tmp_path: Path) -> None:
+    """150 ₽ owed: the 100 is taken, then only what still fits (a 50, a 10); a 500 is
+    refused by the unit itself (disabled type); a bad bill is rejected."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment", CashRules(owed=Decimal("150")))
+            assert [b.amount for b in intake.allowed()] == money("10", "50", "100")
+            unit.insert(100)
+            await until(lambda: heard.of(CashChanged))
+            assert [b.amount for b in intake.allowed()] == money("10", "50")
+            unit.insert(500)
+            unit.insert_bad()
+            unit.insert(50)
+            await until(lambda: len(heard.of(CashChanged)) == 2)
+            refusals = [r.reason for r in heard.of(BillRefused)]  # type: ignore[attr-defined]
+            assert "Купюра не принята: отказ в приёме купюры: этот номинал сейчас не " \
+                   "принимается" in refusals
+            assert "Купюра не принята: отказ в приёме купюры: купюра не распознана" in refusals
+            assert intake.session is not None and intake.session.total == Decimal("150.00")
+            assert intake.allowed() == []
+            await until(lambda: unit.state is PollState.UNIT_DISABLED)  # nothing more fits
+
+    asyncio.run(go())
+    assert unit.cassette == money("100", "50")
+    journal.close()
+
+
+def test_a_bill_in_escrow_that_breaks_the_rules_is_returned(unit: SoftwareValidator,
+                                                            tmp_path: Path) -> None:
+    """The rules change while a bill is on its way (the screen's amount was edited): the
+    bill in escrow goes back to the person, nothing is journaled as money."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            original = intake._escrowed
+
+            async def rules_changed_first(bill: object) -> None:
+                intake.rules = CashRules(owed=Decimal("50"))
+                await original(bill)  # type: ignore[arg-type]
+
+            intake._escrowed = rules_changed_first  # type: ignore[method-assign]
+            unit.insert(100)
+            await until(lambda: Command.RETURN in unit.commands)
+            await until(lambda: heard.of(BillRefused))
+            assert heard.of(CashChanged) == []
+
+    asyncio.run(go())
+    assert unit.cassette == []
+    assert journal.cassette() == {}
+    journal.close()
+
+
+def test_jam_cassette_and_a_pulled_cable_are_reported(unit: SoftwareValidator,
+                                                      tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            unit.jam()
+            await until(lambda: any(s.fault and "застряла" in s.text  # type: ignore[attr-defined]
+                                    for s in heard.of(AcceptorStatus)))
+            unit.clear()
+            unit.remove_cassette()
+            await until(lambda: any("кассета снята" in s.text  # type: ignore[attr-defined]
+                                    for s in heard.of(AcceptorStatus)))
+            unit.clear()
+            unit.unplug()
+            await until(lambda: any(not s.link for s in heard.of(AcceptorStatus)))  # type: ignore[attr-defined]
+            unit.noise(b"\x02\x03\x06\x81\x02\x00garbage")  # a "stacked" with a bad CRC
+            unit.plug()
+            await until(lambda: heard.events and getattr(heard.events[-1], "link", False)
+                        and not heard.events[-1].fault)  # type: ignore[attr-defined]
+            unit.insert(1000)
+            await until(lambda: heard.of(CashChanged))
+            assert [c.total for c in heard.of(CashChanged)] == money("1000")  # type: ignore[attr-defined]
+
+    asyncio.run(go())
+    assert unit.cassette == money("1000")
+    journal.close()
+
+
+def test_power_cut_while_stacking_counts_the_bill_once(unit: SoftwareValidator,
+                                                       tmp_path: Path) -> None:
+    """Power goes while a 500 is being stacked: the unit comes back with a bill in its
+    stacker, reports it stacked after its RESET, and the journal counts it exactly once."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            unit.insert(100)
+            await until(lambda: heard.of(CashChanged))
+            unit.insert(500)
+            await until(lambda: unit.state is PollState.STACKING)
+            unit.power_cut()
+            await until(lambda: len(heard.of(CashChanged)) == 2)
+            await asyncio.sleep(0.3)  # more polls: nothing more is counted
+            assert intake.session is not None and intake.session.total == Decimal("600.00")
+            assert len(heard.of(CashChanged)) == 2
+
+    asyncio.run(go())
+    assert unit.cassette == money("100", "500")
+    assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
+    journal.close()
+
+
+def test_a_restart_finds_the_interrupted_session_with_its_cash(unit: SoftwareValidator,
+                                                               tmp_path: Path) -> None:
+    """The program stops (its process ends) in the middle of a session: the next start knows
+    the session's cash to the kopeck; a bill sent to stacking that the unit never confirms
+    is marked unconfirmed, not counted and not dropped; the session ends as a voucher."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+
+    async def first_life() -> int:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            session = await intake.begin("payment")
+            unit.insert(200)
+            await until(lambda: heard.of(CashChanged))
+            # a bill journaled as stacking whose STACK never reached the unit
+            journal.bill_stacking(session.id, 2, Decimal("100"), "RUB")
+            return session.id
+
+    session_id = asyncio.run(first_life())
+    journal.close()
+    journal = Journal(path)
+
+    async def second_life() -> None:
+        async with intake_on(unit, journal) as (intake, _heard):
+            left = await intake.start()
+            assert [s.id for s in left] == [session_id]
+            assert left[0].total == Decimal("200.00")
+            assert [b.state for b in left[0].bills] == [STACKED, UNCONFIRMED]
+            await intake.begin(resume=left[0])
+            closed = await intake.finish(VOUCHER)
+            assert closed.voucher is not None and len(closed.voucher) == 14
+            assert closed.total == Decimal("200.00")
+
+    asyncio.run(second_life())
+    assert journal.open_cash_sessions() == []
+    assert [b.amount for b in journal.unconfirmed_bills()] == money("100")
+    journal.close()

@@ -1,0 +1,80 @@
+"""Cash from the bill validator in the journal: a bill is money only once stacked, resolved
+once, sealed; a session ends once, never as spent with a bill still on its way."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cashier_app.journal import Journal
+from cashier_app.journal.cash_in import (
+    RETURNED,
+    SPENT,
+    STACKED,
+    STACKING,
+    TEST,
+    UNCONFIRMED,
+    VOUCHER,
+    CashInError,
+)
+from cashier_app.journal.chain import verify
+
+
+def test_only_stacked_bills_are_money(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    session = journal.open_cash_session("payment", "SM-RU1353 EMU1")
+    a = journal.bill_stacking(session.id, 2, Decimal("100"), "RUB")
+    b = journal.bill_stacking(session.id, 3, Decimal("500"), "RUB")
+    c = journal.bill_stacking(session.id, 4, Decimal("1000"), "RUB")
+    assert journal.cash_session(session.id).total == Decimal("0.00")  # none confirmed yet
+    journal.bill_resolved(a.id, STACKED)
+    journal.bill_resolved(b.id, RETURNED)
+    journal.bill_resolved(c.id, UNCONFIRMED)
+    # resolved once: a later word does not turn a returned bill into money
+    assert journal.bill_resolved(b.id, STACKED).state == RETURNED
+    # an unconfirmed one may still be settled (the supervisor counted the cassette)
+    assert journal.bill_resolved(c.id, STACKED).state == STACKED
+    current = journal.cash_session(session.id)
+    assert current.total == Decimal("1100.00")
+    assert [bill.state for bill in current.bills] == [STACKED, RETURNED, STACKED]
+    assert journal.cassette() == {Decimal("100.00"): 1, Decimal("1000.00"): 1}
+    assert verify(journal).ok
+    journal.close()
+
+
+def test_a_session_ends_once_and_not_as_spent_while_a_bill_is_stacking(tmp_path: Path
+                                                                      ) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    session = journal.open_cash_session("payment")
+    bill = journal.bill_stacking(session.id, 2, Decimal("100"), "RUB")
+    assert bill.state == STACKING
+    with pytest.raises(CashInError):
+        journal.close_cash_session(session.id, SPENT, agent_transaction_id=7)
+    journal.bill_resolved(bill.id, STACKED)
+    closed = journal.close_cash_session(session.id, SPENT, agent_transaction_id=7)
+    assert (closed.state, closed.agent_transaction_id, closed.total) == (
+        SPENT, 7, Decimal("100.00"))
+    with pytest.raises(CashInError):
+        journal.close_cash_session(session.id, VOUCHER)
+    with pytest.raises(CashInError):  # a closed session takes no more bills
+        journal.bill_stacking(session.id, 2, Decimal("100"), "RUB")
+    journal.close()
+
+
+def test_voucher_and_test_cash(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    walked_away = journal.open_cash_session("payment")
+    journal.bill_resolved(journal.bill_stacking(walked_away.id, 3, Decimal("500"), "RUB").id,
+                          STACKED)
+    voucher = journal.close_cash_session(walked_away.id, VOUCHER)
+    assert voucher.voucher is not None and re.fullmatch(r"\d{4}-\d{4}-\d{4}", voucher.voucher)
+    test = journal.open_cash_session("test")
+    journal.bill_resolved(journal.bill_stacking(test.id, 0, Decimal("10"), "RUB").id, STACKED)
+    assert journal.close_cash_session(test.id, TEST).total == Decimal("10.00")
+    # both are in the cassette: money the collector will count
+    assert journal.cassette() == {Decimal("500.00"): 1, Decimal("10.00"): 1}
+    assert journal.open_cash_sessions() == []
+    journal.close()
