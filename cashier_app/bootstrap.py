@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cashier_app import settings as cfg
+from cashier_app.devices.ccnet_driver import CcnetAcceptor
 from cashier_app.engine import PaymentEngine
 from cashier_app.engine.catalog import CatalogStore
 from cashier_app.engine.events import RecoveryFailed
@@ -113,6 +114,16 @@ def close_journal(journal: Journal) -> None:
     journal.close()
     if journal.lease is not None:
         journal.lease.release()
+
+
+def make_acceptor(settings: cfg.Settings, port: str | None = None) -> CcnetAcceptor:
+    """The bill validator of this point (``port`` given: that one); ConfigError when none
+    is set."""
+    port = port or settings[cfg.ACCEPTOR_PORT]
+    if not port:
+        raise cfg.ConfigError("Купюроприёмник не настроен: укажите acceptor.port "
+                              "(например COM3 или /dev/ttyUSB0) или --port")
+    return CcnetAcceptor(port, poll_interval=settings[cfg.ACCEPTOR_POLL_INTERVAL])
 
 
 @contextmanager

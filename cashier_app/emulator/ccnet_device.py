@@ -159,6 +159,12 @@ class SoftwareValidator:
     def state(self) -> PollState:
         return self._unit.state
 
+    @property
+    def enabled(self) -> set[Decimal]:
+        """The bills the controller has enabled now."""
+        return {value for bill_type, value in self.table.items()
+                if self._unit.enabled & (1 << bill_type)}
+
     # --- the line ---------------------------------------------------------------------------
     def _serve(self) -> None:
         while not self._stop.is_set():

@@ -12,6 +12,8 @@ re-exported here: ``from cashier_app import settings as cfg``, then ``cfg.PRINTE
 from .checks import is_loopback_url
 from .example import LIST_EXAMPLES, example_config
 from .keys import (
+    ACCEPTOR_POLL_INTERVAL,
+    ACCEPTOR_PORT,
     CASHIERS,
     CATALOG_REFRESH,
     COMMISSION,
@@ -67,6 +69,8 @@ from .loader import APP_NAME, CONFIG_ENV, Settings, default_config_path, default
 from .registry import REGISTRY, ConfigError, Setting
 
 __all__ = [
+    "ACCEPTOR_POLL_INTERVAL",
+    "ACCEPTOR_PORT",
     "APP_NAME",
     "CASHIERS",
     "CATALOG_REFRESH",

@@ -1,6 +1,7 @@
 """Every setting of the program, declared once, by section (``processing``, ``paths``,
 ``point``, ``cashiers``, ``commission``, ``catalog``, ``ui``, ``printer``, ``receipt``, ``sbp``,
-``log``). Keys are ``section.name`` (TOML tables); each has an environment variable."""
+``acceptor``, ``log``). Keys are ``section.name`` (TOML tables); each has an environment
+variable."""
 
 from __future__ import annotations
 
@@ -190,6 +191,13 @@ SBP_CUSTOMER_DISPLAY = declare(Setting(
     "sbp.customer_display", str, "off", "CASHIER_SBP_CUSTOMER_DISPLAY",
     "Экран покупателя с QR-кодом: off, window (отдельное окно) или screen:N (во весь экран N)",
     check=checks.customer_display))
+ACCEPTOR_PORT = declare(Setting(
+    "acceptor.port", str, "", "CASHIER_ACCEPTOR_PORT",
+    "Порт купюроприёмника CCNET (CashCode и совместимые): COM3, /dev/ttyUSB0; пусто — нет"))
+ACCEPTOR_POLL_INTERVAL = declare(Setting(
+    "acceptor.poll_interval", float, 0.15, "CASHIER_ACCEPTOR_POLL_INTERVAL",
+    "Интервал опроса купюроприёмника, секунд (CCNET: 0,1–0,2)",
+    check=lambda value: None if 0.05 <= value <= 1 else "от 0.05 до 1"))
 LOG_LEVEL = declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=checks.log_level))

@@ -1,0 +1,149 @@
+"""The engineer's commands for the bill validator: ``acceptor test`` (what the unit is, its
+bill table, its state) and ``acceptor accept --until SUM`` (take test cash, each event as one
+JSON line). Test cash is journaled as test cash — never a payment — and stays in the
+cassette's count for the collection."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cashier_app import settings as cfg
+from cashier_app.bootstrap import make_acceptor, open_journal
+from cashier_app.core.money import format_amount
+from cashier_app.devices.acceptor import (
+    AcceptorError,
+    AcceptorEvent,
+    Escrowed,
+    LinkLost,
+    LinkRestored,
+    Rejected,
+    Returned,
+    StateChanged,
+)
+from cashier_app.devices.cash_intake import CashChanged, CashIntake, CashRules
+from cashier_app.journal.cash_in import TEST
+
+from .common import EXIT_OK, CommandFailed, UsageError
+
+
+def add_commands(commands: Any) -> None:
+    acceptor = commands.add_parser("acceptor", help="купюроприёмник: проверка, тестовый приём")
+    action = acceptor.add_subparsers(dest="acceptor_command", metavar="ДЕЙСТВИЕ",
+                                     required=True)
+    test = action.add_parser("test", help="модель, серийный номер, таблица купюр, состояние")
+    accept = action.add_parser("accept", help="принять тестовые купюры до суммы (не платёж)")
+    accept.add_argument("--until", required=True, metavar="СУММА",
+                        help="принимать, пока не наберётся эта сумма (не больше её)")
+    accept.add_argument("--timeout", type=float, default=120.0, metavar="С",
+                        help="наибольшее время приёма, секунд (120)")
+    for parser in (test, accept):
+        parser.add_argument("--port", help="порт (иначе acceptor.port): COM3, /dev/ttyUSB0")
+        parser.add_argument("--json", action="store_true", help="вывод в JSON")
+        parser.set_defaults(run=run)
+
+
+def run(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    if args.acceptor_command == "test":
+        return asyncio.run(_test(settings, args))
+    try:
+        until = Decimal(args.until.replace(",", "."))
+    except InvalidOperation:
+        raise UsageError(f"--until: не сумма: {args.until!r}") from None
+    if not until.is_finite() or until <= 0:
+        raise UsageError("--until: сумма должна быть больше нуля")
+    return asyncio.run(_accept(settings, args, until.quantize(Decimal("0.01"))))
+
+
+async def _test(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    acceptor = make_acceptor(settings, args.port)
+    states: list[str] = []
+
+    async def listen(event: AcceptorEvent) -> None:
+        if isinstance(event, StateChanged):
+            states.append(event.text)
+
+    try:
+        await acceptor.start(listen)
+        await asyncio.sleep(acceptor.poll_interval * 3)
+    except AcceptorError as error:
+        raise CommandFailed(f"Купюроприёмник: {error}") from None
+    finally:
+        await acceptor.close()
+    identity = acceptor.identity
+    assert identity is not None
+    bills = [{"type": b.bill_type, "amount": format(b.amount, "f"), "currency": b.currency}
+             for b in acceptor.bill_table]
+    state = states[-1] if states else "нет ответа на опрос"
+    if args.json:
+        print(json.dumps({"part_number": identity.part_number,
+                          "serial_number": identity.serial_number, "bills": bills,
+                          "state": state}, ensure_ascii=False))
+        return EXIT_OK
+    print(f"Модель: {identity.part_number}\nСерийный номер: {identity.serial_number}")
+    print("Купюры: " + ", ".join(f"{format_amount(b.amount)} {b.currency}"
+                                 for b in acceptor.bill_table))
+    print(f"Состояние: {state}")
+    return EXIT_OK
+
+
+async def _accept(settings: cfg.Settings, args: argparse.Namespace, until: Decimal) -> int:
+    with open_journal(settings) as journal:
+        intake = CashIntake(journal, make_acceptor(settings, args.port))
+        done = asyncio.Event()
+        last: dict[str, Any] = {}
+
+        def say(event: str, **fields: Any) -> None:
+            line = {"event": event, **fields}
+            if args.json:
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            else:
+                print(" ".join([event, *(f"{k}={v}" for k, v in fields.items())]), flush=True)
+
+        def changed(event: CashChanged) -> None:
+            last["total"] = event.total
+            say("stacked", amount=format(event.bill.amount, "f"), currency=event.bill.currency,
+                total=format(event.total, "f"))
+            if event.total >= until:
+                done.set()
+
+        intake.events.subscribe(CashChanged, changed)
+        original = intake._on_event
+
+        async def listen(event: AcceptorEvent) -> None:
+            # the engineer sees everything the unit says, as it says it
+            if isinstance(event, Escrowed):
+                say("escrow", amount=format(event.bill.amount, "f"),
+                    currency=event.bill.currency)
+            elif isinstance(event, Returned):
+                say("returned")
+            elif isinstance(event, Rejected):
+                say("rejected", reason=event.reason)
+            elif isinstance(event, StateChanged) and event.fault:
+                say(event.code, text=event.text)
+            elif isinstance(event, LinkLost):
+                say("link_lost", text=event.text)
+            elif isinstance(event, LinkRestored):
+                say("link_restored")
+            await original(event)
+
+        intake._on_event = listen  # type: ignore[method-assign]
+        try:
+            await intake.start()
+            session = await intake.begin("test", CashRules(owed=until))
+            try:
+                await asyncio.wait_for(done.wait(), args.timeout)
+                reached = True
+            except TimeoutError:
+                reached = False
+            closed = await intake.finish(TEST)
+        except AcceptorError as error:
+            raise CommandFailed(f"Купюроприёмник: {error}") from None
+        finally:
+            await intake.acceptor.close()
+        say("summary", session=session.id, total=format(closed.total, "f"),
+            bills=sum(1 for b in closed.bills if b.state == "stacked"), reached=reached)
+    return EXIT_OK if reached else 3

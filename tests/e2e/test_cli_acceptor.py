@@ -1,0 +1,68 @@
+"""``cashier-app acceptor test|accept`` as the engineer runs them on site: a real process
+opening the software validator's pseudo-terminal with pyserial, test cash in the journal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from cashier_app.emulator.ccnet_device import SoftwareValidator
+from cashier_app.journal import Journal
+from cashier_app.journal.cash_in import TEST
+from tests.e2e.helpers import CLI, base_env, cli
+
+
+def test_acceptor_test_names_the_unit_and_its_bills(tmp_path: Path) -> None:
+    with SoftwareValidator() as unit:
+        env = base_env(tmp_path, CASHIER_ACCEPTOR_PORT=unit.path)
+        result = cli("acceptor", "test", "--json", env=env)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["part_number"] == "SM-RU1353-EMU"
+        assert report["serial_number"] == "EMU0000001"
+        assert [b["amount"] for b in report["bills"]][:3] == ["10.00", "50.00", "100.00"]
+        assert {b["currency"] for b in report["bills"]} == {"RUB"}
+        assert report["state"] == "приём выключен"  # every bill disabled until asked
+        human = cli("acceptor", "test", "--port", unit.path, env=base_env(tmp_path))
+        assert "Серийный номер: EMU0000001" in human.stdout
+        assert "Купюры: 10,00 RUB, 50,00 RUB, 100,00 RUB" in human.stdout
+
+
+def test_acceptor_without_a_port_says_so(tmp_path: Path) -> None:
+    result = cli("acceptor", "test", env=base_env(tmp_path))
+    assert result.returncode == 1
+    assert "Купюроприёмник не настроен: укажите acceptor.port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_accept_takes_test_cash_until_the_sum_and_journals_it(tmp_path: Path) -> None:
+    with SoftwareValidator() as unit:
+        env = base_env(tmp_path, CASHIER_ACCEPTOR_PORT=unit.path)
+        process = subprocess.Popen([*CLI, "acceptor", "accept", "--until", "600", "--json"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while not unit.enabled:  # the command has started and asked for bills up to 600
+            assert time.monotonic() < deadline, process.stderr
+            time.sleep(0.05)
+        assert max(unit.enabled) == Decimal("500.00")
+        unit.insert(100)
+        unit.insert(1000)  # more than still owed: the unit refuses it (disabled)
+        unit.insert_bad()
+        unit.insert(500)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("stacked") == 2 and kinds[-1] == "summary"
+    assert [e["total"] for e in events if e["event"] == "stacked"] == ["100.00", "600.00"]
+    assert sum(1 for e in events if e["event"] == "rejected") == 2
+    assert events[-1]["total"] == "600.00" and events[-1]["bills"] == 2
+    journal = Journal(tmp_path / "data" / "journal.sqlite3")
+    session = journal.cash_session(events[-1]["session"])
+    assert session.purpose == "test" and session.state == TEST
+    assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
+    journal.close()
