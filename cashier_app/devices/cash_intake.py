@@ -35,6 +35,7 @@ from cashier_app.journal.cash_in import (
     CashBill,
     CashSession,
 )
+from cashier_app.util.failpoints import failpoint
 
 from .acceptor import (
     AcceptorEvent,
@@ -246,6 +247,7 @@ class CashIntake:
             return
         self._pending = self.journal.bill_stacking(session.id, bill.bill_type, bill.amount,
                                                    bill.currency)
+        failpoint("cash.after_stacking_row")
         await self.acceptor.stack()
 
     def _stacked(self, bill: Denomination) -> None:
@@ -253,7 +255,9 @@ class CashIntake:
         if pending is None or pending.bill_type != bill.bill_type or self.session is None:
             # the driver only reports a bill we sent to the cassette; this is a broken promise
             raise RuntimeError(f"stacked {bill} without its journal row")
+        failpoint("cash.after_stacked_answer")  # the unit said stacked; nothing written yet
         written = self.journal.bill_resolved(pending.id, STACKED)
+        failpoint("cash.after_stacked_commit")  # written, not yet acknowledged to the unit
         self._pending = None
         self.session = self.journal.cash_session(self.session.id)
         log.info("bill stacked: %s %s, session %s total %s", bill.amount, bill.currency,

@@ -51,10 +51,10 @@ from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.requests import check_body, format_agent_date
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient
+from cashier_app.util.failpoints import failpoint
 
 from .attempts import Sent, send_timed
 from .events import PaymentChanged, RequestAnswered
-from .failpoints import failpoint
 from .methods.cash import CashPay
 from .methods.qr import QrPay
 from .scheduler import Scheduler

@@ -19,8 +19,7 @@ from cashier_app.core.schemes import PaidLine, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.journal import CASH, PaymentRecord
 from cashier_app.processing.requests import ExtraService, pay_body
-
-from ..failpoints import failpoint
+from cashier_app.util.failpoints import failpoint
 
 if TYPE_CHECKING:
     from ..payments import PaymentEngine, PayPlan

@@ -33,9 +33,9 @@ from cashier_app.journal import SBP, Attempt, PaymentRecord
 from cashier_app.processing.errors import AuthError, TransportError
 from cashier_app.processing.requests import format_agent_date
 from cashier_app.processing.sbp import QrAnswer, QrStatus, SbpClient, qr_request
+from cashier_app.util.failpoints import failpoint
 
 from ..attempts import send_timed
-from ..failpoints import failpoint
 from .cash import journal_lines, wire_lines
 
 if TYPE_CHECKING:
