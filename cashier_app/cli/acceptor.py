@@ -1,6 +1,7 @@
 """The engineer's commands for the bill validator: ``acceptor test`` (what the unit is, its
 bill table, its state) and ``acceptor accept --until SUM`` (take test cash, each event as one
-JSON line). Test cash is journaled as test cash — never a payment — and stays in the
+JSON line); and the collector's ``encashment`` (the cassette's count, journaled, and a new
+count begun). Test cash is journaled as test cash — never a payment — and stays in the
 cassette's count for the collection."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import make_acceptor, open_journal
 from cashier_app.core.money import format_amount
+from cashier_app.core.text import moment
 from cashier_app.devices.acceptor import (
     AcceptorError,
     AcceptorEvent,
@@ -28,6 +30,7 @@ from cashier_app.devices.cash_intake import CashChanged, CashIntake, CashRules
 from cashier_app.journal.cash_in import TEST
 
 from .common import EXIT_OK, CommandFailed, UsageError
+from .identity import os_user
 
 
 def add_commands(commands: Any) -> None:
@@ -44,6 +47,35 @@ def add_commands(commands: Any) -> None:
         parser.add_argument("--port", help="порт (иначе acceptor.port): COM3, /dev/ttyUSB0")
         parser.add_argument("--json", action="store_true", help="вывод в JSON")
         parser.set_defaults(run=run)
+    encashment = commands.add_parser(
+        "encashment", help="инкассация: пересчёт кассеты купюроприёмника, новый счёт")
+    encashment.add_argument("--json", action="store_true", help="вывод в JSON")
+    encashment.set_defaults(run=run_encashment)
+
+
+def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    """The cassette taken out: its bills counted into a collection in the journal (the
+    collector is the OS user who ran the command), and the count starts again at zero."""
+    with open_journal(settings) as journal:
+        actor = f"командная строка ({os_user()})"
+        collection = journal.collect(actor)
+        journal.audit(actor, "", "encashment", f"инкассация {collection.id}", {
+            "bills": collection.bills, "total": format(collection.total, "f")})
+    counts = {format(k, "f"): v for k, v in sorted(collection.by_denomination.items())}
+    if args.json:
+        print(json.dumps({"collection": collection.id, "at": collection.at,
+                          "bills": collection.bills, "total": format(collection.total, "f"),
+                          "by_denomination": counts, "unconfirmed": collection.unconfirmed},
+                         ensure_ascii=False))
+        return EXIT_OK
+    print(f"Инкассация № {collection.id}, {moment(collection.at)}")
+    for amount, count in sorted(collection.by_denomination.items()):
+        print(f"  {format_amount(amount):>10} ₽ × {count:<4} = {format_amount(amount * count)} ₽")
+    print(f"Купюр: {collection.bills}, сумма: {format_amount(collection.total)} ₽")
+    if collection.unconfirmed:
+        print(f"Не подтверждены купюроприёмником: {collection.unconfirmed} — сверьте с "
+              "кассетой (старший кассир)")
+    return EXIT_OK
 
 
 def run(settings: cfg.Settings, args: argparse.Namespace) -> int:

@@ -110,6 +110,7 @@ class CashIntake:
         self.rules = CashRules()
         self._pending: CashBill | None = None  # written as stacking, STACK sent
         self._tasks: set[asyncio.Task[None]] = set()
+        self._fault: str | None = None  # the unit's fault state now, if any
 
     @property
     def device(self) -> str | None:
@@ -203,12 +204,24 @@ class CashIntake:
             self.events.publish(BillRefused(self.session.id if self.session else None,
                                             f"Купюра не принята: {event.reason}"))
         elif isinstance(event, StateChanged):
+            self._record_fault(event)
             self.events.publish(AcceptorStatus(event.text, event.fault, True))
         elif isinstance(event, LinkLost):
             self.events.publish(AcceptorStatus(event.text, True, False))
         elif isinstance(event, LinkRestored):
             self.events.publish(AcceptorStatus("Купюроприёмник на связи", False, True))
             await self._update_mask()
+
+    def _record_fault(self, event: StateChanged) -> None:
+        """A cassette full or taken out, a jam, a failure — and its end — go to the audit:
+        the collector's and the technician's visits are in the books too."""
+        if event.fault:
+            self.journal.audit("купюроприёмник", "device", event.code, self.device or "",
+                               {"text": event.text})
+        elif self._fault is not None:
+            self.journal.audit("купюроприёмник", "device", "fault_cleared", self.device or "",
+                               {"was": self._fault})
+        self._fault = event.code if event.fault else None
 
     def _credit(self, bill: Denomination) -> None:
         """A bill the unit put in the cassette while power was cut: the one this program had

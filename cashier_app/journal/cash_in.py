@@ -14,6 +14,7 @@ person walked away, the payment was refused — and the cash is owed back: a vou
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -71,6 +72,27 @@ class CashSession:
     @property
     def unresolved(self) -> tuple[CashBill, ...]:
         return tuple(bill for bill in self.bills if bill.state in (STACKING, UNCONFIRMED))
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One encashment: what the cassette held, by denomination, when it was taken out."""
+
+    id: int
+    at: str
+    actor: str
+    device: str | None
+    bills: int
+    total: Decimal
+    by_denomination: dict[Decimal, int]
+    unconfirmed: int  # bills whose stacking the unit never confirmed (see UNCONFIRMED)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Collection:
+        counts = json.loads(row["by_denomination"])
+        return cls(row["id"], row["at"], row["actor"], row["device"], row["bills"],
+                   Decimal(row["total"]), {Decimal(k): int(v) for k, v in counts.items()},
+                   row["unconfirmed"])
 
 
 class CashInError(RuntimeError):
@@ -153,6 +175,33 @@ class CashInTable(Table):
         return Counter({Decimal(amount): count for amount, count in self.db.execute(
             "select amount, count(*) from cash_in where collection is null and state = ? "
             "group by amount", [STACKED])})
+
+    def collect(self, actor: str, device: str | None = None) -> Collection:
+        """The encashment: every stacked bill in the cassette is counted into one
+        collection (and marked with it, sealed), and the cassette's count starts anew.
+        Unconfirmed bills stay for the supervisor's decision; their number is noted."""
+        with self._write():
+            rows = list(self.db.query(
+                "select * from cash_in where collection is null and state = ? order by id",
+                [STACKED]))
+            counts = Counter(Decimal(row["amount"]) for row in rows)
+            total = sum((amount * count for amount, count in counts.items()), Decimal("0.00"))
+            unconfirmed = self.db.execute(
+                "select count(*) from cash_in where collection is null and state in (?, ?)",
+                [STACKING, UNCONFIRMED]).fetchone()[0]
+            written = self.sealer.insert("collections", {
+                "at": now_text(), "actor": actor, "device": device, "bills": len(rows),
+                "total": format(total, "f"), "total_kop": kopecks(total),
+                "by_denomination": json.dumps({format(k, "f"): v for k, v in
+                                               sorted(counts.items())}),
+                "unconfirmed": unconfirmed})
+            for row in rows:
+                self.sealer.update("cash_in", row, {"collection": written["id"]})
+        return Collection.from_row(written)
+
+    def collections(self, limit: int = 50) -> list[Collection]:
+        return [Collection.from_row(row) for row in self.db.query(
+            "select * from collections order by id desc limit ?", [limit])]
 
     def unconfirmed_bills(self) -> list[CashBill]:
         return [CashBill.from_row(row) for row in self.db.query(

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 TABLE_TITLES = {"payments": "Платёж", "shifts": "Смена", "receipts": "Чек",
                 "attempts": "Попытка", "audit": "Запись аудита",
                 "balance_log": "Баланс агента", "cash_sessions": "Внесение наличных",
-                "cash_in": "Купюра"}
+                "cash_in": "Купюра", "collections": "Инкассация"}
 
 
 @dataclass(frozen=True)

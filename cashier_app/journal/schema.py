@@ -185,7 +185,8 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     the unit) and every banknote in it, sealed in the chain like a payment. A bill is a row
     from the moment it is sent to the cassette (``stacking``), before the unit confirms it
     (``stacked``), so that a power cut in between leaves a trace to resolve, never a gap.
-    ``collection`` is the encashment that took the bill out of the cassette (NULL: still in)."""
+    ``collection`` is the encashment that took the bill out of the cassette (NULL: still in);
+    ``collections`` keeps each encashment's count."""
     db.execute("""create table cash_sessions (
         id integer primary key, opened_at text not null, purpose text not null,
         state text not null, device text, agent_transaction_id integer, voucher text,
@@ -198,6 +199,12 @@ def _migration_6(db: sqlite_utils.Database) -> None:
         chain_hash text)""")
     db.execute("create index cash_in_session on cash_in (session_id, id)")
     db.execute("create index cash_in_collection on cash_in (collection, state)")
+    # an encashment: the cassette's count by denomination when it was taken out
+    db.execute("""create table collections (
+        id integer primary key, at text not null, actor text not null, device text,
+        bills integer not null, total text not null, total_kop integer not null,
+        by_denomination text not null, unconfirmed integer not null default 0,
+        chain_hash text)""")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,4 +66,31 @@ def test_accept_takes_test_cash_until_the_sum_and_journals_it(tmp_path: Path) ->
     session = journal.cash_session(events[-1]["session"])
     assert session.purpose == "test" and session.state == TEST
     assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
+    journal.close()
+
+
+def test_encashment_counts_the_cassette_and_starts_a_new_count(tmp_path: Path) -> None:
+    with SoftwareValidator() as unit:
+        env = base_env(tmp_path, CASHIER_ACCEPTOR_PORT=unit.path)
+        process = subprocess.Popen([*CLI, "acceptor", "accept", "--until", "300", "--json"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while not unit.enabled:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        for _ in range(3):
+            unit.insert(100)
+        assert process.wait(timeout=30) == 0
+    report = cli("encashment", env=env)
+    assert report.returncode == 0, report.stderr
+    assert "Инкассация № 1" in report.stdout
+    assert "100,00 ₽ × 3    = 300,00 ₽" in report.stdout
+    assert "Купюр: 3, сумма: 300,00 ₽" in report.stdout
+    again = json.loads(cli("encashment", "--json", env=env).stdout)
+    assert (again["collection"], again["bills"], again["total"]) == (2, 0, "0.00")
+    journal = Journal(tmp_path / "data" / "journal.sqlite3")
+    assert journal.cassette() == {}
+    assert [e.action for e in journal.audit_entries(date.today(), date.today())][:2] == [
+        "encashment", "encashment"]
     journal.close()

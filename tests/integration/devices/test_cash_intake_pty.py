@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -187,6 +188,13 @@ def test_jam_cassette_and_a_pulled_cable_are_reported(unit: SoftwareValidator,
 
     asyncio.run(go())
     assert unit.cassette == money("1000")
+    today = date.today()
+    recorded = [(e.action, e.actor) for e in reversed(journal.audit_entries(today, today))]
+    # each fault as it began (the jam cleared straight into a cassette taken out), and the
+    # unit back in order
+    assert recorded == [("validator_jammed", "купюроприёмник"),
+                        ("cassette_out_of_position", "купюроприёмник"),
+                        ("fault_cleared", "купюроприёмник")]
     journal.close()
 
 

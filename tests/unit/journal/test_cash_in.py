@@ -78,3 +78,24 @@ def test_voucher_and_test_cash(tmp_path: Path) -> None:
     assert journal.cassette() == {Decimal("500.00"): 1, Decimal("10.00"): 1}
     assert journal.open_cash_sessions() == []
     journal.close()
+
+
+def test_collection_counts_the_cassette_and_starts_anew(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    session = journal.open_cash_session("payment")
+    for bill_type, amount in ((2, "100"), (2, "100"), (3, "500")):
+        row = journal.bill_stacking(session.id, bill_type, Decimal(amount), "RUB")
+        journal.bill_resolved(row.id, STACKED)
+    pending = journal.bill_stacking(session.id, 4, Decimal("1000"), "RUB")
+    journal.bill_resolved(pending.id, UNCONFIRMED)
+    first = journal.collect("Инкассатор Петров", "SM-RU1353 EMU1")
+    assert (first.bills, first.total, first.unconfirmed) == (3, Decimal("700.00"), 1)
+    assert first.by_denomination == {Decimal("100.00"): 2, Decimal("500.00"): 1}
+    assert journal.cassette() == {}  # a new count
+    # the unconfirmed bill, settled later, goes to the next collection
+    journal.bill_resolved(pending.id, STACKED)
+    second = journal.collect("Инкассатор Петров")
+    assert (second.bills, second.total, second.unconfirmed) == (1, Decimal("1000.00"), 0)
+    assert [c.id for c in journal.collections()] == [second.id, first.id]
+    assert verify(journal).ok
+    journal.close()
