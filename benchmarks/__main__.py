@@ -3,7 +3,8 @@
     ./scripts/bench            (or: .venv/bin/python -m benchmarks [--quick])
 
 Runs each benchmark in a process of its own (``bench_payments``, ``bench_window``,
-``bench_start``, ``bench_journal``; each also runs alone and says what it measures) and
+``bench_start``, ``bench_journal``, ``bench_acceptor``; each also runs alone and says what
+it measures) and
 prints one row per figure: ours | bare | ratio | target | met. The bare figure is the same
 work with nothing of ours in it; the ratio is what the program adds. ``--quick`` runs tiny
 sizes: it shows that everything runs, not how fast.
@@ -23,12 +24,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {"bench_payments": [], "bench_window": [], "bench_start": [],
-        "bench_journal": []}
+        "bench_journal": [], "bench_acceptor": []}
 QUICK = {"bench_payments": ["--writes", "20", "--payments", "5", "--pending", "20"],
          "bench_window": ["--services", "300", "--keystrokes", "10", "--forms", "3",
                           "--starts", "1"],
          "bench_start": ["--starts", "1"],
-         "bench_journal": ["--payments", "2000"]}
+         "bench_journal": ["--payments", "2000"],
+         "bench_acceptor": ["--bills", "5"]}
 
 
 def run(name: str, args: list[str]) -> dict[str, Any]:
@@ -91,6 +93,13 @@ def rows(f: dict[str, dict[str, Any]]) -> list[Row]:
             f"{j['bare_verify_s']:.1f} s", j["verify_s"] / j["bare_verify_s"]
             if j["bare_verify_s"] else None, "≤ 3 s, with progress", j["verify_s"] <= 3),
     ]
+    a = f["bench_acceptor"]
+    for what, key in (("banknote: stacked → journal commit", "commit"),
+                      ("banknote: stacked → screen's listener", "listener")):
+        table.append(Row(f"{what}, p99", f"{a[key + '_p99_ms']:.2f} ms",
+                         f"{a['bare_commit_p99_ms']:.2f} ms (one durable insert)",
+                         a[key + "_p99_ms"] / a["bare_commit_p99_ms"],
+                         f"≤ poll {a['poll_ms']:.0f} ms", a[key + "_p99_ms"] < a["poll_ms"]))
     return table
 
 
