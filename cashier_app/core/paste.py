@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .patterns import FieldShape, MatchOutcome, ServerPattern
+from .text import plural
 
 # White space as it arrives from messengers and spreadsheets: NO-BREAK and thin spaces, the
 # zero-width characters and marks some apps put around a phone number, a BOM.
@@ -192,11 +193,7 @@ def _why(value: str, shape: FieldShape) -> str:
 
 
 def _digits_word(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return "цифра"
-    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        return "цифры"
-    return "цифр"
+    return plural(count, "цифра", "цифры", "цифр")
 
 
 def _join(words: tuple[str, ...]) -> str:

@@ -23,7 +23,7 @@ from .patterns import (
     compile_server_pattern,
     shape_of,
 )
-from .text import printable
+from .text import plural, printable
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +288,4 @@ def _mismatch_message(spec: FieldSpec) -> str:
 
 
 def _digits(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return "цифра"
-    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        return "цифры"
-    return "цифр"
+    return plural(count, "цифра", "цифры", "цифр")

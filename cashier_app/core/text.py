@@ -31,6 +31,15 @@ def money(amount: Decimal | None, *, rub: bool = True) -> str:
     return f"{text} ₽" if rub else text
 
 
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """The Russian word for ``count`` things: 1 купюра, 3 купюры, 5 купюр, 11 купюр, 21 купюра."""
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return few
+    return many
+
+
 def number(value: Decimal | int) -> str:
     """A count or a meter reading as written for people: ``4920``, ``12 345``, ``4 870,5``
     (grouped like amounts, decimal comma, no trailing zeros invented)."""

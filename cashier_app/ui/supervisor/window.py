@@ -43,6 +43,7 @@ from cashier_app.workplace.session import Session
 
 from .audit_view import AuditView
 from .balance_view import BalanceView
+from .cassette_view import CassetteView
 from .journal_view import JournalView
 from .payment_details import PaymentDetails
 from .shifts_view import ShiftsView
@@ -87,6 +88,7 @@ class SupervisorWindow(QMainWindow):
         self.shifts_view.shift_closed.connect(self.shift_closed)
         self.balance_view = BalanceView(self)
         self.audit_view = AuditView(self)
+        self.cassette_view = CassetteView(self.journal)
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
@@ -94,6 +96,7 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self.shifts_view, "Смены и пересчёт  Ctrl+2")
         self.tabs.addTab(self.balance_view, "Баланс агента  Ctrl+3")
         self.tabs.addTab(self.audit_view, "Аудит и целостность  Ctrl+4")
+        self.tabs.addTab(self.cassette_view, "Купюроприёмник  Ctrl+5")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.close_button = QPushButton("Закрыть  Esc")
         self.close_button.setObjectName("supervisorClose")
@@ -105,7 +108,7 @@ class SupervisorWindow(QMainWindow):
         corner_row.addWidget(self.close_button)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.setCentralWidget(self.tabs)
-        for number in range(4):
+        for number in range(self.tabs.count()):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
                       lambda n=number: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F5"), self, self.refresh)
@@ -185,6 +188,8 @@ class SupervisorWindow(QMainWindow):
             self.audit_view.reload()
         elif widget is self.shifts_view:
             self.shifts_view.reload()
+        elif widget is self.cassette_view:
+            self.cassette_view.reload()
 
     def refresh(self) -> None:
         widget = self.tabs.currentWidget()
@@ -195,6 +200,8 @@ class SupervisorWindow(QMainWindow):
             self.balance_view.start_refresh()
         elif widget is self.shifts_view:
             self.shifts_view.reload()
+        elif widget is self.cassette_view:
+            self.cassette_view.reload()
         else:
             self.audit_view.reload()
 

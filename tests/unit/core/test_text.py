@@ -18,3 +18,12 @@ def test_one_form_for_people() -> None:
     assert moment("2026-12-01T14:05:07.123") == "01.12.2026 14:05"
     assert moment(datetime(2026, 12, 1, 9, 3, 7), seconds=True) == "01.12.2026 09:03:07"
     assert moment(None) == "—" and moment("не дата") == "не дата"
+
+
+def test_plural_follows_russian_counting() -> None:
+    from cashier_app.core.text import plural
+
+    words = [plural(n, "купюра", "купюры", "купюр") for n in (1, 2, 4, 5, 11, 12, 14, 21, 22,
+                                                               25, 101, 111)]
+    assert words == ["купюра", "купюры", "купюры", "купюр", "купюр", "купюр", "купюр",
+                     "купюра", "купюры", "купюр", "купюра", "купюр"]

@@ -1,0 +1,60 @@
+"""The supervisor's «Купюроприёмник» tab: the cassette's count since the last collection, the
+bills the unit never confirmed, and the collections — read from the real journal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from cashier_app.emulator import EmulatorServer
+from cashier_app.journal.cash_in import STACKED, UNCONFIRMED
+from tests.gui.helpers import log_in, make_rig
+from tests.gui.test_supervisor import authorize
+
+
+def cells(table: object) -> list[list[str]]:
+    return [[table.item(r, c).text() for c in range(table.columnCount())]  # type: ignore[attr-defined]
+            for r in range(table.rowCount())]  # type: ignore[attr-defined]
+
+
+def test_cassette_tab_shows_the_count_unconfirmed_bills_and_collections(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    rig = make_rig(qtbot, loop, emulator.url, tmp_path)
+    journal = rig.journal
+    session = journal.open_cash_session("payment", "SM-RU1353 EMU0000001")
+    for bill_type, amount in ((2, "100"), (3, "500"), (3, "500")):
+        row = journal.bill_stacking(session.id, bill_type, Decimal(amount), "RUB")
+        journal.bill_resolved(row.id, STACKED)
+    journal.collect("командная строка (инкассатор)")
+    for bill_type, amount in ((4, "1000"), (2, "100"), (4, "1000")):
+        row = journal.bill_stacking(session.id, bill_type, Decimal(amount), "RUB")
+        journal.bill_resolved(row.id, STACKED)
+    lost = journal.bill_stacking(session.id, 5, Decimal("5000"), "RUB")
+    journal.bill_resolved(lost.id, UNCONFIRMED)
+
+    log_in(rig, qtbot)
+    window = authorize(rig)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    view = window.cassette_view
+    assert window.tabs.currentWidget() is view
+    assert view.summary.text() == "В кассете: 3 купюры на 2 100,00 ₽"
+    assert cells(view.contents) == [["100,00 ₽", "1", "100,00 ₽"],
+                                    ["1 000,00 ₽", "2", "2 000,00 ₽"]]
+    assert view.unconfirmed.isVisible()
+    assert view.unconfirmed.text().startswith(
+        "Не подтверждены купюроприёмником (питание пропало при укладке): 5 000,00 ₽ — ")
+    assert cells(view.collections)[0][2:] == ["командная строка (инкассатор)", "3",
+                                              "1 100,00 ₽"]
+    assert window.grab().save(str(screenshots / "supervisor_cassette.png"))
+    # a collection taken meanwhile: F5 shows the new count
+    journal.collect("командная строка (инкассатор)")
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert view.summary.text() == "В кассете: 0 купюр на 0,00 ₽"
+    assert len(cells(view.collections)) == 2
+    window.close()
+    rig.close()
