@@ -67,6 +67,7 @@ class SoftwareValidator:
         self._silent = False
         self._event_answered = False  # the last answer was a POLL answer with an event
         self._jammed: PollState | None = None
+        self._forced: tuple[PollState, bytes] | None = None
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
@@ -119,6 +120,7 @@ class SoftwareValidator:
         """A technician clears a jam, empties or puts back the cassette."""
         with self._lock:
             self._jammed = None
+            self._forced = None
 
     def fill_cassette(self) -> None:
         with self._lock:
@@ -127,6 +129,12 @@ class SoftwareValidator:
     def remove_cassette(self) -> None:
         with self._lock:
             self._jammed = PollState.CASSETTE_OUT_OF_POSITION
+
+    def force(self, state: PollState, data: bytes = b"") -> None:
+        """Answer POLL with ``state`` until :meth:`clear` (a state the other methods do not
+        reach: pause, cheated, busy, a failure code, holding)."""
+        with self._lock:
+            self._forced = (state, data)
 
     def unplug(self) -> None:
         """The cable is pulled: nothing answers."""
@@ -238,6 +246,9 @@ class SoftwareValidator:
 
     def _poll(self) -> bytes:
         unit = self._unit
+        if self._forced is not None:
+            state, data = self._forced
+            return encode(None, bytes([state]) + data)
         if unit.waiting_ack:  # our last event was not acknowledged: say it again
             self._event_answered = True
             return encode(None, bytes([unit.state]) + unit.data)

@@ -261,3 +261,42 @@ def test_a_restart_finds_the_interrupted_session_with_its_cash(unit: SoftwareVal
     assert journal.open_cash_sessions() == []
     assert [b.amount for b in journal.unconfirmed_bills()] == money("100")
     journal.close()
+
+
+STATES = [  # every state a unit reports that is not a step of taking a bill, with its data
+    (PollState.UNIT_DISABLED, b"", "приём выключен", False),
+    (PollState.HOLDING, b"", "держит купюру", False),
+    (PollState.DEVICE_BUSY, b"\x02", "занят", False),
+    (PollState.PAUSE, b"", "пауза: вторая купюра до конца приёма первой", False),
+    (PollState.CASSETTE_FULL, b"", "кассета заполнена", True),
+    (PollState.CASSETTE_OUT_OF_POSITION, b"", "кассета снята", True),
+    (PollState.VALIDATOR_JAMMED, b"", "купюра застряла в приёмнике", True),
+    (PollState.CASSETTE_JAMMED, b"", "купюра застряла в кассете", True),
+    (PollState.CHEATED, b"", "попытка обмана", True),
+    (PollState.FAILURE, b"\x50", "неисправность: мотор укладчика", True),
+    (PollState.FAILURE, b"\x5f", "неисправность: ёмкостной канал", True),
+]
+
+
+@pytest.mark.parametrize(("state", "data", "text", "fault"), STATES,
+                         ids=[f"{s.name}-{d.hex()}" for s, d, _, _ in STATES])
+def test_every_poll_state_reaches_the_screens_in_words(
+        unit: SoftwareValidator, tmp_path: Path, state: PollState, data: bytes, text: str,
+        fault: bool) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            await until(lambda: unit.state is PollState.IDLING)
+            unit.force(state, data)
+            await until(lambda: any(s.text == text for s in heard.of(AcceptorStatus)))  # type: ignore[attr-defined]
+            status = next(s for s in heard.of(AcceptorStatus) if s.text == text)  # type: ignore[attr-defined]
+            assert (status.fault, status.link) == (fault, True)  # type: ignore[attr-defined]
+            unit.clear()
+            await until(lambda: heard.of(AcceptorStatus)[-1].text == "ожидает купюру")  # type: ignore[attr-defined]
+            assert heard.of(CashChanged) == []  # no state ever becomes money
+
+    asyncio.run(go())
+    journal.close()

@@ -3,6 +3,7 @@ print, and a reader that survives whatever the line brings without ever inventin
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -93,3 +94,19 @@ def test_states_have_russian_words_with_their_reasons() -> None:
     assert state_text(PollState.FAILURE, b"\x55") == "неисправность: оптический канал"
     assert state_text(PollState.FAILURE, b"\x99") == "неисправность: код 0x99"
     assert all(state_text(state) for state in PollState)
+
+
+@pytest.mark.parametrize("command", list(Command), ids=[c.name for c in Command])
+def test_every_command_frame_is_read_back_by_the_unit(command: Command) -> None:
+    """SYNC, the validator's address, LNG 6, the command, its CRC low byte first — as the
+    unit's side of the line reads it."""
+    frame = encode(command)
+    assert frame[:4] == bytes([0x02, 0x03, 0x06, command])
+    crc = crc16(frame[:4])
+    assert frame[4:] == bytes([crc & 0xFF, crc >> 8])
+    assert FrameReader(commands=True).feed(frame) == [Frame(3, bytes([command]))]
+
+
+def test_an_answer_for_another_address_is_not_ours() -> None:
+    """A Bill-to-Bill unit (address 1) on the same line: its answers are not this unit's."""
+    assert FrameReader().feed(encode(None, bytes([PollState.STACKED, 2]), address=1)) == []
