@@ -23,6 +23,7 @@ from datetime import datetime
 from cashier_app.core.states import State
 from cashier_app.events import EventHub
 from cashier_app.journal import Journal, StoredReceipt
+from cashier_app.journal.cash_in import CashSession
 
 from .document import Document, ReceiptError, ReceiptSettings
 from .layout import Line, layout
@@ -30,6 +31,7 @@ from .payment_receipt import gets_receipt, payment_receipt, receipt_refusal
 from .printers import PrinterConfig, PrinterError, send
 from .shift_report import shift_report
 from .test_page import printer_test_page
+from .voucher import cash_voucher
 
 __all__ = ["AUTO_PRINT_STATES", "PrintOutcome", "ReceiptService", "gets_receipt",
            "receipt_refusal"]
@@ -139,6 +141,13 @@ class ReceiptService:
                 outcome = PrintOutcome(stored, True, f"{what} № {receipt.number} напечатан")
         self.events.publish(ReceiptPrinted(outcome))
         return outcome
+
+    async def print_voucher(self, session: CashSession) -> str:
+        """Print the voucher of a cash session that became no payment; raises ReceiptError
+        (not a voucher) or PrinterError (with the reason)."""
+        document = cash_voucher(session, self.settings)
+        await self._print(layout(document, self.printer.columns))
+        return f"Ваучер {session.voucher} на {format(session.total, 'f')} напечатан"
 
     async def print_test_page(self) -> str:
         """The test page; raises PrinterError with the reason when it does not print."""

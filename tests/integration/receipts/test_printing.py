@@ -167,3 +167,31 @@ def test_x_and_z_reports(tmp_path: Path, printer: FakePrinter) -> None:
     assert "Z-ОТЧЁТ" in decode(printer.wait_received(2)[1]).text()
     again = asyncio.run(service.print_receipt(service.z_report(shift.id)))
     assert again.receipt.number == z.number and "(копия)" in again.message
+
+
+def test_a_cash_voucher_reaches_the_printer_with_its_code_and_sum(
+        tmp_path: Path, printer: FakePrinter) -> None:
+    """Cash that became no payment: the printer receives the voucher — its code, the bills,
+    the sum, what the person can do, the code as QR — and never a «принято» receipt."""
+    from cashier_app.journal.cash_in import STACKED, VOUCHER
+
+    service = service_for(tmp_path, printer.address)
+    journal = service.journal
+    session = journal.open_cash_session("payment", "SM-RU1353 EMU0000001")
+    for bill_type, amount in ((2, "100"), (3, "500"), (3, "500")):
+        journal.bill_resolved(journal.bill_stacking(session.id, bill_type, Decimal(amount),
+                                                    "RUB").id, STACKED)
+    with pytest.raises(ReceiptError):  # an open session is no voucher yet
+        asyncio.run(service.print_voucher(journal.cash_session(session.id)))
+    closed = journal.close_cash_session(session.id, VOUCHER)
+    said = asyncio.run(service.print_voucher(closed))
+    assert said == f"Ваучер {closed.voucher} на 1100.00 напечатан"
+    text = decode(b"".join(printer.wait_received(1))).text()
+    assert "ВАУЧЕР" in text and re.search(rf"Код\s+{closed.voucher}", text)
+    # (× is printed as x: CP866 has no multiplication sign)
+    assert re.search(r"100,00 x 1\s+100,00", text) and re.search(r"500,00 x 2\s+1 000,00", text)
+    assert re.search(r"СУММА\s+1 100,00", text)
+    assert "Платёж по этим деньгам не проведён" in text and "ПРИНЯТО" not in text
+    assert "до зачисления платежа" not in text  # the point's payment footer is not on it
+    assert f"[QR: VOUCHER:{closed.voucher}:1100.00]" in text
+    service.close()
