@@ -47,10 +47,21 @@ def add_commands(commands: Any) -> None:
         parser.add_argument("--port", help="порт (иначе acceptor.port): COM3, /dev/ttyUSB0")
         parser.add_argument("--json", action="store_true", help="вывод в JSON")
         parser.set_defaults(run=run)
+    emulate = action.add_parser(
+        "emulate", help="программный купюроприёмник на псевдотерминале с окном управления")
+    emulate.set_defaults(run_alone=_emulate)
     encashment = commands.add_parser(
         "encashment", help="инкассация: пересчёт кассеты купюроприёмника, новый счёт")
     encashment.add_argument("--json", action="store_true", help="вывод в JSON")
     encashment.set_defaults(run=run_encashment)
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    """A software validator for trying the commands without hardware: its port is printed,
+    its window inserts bills and makes faults; closing the window ends it."""
+    from cashier_app.ui.widgets.validator_control import run_control_window
+
+    return run_control_window()
 
 
 def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:
