@@ -15,7 +15,7 @@ from typing import Any
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import make_acceptor, open_journal
 from cashier_app.core.money import format_amount
-from cashier_app.core.text import moment
+from cashier_app.core.text import moment, money
 from cashier_app.devices.acceptor import (
     AcceptorError,
     AcceptorEvent,
@@ -127,8 +127,9 @@ async def _test(settings: cfg.Settings, args: argparse.Namespace) -> int:
                           "state": state}, ensure_ascii=False))
         return EXIT_OK
     print(f"Модель: {identity.part_number}\nСерийный номер: {identity.serial_number}")
-    print("Купюры: " + ", ".join(f"{format_amount(b.amount)} {b.currency}"
-                                 for b in acceptor.bill_table))
+    print("Купюры: " + ", ".join(
+        money(b.amount) if b.currency == "RUB" else f"{format_amount(b.amount)} {b.currency}"
+        for b in sorted(acceptor.bill_table, key=lambda b: (b.currency, b.amount))))
     print(f"Состояние: {state}")
     return EXIT_OK
 

@@ -29,7 +29,8 @@ def test_acceptor_test_names_the_unit_and_its_bills(tmp_path: Path) -> None:
         assert report["state"] == "приём выключен"  # every bill disabled until asked
         human = cli("acceptor", "test", "--port", unit.path, env=base_env(tmp_path))
         assert "Серийный номер: EMU0000001" in human.stdout
-        assert "Купюры: 10,00 RUB, 50,00 RUB, 100,00 RUB" in human.stdout
+        assert ("Купюры: 10,00 ₽, 50,00 ₽, 100,00 ₽, 200,00 ₽, 500,00 ₽, 1 000,00 ₽"
+                in human.stdout)
 
 
 def test_acceptor_without_a_port_says_so(tmp_path: Path) -> None:

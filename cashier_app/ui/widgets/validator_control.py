@@ -77,7 +77,11 @@ def run_control_window() -> int:
     this window until it is closed."""
     from PySide6.QtWidgets import QApplication
 
+    from cashier_app.ui.launch import load_style
+
     app = QApplication.instance() or QApplication(["cashier-app"])
+    assert isinstance(app, QApplication)
+    load_style(app)
     with SoftwareValidator() as unit:
         print(f"Программный купюроприёмник: порт {unit.path}\n"
               f"Например: cashier-app acceptor accept --port {unit.path} --until 500", flush=True)
