@@ -29,11 +29,12 @@ def test_buttons_insert_bills_and_make_faults(qtbot: QtBot, loop: qasync.QEventL
                                              "5 000,00 ₽"]
         acceptor = CcnetAcceptor(unit.path, poll_interval=0.02)
         heard: list[AcceptorEvent] = []
+        stacking: list[asyncio.Future[None]] = []
 
         async def listen(event: AcceptorEvent) -> None:
             heard.append(event)
-            if isinstance(event, Escrowed):
-                asyncio.ensure_future(acceptor.stack())
+            if isinstance(event, Escrowed):  # the listener may not wait on the driver itself
+                stacking.append(asyncio.ensure_future(acceptor.stack()))
 
         async def until(condition: object) -> None:
             for _ in range(500):
