@@ -70,12 +70,14 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_SBP_STATUS_NAMES": '["PAID=ACWP"]',
            "CASHIER_SBP_CUSTOMER_DISPLAY": "screen:2",
            "CASHIER_PROCESSING_MAX_ANSWER_BYTES": "1048576",
-           "CASHIER_PROCESSING_ALLOW_HTTP": "нет"}
+           "CASHIER_PROCESSING_ALLOW_HTTP": "нет",
+           "CASHIER_ACCEPTOR_PORT": "COM3", "CASHIER_ACCEPTOR_POLL_INTERVAL": "0.2"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
     assert settings[cfg.PROCESSING_VERIFY_TLS] is False
     assert settings[cfg.POINT_NUMBER] == 12
+    assert settings[cfg.ACCEPTOR_PORT] == "COM3" and settings[cfg.ACCEPTOR_POLL_INTERVAL] == 0.2
     assert settings[cfg.IDENTITY_FIELDS] is True and settings[cfg.CATALOG_REFRESH] == 5.0
     [cashier] = settings.cashiers
     assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")
