@@ -28,7 +28,6 @@ import logging
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 from typing import Any
 
 from cashier_app.core.ccnet_codes import (
@@ -55,6 +54,7 @@ from .acceptor import (
     Stacked,
     StateChanged,
 )
+from .ccnet_answers import mask, parse_bill_table, parse_identity
 
 log = logging.getLogger(__name__)
 
@@ -72,42 +72,6 @@ def open_serial(port: str) -> Any:
 
     return serial.serial_for_url(port, baudrate=9600, bytesize=8, parity="N", stopbits=1,
                                  timeout=0.005, write_timeout=1)
-
-
-#: the country a unit's table names → the currency of its bills
-CURRENCY = {"RUS": "RUB", "KAZ": "KZT", "BLR": "BYN", "UZB": "UZS", "KGZ": "KGS",
-            "ARM": "AMD", "AZE": "AZN", "GEO": "GEL", "TJK": "TJS", "MDA": "MDL"}
-
-
-def parse_bill_table(data: bytes) -> tuple[Denomination, ...]:
-    """24 entries of 5 bytes: the value's leading digits, three letters of the country, the
-    power of ten (bit 7 set: a negative power). An all-zero entry is an unused type."""
-    bills = []
-    for bill_type in range(len(data) // 5):
-        entry = data[bill_type * 5:bill_type * 5 + 5]
-        digits, country, power = entry[0], entry[1:4], entry[4]
-        if digits == 0:
-            continue
-        exponent = -(power & 0x7F) if power & 0x80 else power
-        amount = Decimal(digits).scaleb(exponent).quantize(Decimal("0.01"))
-        letters = country.decode("ascii", "replace").strip()
-        bills.append(Denomination(bill_type, amount, CURRENCY.get(letters, letters)))
-    return tuple(bills)
-
-
-def parse_identity(data: bytes) -> Identity:
-    """Part number (15 bytes of text), serial number (12), asset number (7, binary)."""
-    return Identity(data[:15].decode("ascii", "replace").strip(),
-                    data[15:27].decode("ascii", "replace").strip(),
-                    data[27:34].hex() if len(data) >= 34 else "")
-
-
-def mask(bill_types: Collection[int]) -> bytes:
-    """Three bytes, bill type 0 in the lowest bit of the last byte."""
-    bits = 0
-    for bill_type in bill_types:
-        bits |= 1 << bill_type
-    return bits.to_bytes(3, "big")
 
 
 class LinkDown(AcceptorError):

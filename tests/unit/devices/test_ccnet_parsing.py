@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cashier_app.devices.acceptor import Denomination
-from cashier_app.devices.ccnet_driver import mask, parse_bill_table, parse_identity
+from cashier_app.devices.ccnet_answers import mask, parse_bill_table, parse_identity
 
 
 def test_bill_table_entries_and_their_powers_of_ten() -> None:
