@@ -57,6 +57,8 @@ IN_CASSETTE = ("stacked", "stacking")
 #: … or lost power with it on the way there: it reports it stacked after its RESET
 CREDIT_RECOVERY = "power_up_bill_in_stacker"
 #: … or still in its head, which the RESET at start gives back to the person
+#: the longest a unit takes from STACK to its stacked (or returned) answer (CCNET, p.41)
+STACK_TIMEOUT = 30.0
 GIVEN_BACK = ("power_up_bill_in_validator", "escrow", "accepting", "returning", "returned")
 
 
@@ -164,9 +166,14 @@ class CashIntake:
         ``test``; the unit takes nothing more."""
         if self.session is None:
             raise RuntimeError("no cash session")
-        await self.acceptor.enable(())
         if state not in (SPENT, VOUCHER, TEST):
             raise ValueError(state)
+        await self.acceptor.enable(())
+        # a bill already sent to the cassette is part of this session's sum: wait for the
+        # unit's word on it (CCNET: stacked or returned within 30 s of STACK)
+        deadline = asyncio.get_running_loop().time() + STACK_TIMEOUT
+        while self._pending is not None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
         closed = self.journal.close_cash_session(self.session.id, state,
                                                  agent_transaction_id=agent_transaction_id)
         self.session = None

@@ -153,12 +153,13 @@ class CashInTable(Table):
     def close_cash_session(self, session_id: int, state: str, *,
                            agent_transaction_id: int | None = None) -> CashSession:
         """End a session: ``spent`` by a payment, ``voucher`` (a code is issued) or
-        ``test``. A session with a bill still unresolved cannot end as spent."""
+        ``test``. A session with a bill still being stacked cannot end at all: its sum is
+        not known yet (a voucher without that bill would short the person)."""
         if state not in (SPENT, VOUCHER, TEST):
             raise ValueError(state)
         with self._write():
             current = self._open_session_row(session_id)
-            if state == SPENT and self.db.execute(
+            if self.db.execute(
                     "select count(*) from cash_in where session_id = ? and state = ?",
                     [session_id, STACKING]).fetchone()[0]:
                 raise CashInError("a bill of this session is still being stacked")

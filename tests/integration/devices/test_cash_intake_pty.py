@@ -300,3 +300,26 @@ def test_every_poll_state_reaches_the_screens_in_words(
 
     asyncio.run(go())
     journal.close()
+
+
+def test_a_session_ended_while_a_bill_is_being_stacked_waits_for_it(
+        unit: SoftwareValidator, tmp_path: Path) -> None:
+    """The screen's time runs out just as a bill goes to the cassette: the voucher waits for
+    the unit's word on that bill and includes it — the person is never shorted."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            unit.insert(100)
+            await until(lambda: heard.of(CashChanged))
+            unit.insert(500)
+            await until(lambda: unit.commands.count(Command.STACK) == 2)  # the 500 sent
+            closed = await intake.finish(VOUCHER)
+            assert closed.total == Decimal("600.00")
+            assert [b.state for b in closed.bills] == [STACKED, STACKED]
+
+    asyncio.run(go())
+    assert unit.cassette == money("100", "500")
+    journal.close()
