@@ -57,6 +57,8 @@ IN_CASSETTE = ("stacked", "stacking")
 #: … or lost power with it on the way there: it reports it stacked after its RESET
 CREDIT_RECOVERY = "power_up_bill_in_stacker"
 #: … or still in its head, which the RESET at start gives back to the person
+POWER_UP_CODES = ("power_up", "power_up_bill_in_validator", CREDIT_RECOVERY)
+READY_CODES = ("idling", "unit_disabled")
 #: the longest a unit takes from STACK to its stacked (or returned) answer (CCNET, p.41)
 STACK_TIMEOUT = 30.0
 GIVEN_BACK = ("power_up_bill_in_validator", "escrow", "accepting", "returning", "returned")
@@ -113,6 +115,7 @@ class CashIntake:
         self._pending: CashBill | None = None  # written as stacking, STACK sent
         self._tasks: set[asyncio.Task[None]] = set()
         self._fault: str | None = None  # the unit's fault state now, if any
+        self._power_up: str | None = None  # a power-up seen, the unit not ready yet
 
     @property
     def device(self) -> str | None:
@@ -128,9 +131,12 @@ class CashIntake:
         open, with their money (the kiosk finishes their payment or gives a voucher)."""
         await self.acceptor.start(self._on_event)
         found = getattr(self.acceptor, "found_at_start", None)
-        for bill in self.journal.unconfirmed_bills():
-            if bill.state != STACKING or found == CREDIT_RECOVERY:
-                continue  # a unit that lost power reports the bill itself: see _credit
+        stacking = [bill for bill in self.journal.unconfirmed_bills() if bill.state == STACKING]
+        if found == CREDIT_RECOVERY and stacking:
+            # the unit lost power with a bill on its way: it reports it after its RESET (see
+            # _credit), or, ready without doing so, leaves it unconfirmed (_after_power_up)
+            self._pending, self._power_up = stacking.pop(), CREDIT_RECOVERY
+        for bill in stacking:
             if found in IN_CASSETTE:
                 state, found = STACKED, None  # the unit finished stacking it: this one
             elif found in GIVEN_BACK:
@@ -212,12 +218,29 @@ class CashIntake:
                                             f"Купюра не принята: {event.reason}"))
         elif isinstance(event, StateChanged):
             self._record_fault(event)
+            self._after_power_up(event.code)
             self.events.publish(AcceptorStatus(event.text, event.fault, True))
         elif isinstance(event, LinkLost):
             self.events.publish(AcceptorStatus(event.text, True, False))
         elif isinstance(event, LinkRestored):
             self.events.publish(AcceptorStatus("Купюроприёмник на связи", False, True))
             await self._update_mask()
+
+    def _after_power_up(self, code: str) -> None:
+        """Power lost and back while a bill was on its way: a unit that reports it stacked
+        after its RESET has been heard by :meth:`_credit` by now; once the unit is ready
+        without having done so, the bill is returned (it was still in the head) or
+        unconfirmed (the supervisor counts the cassette) — never silently dropped."""
+        if code in POWER_UP_CODES:
+            self._power_up = code
+            return
+        if self._power_up is None or code not in READY_CODES:
+            return
+        power_up, self._power_up = self._power_up, None
+        if self._pending is None:
+            return
+        pending, self._pending = self._pending, None
+        self._resolved(pending, RETURNED if power_up in GIVEN_BACK else UNCONFIRMED)
 
     def _record_fault(self, event: StateChanged) -> None:
         """A cassette full or taken out, a jam, a failure — and its end — go to the audit:

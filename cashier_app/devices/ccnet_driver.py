@@ -176,6 +176,9 @@ class CcnetAcceptor:
                     break  # an event (credit recovery): not acknowledged, said again later
                 await self._write(ACK_FRAME)
             if state not in (*POWER_UP_STATES, PollState.INITIALIZE, PollState.DEVICE_BUSY):
+                # initialised without reporting a bill: no credit is coming (firmware without
+                # "credit recovery"); a later STACKED must follow our own STACK again
+                self._credit_due = False
                 break
             if time.monotonic() > deadline:
                 raise AcceptorError("Купюроприёмник не закончил инициализацию за 15 с")

@@ -50,8 +50,11 @@ class _Unit:
 class SoftwareValidator:
     def __init__(self, *, part_number: str = "SM-RU1353-EMU", serial_number: str = "EMU0000001",
                  table: tuple[tuple[int, int, int], ...] = RUB_TABLE,
-                 country: str = "RUS") -> None:
+                 country: str = "RUS", credit_recovery: bool = True) -> None:
+        """``credit_recovery``: after a power cut while stacking, report the bill stacked
+        once initialised (as CashCode firmware does); False: a unit that never says."""
         self.part_number = part_number
+        self.credit_recovery = credit_recovery
         self.serial_number = serial_number
         self.table = {bill_type: Decimal(digits).scaleb(power).quantize(Decimal("0.01"))
                       for bill_type, digits, power in table}
@@ -151,7 +154,10 @@ class SoftwareValidator:
                           or (unit.state is PollState.STACKED and unit.waiting_ack))
             # the bill's place in :attr:`cassette` is taken when it is reported stacked: at
             # the power cut while stacking it is physically there but not yet reported
-            if unit.state is PollState.STACKED and unit.waiting_ack and unit.bill is not None:
+            if not self.credit_recovery:
+                if unit.state is PollState.STACKING and unit.bill is not None:
+                    self.cassette.append(self.table[unit.bill])  # there, and never reported
+            elif unit.state is PollState.STACKED and unit.waiting_ack and unit.bill is not None:
                 self.cassette.pop()  # reported again after the restart, counted once
             in_head = unit.state in (PollState.ACCEPTING, PollState.ESCROW)
             self._unit = _Unit(state=PollState.POWER_UP_BILL_IN_STACKER if in_stacker
@@ -213,7 +219,8 @@ class SoftwareValidator:
             return self._poll()
         if command is Command.RESET:
             steps = deque([(PollState.INITIALIZE, b"")] * 2)
-            if unit.state is PollState.POWER_UP_BILL_IN_STACKER and unit.bill is not None:
+            if (unit.state is PollState.POWER_UP_BILL_IN_STACKER and unit.bill is not None
+                    and self.credit_recovery):
                 # "credit recovery": after initialising, the bill cut off while stacking is
                 # reported stacked, with its type (CCNET Document 1, p.39)
                 steps.append((PollState.STACKED, bytes([unit.bill])))

@@ -323,3 +323,74 @@ def test_a_session_ended_while_a_bill_is_being_stacked_waits_for_it(
     asyncio.run(go())
     assert unit.cassette == money("100", "500")
     journal.close()
+
+
+def test_a_unit_without_credit_recovery_leaves_the_bill_unconfirmed(tmp_path: Path) -> None:
+    """Firmware that does not report the bill it stacked as power was cut: once the unit is
+    ready, the bill is unconfirmed — not money for the session, not dropped from the books,
+    and the session can end (its voucher without it; the supervisor settles the bill)."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+    with SoftwareValidator(credit_recovery=False) as unit:
+
+        async def go() -> None:
+            async with intake_on(unit, journal) as (intake, heard):
+                await intake.start()
+                await intake.begin("payment")
+                unit.insert(100)
+                await until(lambda: heard.of(CashChanged))
+                unit.insert(500)
+                await until(lambda: unit.state is PollState.STACKING)
+                unit.power_cut()
+                await until(lambda: [b.amount for b in journal.unconfirmed_bills()]
+                            == money("500"))
+                assert intake.session is not None and intake.session.total == Decimal("100")
+                closed = await intake.finish(VOUCHER)
+                assert closed.total == Decimal("100.00")
+                assert [b.state for b in closed.bills] == [STACKED, UNCONFIRMED]
+                assert len(heard.of(CashChanged)) == 1
+
+        asyncio.run(go())
+        assert unit.cassette == money("100", "500")  # the 500 is there: counted at collection
+    journal.close()
+
+
+@pytest.mark.parametrize("credit_recovery", [True, False])
+def test_program_and_unit_both_lose_power_mid_stack(tmp_path: Path,
+                                                    credit_recovery: bool) -> None:
+    """The whole terminal loses power while a 500 is being stacked: the next start finds the
+    bill's journal row as stacking and the unit with a bill in its stacker — counted once
+    when the unit reports it after its RESET, unconfirmed when it does not."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    with SoftwareValidator(credit_recovery=credit_recovery) as unit:
+
+        async def first_life() -> None:
+            async with intake_on(unit, journal) as (intake, _heard):
+                await intake.start()
+                await intake.begin("payment")
+                unit.insert(500)
+                await until(lambda: unit.state is PollState.STACKING)
+                task = intake.acceptor._task  # type: ignore[attr-defined]
+                task.cancel()  # the program stops here, as the power goes
+                unit.power_cut()
+
+        asyncio.run(first_life())
+        journal.close()
+        journal = Journal(path)
+
+        async def second_life() -> None:
+            async with intake_on(unit, journal) as (intake, heard):
+                [left] = await intake.start()
+                await until(lambda: not [b for b in journal.unconfirmed_bills()
+                                         if b.state == "stacking"])
+                expected = Decimal("500.00") if credit_recovery else Decimal("0.00")
+                await until(lambda: journal.cash_session(left.id).total == expected)
+                await asyncio.sleep(0.2)
+                assert journal.cash_session(left.id).total == expected
+                assert len(heard.of(CashChanged)) == (1 if credit_recovery else 0)
+
+        asyncio.run(second_life())
+        assert unit.cassette == money("500")
+    states = [b.state for b in journal.cash_session(1).bills]
+    assert states == ([STACKED] if credit_recovery else [UNCONFIRMED])
+    journal.close()
