@@ -27,10 +27,10 @@ from cashier_app.devices.acceptor import (
     StateChanged,
 )
 from cashier_app.devices.cash_intake import AcceptorStatus, CashChanged, CashIntake, CashRules
-from cashier_app.journal.cash_in import TEST
+from cashier_app.journal.cash_in import PAID_OUT, TEST, VOUCHER, CashInError, CashSession
 
 from .common import EXIT_OK, CommandFailed, UsageError
-from .identity import os_user
+from .identity import add_cashier_option, authenticate, os_user, resolve
 
 
 def add_commands(commands: Any) -> None:
@@ -50,6 +50,14 @@ def add_commands(commands: Any) -> None:
     emulate = action.add_parser(
         "emulate", help="программный купюроприёмник на псевдотерминале с окном управления")
     emulate.set_defaults(run_alone=_emulate)
+    voucher = commands.add_parser(
+        "voucher", help="ваучер на наличные: показать по коду; --pay — выдать деньги")
+    voucher.add_argument("code", metavar="КОД", help="код с ваучера (12 цифр)")
+    voucher.add_argument("--pay", action="store_true",
+                         help="выдать сумму наличными (старший кассир, с PIN)")
+    add_cashier_option(voucher, "point.cashier")
+    voucher.add_argument("--json", action="store_true", help="вывод в JSON")
+    voucher.set_defaults(run=run_voucher)
     encashment = commands.add_parser(
         "encashment", help="инкассация: пересчёт кассеты купюроприёмника, новый счёт")
     encashment.add_argument("--json", action="store_true", help="вывод в JSON")
@@ -62,6 +70,45 @@ def _emulate(args: argparse.Namespace) -> int:
     from cashier_app.ui.widgets.validator_control import run_control_window
 
     return run_control_window()
+
+
+def run_voucher(settings: cfg.Settings, args: argparse.Namespace) -> int:
+    """A voucher by its code; with ``--pay`` the supervisor (PIN checked, before anything is
+    written) gives its sum back in cash — once, audited."""
+    with open_journal(settings) as journal:
+        session = journal.voucher(args.code)
+        if session is None or session.voucher is None:
+            raise CommandFailed(f"Ваучера с кодом {args.code} нет в журнале")
+        if args.pay:
+            person = authenticate(journal, resolve(settings, args.cashier), "voucher --pay")
+            if not person.role.supervises:
+                raise CommandFailed("Выдать деньги по ваучеру может только старший кассир")
+            try:
+                session = journal.pay_out_voucher(session.id, person.name)
+            except CashInError:
+                raise CommandFailed(_not_payable(session)) from None
+            journal.audit(person.name, person.role.value, "voucher_paid_out",
+                          f"ваучер {session.voucher}", {"total": format(session.total, "f"),
+                                                        "session": session.id})
+    if args.json:
+        print(json.dumps({"code": session.voucher, "session": session.id,
+                          "total": format(session.total, "f"), "state": session.state,
+                          "issued_at": session.closed_at, "paid_out_at": session.paid_out_at,
+                          "paid_out_by": session.paid_out_by}, ensure_ascii=False))
+        return EXIT_OK
+    print(f"Ваучер {session.voucher}: {money(session.total)}, выдан {moment(session.closed_at)}")
+    if session.state == PAID_OUT:
+        print(f"Деньги выданы: {moment(session.paid_out_at)}, {session.paid_out_by}")
+    elif session.state == VOUCHER:
+        print("Деньги ещё не выданы")
+    return EXIT_OK
+
+
+def _not_payable(session: CashSession) -> str:
+    if session.state == PAID_OUT:
+        return (f"По ваучеру {session.voucher} деньги уже выданы: "
+                f"{moment(session.paid_out_at)}, {session.paid_out_by}")
+    return f"Ваучер {session.voucher} не подлежит выдаче ({session.state})"
 
 
 def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:

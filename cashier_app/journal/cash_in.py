@@ -27,7 +27,7 @@ from .base import Table
 from .seal import now_text
 
 STACKING, STACKED, RETURNED, UNCONFIRMED = "stacking", "stacked", "returned", "unconfirmed"
-OPEN, SPENT, VOUCHER, TEST = "open", "spent", "voucher", "test"
+OPEN, SPENT, VOUCHER, TEST, PAID_OUT = "open", "spent", "voucher", "test", "paid_out"
 PURPOSES = ("payment", "test")
 
 
@@ -62,6 +62,8 @@ class CashSession:
     voucher: str | None
     closed_at: str | None
     bills: tuple[CashBill, ...] = ()
+    paid_out_at: str | None = None
+    paid_out_by: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -117,7 +119,7 @@ class CashInTable(Table):
             "select * from cash_in where session_id = ? order by id", [session_id]))
         return CashSession(row["id"], row["opened_at"], row["purpose"], row["state"],
                            row["device"], row["agent_transaction_id"], row["voucher"],
-                           row["closed_at"], bills)
+                           row["closed_at"], bills, row["paid_out_at"], row["paid_out_by"])
 
     def open_cash_sessions(self) -> list[CashSession]:
         """Sessions not ended: after a restart, the money of an interrupted one."""
@@ -168,6 +170,34 @@ class CashInTable(Table):
             if state == VOUCHER:
                 changes["voucher"] = voucher_code()
             self.sealer.update("cash_sessions", current, changes)
+        return self.cash_session(session_id)
+
+    def voucher(self, code: str) -> CashSession | None:
+        """The session a voucher code was issued for (the code as printed, with or without
+        its dashes and spaces), or None."""
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) != 12:
+            return None
+        wanted = f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
+        row = self.db.execute("select id from cash_sessions where voucher = ?",
+                              [wanted]).fetchone()
+        return self.cash_session(row[0]) if row else None
+
+    def unpaid_vouchers(self) -> list[CashSession]:
+        """Vouchers issued and not yet paid out (nor spent), oldest first."""
+        return [self.cash_session(row["id"]) for row in self.db.query(
+            "select id from cash_sessions where state = ? order by id", [VOUCHER])]
+
+    def pay_out_voucher(self, session_id: int, actor: str) -> CashSession:
+        """The supervisor gives the voucher's sum back in cash: once (compare-and-set from
+        ``voucher``), with who and when; CashInError for a voucher already paid or spent."""
+        with self._write():
+            current = self.sealer.row("cash_sessions", session_id)
+            if current is None or current["state"] != VOUCHER:
+                state = current["state"] if current else "нет"
+                raise CashInError(f"voucher session {session_id} is not payable ({state})")
+            self.sealer.update("cash_sessions", current, {
+                "state": PAID_OUT, "paid_out_at": now_text(), "paid_out_by": actor})
         return self.cash_session(session_id)
 
     def cassette(self) -> Counter[Decimal]:

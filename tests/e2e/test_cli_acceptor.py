@@ -95,3 +95,37 @@ def test_encashment_counts_the_cassette_and_starts_a_new_count(tmp_path: Path) -
     assert [e.action for e in journal.audit_entries(date.today(), date.today())][:2] == [
         "encashment", "encashment"]
     journal.close()
+
+
+def test_a_voucher_is_shown_and_paid_out_once_by_a_supervisor(tmp_path: Path) -> None:
+    from cashier_app.journal.cash_in import STACKED, VOUCHER
+
+    env = base_env(tmp_path)
+    assert cli("encashment", env=env).returncode == 0  # the journal exists
+    journal = Journal(tmp_path / "data" / "journal.sqlite3")
+    session = journal.open_cash_session("payment", "SM-RU1353 EMU0000001")
+    journal.bill_resolved(journal.bill_stacking(session.id, 3, Decimal("500"), "RUB").id,
+                          STACKED)
+    code = journal.close_cash_session(session.id, VOUCHER).voucher
+    journal.close()
+    assert code is not None
+
+    shown = cli("voucher", code.replace("-", ""), env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert f"Ваучер {code}: 500,00 ₽" in shown.stdout and "Деньги ещё не выданы" in shown.stdout
+    cashier = cli("voucher", code, "--pay", "--cashier", "Иванова Анна", env=env, pin="1111")
+    assert cashier.returncode == 1
+    assert "только старший кассир" in cashier.stderr
+    paid = cli("voucher", code, "--pay", "--cashier", "Сидорова Мария", "--json", env=env,
+               pin="9999")
+    assert paid.returncode == 0, paid.stderr
+    answer = json.loads(paid.stdout)
+    assert (answer["state"], answer["total"], answer["paid_out_by"]) == (
+        "paid_out", "500.00", "Сидорова Мария")
+    again = cli("voucher", code, "--pay", "--cashier", "Сидорова Мария", env=env, pin="9999")
+    assert again.returncode == 1 and "деньги уже выданы" in again.stderr
+    assert cli("voucher", "1111-2222-3333", env=env).returncode == 1
+    journal = Journal(tmp_path / "data" / "journal.sqlite3")
+    actions = [e.action for e in journal.audit_entries(date.today(), date.today())]
+    assert actions.count("voucher_paid_out") == 1
+    journal.close()

@@ -88,7 +88,7 @@ class SupervisorWindow(QMainWindow):
         self.shifts_view.shift_closed.connect(self.shift_closed)
         self.balance_view = BalanceView(self)
         self.audit_view = AuditView(self)
-        self.cassette_view = CassetteView(self.journal)
+        self.cassette_view = CassetteView(self.journal, actor.name, self.audit)
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)

@@ -100,3 +100,29 @@ def test_collection_counts_the_cassette_and_starts_anew(tmp_path: Path) -> None:
     assert [c.id for c in journal.collections()] == [second.id, first.id]
     assert verify(journal).ok
     journal.close()
+
+
+def test_a_voucher_is_found_by_its_code_and_paid_out_once(tmp_path: Path) -> None:
+    from cashier_app.journal.cash_in import PAID_OUT
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    session = journal.open_cash_session("payment")
+    journal.bill_resolved(journal.bill_stacking(session.id, 3, Decimal("500"), "RUB").id,
+                          STACKED)
+    issued = journal.close_cash_session(session.id, VOUCHER)
+    assert issued.voucher is not None
+    spaced = issued.voucher.replace("-", " ")
+    found = journal.voucher(spaced)
+    assert found is not None and found.id == session.id and found.total == Decimal("500.00")
+    assert journal.voucher("1234") is None and journal.voucher("0000-0000-0000") is None
+    paid = journal.pay_out_voucher(session.id, "Сидорова Мария")
+    assert (paid.state, paid.paid_out_by) == (PAID_OUT, "Сидорова Мария")
+    assert paid.paid_out_at is not None
+    with pytest.raises(CashInError):  # paid once
+        journal.pay_out_voucher(session.id, "Сидорова Мария")
+    spent = journal.open_cash_session("payment")
+    journal.close_cash_session(spent.id, SPENT, agent_transaction_id=5)
+    with pytest.raises(CashInError):  # only a voucher is paid out
+        journal.pay_out_voucher(spent.id, "Сидорова Мария")
+    assert verify(journal).ok
+    journal.close()
