@@ -45,6 +45,8 @@ def test_cassette_tab_shows_the_count_unconfirmed_bills_and_collections(
 
     log_in(rig, qtbot)
     window = authorize(rig)
+    # the application's name follows the title (Qt adds it): not «Касса — … — Касса»
+    assert window.windowTitle() == "Старший кассир: Сидорова Мария"
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     view = window.cassette_view
     assert window.tabs.currentWidget() is view
@@ -76,7 +78,7 @@ def test_cassette_tab_shows_the_count_unconfirmed_bills_and_collections(
     # a collection taken meanwhile: F5 shows the new count
     journal.collect("командная строка (инкассатор)")
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    assert view.summary.text() == "В кассете: 0 купюр на 0,00 ₽"
+    assert view.summary.text() == "Кассета пуста (с последней инкассации купюр не было)"
     assert len(cells(view.collections)) == 2
     window.close()
     rig.close()

@@ -88,7 +88,8 @@ class CassetteView(QWidget):
         total = sum((amount * count for amount, count in counts), start=Decimal("0.00"))
         bills = sum(count for _, count in counts)
         word = plural(bills, "купюра", "купюры", "купюр")
-        self.summary.setText(f"В кассете: {bills} {word} на {money(total)}")
+        self.summary.setText(f"В кассете: {bills} {word} на {money(total)}" if bills
+                             else "Кассета пуста (с последней инкассации купюр не было)")
         fill(self.contents, [(money(amount), str(count), money(amount * count))
                              for amount, count in counts], right=(0, 1, 2))
         pending = self.journal.unconfirmed_bills()

@@ -77,7 +77,8 @@ class SupervisorWindow(QMainWindow):
         self.fetch_balance = fetch_balance
         self.today = today
         self.now = datetime.now
-        self.setWindowTitle(f"Касса — старший кассир: {actor.name}")
+        # Qt adds the application's name («Касса», «Касса — демо-режим») after it
+        self.setWindowTitle(f"Старший кассир: {actor.name}")
         self.print_tasks: set[asyncio.Future[Any]] = set()
         self.journal_view = JournalView(self.journal, today=today)
         self.journal_view.details_requested.connect(self.open_details)
