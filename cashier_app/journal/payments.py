@@ -123,9 +123,17 @@ class PaymentsTable(Table):
     def count_pending(self) -> int:
         """How many payments are «в обработке» or wait for a QR payment, without loading
         them (UI status bar)."""
-        row = self.db.execute("select count(*) from payments where state in (?, ?)",
-                              [str(State.PAYING), str(State.QR_WAITING)]).fetchone()
-        return int(row[0])
+        return sum(self.count_pending_by_state().values())
+
+    def count_pending_by_state(self) -> dict[State, int]:
+        """Payments «в обработке» (``paying``) and QR codes still waiting for the person's
+        bank (``qr_waiting``), counted apart: the status bar names them apart."""
+        counts = {State.PAYING: 0, State.QR_WAITING: 0}
+        for state, count in self.db.execute(
+                "select state, count(*) from payments where state in (?, ?) group by state",
+                [str(State.PAYING), str(State.QR_WAITING)]):
+            counts[State(state)] = int(count)
+        return counts
 
     # --- the desk's cash-register link (QR СБП) ------------------------------------
     def cash_link(self) -> tuple[str, str] | None:

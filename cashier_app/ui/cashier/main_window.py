@@ -388,9 +388,9 @@ class MainWindow(QMainWindow):
         self.status.request_done(outcome, message)
 
     def _show_pending(self) -> None:
-        count = self.journal.count_pending()
-        self.status.show_pending(count)
-        if not count:  # «не возобновлены… повторит в фоне»: nothing is left to do
+        counts = self.journal.count_pending_by_state()
+        self.status.show_pending(counts[State.PAYING], counts[State.QR_WAITING])
+        if not any(counts.values()):  # «не возобновлены… повторит в фоне»: nothing is left to do
             self.notice_bar.take_down_if(("pending",))
 
     # --- news -------------------------------------------------------------------------------

@@ -167,10 +167,16 @@ class CashierStatusBar(QStatusBar):
         self.catalog_label.set_detail("")
 
     # --- payments «в обработке» -------------------------------------------------------
-    def show_pending(self, count: int) -> None:
-        self.pending_label.setText(self.tr("В обработке: {0}").format(number(count)) if count
-                                   else self.tr("В обработке: нет"))
-        _set_state(self.pending_label, "warn" if count else "ok")
+    def show_pending(self, paying: int, qr_waiting: int = 0) -> None:
+        """Payments «в обработке» and QR codes waiting for the person's bank, named apart: a
+        code not yet paid is not a payment being processed."""
+        parts = []
+        if paying:
+            parts.append(self.tr("В обработке: {0}").format(number(paying)))
+        if qr_waiting:
+            parts.append(self.tr("Ждут оплаты по QR: {0}").format(number(qr_waiting)))
+        self.pending_label.setText(", ".join(parts) if parts else self.tr("В обработке: нет"))
+        _set_state(self.pending_label, "warn" if parts else "ok")
 
     # --- the balance ------------------------------------------------------------------
     def show_balance(self, balance: Decimal, currency: str, level: BalanceLevel,

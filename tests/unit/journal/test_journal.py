@@ -75,6 +75,7 @@ def test_exact_values_round_trip(tmp_path: Path) -> None:
     assert record.extras == {"a": "б"} and record.check_answer == {"result": 0}
     assert [r.agent_transaction_id for r in journal.pending()] == [1]
     assert journal.count_pending() == 1
+    assert journal.count_pending_by_state() == {State.PAYING: 1, State.QR_WAITING: 0}
     journal.add_attempt(Attempt(1, "pay", "2026-11-23T10:00:01", 12, "transport", None, "x"))
     assert journal.attempts(1)[0].outcome == "transport"
 
