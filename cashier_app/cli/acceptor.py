@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from cashier_app import settings as cfg
@@ -29,7 +29,7 @@ from cashier_app.devices.acceptor import (
 from cashier_app.devices.cash_intake import AcceptorStatus, CashChanged, CashIntake, CashRules
 from cashier_app.journal.cash_in import PAID_OUT, TEST, VOUCHER, CashInError, CashSession
 
-from .common import EXIT_OK, CommandFailed, UsageError
+from .common import EXIT_OK, CommandFailed, UsageError, written_amount
 from .identity import add_cashier_option, authenticate, os_user, resolve
 
 
@@ -139,13 +139,10 @@ def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:
 def run(settings: cfg.Settings, args: argparse.Namespace) -> int:
     if args.acceptor_command == "test":
         return asyncio.run(_test(settings, args))
-    try:
-        until = Decimal(args.until.replace(",", "."))
-    except InvalidOperation:
-        raise UsageError(f"--until: не сумма: {args.until!r}") from None
-    if not until.is_finite() or until <= 0:
+    until = written_amount(args.until, "--until")  # as every amount on the command line
+    if until <= 0:
         raise UsageError("--until: сумма должна быть больше нуля")
-    return asyncio.run(_accept(settings, args, until.quantize(Decimal("0.01"))))
+    return asyncio.run(_accept(settings, args, until))
 
 
 async def _test(settings: cfg.Settings, args: argparse.Namespace) -> int:

@@ -38,6 +38,15 @@ def test_acceptor_without_a_port_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Купюроприёмник не настроен: укажите acceptor.port" in result.stderr
     assert "Traceback" not in result.stderr
+    # a sum as every amount on the command line is written; nothing opened for a bad one
+    for bad, said in (("1e30", "не сумма"), ("0", "больше нуля"), ("10.555", "не сумма")):
+        refused = cli("acceptor", "accept", "--until", bad, "--port", "/nonexistent",
+                      env=base_env(tmp_path))
+        assert refused.returncode == 2 and said in refused.stderr, (bad, refused.stderr)
+        assert "Traceback" not in refused.stderr
+    gone = cli("acceptor", "test", "--port", "/nonexistent/ttyUSB9", env=base_env(tmp_path))
+    assert gone.returncode == 1 and "порт /nonexistent/ttyUSB9 не открывается" in gone.stderr
+    assert "Traceback" not in gone.stderr
 
 
 def test_accept_takes_test_cash_until_the_sum_and_journals_it(tmp_path: Path) -> None:
