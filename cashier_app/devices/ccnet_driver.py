@@ -117,8 +117,7 @@ class CcnetAcceptor:
         async with self._lock:
             state, _ = await self._poll()
         self.found_at_start = state.name.lower()
-        self._credit_due = state is PollState.POWER_UP_BILL_IN_STACKER
-        await self._initialise()
+        await self._powered_up(state)
         self._link_up = True
         self._task = asyncio.create_task(self._poll_forever(), name="ccnet-poll")
 
@@ -163,6 +162,13 @@ class CcnetAcceptor:
         self._io.shutdown(wait=False)
 
     # --- start-up ---------------------------------------------------------------------------
+    async def _powered_up(self, state: PollState) -> None:
+        """Start the unit anew (at our start, or after it lost power): nothing is held in
+        escrow any more, and a bill it had on the way to the cassette is due as a credit."""
+        self._escrow = None
+        self._credit_due = state is PollState.POWER_UP_BILL_IN_STACKER
+        await self._initialise()
+
     async def _initialise(self) -> None:
         """RESET, then wait for the unit to finish initialising, read what it is and which
         bills it knows, and leave every bill disabled until a payment asks for some."""
@@ -213,9 +219,7 @@ class CcnetAcceptor:
             await self._write(ACK_FRAME)
         await self._report(state, data)
         if state in POWER_UP_STATES:  # power was lost and is back: the unit waits for RESET
-            self._escrow = None
-            self._credit_due = state is PollState.POWER_UP_BILL_IN_STACKER
-            await self._initialise()
+            await self._powered_up(state)
         elif state is PollState.DEVICE_BUSY:
             await asyncio.sleep(self._pause(state, data))
 
@@ -286,10 +290,8 @@ class CcnetAcceptor:
                     state, data = await self._poll(ack=False)
                     if state is PollState.STACKED:  # stacked while we could not hear it
                         await self._stacked(data)
-                if state in POWER_UP_STATES:
-                    self._escrow = None
-                    self._credit_due = state is PollState.POWER_UP_BILL_IN_STACKER
-                    await self._initialise()  # the unit lost power: start it anew
+                if state in POWER_UP_STATES:  # the unit lost power too: start it anew
+                    await self._powered_up(state)
                 else:
                     async with self._lock:
                         await self._write(ACK_FRAME)
