@@ -18,7 +18,6 @@ from cashier_app.core.money import format_amount
 from cashier_app.core.text import moment, money
 from cashier_app.devices.acceptor import (
     AcceptorError,
-    AcceptorEvent,
     Escrowed,
     LinkLost,
     LinkRestored,
@@ -182,7 +181,6 @@ async def _accept(settings: cfg.Settings, args: argparse.Namespace, until: Decim
     with open_journal(settings) as journal:
         intake = CashIntake(journal, make_acceptor(settings, args.port))
         done = asyncio.Event()
-        last: dict[str, Any] = {}
 
         def say(event: str, **fields: Any) -> None:
             line = {"event": event, **fields}
@@ -192,33 +190,25 @@ async def _accept(settings: cfg.Settings, args: argparse.Namespace, until: Decim
                 print(" ".join([event, *(f"{k}={v}" for k, v in fields.items())]), flush=True)
 
         def changed(event: CashChanged) -> None:
-            last["total"] = event.total
             say("stacked", amount=format(event.bill.amount, "f"), currency=event.bill.currency,
                 total=format(event.total, "f"))
             if event.total >= until:
                 done.set()
 
-        intake.events.subscribe(CashChanged, changed)
-        original = intake._on_event
-
-        async def listen(event: AcceptorEvent) -> None:
-            # the engineer sees everything the unit says, as it says it
-            if isinstance(event, Escrowed):
-                say("escrow", amount=format(event.bill.amount, "f"),
-                    currency=event.bill.currency)
-            elif isinstance(event, Returned):
-                say("returned")
-            elif isinstance(event, Rejected):
-                say("rejected", reason=event.reason)
-            elif isinstance(event, StateChanged) and event.fault:
+        def fault(event: StateChanged) -> None:
+            if event.fault:
                 say(event.code, text=event.text)
-            elif isinstance(event, LinkLost):
-                say("link_lost", text=event.text)
-            elif isinstance(event, LinkRestored):
-                say("link_restored")
-            await original(event)
 
-        intake._on_event = listen  # type: ignore[method-assign]
+        # the engineer sees everything the unit says, as it says it (the intake publishes it)
+        hub = intake.events
+        hub.subscribe(CashChanged, changed)
+        hub.subscribe(Escrowed, lambda e: say("escrow", amount=format(e.bill.amount, "f"),
+                                              currency=e.bill.currency))
+        hub.subscribe(Returned, lambda _e: say("returned"))
+        hub.subscribe(Rejected, lambda e: say("rejected", reason=e.reason))
+        hub.subscribe(StateChanged, fault)
+        hub.subscribe(LinkLost, lambda e: say("link_lost", text=e.text))
+        hub.subscribe(LinkRestored, lambda _e: say("link_restored"))
         try:
             for left in await intake.start():
                 # an earlier test interrupted (killed, a power cut): its cash, resolved by

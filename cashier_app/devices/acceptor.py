@@ -88,6 +88,9 @@ class AcceptorError(Exception):
 class BillAcceptor(Protocol):
     identity: Identity | None
     bill_table: tuple[Denomination, ...]
+    #: what the unit said at :meth:`start`, before it was reset (``power_up_bill_in_stacker``,
+    #: ``stacked``, ``escrow``…): how the cash session resolves a bill it had sent to stacking
+    found_at_start: str | None
 
     async def start(self, listener: Listener) -> None:
         """Open the port, reset the unit, read its identity and bill table, start polling

@@ -7,6 +7,10 @@ only then acknowledged to the unit (see :mod:`cashier_app.devices.ccnet_driver`)
 or a killed process at any point leaves the bill in the journal in one of those two states,
 and :meth:`CashIntake.start` resolves a ``stacking`` one from what the unit says at power-up.
 
+Every event of the unit is published on the intake's hub as it arrives (an engineer's or a
+log's view); what a screen needs is published after the journal has it: :class:`CashChanged`,
+:class:`BillRefused`, :class:`AcceptorStatus`.
+
 Which bills the unit may take follows the payment (:class:`CashRules`): never one that would
 go over what is still owed for a fixed amount or an invoice, nor over the service's or the
 agent's maximum. A bill in escrow that breaks a rule (the rules changed while it was being
@@ -18,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -130,7 +134,7 @@ class CashIntake:
         otherwise unconfirmed — for the supervisor, never guessed. Returns the sessions left
         open, with their money (the kiosk finishes their payment or gives a voucher)."""
         await self.acceptor.start(self._on_event)
-        found = getattr(self.acceptor, "found_at_start", None)
+        found = self.acceptor.found_at_start
         stacking = [bill for bill in self.journal.unconfirmed_bills() if bill.state == STACKING]
         if found == CREDIT_RECOVERY and stacking:
             # the unit lost power with a bill on its way: it reports it after its RESET (see
@@ -196,6 +200,7 @@ class CashIntake:
 
     # --- what the unit says -------------------------------------------------------------------
     async def _on_event(self, event: AcceptorEvent) -> None:
+        self.events.publish(event)  # what the unit said, as it said it (an engineer's view)
         if isinstance(event, Escrowed):
             await self._escrowed(event.bill)
         elif isinstance(event, Stacked) and event.at_power_up:
@@ -302,7 +307,10 @@ class CashIntake:
         written = self.journal.bill_resolved(pending.id, STACKED)
         failpoint("cash.after_stacked_commit")  # written, not yet acknowledged to the unit
         self._pending = None
-        self.session = self.journal.cash_session(self.session.id)
+        # the session as the journal now has it, without reading it back: this intake is
+        # the only writer of its open session
+        kept = tuple(bill for bill in self.session.bills if bill.id != written.id)
+        self.session = replace(self.session, bills=(*kept, written))  # the newest bill last
         log.info("bill stacked: %s %s, session %s total %s", bill.amount, bill.currency,
                  self.session.id, self.session.total)
         self.events.publish(CashChanged(self.session.id, self.session.total, written))
