@@ -26,7 +26,7 @@ from cashier_app.devices.acceptor import (
     StateChanged,
 )
 from cashier_app.devices.cash_intake import AcceptorStatus, CashChanged, CashIntake, CashRules
-from cashier_app.journal.cash_in import PAID_OUT, TEST, VOUCHER, CashInError, CashSession
+from cashier_app.journal.cash_in import PAID_OUT, TEST, VOUCHER, VoucherNotPayable
 
 from .common import EXIT_OK, CommandFailed, UsageError, written_amount
 from .identity import add_cashier_option, authenticate, os_user, resolve
@@ -84,8 +84,8 @@ def run_voucher(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 raise CommandFailed("Выдать деньги по ваучеру может только старший кассир")
             try:
                 session = journal.pay_out_voucher(session.id, person.name)
-            except CashInError:
-                raise CommandFailed(_not_payable(session)) from None
+            except VoucherNotPayable as error:
+                raise CommandFailed(str(error)) from None
             journal.audit(person.name, person.role.value, "voucher_paid_out",
                           f"ваучер {session.voucher}", {"total": format(session.total, "f"),
                                                         "session": session.id})
@@ -101,13 +101,6 @@ def run_voucher(settings: cfg.Settings, args: argparse.Namespace) -> int:
     elif session.state == VOUCHER:
         print("Деньги ещё не выданы")
     return EXIT_OK
-
-
-def _not_payable(session: CashSession) -> str:
-    if session.state == PAID_OUT:
-        return (f"По ваучеру {session.voucher} деньги уже выданы: "
-                f"{moment(session.paid_out_at)}, {session.paid_out_by}")
-    return f"Ваучер {session.voucher} не подлежит выдаче ({session.state})"
 
 
 def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from cashier_app.core.money import kopecks
+from cashier_app.core.text import moment
+from cashier_app.errors import UserFacingError
 
 from .base import Table
 from .seal import now_text
@@ -99,6 +101,11 @@ class Collection:
 
 class CashInError(RuntimeError):
     pass
+
+
+class VoucherNotPayable(CashInError, UserFacingError):
+    """The voucher's money was already given, or the code is not a voucher's; ``str()`` is
+    Russian, the same words at the supervisor's window and on the command line."""
 
 
 class CashInTable(Table):
@@ -194,8 +201,7 @@ class CashInTable(Table):
         with self._write():
             current = self.sealer.row("cash_sessions", session_id)
             if current is None or current["state"] != VOUCHER:
-                state = current["state"] if current else "нет"
-                raise CashInError(f"voucher session {session_id} is not payable ({state})")
+                raise VoucherNotPayable(_not_payable(current))
             self.sealer.update("cash_sessions", current, {
                 "state": PAID_OUT, "paid_out_at": now_text(), "paid_out_by": actor})
         return self.cash_session(session_id)
@@ -243,6 +249,15 @@ class CashInTable(Table):
         if current is None or current["state"] != OPEN:
             raise CashInError(f"cash session {session_id} is not open")
         return current
+
+
+def _not_payable(row: dict[str, Any] | None) -> str:
+    if row is not None and row["state"] == PAID_OUT:
+        return (f"По ваучеру {row['voucher']} деньги уже выданы: {moment(row['paid_out_at'])}, "
+                f"{row['paid_out_by']}")
+    if row is not None and row["voucher"]:
+        return f"Ваучер {row['voucher']} не подлежит выдаче"
+    return "Такого ваучера нет"
 
 
 def voucher_code() -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from cashier_app.core.text import moment, money, plural
 from cashier_app.journal import Journal
-from cashier_app.journal.cash_in import PAID_OUT, CashInError
+from cashier_app.journal.cash_in import VoucherNotPayable
 from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.tables import Column, fill, fitted_table
 
@@ -113,12 +113,8 @@ class CassetteView(QWidget):
             return
         try:
             paid = self.journal.pay_out_voucher(session.id, self.actor)
-        except CashInError:
-            text = (f"По ваучеру {session.voucher} деньги уже выданы: "
-                    f"{moment(session.paid_out_at)}, {session.paid_out_by}"
-                    if session.state == PAID_OUT
-                    else f"Ваучер {session.voucher} не подлежит выдаче")
-            say(self.pay_message, text, "error")
+        except VoucherNotPayable as error:
+            say(self.pay_message, str(error), "error")
             return
         self._audit("voucher_paid_out", f"ваучер {paid.voucher}",
                     {"total": format(paid.total, "f"), "session": paid.id})
