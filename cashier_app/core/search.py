@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 
 from .services import ServiceDefinition, human_text
@@ -54,24 +54,19 @@ class SearchIndex:
         used_rows.sort(key=lambda row: (-usage[row[2].service_id],
                                         0 if first and row[1].startswith(first) else 1, row[1]))
         used_ids = {row[2].service_id for row in used_rows}
-        if limit is None:
-            rest = [row for row in rows if row[2].service_id not in used_ids]
-            if first:
-                rest = ([row for row in rest if row[1].startswith(first)]
-                        + [row for row in rest if not row[1].startswith(first)])
-            best = used_rows + rest
+        # the rest in name order, those starting with the first word first — taken lazily,
+        # so a limited search stops at its ``limit`` instead of ordering every match (a
+        # one-letter query matches most of a big catalog)
+        rest: Iterable[tuple[str, str, ServiceDefinition]]
+        if first:
+            rest = chain((row for row in rows if row[1].startswith(first)
+                          and row[2].service_id not in used_ids),
+                         (row for row in rows if not row[1].startswith(first)
+                          and row[2].service_id not in used_ids))
         else:
-            # only the first ``limit`` are shown: stop at them instead of ordering every match
-            # (a one-letter query matches most of a big catalog)
-            best = used_rows[:limit]
-            if first:
-                best += islice((row for row in rows if row[1].startswith(first)
-                                and row[2].service_id not in used_ids), limit - len(best))
-                best += islice((row for row in rows if not row[1].startswith(first)
-                                and row[2].service_id not in used_ids), limit - len(best))
-            else:
-                best += islice((row for row in rows if row[2].service_id not in used_ids),
-                               limit - len(best))
+            rest = (row for row in rows if row[2].service_id not in used_ids)
+        best = used_rows[:limit]
+        best += islice(rest, None if limit is None else limit - len(best))
         return [row[2] for row in best], len(rows)
 
 
