@@ -71,6 +71,8 @@ class SoftwareValidator:
         self._event_answered = False  # the last answer was a POLL answer with an event
         self._jammed: PollState | None = None
         self._forced: tuple[PollState, bytes] | None = None
+        self._lose_answer: PollState | None = None
+        self._lose_ack: PollState | None = None
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
@@ -139,6 +141,14 @@ class SoftwareValidator:
         with self._lock:
             self._forced = (state, data)
 
+    def lose_line(self, *, answer: PollState | None = None,
+                  ack_of: PollState | None = None) -> None:
+        """Noise eats one frame: the unit's next answer in state ``answer`` never reaches the
+        controller, or the controller's ACK of the next answer in state ``ack_of`` never
+        reaches the unit (which then says it again at the next POLL)."""
+        with self._lock:
+            self._lose_answer, self._lose_ack = answer, ack_of
+
     def unplug(self) -> None:
         """The cable is pulled: nothing answers."""
         self._silent = True
@@ -194,12 +204,20 @@ class SoftwareValidator:
                     continue
                 with self._lock:
                     answer = self._answer(frame.code, frame.data)
+                    if (answer is not None and self._lose_answer is not None
+                            and frame.code == Command.POLL
+                            and answer[3] == self._lose_answer):
+                        self._lose_answer, answer = None, None  # lost on the line
                 if answer is not None:
                     os.write(self._master, answer)
 
     def _answer(self, code: int | None, data: bytes) -> bytes | None:
         unit = self._unit
         if code == ACK:
+            if self._lose_ack is not None and self._event_answered \
+                    and unit.state is self._lose_ack:
+                self._lose_ack, self._event_answered = None, False
+                return None  # lost on the line: the event stays unacknowledged
             # an ACK is for the answer just given: an event is confirmed only by the ACK
             # that follows the POLL answer carrying it
             if unit.waiting_ack and self._event_answered:

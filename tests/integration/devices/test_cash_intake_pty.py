@@ -394,3 +394,33 @@ def test_program_and_unit_both_lose_power_mid_stack(tmp_path: Path,
     states = [b.state for b in journal.cash_session(1).bills]
     assert states == ([STACKED] if credit_recovery else [UNCONFIRMED])
     journal.close()
+
+
+@pytest.mark.parametrize("lost", ["stacked_answer", "ack_of_stacked"])
+def test_a_frame_lost_on_the_line_neither_loses_nor_doubles_a_bill(
+        unit: SoftwareValidator, tmp_path: Path, lost: str) -> None:
+    """The STACKED answer never reaches the program (it asks again and hears it), or the
+    program's ACK of it never reaches the unit (which says STACKED again): each bill is
+    counted exactly once."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, heard):
+            await intake.start()
+            await intake.begin("payment")
+            if lost == "stacked_answer":
+                unit.lose_line(answer=PollState.STACKED)
+            else:
+                unit.lose_line(ack_of=PollState.STACKED)
+            unit.insert(100)
+            await until(lambda: heard.of(CashChanged))
+            unit.insert(500)
+            await until(lambda: len(heard.of(CashChanged)) == 2)
+            await asyncio.sleep(0.3)  # more polls: the repeat is not a second bill
+            assert [c.total for c in heard.of(CashChanged)] == money("100", "600")  # type: ignore[attr-defined]
+            assert unit._lose_answer is None and unit._lose_ack is None  # it did happen
+
+    asyncio.run(go())
+    assert unit.cassette == money("100", "500")
+    assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
+    journal.close()
