@@ -81,3 +81,34 @@ def test_killed_while_taking_cash_loses_nothing_and_counts_nothing_twice(
     assert journal.cash_session(interrupted[0].id).state == TEST
     assert journal.unconfirmed_bills() == []  # every bill resolved: nothing left to guess
     journal.close()
+
+
+def test_two_programs_on_one_journal_each_count_their_own_cash(tmp_path: Path) -> None:
+    """Two programs on one data directory (two terminals' engineers, say), each with its own
+    unit, taking cash at the same time: every bill of each is in the journal once, in its own
+    session, and the cassette count is the sum."""
+    with SoftwareValidator(serial_number="EMU0000001") as one, \
+            SoftwareValidator(serial_number="EMU0000002") as two:
+        env = base_env(tmp_path)
+        first = accept({**env, "CASHIER_ACCEPTOR_PORT": one.path}, "1000")
+        second = accept({**env, "CASHIER_ACCEPTOR_PORT": two.path}, "700")
+        wait_enabled(one, first)
+        wait_enabled(two, second)
+        for amount in (100, 500, 200, 200):
+            one.insert(amount)
+            two.insert(amount if amount != 500 else 100)
+        two.insert(100)
+        outs = [process.communicate(timeout=30) for process in (first, second)]
+        assert [p.returncode for p in (first, second)] == [0, 0], outs
+        summaries = [json.loads(out.splitlines()[-1]) for out, _ in outs]
+        assert [s["total"] for s in summaries] == ["1000.00", "700.00"]
+        cassettes = one.cassette + two.cassette
+    journal = Journal(tmp_path / "data" / "journal.sqlite3")
+    sessions = [journal.cash_session(s["session"]) for s in summaries]
+    assert [s.device for s in sessions] == ["SM-RU1353-EMU EMU0000001",
+                                            "SM-RU1353-EMU EMU0000002"]
+    assert [s.total for s in sessions] == [Decimal("1000.00"), Decimal("700.00")]
+    counted = journal.cassette()
+    assert sorted(Decimal(k) for k, v in counted.items() for _ in range(v)) == sorted(cassettes)
+    assert journal.unconfirmed_bills() == [] and journal.open_cash_sessions() == []
+    journal.close()
