@@ -102,9 +102,27 @@ def install_translations(app: QApplication, language: str) -> list[QTranslator]:
     return installed
 
 
+#: Qt aborts the process (SIGABRT, an English line) when it finds no screen to open a window
+#: on; the person gets this instead, before any window is attempted
+NO_SCREEN = ("Нет экрана: окно не открыть (не заданы DISPLAY и WAYLAND_DISPLAY). Запустите "
+             "программу на рабочем столе; без экрана — команды cashier-app или "
+             "QT_QPA_PLATFORM=offscreen")
+
+
+def no_screen() -> bool:
+    """On Linux and the BSDs, no X11 or Wayland session and no platform chosen: Qt would
+    abort. (Windows and macOS always have their own screen.)"""
+    if sys.platform.startswith(("win", "darwin")) or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_window(settings: cfg.Settings, *, demo: bool = False,
                smoke_screenshot: Path | None = None) -> int:
     settings.require_processing()
+    if no_screen():
+        print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
+        return 1
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -157,3 +157,15 @@ def test_a_reader_that_goes_away_is_no_traceback(emulator_process: str,
     err = process.stderr.read().decode("utf-8")
     assert code == 0, err
     assert "Traceback" not in err and "Exception ignored" not in err and "Broken" not in err
+
+
+def test_no_screen_is_said_in_russian_not_a_qt_abort(tmp_path: Path) -> None:
+    """On a machine with no X11 or Wayland session, the window and the validator's control
+    window say so in one Russian line and exit 1 — Qt would abort with SIGABRT."""
+    env = {k: v for k, v in base_env(tmp_path).items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    for command in (["--demo"], ["acceptor", "emulate"]):
+        result = cli(*command, env=env, timeout=60)
+        assert result.returncode == 1, (command, result.returncode, result.stderr)
+        assert result.stderr.startswith("cashier-app: Нет экрана: окно не открыть"), command
+        assert "Traceback" not in result.stderr and "qt.qpa" not in result.stderr

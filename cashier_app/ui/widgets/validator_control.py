@@ -5,6 +5,7 @@ For the demo and for trying the engineer's commands without hardware."""
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 
 from PySide6.QtCore import QTimer
@@ -77,8 +78,11 @@ def run_control_window() -> int:
     this window until it is closed."""
     from PySide6.QtWidgets import QApplication
 
-    from cashier_app.ui.launch import load_style
+    from cashier_app.ui.launch import NO_SCREEN, load_style, no_screen
 
+    if no_screen():
+        print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(["cashier-app"])
     assert isinstance(app, QApplication)
     load_style(app)
