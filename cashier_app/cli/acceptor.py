@@ -27,6 +27,7 @@ from cashier_app.devices.acceptor import (
 )
 from cashier_app.devices.cash_intake import AcceptorStatus, CashChanged, CashIntake, CashRules
 from cashier_app.journal.cash_in import PAID_OUT, TEST, VOUCHER, VoucherNotPayable
+from cashier_app.util.printable import printable
 
 from .common import EXIT_OK, CommandFailed, UsageError, written_amount
 from .identity import add_cashier_option, authenticate, os_user, resolve
@@ -77,7 +78,7 @@ def run_voucher(settings: cfg.Settings, args: argparse.Namespace) -> int:
     with open_journal(settings) as journal:
         session = journal.voucher(args.code)
         if session is None or session.voucher is None:
-            raise CommandFailed(f"Ваучера с кодом {args.code} нет в журнале")
+            raise CommandFailed(f"Ваучера с кодом {printable(args.code)[:40]} нет в журнале")
         if args.pay:
             person = authenticate(journal, resolve(settings, args.cashier), "voucher --pay")
             if not person.role.supervises:

@@ -69,9 +69,12 @@ def test_cassette_tab_shows_the_count_unconfirmed_bills_and_collections(
     qtbot.keyClicks(view.code, code)
     view.pay_button.click()
     assert view.pay_message.text().startswith(f"По ваучеру {code} деньги уже выданы: ")
+    assert view.code.text() == code  # what was typed stays for a second look
+    view.code.clear()
     qtbot.keyClicks(view.code, "1111-2222-3333")
     view.pay_button.click()
     assert view.pay_message.text() == "Такого ваучера нет: проверьте код (12 цифр)"
+    assert view.code.text() == "1111-2222-3333"
     today = date.today()
     paid_out = [e for e in journal.audit_entries(today, today) if e.action == "voucher_paid_out"]
     assert [(e.actor, e.target) for e in paid_out] == [("Сидорова Мария", f"ваучер {code}")]
