@@ -120,6 +120,7 @@ class CashIntake:
         self._tasks: set[asyncio.Task[None]] = set()
         self._fault: str | None = None  # the unit's fault state now, if any
         self._power_up: str | None = None  # a power-up seen, the unit not ready yet
+        self._claimed: set[int] = set()  # interrupted sessions of this unit, taken over
 
     @property
     def device(self) -> str | None:
@@ -131,11 +132,16 @@ class CashIntake:
         """Start the unit (every bill disabled) and settle what an interruption left: a bill
         the journal has as ``stacking`` is stacked if the unit reports a bill in its stacker
         at power-up, returned if it reports one in the validator (a RESET gives it back),
-        otherwise unconfirmed — for the supervisor, never guessed. Returns the sessions left
-        open, with their money (the kiosk finishes their payment or gives a voucher)."""
+        otherwise unconfirmed — for the supervisor, never guessed. Only this unit's sessions
+        whose program is gone are taken over; another running program's are left alone.
+        Returns the sessions taken over, with their money (the kiosk finishes their payment
+        or gives a voucher)."""
         await self.acceptor.start(self._on_event)
         found = self.acceptor.found_at_start
-        stacking = [bill for bill in self.journal.unconfirmed_bills() if bill.state == STACKING]
+        claimed = self.journal.claim_cash_sessions(self.device)
+        self._claimed = {session.id for session in claimed}
+        stacking = [bill for session in claimed for bill in session.bills
+                    if bill.state == STACKING]
         if found == CREDIT_RECOVERY and stacking:
             # the unit lost power with a bill on its way: it reports it after its RESET (see
             # _credit), or, ready without doing so, leaves it unconfirmed (_after_power_up)
@@ -148,7 +154,7 @@ class CashIntake:
             else:
                 state = UNCONFIRMED
             self._resolved(bill, state)
-        return self.journal.open_cash_sessions()
+        return [self.journal.cash_session(session_id) for session_id in sorted(self._claimed)]
 
     # --- a person's session -----------------------------------------------------------------
     async def begin(self, purpose: str = "payment", rules: CashRules | None = None,
@@ -263,7 +269,9 @@ class CashIntake:
         sent to stacking (the oldest unresolved of that type), or — if the journal has none —
         a bill of its own in a session of its own, for a voucher: money in the cassette is
         never left out of the books."""
-        waiting = [b for b in self.journal.unconfirmed_bills() if b.bill_type == bill.bill_type]
+        mine = self._claimed | ({self.session.id} if self.session is not None else set())
+        waiting = [b for b in self.journal.unconfirmed_bills()
+                   if b.bill_type == bill.bill_type and b.session_id in mine]
         if waiting:
             self._resolved(waiting[0], STACKED)
             if self._pending is not None and self._pending.id == waiting[0].id:

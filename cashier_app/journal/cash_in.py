@@ -115,7 +115,7 @@ class CashInTable(Table):
         with self._write():
             row = self.sealer.insert("cash_sessions", {
                 "opened_at": now_text(), "purpose": purpose, "state": OPEN,
-                "device": device})
+                "device": device, "owner": self.owner})
         return self.cash_session(row["id"])
 
     def cash_session(self, session_id: int) -> CashSession:
@@ -129,9 +129,29 @@ class CashInTable(Table):
                            row["closed_at"], bills, row["paid_out_at"], row["paid_out_by"])
 
     def open_cash_sessions(self) -> list[CashSession]:
-        """Sessions not ended: after a restart, the money of an interrupted one."""
+        """Sessions not ended, of any program."""
         return [self.cash_session(row["id"]) for row in self.db.query(
             "select id from cash_sessions where state = ? order by id", [OPEN])]
+
+    def claim_cash_sessions(self, device: str | None) -> list[CashSession]:
+        """The open sessions of this unit (``device``; a session with none too) whose program
+        is gone (killed, a power cut), taken over by this one in one transaction —
+        compare-and-set on the owner, so of two programs starting together only one gets
+        each — with this program's own. Another running program's session, or another
+        unit's, is never touched: its bills are in another cassette or still on their way."""
+        alive = self.lease.alive if self.lease is not None else (lambda owner: False)
+        claimed = []
+        with self._write():
+            for row in list(self.db.query(
+                    "select * from cash_sessions where state = ? order by id", [OPEN])):
+                if row["owner"] != self.owner and alive(row["owner"]):
+                    continue
+                if row["device"] is not None and row["device"] != device:
+                    continue
+                if row["owner"] != self.owner:
+                    self.sealer.update("cash_sessions", row, {"owner": self.owner})
+                claimed.append(row["id"])
+        return [self.cash_session(session_id) for session_id in claimed]
 
     def bill_stacking(self, session_id: int, bill_type: int, amount: Decimal,
                       currency: str) -> CashBill:

@@ -186,12 +186,14 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     from the moment it is sent to the cassette (``stacking``), before the unit confirms it
     (``stacked``), so that a power cut in between leaves a trace to resolve, never a gap.
     ``collection`` is the encashment that took the bill out of the cassette (NULL: still in);
-    ``collections`` keeps each encashment's count. A voucher paid out in cash by the
+    ``owner`` is the running program taking the cash (as a payment's owner): a restart takes
+    over only the sessions of programs that are gone. ``collections`` keeps each
+    encashment's count. A voucher paid out in cash by the
     supervisor keeps who and when (``paid_out_*``); it is paid once."""
     db.execute("""create table cash_sessions (
         id integer primary key, opened_at text not null, purpose text not null,
         state text not null, device text, agent_transaction_id integer, voucher text,
-        closed_at text, paid_out_at text, paid_out_by text, chain_hash text)""")
+        closed_at text, paid_out_at text, paid_out_by text, owner text, chain_hash text)""")
     db.execute("create unique index cash_sessions_voucher on cash_sessions (voucher) "
                "where voucher is not null")
     db.execute("""create table cash_in (

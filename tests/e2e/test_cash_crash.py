@@ -91,8 +91,8 @@ def test_two_programs_on_one_journal_each_count_their_own_cash(tmp_path: Path) -
             SoftwareValidator(serial_number="EMU0000002") as two:
         env = base_env(tmp_path)
         first = accept({**env, "CASHIER_ACCEPTOR_PORT": one.path}, "1000")
+        wait_enabled(one, first)  # its session is open when the second program starts
         second = accept({**env, "CASHIER_ACCEPTOR_PORT": two.path}, "700")
-        wait_enabled(one, first)
         wait_enabled(two, second)
         for amount in (100, 500, 200, 200):
             one.insert(amount)
@@ -101,6 +101,8 @@ def test_two_programs_on_one_journal_each_count_their_own_cash(tmp_path: Path) -
         outs = [process.communicate(timeout=30) for process in (first, second)]
         assert [p.returncode for p in (first, second)] == [0, 0], outs
         summaries = [json.loads(out.splitlines()[-1]) for out, _ in outs]
+        # the second did not take the first's live session for an interrupted one
+        assert all('"recovered"' not in out for out, _ in outs)
         assert [s["total"] for s in summaries] == ["1000.00", "700.00"]
         cassettes = one.cassette + two.cassette
     journal = Journal(tmp_path / "data" / "journal.sqlite3")

@@ -424,3 +424,20 @@ def test_a_frame_lost_on_the_line_neither_loses_nor_doubles_a_bill(
     assert unit.cassette == money("100", "500")
     assert journal.cassette() == {Decimal("100.00"): 1, Decimal("500.00"): 1}
     journal.close()
+
+
+def test_another_units_interrupted_session_is_not_taken_over(unit: SoftwareValidator,
+                                                             tmp_path: Path) -> None:
+    """A session left open by a program of another unit (another terminal on this journal):
+    its bill on the way is not resolved from this unit's state, nor its session returned."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+    other = journal.open_cash_session("payment", "SM-RU1353 OTHER0001")
+    journal.bill_stacking(other.id, 3, Decimal("500"), "RUB")
+
+    async def go() -> None:
+        async with intake_on(unit, journal) as (intake, _heard):
+            assert await intake.start() == []
+
+    asyncio.run(go())
+    assert [b.state for b in journal.cash_session(other.id).bills] == ["stacking"]
+    journal.close()
