@@ -109,20 +109,33 @@ def run_encashment(settings: cfg.Settings, args: argparse.Namespace) -> int:
     collector is the OS user who ran the command), and the count starts again at zero."""
     with open_journal(settings) as journal:
         actor = f"командная строка ({os_user()})"
+        earlier = journal.collections(limit=1)
         collection = journal.collect(actor)
         journal.audit(actor, "", "encashment", f"инкассация {collection.id}", {
             "bills": collection.bills, "total": format(collection.total, "f")})
+        # vouchers are paid from the point's till, not the cassette: listed beside it
+        paid_out = journal.vouchers_paid_out(earlier[0].at if earlier else None)
+        unpaid = journal.unpaid_vouchers()
     counts = {format(k, "f"): v for k, v in sorted(collection.by_denomination.items())}
+    paid_sum = sum((v.total for v in paid_out), Decimal("0.00"))
+    unpaid_sum = sum((v.total for v in unpaid), Decimal("0.00"))
     if args.json:
         print(json.dumps({"collection": collection.id, "at": collection.at,
                           "bills": collection.bills, "total": format(collection.total, "f"),
-                          "by_denomination": counts, "unconfirmed": collection.unconfirmed},
+                          "by_denomination": counts, "unconfirmed": collection.unconfirmed,
+                          "vouchers_paid_out": {"count": len(paid_out),
+                                                "total": format(paid_sum, "f")},
+                          "vouchers_unpaid": {"count": len(unpaid),
+                                              "total": format(unpaid_sum, "f")}},
                          ensure_ascii=False))
         return EXIT_OK
     print(f"Инкассация № {collection.id}, {moment(collection.at)}")
     for amount, count in sorted(collection.by_denomination.items()):
         print(f"  {format_amount(amount):>10} ₽ × {count:<4} = {format_amount(amount * count)} ₽")
     print(f"Купюр: {collection.bills}, сумма: {format_amount(collection.total)} ₽")
+    print(f"Выдано по ваучерам с прошлой инкассации: {len(paid_out)} на {money(paid_sum)}")
+    if unpaid:
+        print(f"Ваучеры не выданы и не использованы: {len(unpaid)} на {money(unpaid_sum)}")
     if collection.unconfirmed:
         print(f"Не подтверждены купюроприёмником: {collection.unconfirmed} — сверьте с "
               "кассетой (старший кассир)")

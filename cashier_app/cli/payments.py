@@ -28,7 +28,7 @@ from cashier_app.journal.leases import describe
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.errors import ProcessingError
 
-from . import identity
+from . import acceptor_pay, identity
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -60,6 +60,7 @@ def add_commands(commands: Any) -> None:
                      help="сколько секунд ждать финального ответа (по умолчанию 120)")
     pay.add_argument("--json", action="store_true", help="вывод одним объектом JSON")
     identity.add_cashier_option(pay, "point.cashier, иначе кассир открытой смены")
+    acceptor_pay.add_options(pay)
 
     recover = commands.add_parser("recover", help="довести до конца все платежи «в обработке»")
     recover.set_defaults(run=lambda settings, args: asyncio.run(run_recover(settings, args)))
@@ -166,6 +167,8 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
     cash = _amount(args.cash, "--cash")
     extras = _pairs(args.extra, "--extra")
     lines = _lines(args.sub)
+    if args.from_acceptor and cash is not None:
+        raise UsageError("--cash не нужен с --from-acceptor: внесённое считает купюроприёмник")
     async with open_point(settings) as point:
         journal, engine, client = point.journal, point.engine, point.client
         # the open shift's cashier, PIN checked, before anything is journaled or sent
@@ -174,7 +177,10 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
         # unexpectedly is logged and left for later: it must not block this payment)
         await engine.scheduler.recover(wait=0)
         record = None
+        unit = acceptor_pay.AcceptorPay(point, args) if args.from_acceptor else None
         try:
+            if unit is not None:
+                await unit.start()
             shift = journal.open_shift_now()
             if shift is None:
                 raise PaymentRefused("Смена не открыта: платежи не принимаются (откройте "
@@ -189,7 +195,11 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
             record = engine.begin(PaymentInput(
                 service, values, cashier=cashier, shift_id=shift.id))
             record = await engine.recheck(record.agent_transaction_id)
-            if record.state is State.CHECKED:
+            if record.state is State.CHECKED and unit is not None:
+                record = await unit.pay(record, service, amount, args.contract, lines)
+                record = await engine.scheduler.settle(record.agent_transaction_id,
+                                                       wait=args.wait)
+            elif record.state is State.CHECKED:
                 plan = engine.plan(record, amount=amount, contract_id=args.contract,
                                    lines=lines, cash_given=cash,
                                    fixed_payment=service.fixed_payment)
@@ -206,6 +216,9 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
             return EXIT_FAILED
         except (Exception, asyncio.CancelledError) as error:
             return _unfinished(journal, engine, record, error, as_json=args.json)
+        finally:
+            if unit is not None:
+                await unit.close()
     return _report(record, as_json=args.json)
 
 

@@ -8,6 +8,8 @@
 
 Commission: amountFrom = amountTo + commission, by per-service rules (percent with a minimum,
 plus a fixed part); cash given must cover amountFrom; change = cash given − amountFrom.
+Cash inserted into a terminal gives no change: :func:`credit_for_inserted` finds the most
+that can be credited from it.
 """
 
 from __future__ import annotations
@@ -158,6 +160,34 @@ def commission_for(rules: Sequence[CommissionRule], service_id: str,
     rule = next((r for r in rules if r.service == service_id), None) or next(
         (r for r in rules if r.service == "*"), None)
     return rule.commission(amount_to) if rule else Decimal("0.00")
+
+
+def credit_for_inserted(rules: Sequence[CommissionRule], service_id: str,
+                        inserted: Decimal) -> Money:
+    """What a terminal credits for ``inserted`` cash (no change is given): the largest
+    amountTo whose amountTo + commission fits in it; amountFrom is all of it, and the
+    commission is the rest — the rule's commission, or a kopeck or two more where rounding
+    leaves no amountTo that fits exactly. PaymentRefused when the cash does not even cover
+    the commission."""
+    cash = inserted.quantize(CENT)
+    low, high = 0, int(cash * 100)  # kopecks credited: low fits (or is 0), high + 1 does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        amount_to = Decimal(middle) / 100
+        if amount_to + commission_for(rules, service_id, amount_to) <= cash:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        raise PaymentRefused(f"Внесено {money(cash)}: этого не хватает даже на комиссию")
+    amount_to = (Decimal(low) / 100).quantize(CENT)
+    return Money(amount_to, cash - amount_to, cash, cash, Decimal("0.00"))
+
+
+def inserted_for(rules: Sequence[CommissionRule], service_id: str,
+                 amount_to: Decimal) -> Decimal:
+    """The cash to insert for ``amount_to`` to be credited (with its commission)."""
+    return to_cents(amount_to + commission_for(rules, service_id, amount_to))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 from cashier_app.events import EventHub
 from cashier_app.journal import Journal
 from cashier_app.journal.cash_in import (
+    EMPTY,
     RETURNED,
     SPENT,
     STACKED,
@@ -176,24 +177,33 @@ class CashIntake:
         return [bill for bill in self.acceptor.bill_table
                 if self.rules.allows(bill.amount, total)]
 
-    async def finish(self, state: str, *, agent_transaction_id: int | None = None
-                     ) -> CashSession:
-        """End the session: ``spent`` by payment ``agent_transaction_id``, ``voucher`` or
-        ``test``; the unit takes nothing more."""
+    async def hold(self) -> CashSession:
+        """Stop taking bills and wait for the unit's word on one already sent to the
+        cassette (CCNET: stacked or returned within 30 s of STACK): then the session's sum
+        is final — what a payment or a voucher is made of. The session stays open."""
         if self.session is None:
             raise RuntimeError("no cash session")
-        if state not in (SPENT, VOUCHER, TEST):
-            raise ValueError(state)
         await self.acceptor.enable(())
-        # a bill already sent to the cassette is part of this session's sum: wait for the
-        # unit's word on it (CCNET: stacked or returned within 30 s of STACK)
         deadline = asyncio.get_running_loop().time() + STACK_TIMEOUT
         while self._pending is not None and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.02)
-        closed = self.journal.close_cash_session(self.session.id, state,
-                                                 agent_transaction_id=agent_transaction_id)
+        return self.session
+
+    def release(self) -> None:
+        """The session was ended elsewhere (spent by a payment in its pay transaction)."""
         self.session = None
         self.rules = CashRules()
+
+    async def finish(self, state: str, *, agent_transaction_id: int | None = None
+                     ) -> CashSession:
+        """End the session: ``spent`` by payment ``agent_transaction_id``, ``voucher``,
+        ``empty`` or ``test``; the unit takes nothing more."""
+        if state not in (SPENT, VOUCHER, TEST, EMPTY):
+            raise ValueError(state)
+        session = await self.hold()
+        closed = self.journal.close_cash_session(session.id, state,
+                                                 agent_transaction_id=agent_transaction_id)
+        self.release()
         return closed
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:

@@ -63,6 +63,8 @@ class SoftwareValidator:
             self._table_bytes[bill_type * 5:bill_type * 5 + 5] = (
                 bytes([digits]) + country.encode("ascii") + bytes([power]))
         self.cassette: list[Decimal] = []  # every bill stacked, in order
+        self.returned: list[Decimal] = []  # every bill given back from escrow, in order
+        self.rejected: list[Decimal | None] = []  # refused at the slot (None: not genuine)
         self.commands: list[Command] = []  # every command received, in order
         self._unit = _Unit()
         self._queue: deque[_Bill] = deque()
@@ -296,6 +298,8 @@ class SoftwareValidator:
                 unit.steps.append((PollState.RETURNED, bytes([unit.bill or 0])))
             if unit.state is PollState.STACKED and unit.bill is not None:
                 self.cassette.append(self.table[unit.bill])
+            elif unit.state is PollState.RETURNED and unit.bill is not None:
+                self.returned.append(self.table[unit.bill])
             return
         if unit.state is PollState.ESCROW:
             unit.escrow_polls += 1
@@ -312,6 +316,7 @@ class SoftwareValidator:
             bill = self._queue.popleft()
             if bill.bad or not unit.enabled & (1 << bill.bill_type):
                 reason = 0x65 if bill.bad else 0x68
+                self.rejected.append(None if bill.bad else self.table[bill.bill_type])
                 unit.steps = deque([(PollState.REJECTING, bytes([reason]))])
                 unit.state, unit.data = PollState.ACCEPTING, b""
                 return

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -40,11 +40,14 @@ from cashier_app.core.schemes import (
     choice_contract,
     commission_for,
     complex_lines,
+    credit_for_inserted,
+    inserted_for,
     settle_cash,
     simple_amount,
 )
 from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.states import State
+from cashier_app.core.text import money as money_text
 from cashier_app.events import EventHub
 from cashier_app.journal import IdAllocator, Journal, PaymentRecord
 from cashier_app.processing.client import ProcessingClient
@@ -215,8 +218,28 @@ class PaymentEngine:
     # --- plan --------------------------------------------------------------------------
     def plan(self, record: PaymentRecord, *, amount: Decimal | None = None,
              contract_id: str | None = None, lines: Sequence[LineChoice] = (),
-             cash_given: Decimal | None = None, fixed_payment: bool = False) -> PayPlan:
-        """Validate the scheme's choices against the stored check answer (PaymentRefused)."""
+             cash_given: Decimal | None = None, fixed_payment: bool = False,
+             inserted: Decimal | None = None) -> PayPlan:
+        """Validate the scheme's choices against the stored check answer (PaymentRefused).
+
+        ``inserted``: cash taken by a terminal, which gives no change — with no ``amount``
+        for a free-amount service (or a contract), what it covers is credited; for a fixed
+        amount or invoice lines it must be exactly what they cost."""
+        if inserted is not None and amount is None and not fixed_payment and Scheme(
+                record.scheme) in (Scheme.SIMPLE, Scheme.CHOICE):
+            money = credit_for_inserted(self.commission, record.service_id, inserted)
+            amount, cash_given = money.amount_to, None
+            planned = self.plan(record, amount=amount, contract_id=contract_id)
+            if planned.money.amount_from != inserted:  # a rounding kopeck: it is commission
+                planned = replace(planned, money=money)
+            return planned
+        if inserted is not None:
+            planned = self.plan(record, amount=amount, contract_id=contract_id, lines=lines,
+                                fixed_payment=fixed_payment)
+            if planned.money.amount_from != inserted:
+                raise PaymentRefused(f"Внесено {money_text(inserted)}, а к оплате "
+                                     f"{money_text(planned.money.amount_from)}")
+            return planned
         if record.state is not State.CHECKED:
             raise PaymentRefused("Сначала проверьте платёж")
         answer = record.check
@@ -251,9 +274,21 @@ class PaymentEngine:
                            cash_given)
 
     # --- pay ---------------------------------------------------------------------------
-    async def pay(self, agent_transaction_id: int, plan: PayPlan) -> PaymentRecord:
-        """Pay in cash: the pay body journaled with ``paying``, then the first attempt."""
-        return await self.cash.start(agent_transaction_id, plan)
+    async def pay(self, agent_transaction_id: int, plan: PayPlan,
+                  funds: Sequence[int] = ()) -> PaymentRecord:
+        """Pay in cash: the pay body journaled with ``paying``, then the first attempt.
+        ``funds``: the bill validator's cash sessions and vouchers that are the cash (spent
+        in the same commit; their sum must be the plan's cash)."""
+        return await self.cash.start(agent_transaction_id, plan, funds)
+
+    def quote_inserted(self, service_id: str, inserted: Decimal) -> Money:
+        """What ``inserted`` cash at a terminal credits (no change: see
+        :func:`~cashier_app.core.schemes.credit_for_inserted`)."""
+        return credit_for_inserted(self.commission, service_id, inserted)
+
+    def inserted_for(self, service_id: str, amount_to: Decimal) -> Decimal:
+        """The cash a terminal must take for ``amount_to`` credited."""
+        return inserted_for(self.commission, service_id, amount_to)
 
     async def advance(self, agent_transaction_id: int, *, method: str | None = None
                       ) -> PaymentRecord:

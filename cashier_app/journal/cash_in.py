@@ -8,8 +8,11 @@ Only ``stacked`` bills are money: a session's total, a payment's amountFrom, a v
 cassette's count.
 
 A session ends ``spent`` (its cash became a payment), ``voucher`` (nothing was paid — the
-person walked away, the payment was refused — and the cash is owed back: a voucher code), or
-``test`` (an engineer's test cash, counted for collection but never a payment).
+person walked away, the payment was refused — and the cash is owed back: a voucher code),
+``empty`` (no bill was stacked), or ``test`` (an engineer's test cash, counted for collection
+but never a payment). A voucher ends ``paid_out`` (the supervisor gave the cash back) or
+``spent`` at the terminal (``spent_by``: the payment it became). A payment that fails finally
+gives its cash back as vouchers, in the transaction that records the failure.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,6 +34,7 @@ from .seal import now_text
 
 STACKING, STACKED, RETURNED, UNCONFIRMED = "stacking", "stacked", "returned", "unconfirmed"
 OPEN, SPENT, VOUCHER, TEST, PAID_OUT = "open", "spent", "voucher", "test", "paid_out"
+EMPTY = "empty"
 PURPOSES = ("payment", "test")
 
 
@@ -66,6 +71,7 @@ class CashSession:
     bills: tuple[CashBill, ...] = ()
     paid_out_at: str | None = None
     paid_out_by: str | None = None
+    spent_by: int | None = None  # a voucher spent at the terminal: the payment it became
 
     @property
     def total(self) -> Decimal:
@@ -126,7 +132,8 @@ class CashInTable(Table):
             "select * from cash_in where session_id = ? order by id", [session_id]))
         return CashSession(row["id"], row["opened_at"], row["purpose"], row["state"],
                            row["device"], row["agent_transaction_id"], row["voucher"],
-                           row["closed_at"], bills, row["paid_out_at"], row["paid_out_by"])
+                           row["closed_at"], bills, row["paid_out_at"], row["paid_out_by"],
+                           row["spent_by"])
 
     def open_cash_sessions(self) -> list[CashSession]:
         """Sessions not ended, of any program."""
@@ -181,23 +188,72 @@ class CashInTable(Table):
 
     def close_cash_session(self, session_id: int, state: str, *,
                            agent_transaction_id: int | None = None) -> CashSession:
-        """End a session: ``spent`` by a payment, ``voucher`` (a code is issued) or
-        ``test``. A session with a bill still being stacked cannot end at all: its sum is
-        not known yet (a voucher without that bill would short the person)."""
-        if state not in (SPENT, VOUCHER, TEST):
+        """End a session: ``spent`` by a payment, ``voucher`` (a code is issued; only for
+        money), ``empty`` (only without money) or ``test``. A session with a bill still
+        being stacked cannot end at all: its sum is not known yet (a voucher without that
+        bill would short the person)."""
+        if state not in (SPENT, VOUCHER, TEST, EMPTY):
             raise ValueError(state)
         with self._write():
             current = self._open_session_row(session_id)
-            if self.db.execute(
-                    "select count(*) from cash_in where session_id = ? and state = ?",
-                    [session_id, STACKING]).fetchone()[0]:
-                raise CashInError("a bill of this session is still being stacked")
+            total = self._stacked_kopecks(session_id)
+            if state == VOUCHER and not total:
+                raise CashInError("a voucher for no money")
+            if state == EMPTY and total:
+                raise CashInError(f"cash session {session_id} holds money: not empty")
             changes: dict[str, Any] = {"state": state, "closed_at": now_text(),
                                        "agent_transaction_id": agent_transaction_id}
             if state == VOUCHER:
                 changes["voucher"] = voucher_code()
             self.sealer.update("cash_sessions", current, changes)
         return self.cash_session(session_id)
+
+    def spend_cash(self, session_ids: Sequence[int], agent_transaction_id: int) -> Decimal:
+        """The cash of these sessions becomes payment ``agent_transaction_id``: an open
+        session ends ``spent``, a voucher is spent (once: compare-and-set). Returns their sum
+        — the payment's amountFrom, as the journal has it. Call inside the transaction that
+        journals the pay: the money and the payment change hands in one commit."""
+        total = 0
+        with self._write():
+            for session_id in session_ids:
+                row = self.sealer.row("cash_sessions", session_id)
+                if row is not None and row["state"] == OPEN:
+                    kopecks_in = self._stacked_kopecks(session_id)
+                    self.sealer.update("cash_sessions", row, {
+                        "state": SPENT, "closed_at": now_text(),
+                        "agent_transaction_id": agent_transaction_id})
+                elif row is not None and row["state"] == VOUCHER:
+                    kopecks_in = self._stacked_kopecks(session_id)
+                    self.sealer.update("cash_sessions", row, {
+                        "state": SPENT, "spent_by": agent_transaction_id})
+                else:
+                    raise VoucherNotPayable(_not_payable(row))
+                total += kopecks_in
+        return (Decimal(total) / 100).quantize(Decimal("0.01"))
+
+    def give_back_cash(self, agent_transaction_id: int) -> list[CashSession]:
+        """Payment ``agent_transaction_id`` failed finally: the cash that became it is owed
+        back — its session becomes a voucher with a new code, a voucher it spent is valid
+        again. Call inside the transaction that records the failure. Returns the vouchers."""
+        given = []
+        with self._write():
+            for row in list(self.db.query(
+                    "select * from cash_sessions where state = ? and (agent_transaction_id = ? "
+                    "or spent_by = ?) order by id",
+                    [SPENT, agent_transaction_id, agent_transaction_id])):
+                if row["spent_by"] == agent_transaction_id:
+                    changes: dict[str, Any] = {"state": VOUCHER, "spent_by": None}
+                else:
+                    changes = {"state": VOUCHER, "voucher": voucher_code()}
+                self.sealer.update("cash_sessions", row, changes)
+                given.append(row["id"])
+        return [self.cash_session(session_id) for session_id in given]
+
+    def cash_of_payment(self, agent_transaction_id: int) -> list[CashSession]:
+        """The sessions and vouchers whose cash became this payment (none: a desk payment)."""
+        return [self.cash_session(row["id"]) for row in self.db.query(
+            "select id from cash_sessions where agent_transaction_id = ? or spent_by = ? "
+            "order by id", [agent_transaction_id, agent_transaction_id])]
 
     def voucher(self, code: str) -> CashSession | None:
         """The session a voucher code was issued for (the code as printed, with or without
@@ -214,6 +270,13 @@ class CashInTable(Table):
         """Vouchers issued and not yet paid out (nor spent), oldest first."""
         return [self.cash_session(row["id"]) for row in self.db.query(
             "select id from cash_sessions where state = ? order by id", [VOUCHER])]
+
+    def vouchers_paid_out(self, since: str | None) -> list[CashSession]:
+        """Vouchers the supervisor paid out in cash after ``since`` (None: ever), oldest
+        first: cash that left the point's till, for the collection report."""
+        return [self.cash_session(row["id"]) for row in self.db.query(
+            "select id from cash_sessions where state = ? and paid_out_at > ? "
+            "order by paid_out_at", [PAID_OUT, since or ""])]
 
     def pay_out_voucher(self, session_id: int, actor: str) -> CashSession:
         """The supervisor gives the voucher's sum back in cash: once (compare-and-set from
@@ -264,6 +327,16 @@ class CashInTable(Table):
         return [CashBill.from_row(row) for row in self.db.query(
             "select * from cash_in where state in (?, ?) order by id", [STACKING, UNCONFIRMED])]
 
+    def _stacked_kopecks(self, session_id: int) -> int:
+        """A session's money in kopecks; CashInError while a bill is still being stacked."""
+        stacking, total = self.db.execute(
+            "select count(*) filter (where state = ?), coalesce(sum(amount_kop) filter "
+            "(where state = ?), 0) from cash_in where session_id = ?",
+            [STACKING, STACKED, session_id]).fetchone()
+        if stacking:
+            raise CashInError("a bill of this session is still being stacked")
+        return int(total)
+
     def _open_session_row(self, session_id: int) -> dict[str, Any]:
         current = self.sealer.row("cash_sessions", session_id)
         if current is None or current["state"] != OPEN:
@@ -275,6 +348,8 @@ def _not_payable(row: dict[str, Any] | None) -> str:
     if row is not None and row["state"] == PAID_OUT:
         return (f"По ваучеру {row['voucher']} деньги уже выданы: {moment(row['paid_out_at'])}, "
                 f"{row['paid_out_by']}")
+    if row is not None and row["voucher"] and row["spent_by"] is not None:
+        return f"Ваучер {row['voucher']} уже использован: платёж {row['spent_by']}"
     if row is not None and row["voucher"]:
         return f"Ваучер {row['voucher']} не подлежит выдаче"
     return "Такого ваучера нет"

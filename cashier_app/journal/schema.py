@@ -16,7 +16,7 @@ from cashier_app.core.money import kopecks
 
 from .seal import CHAINED, seal
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
 #: compares those exactly (its own arithmetic on text would go through floats).
 KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
@@ -212,5 +212,15 @@ def _migration_6(db: sqlite_utils.Database) -> None:
         chain_hash text)""")
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """A voucher spent at the terminal keeps the payment it became (``spent_by``). A new
+    column, NULL in every existing row: the chain's digests leave NULLs out, so no row needs
+    sealing again."""
+    db.execute("alter table cash_sessions add column spent_by integer")
+    db.execute("create index cash_sessions_payment on cash_sessions (agent_transaction_id) "
+               "where agent_transaction_id is not null")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6]
+    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6,
+    _migration_7]

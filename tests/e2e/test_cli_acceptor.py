@@ -138,3 +138,9 @@ def test_a_voucher_is_shown_and_paid_out_once_by_a_supervisor(tmp_path: Path) ->
     actions = [e.action for e in journal.audit_entries(date.today(), date.today())]
     assert actions.count("voucher_paid_out") == 1
     journal.close()
+    # the collection lists what left the till by vouchers since the last one — once
+    report = json.loads(cli("encashment", "--json", env=env).stdout)
+    assert report["vouchers_paid_out"] == {"count": 1, "total": "500.00"}
+    assert report["vouchers_unpaid"] == {"count": 0, "total": "0.00"}
+    text = cli("encashment", env=env).stdout
+    assert "Выдано по ваучерам с прошлой инкассации: 0 на 0,00 ₽" in text

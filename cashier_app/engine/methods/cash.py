@@ -7,10 +7,16 @@
   growing interval; a final code settles it; a 202 after a non-final answer does not.
 * Every write expects ``paying``: a payment another program settled meanwhile is never
   overwritten (the attempt is still recorded).
+* Cash from a bill validator (``funds``: its cash sessions, vouchers) is spent in the same
+  transaction that journals ``paying``, and its sum must be the payment's amountFrom: after a
+  crash the money is either still the person's (a voucher at the next start) or this
+  payment's, never both, never neither. A final failure gives it back as vouchers in the
+  transaction that records the failure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -34,8 +40,10 @@ class CashPay:
     def __init__(self, engine: PaymentEngine) -> None:
         self.engine = engine
 
-    async def start(self, agent_transaction_id: int, plan: PayPlan) -> PaymentRecord:
-        """Journal the exact pay body with state ``paying``, then make the first attempt."""
+    async def start(self, agent_transaction_id: int, plan: PayPlan,
+                    funds: Sequence[int] = ()) -> PaymentRecord:
+        """Journal the exact pay body with state ``paying`` (and spend the ``funds``: cash
+        sessions and vouchers whose sum is the amountFrom), then make the first attempt."""
         engine = self.engine
         async with engine.lock(agent_transaction_id):
             record = engine.journal.get(agent_transaction_id)
@@ -53,13 +61,21 @@ class CashPay:
                 extras=plan.extras or None,
                 extra_services=wire_lines(plan.lines),
                 identity_card=record.identity_card, full_name=record.full_name)
-            record = engine.journal.transition(
-                agent_transaction_id, State.PAYING, expect=State.CHECKED,
-                pay_body=body, amount_to=money.amount_to,
-                commission=money.commission, amount_from=money.amount_from,
-                cash_given=money.cash_given, change=money.change, extras=plan.extras,
-                extra_services=journal_lines(plan.lines),
-                next_attempt_at=engine.clock().isoformat(timespec="milliseconds"))
+            journal = engine.journal
+            with journal.transaction():
+                if funds:
+                    inserted = journal.spend_cash(funds, agent_transaction_id)
+                    if inserted != money.cash_given or money.change:
+                        # rolled back whole: the cash stays the person's
+                        raise PaymentRefused(f"Внесено {inserted}, а платёж рассчитан на "
+                                             f"{money.cash_given}")
+                record = journal.transition(
+                    agent_transaction_id, State.PAYING, expect=State.CHECKED,
+                    pay_body=body, amount_to=money.amount_to,
+                    commission=money.commission, amount_from=money.amount_from,
+                    cash_given=money.cash_given, change=money.change, extras=plan.extras,
+                    extra_services=journal_lines(plan.lines),
+                    next_attempt_at=engine.clock().isoformat(timespec="milliseconds"))
             engine.emit(record)
             if record.state is not State.PAYING:  # settled elsewhere meanwhile: send nothing
                 return record
@@ -99,11 +115,15 @@ class CashPay:
                     status_date=_iso(answer.status_date), next_attempt_at=None,
                     settled_at=now.isoformat(timespec="seconds")))
             if finality is Finality.FINAL_ERROR:
-                return engine.emit(engine.journal.transition(
-                    tx_id, State.FAILED, expect=State.PAYING, attempt=attempt,
-                    result=answer.result, result_message=answer.cashier_message,
-                    pay_answer=dict(answer.raw), attempts=record.attempts + 1,
-                    next_attempt_at=None, settled_at=now.isoformat(timespec="seconds")))
+                with engine.journal.transaction():
+                    failed = engine.journal.transition(
+                        tx_id, State.FAILED, expect=State.PAYING, attempt=attempt,
+                        result=answer.result, result_message=answer.cashier_message,
+                        pay_answer=dict(answer.raw), attempts=record.attempts + 1,
+                        next_attempt_at=None, settled_at=now.isoformat(timespec="seconds"))
+                    if failed.state is State.FAILED:  # the terminal's cash is owed back
+                        engine.journal.give_back_cash(tx_id)
+                return engine.emit(failed)
             non_final_answer = classify(answer.result) is Finality.NOT_FINAL
             message = answer.cashier_message
             result: int | None = answer.result

@@ -13,6 +13,8 @@ from cashier_app.core.schemes import (
     commission_for,
     commission_rules_from,
     complex_lines,
+    credit_for_inserted,
+    inserted_for,
     settle_cash,
     simple_amount,
 )
@@ -119,3 +121,39 @@ def test_money_arithmetic_is_exact(amount_to: Decimal, percent: Decimal, minimum
     assert result.change == extra_cash  # not part of amountFrom
     assert result.cash_given == result.amount_from + result.change
     assert all(isinstance(v, Decimal) for v in (result.amount_from, result.change))
+
+
+# --- cash inserted at a terminal: no change is given -------------------------------------
+def test_inserted_cash_credits_all_of_it_without_a_commission() -> None:
+    money = credit_for_inserted([], "P1", Decimal("150.00"))
+    assert (money.amount_to, money.commission, money.amount_from, money.change) == (
+        Decimal("150.00"), Decimal("0.00"), Decimal("150.00"), Decimal("0.00"))
+
+
+def test_a_minimum_commission_comes_out_of_the_cash_and_too_little_cash_is_refused() -> None:
+    rules = [CommissionRule(percent=Decimal(1), minimum=Decimal(10))]
+    money = credit_for_inserted(rules, "P1", Decimal("100.00"))
+    assert (money.amount_to, money.commission) == (Decimal("90.00"), Decimal("10.00"))
+    with pytest.raises(PaymentRefused, match="не хватает даже на комиссию"):
+        credit_for_inserted(rules, "P1", Decimal("10.00"))
+
+
+@given(st.integers(min_value=1, max_value=10_000_00), st.integers(0, 500),
+       st.integers(0, 5000), st.integers(0, 3000))
+def test_inserted_cash_is_all_spent_and_nothing_more_could_be_credited(
+        kopecks: int, percent_hundredths: int, minimum_kop: int, fixed_kop: int) -> None:
+    rules = [CommissionRule(percent=Decimal(percent_hundredths) / 100,
+                            minimum=Decimal(minimum_kop) / 100, fixed=Decimal(fixed_kop) / 100)]
+    inserted = Decimal(kopecks) / 100
+    try:
+        money = credit_for_inserted(rules, "P1", inserted)
+    except PaymentRefused:
+        assert commission_for(rules, "P1", Decimal("0.01")) + Decimal("0.01") > inserted
+        return
+    assert money.amount_from == inserted and money.change == 0
+    assert money.amount_to + money.commission == inserted
+    rule = commission_for(rules, "P1", money.amount_to)
+    assert money.commission >= rule  # never less than the desk's rule …
+    one_more = money.amount_to + Decimal("0.01")
+    assert one_more + commission_for(rules, "P1", one_more) > inserted  # … and credit maximal
+    assert inserted_for(rules, "P1", money.amount_to) <= inserted
