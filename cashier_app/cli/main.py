@@ -18,7 +18,7 @@ from cashier_app.errors import UserFacingError
 from cashier_app.util.fsutil import private_umask
 from cashier_app.util.logging_setup import setup_logging
 
-from . import acceptor, catalog, journal, payments, receipts, shift, tools
+from . import acceptor, catalog, journal, payments, receipts, shift, tools, watchdog
 from .common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="открыть окно, дождаться каталога и баланса, сохранить снимок окна "
                              "в PNG и выйти (проверка установки)")
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
-    for group in (catalog, tools, payments, journal, shift, receipts, acceptor):
+    for group in (catalog, tools, payments, journal, shift, receipts, acceptor, watchdog):
         group.add_commands(commands)
     return parser
 
