@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="демо-режим: встроенный эмулятор процессинга и временный каталог "
                              "данных, без настроек и токена")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="режим терминала самообслуживания (или kiosk.enabled в настройках)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help=f"файл настроек (по умолчанию {cfg.default_config_path()})")
     parser.add_argument("-v", "--verbose", action="store_true", help="подробный вывод в stderr")
@@ -103,6 +105,10 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
         log.warning("settings: %s", warning)
         if args.command is not None:  # the window shows them in its notice row
             echo(f"cashier-app: предупреждение: {warning}", err=True)
+    if args.command is None and (args.kiosk or settings[cfg.KIOSK_ENABLED]):
+        from cashier_app.ui.kiosk.launch import run_kiosk  # Qt only when a window is wanted
+
+        return run_kiosk(settings, demo=args.demo)
     if args.command is None:
         from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
 

@@ -48,6 +48,7 @@ class ReceiptSettings:
     header: tuple[str, ...] = ()
     footer: tuple[str, ...] = ()
     qr_template: str = ""  # e.g. "https://example.ru/check?id={transaction_id}"; "" = no QR
+    terminal: str = ""  # a self-service terminal's number: its receipts say so ("" = a desk)
 
 
 @dataclass

@@ -44,6 +44,10 @@ STATUS_TEXT = {
                    "Деньги приняты. Платёж будет проведён, как только процессинг его "
                    "подтвердит. Сохраните чек до зачисления."),
 }
+#: At a terminal nobody can explain «в обработке»: the person is told it is accepted.
+KIOSK_PENDING = ("ПЛАТЁЖ ПРИНЯТ И БУДЕТ ПРОВЕДЁН",
+                 "Деньги приняты. Платёж будет проведён, как только процессинг его "
+                 "подтвердит. Сохраните чек до зачисления; вопросы — по телефону поддержки.")
 #: The states whose payments get a receipt (a QR code only when paid).
 RECEIPT_STATES = tuple(STATUS_TEXT)
 
@@ -203,7 +207,9 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
     doc.add(TITLE, f"ЧЕК № {number}")
     doc.add(CENTER, "ПРИЁМ ПЛАТЕЖА")
     doc.add(PAIR, "Дата", when(record.agent_transaction_date))
-    if record.cashier:
+    if settings.terminal:
+        doc.add(PAIR, "Терминал", settings.terminal)
+    elif record.cashier:
         doc.add(PAIR, "Кассир", record.cashier)
     if record.shift_id is not None:
         doc.add(PAIR, "Смена", record.shift_id)
@@ -221,12 +227,18 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
                                                    record.payment_method))
     if record.cash_given is not None and not record.by_qr:
         doc.add(PAIR, "Внесено", money(record.cash_given))
-        doc.add(PAIR, "Сдача", money(record.change))
+        if settings.terminal:
+            doc.add(TEXT, "Сдача не выдаётся")
+        else:
+            doc.add(PAIR, "Сдача", money(record.change))
     doc.add(CENTER, "Суммы в рублях")
     doc.add(RULE)
-    doc.add(PAIR, "Номер платежа", record.agent_transaction_id)
+    doc.add(PAIR, "Номер операции" if settings.terminal else "Номер платежа",
+            record.agent_transaction_id)
     doc.add(PAIR, "Транзакция", record.transaction_id or "ещё нет")
     headline, explanation = status
+    if settings.terminal and record.state is State.PAYING:
+        headline, explanation = KIOSK_PENDING
     doc.add(TITLE, headline)
     if explanation:
         doc.add(TEXT, explanation)

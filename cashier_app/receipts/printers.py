@@ -175,6 +175,32 @@ def _root(error: BaseException) -> BaseException:
     return error
 
 
+def probe(config: PrinterConfig) -> str | None:
+    """Whether the printer could print now, without printing: opened, and its paper sensor
+    asked where it can be (``DLE EOT 4``). The reason it could not (Russian), or None. A
+    terminal asks this before it takes money, so that nobody pays without getting a
+    receipt."""
+    if not config.configured:
+        return "Принтер чеков не настроен (printer.kind в настройках)"
+    device = None
+    try:
+        device = _open(config)
+        if config.status_check:
+            _check_paper(device, config, after=False)
+    except PrinterError as error:
+        return str(error)
+    except Exception as error:  # every backend has its own errors
+        log.warning("printer %s probe: %s: %s", config.describe(), type(error).__name__, error)
+        return _message(config, _root(error))
+    finally:
+        if device is not None:
+            try:
+                device.close()
+            except Exception as error:
+                log.debug("printer close: %s", error)
+    return None
+
+
 def send(config: PrinterConfig, data: bytes) -> None:
     """Send one receipt's bytes. Raises PrinterError."""
     if not config.configured:

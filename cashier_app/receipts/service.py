@@ -23,15 +23,15 @@ from datetime import datetime
 from cashier_app.core.states import State
 from cashier_app.events import EventHub
 from cashier_app.journal import Journal, StoredReceipt
-from cashier_app.journal.cash_in import CashSession
+from cashier_app.journal.cash_in import CashSession, Collection
 
 from .document import Document, ReceiptError, ReceiptSettings
 from .layout import Line, layout
 from .payment_receipt import gets_receipt, payment_receipt, receipt_refusal
-from .printers import PrinterConfig, PrinterError, send
+from .printers import PrinterConfig, PrinterError, probe, send
 from .shift_report import shift_report
 from .test_page import printer_test_page
-from .voucher import cash_voucher
+from .voucher import cash_voucher, collection_slip
 
 __all__ = ["AUTO_PRINT_STATES", "PrintOutcome", "ReceiptService", "gets_receipt",
            "receipt_refusal"]
@@ -148,6 +148,16 @@ class ReceiptService:
         document = cash_voucher(session, self.settings)
         await self._print(layout(document, self.printer.columns))
         return f"Ваучер {session.voucher} на {format(session.total, 'f')} напечатан"
+
+    async def print_collection(self, collection: Collection) -> None:
+        """The collector's slip (raises PrinterError with the reason)."""
+        await self._print(layout(collection_slip(collection, self.settings),
+                                 self.printer.columns))
+
+    async def probe(self) -> str | None:
+        """Whether the printer could print now (see :func:`printers.probe`), off the loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, probe, self.printer)
 
     async def print_test_page(self) -> str:
         """The test page; raises PrinterError with the reason when it does not print."""

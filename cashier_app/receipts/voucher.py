@@ -1,14 +1,14 @@
 """The voucher for inserted cash that became no payment (the person walked away, the payment
 was refused): the code, the sum to the kopeck, the bills, and what the person can do with it.
 It is the person's proof that the money is owed to them, so it says exactly that — and
-nothing that reads as a paid payment."""
+nothing that reads as a paid payment. Also the collector's slip at a terminal."""
 
 from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
 
-from cashier_app.journal.cash_in import STACKED, VOUCHER, CashSession
+from cashier_app.journal.cash_in import STACKED, VOUCHER, CashSession, Collection
 
 from .document import (
     CENTER,
@@ -59,3 +59,24 @@ def voucher_qr(code: str, total: Decimal) -> str:
     """What the voucher's QR code holds: the code and the sum (a scanner at the terminal or
     the supervisor's desk reads both; the journal is what pays out)."""
     return f"VOUCHER:{code}:{format(total, 'f')}"
+
+
+def collection_slip(collection: Collection, settings: ReceiptSettings) -> Document:
+    """The collector's slip at a terminal: the cassette's count by denomination as the
+    journal recorded it when the cassette was taken out."""
+    doc = Document("collection", collection.id)
+    add_heading(doc, settings)
+    doc.add(TITLE, f"ИНКАССАЦИЯ № {collection.id}")
+    if settings.terminal:
+        doc.add(PAIR, "Терминал", settings.terminal)
+    doc.add(PAIR, "Дата", when(collection.at))
+    doc.add(PAIR, "Инкассатор", collection.actor)
+    doc.add(RULE)
+    for amount, count in sorted(collection.by_denomination.items()):
+        doc.add(PAIR, f"{money(amount)} × {count}", money(amount * count))
+    doc.add(PAIR, "Купюр", collection.bills)
+    doc.add(TOTAL, "ИТОГО", money(collection.total))
+    if collection.unconfirmed:
+        doc.add(TEXT, f"Не подтверждены купюроприёмником: {collection.unconfirmed} — "
+                      "сверьте с кассетой")
+    return doc

@@ -12,6 +12,7 @@ LIST_EXAMPLES = {
     "cashiers.list": '[{ name = "Иванова А.", pin = "pbkdf2_sha256$120000$…" }]',
     "sbp.field_names": '["qrId=qrcId", "payload=qrUrl"]',
     "sbp.status_names": '["PAID=ACWP", "CREATED=NTST"]',
+    "kiosk.popular": '["P1011", "P1012", "P0005"]',
 }
 
 

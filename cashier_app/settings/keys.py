@@ -1,6 +1,6 @@
 """Every setting of the program, declared once, by section (``processing``, ``paths``,
 ``point``, ``cashiers``, ``commission``, ``catalog``, ``ui``, ``printer``, ``receipt``, ``sbp``,
-``acceptor``, ``log``). Keys are ``section.name`` (TOML tables); each has an environment
+``acceptor``, ``kiosk``, ``log``). Keys are ``section.name`` (TOML tables); each has an environment
 variable."""
 
 from __future__ import annotations
@@ -198,6 +198,50 @@ ACCEPTOR_POLL_INTERVAL = declare(Setting(
     "acceptor.poll_interval", float, 0.15, "CASHIER_ACCEPTOR_POLL_INTERVAL",
     "Интервал опроса купюроприёмника, секунд (CCNET: 0,1–0,2)",
     check=lambda value: None if 0.05 <= value <= 1 else "от 0.05 до 1"))
+KIOSK_ENABLED = declare(Setting(
+    "kiosk.enabled", bool, False, "CASHIER_KIOSK_ENABLED",
+    "Режим терминала самообслуживания (то же, что --kiosk)"))
+KIOSK_TERMINAL = declare(Setting(
+    "kiosk.terminal", str, "", "CASHIER_KIOSK_TERMINAL",
+    "Номер терминала на экране и в чеке; пусто — номер точки (point.number)"))
+KIOSK_SUPPORT_PHONE = declare(Setting(
+    "kiosk.support_phone", str, "", "CASHIER_KIOSK_SUPPORT_PHONE",
+    "Телефон поддержки на экране «Терминал не работает» и в чеке"))
+KIOSK_IDLE = declare(Setting(
+    "kiosk.idle_seconds", float, 60.0, "CASHIER_KIOSK_IDLE_SECONDS",
+    "Без касаний столько секунд — «Вы ещё здесь?»",
+    check=lambda value: None if 10 <= value <= 3600 else "от 10 до 3600"))
+KIOSK_COUNTDOWN = declare(Setting(
+    "kiosk.countdown_seconds", float, 15.0, "CASHIER_KIOSK_COUNTDOWN_SECONDS",
+    "Сколько секунд показывать «Вы ещё здесь?» до возврата на главный экран",
+    check=lambda value: None if 3 <= value <= 300 else "от 3 до 300"))
+KIOSK_CASH_IDLE = declare(Setting(
+    "kiosk.cash_idle_seconds", float, 180.0, "CASHIER_KIOSK_CASH_IDLE_SECONDS",
+    "С внесёнными деньгами: без касаний и купюр столько секунд — «Вы ещё здесь?», затем "
+    "ваучер на внесённое", check=lambda value: None if 30 <= value <= 3600 else "от 30 до 3600"))
+KIOSK_SLIDESHOW = declare(Setting(
+    "kiosk.slideshow", str, "", "CASHIER_KIOSK_SLIDESHOW",
+    "Папка картинок (PNG, JPG) для показа без посетителей; пусто — нет"))
+KIOSK_SLIDESHOW_AFTER = declare(Setting(
+    "kiosk.slideshow_after", float, 120.0, "CASHIER_KIOSK_SLIDESHOW_AFTER",
+    "Через сколько секунд без касаний на главном экране начать показ картинок",
+    check=lambda value: None if 10 <= value <= 3600 else "от 10 до 3600"))
+KIOSK_PAPER_OUT = declare(Setting(
+    "kiosk.paper_out", str, "refuse", "CASHIER_KIOSK_PAPER_OUT",
+    "Нет бумаги или принтер не работает: refuse — терминал не работает; screen — чек на "
+    "экране с QR", check=lambda value: None if value in ("refuse", "screen")
+    else "refuse или screen"))
+KIOSK_OFFLINE_MINUTES = declare(Setting(
+    "kiosk.offline_minutes", float, 5.0, "CASHIER_KIOSK_OFFLINE_MINUTES",
+    "Процессинг недоступен столько минут — «Терминал не работает»",
+    check=lambda value: None if 0.1 <= value <= 1440 else "от 0.1 до 1440"))
+KIOSK_POPULAR: Setting[list[Any]] = declare(Setting(
+    "kiosk.popular", list, [], "CASHIER_KIOSK_POPULAR",
+    "Коды услуг для плиток «Популярное» на главном экране: [\"P1011\", \"P1012\"]"))
+KIOSK_RESULT_SECONDS = declare(Setting(
+    "kiosk.result_seconds", float, 10.0, "CASHIER_KIOSK_RESULT_SECONDS",
+    "Сколько секунд показывать итог платежа («Заберите чек») до главного экрана",
+    check=lambda value: None if 2 <= value <= 120 else "от 2 до 120"))
 LOG_LEVEL = declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=checks.log_level))

@@ -47,7 +47,7 @@ UI_STATE_NAME = "window.ini"
 QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
 
 
-def _qt_message(kind: QtMsgType, context: object, message: str) -> None:
+def qt_message(kind: QtMsgType, context: object, message: str) -> None:
     if message.startswith(QUIET_QT_MESSAGES):
         qt_log.debug("%s", message)
         return
@@ -123,7 +123,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
     if no_screen():
         print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
         return 1
-    qInstallMessageHandler(_qt_message)
+    qInstallMessageHandler(qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("cashier-app")
@@ -139,14 +139,14 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
             window_lock = hold_window(settings.data_dir)
         except (AlreadyRunning, OSError) as error:
             log.error("window not started: %s", error)
-            _refuse(str(error))
+            refuse(str(error))
             return 1
         try:
             point = point_for(settings, "window", receipts=True, lenient_printer=True)
         except JournalError as error:
             window_lock.release()
             log.error("window not started: %s", error)
-            _refuse(str(error))
+            refuse(str(error))
             return 1
         try:
             return _run(app, point, demo=demo, smoke_screenshot=smoke_screenshot,
@@ -163,7 +163,7 @@ def run_window(settings: cfg.Settings, *, demo: bool = False,
 REFUSAL_SECONDS = 15.0
 
 
-def _refuse(message: str) -> None:
+def refuse(message: str) -> None:
     """The program cannot start: say why, in a box and on stderr (one line)."""
     print(f"cashier-app: {message}", file=sys.stderr)
     box = QMessageBox(QMessageBox.Icon.Critical, QApplication.applicationDisplayName(), message)
@@ -218,16 +218,16 @@ def _run(app: QApplication, point: Point, *, demo: bool, smoke_screenshot: Path 
                 exit_signals.on_exit(window.close)
             window.start()  # the cached catalog at once, then the center's
             starting = asyncio.ensure_future(point.start())  # resume, then schedule
-            _run_until(loop, closed.wait())
+            run_until(loop, closed.wait())
             starting.cancel()
             return 0
         finally:
-            _run_until(loop, window.shutdown())
-            _run_until(loop, point.stop())
-            _run_until(loop, point.client.aclose())
+            run_until(loop, window.shutdown())
+            run_until(loop, point.stop())
+            run_until(loop, point.client.aclose())
 
 
-def _run_until(loop: CashierEventLoop, work: Coroutine[Any, Any, Any]) -> None:
+def run_until(loop: CashierEventLoop, work: Coroutine[Any, Any, Any]) -> None:
     """Run ``work`` on the loop. When Qt is quitting anyway (the session ends), the loop stops
     early: what was not finished is left as it is — every payment is in the journal and a
     pay in flight stays «в обработке» for the next start — and that is not an error."""

@@ -1,0 +1,180 @@
+"""``cashier-app --kiosk``: the program on a self-service terminal. The same point as the desk
+(journal, engine, receipts, the scheduler that settles payments in the background) plus the
+bill validator, and the kiosk's window instead of the cashier's.
+
+``--kiosk --demo``: the built-in processing emulator (bootstrap's demo environment), the
+software validator on a pseudo-terminal with its control window beside the kiosk, and the
+kiosk in a window of its own (not fullscreen: it is a demo on somebody's desktop).
+
+The exit code is the service menu's choice: 0 to the desktop (the watchdog stops too), 75
+for a restart (the watchdog starts the kiosk again)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from cashier_app import settings as cfg
+from cashier_app.bootstrap import make_acceptor, point_for
+from cashier_app.devices.cash_intake import CashIntake
+from cashier_app.devices.ccnet_driver import CcnetAcceptor
+from cashier_app.journal import JournalError
+from cashier_app.journal.leases import AlreadyRunning, hold_window
+from cashier_app.ui.event_loop import CashierEventLoop
+from cashier_app.ui.exit_signals import ExitSignals
+from cashier_app.ui.launch import (
+    NO_SCREEN,
+    RESOURCES,
+    install_excepthook,
+    no_screen,
+    qt_message,
+    refuse,
+    run_until,
+)
+
+from .window import KioskConfig, KioskWindow
+
+log = logging.getLogger(__name__)
+KIOSK_STYLE = RESOURCES / "kiosk.qss"
+
+
+def kiosk_style(height: int) -> str:
+    """The kiosk's style sheet with its type sized for a screen ``height`` px tall (a
+    1080-line screen: 26 px text, 44 px titles)."""
+    base = max(18, round(height / 42))
+    sizes = {"title": round(base * 1.7), "big": round(base * 1.35), "text": base,
+             "key": round(base * 1.15), "small": round(base * 0.8)}
+    try:
+        text = KIOSK_STYLE.read_text(encoding="utf-8")
+    except OSError as error:
+        log.warning("kiosk style sheet not loaded: %s", error)
+        return ""
+    for name, size in sizes.items():
+        text = text.replace("{" + name + "}", str(size))
+    return text
+
+
+def kiosk_config(settings: cfg.Settings, *, demo: bool) -> KioskConfig:
+    terminal = settings[cfg.KIOSK_TERMINAL] or str(settings[cfg.POINT_NUMBER])
+    return KioskConfig(
+        terminal=terminal,
+        support_phone=settings[cfg.KIOSK_SUPPORT_PHONE] or settings[cfg.RECEIPT_SUPPORT_PHONE],
+        idle=settings[cfg.KIOSK_IDLE], countdown=settings[cfg.KIOSK_COUNTDOWN],
+        cash_idle=settings[cfg.KIOSK_CASH_IDLE], slideshow=settings[cfg.KIOSK_SLIDESHOW],
+        slideshow_after=settings[cfg.KIOSK_SLIDESHOW_AFTER],
+        paper_out=settings[cfg.KIOSK_PAPER_OUT],
+        offline_minutes=settings[cfg.KIOSK_OFFLINE_MINUTES],
+        popular=tuple(str(item) for item in settings[cfg.KIOSK_POPULAR]),
+        result_seconds=settings[cfg.KIOSK_RESULT_SECONDS], lockdown=not demo,
+        staff=tuple(settings.cashiers))
+
+
+def kiosk_settings(settings: cfg.Settings) -> cfg.Settings:
+    """The receipts of a terminal carry its number and the support phone."""
+    terminal = settings[cfg.KIOSK_TERMINAL] or str(settings[cfg.POINT_NUMBER])
+    overrides: dict[cfg.Setting[Any], Any] = {cfg.KIOSK_TERMINAL: terminal}
+    if settings[cfg.KIOSK_SUPPORT_PHONE] and not settings[cfg.RECEIPT_SUPPORT_PHONE]:
+        overrides[cfg.RECEIPT_SUPPORT_PHONE] = settings[cfg.KIOSK_SUPPORT_PHONE]
+    return settings.with_overrides(overrides)
+
+
+def run_kiosk(settings: cfg.Settings, *, demo: bool = False) -> int:
+    settings.require_processing()
+    if no_screen():
+        print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
+        return 1
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("cashier-app")
+    app.setApplicationDisplayName("Терминал")
+    app.setStyleSheet(kiosk_style(app.primaryScreen().size().height()))
+    install_excepthook()
+    settings = kiosk_settings(settings)
+    exit_signals = ExitSignals()
+    with ExitStack() as stack:
+        stack.callback(exit_signals.close)
+        try:
+            window_lock = hold_window(settings.data_dir)
+        except (AlreadyRunning, OSError) as error:
+            log.error("kiosk not started: %s", error)
+            refuse(str(error))
+            return 1
+        stack.callback(window_lock.release)
+        try:
+            point = point_for(settings, "kiosk", receipts=True, lenient_printer=True)
+        except JournalError as error:
+            log.error("kiosk not started: %s", error)
+            refuse(str(error))
+            return 1
+        stack.callback(point.close)
+        control = None
+        if demo:  # the software validator and its control window: imported for the demo
+            from cashier_app.emulator.ccnet_device import SoftwareValidator
+            from cashier_app.ui.widgets.validator_control import ValidatorControl
+
+            unit = stack.enter_context(SoftwareValidator())
+            acceptor: CcnetAcceptor | None = CcnetAcceptor(
+                unit.path, poll_interval=settings[cfg.ACCEPTOR_POLL_INTERVAL])
+            control = ValidatorControl(unit)
+        else:
+            try:
+                acceptor = make_acceptor(settings)
+            except cfg.ConfigError as error:
+                log.error("no bill validator: %s", error)
+                acceptor = None
+        intake = CashIntake(point.journal, acceptor) if acceptor is not None else None
+        return _run(app, point, intake, kiosk_config(settings, demo=demo), control,
+                    exit_signals)
+    return 1
+
+
+def _run(app: QApplication, point: Any, intake: CashIntake | None, config: KioskConfig,
+         control: Any, exit_signals: ExitSignals) -> int:
+    loop = CashierEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = KioskWindow(point, intake, config)
+    code = [0]
+    closed = asyncio.Event()
+
+    def ended(value: int) -> None:
+        code[0] = value
+        closed.set()
+
+    window.closed.connect(ended)
+    app.setQuitOnLastWindowClosed(False)
+    app.aboutToQuit.connect(closed.set)
+    exit_signals.on_exit(lambda: window.leave(0))
+    if config.lockdown:
+        window.show_kiosk()
+    else:
+        screen = app.primaryScreen().availableGeometry()
+        width = min(screen.width() - (380 if control is not None else 0), 1280)
+        window.resize(width, min(screen.height(), 1024))
+        window.move(screen.left(), screen.top())
+        window.show_kiosk()
+        if control is not None:
+            control.setWindowTitle("Программный купюроприёмник (демо)")
+            control.move(screen.left() + width + 8, screen.top())
+            control.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            control.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            control.show()
+            control.destroyed.connect(closed.set)
+    with loop:
+        try:
+            starting = asyncio.ensure_future(window.start())
+            run_until(loop, closed.wait())
+            starting.cancel()
+        finally:
+            run_until(loop, window.shutdown())
+            run_until(loop, point.stop())
+            run_until(loop, point.client.aclose())
+    return code[0]

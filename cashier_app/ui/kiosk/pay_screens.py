@@ -1,0 +1,155 @@
+"""Paying: the confirmation before any money (service, account, amount, commission, «сдача не
+выдаётся»), the cash screen (inserted, commission, to be credited, limits, the banknotes
+taken now) and the QR СБП code. What the sums are is the engine's answer
+(:class:`~cashier_app.workplace.cash_payment.Due`); these screens show it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+
+from cashier_app.core.text import money
+from cashier_app.devices.acceptor import Denomination
+from cashier_app.ui.widgets.qr_code import QrCodeWidget
+from cashier_app.workplace.cash_payment import Due
+from cashier_app.workplace.kiosk import Summary
+
+from .screen import Screen, big_label
+
+
+def _pairs(grid: QGridLayout, rows: Sequence[tuple[str, str]], old: list[QWidget]) -> None:
+    for widget in old:
+        widget.deleteLater()
+    old.clear()
+    for index, (name, value) in enumerate(rows):
+        left, right = big_label(name, "kioskKey"), big_label(value, "kioskValueText")
+        left.setObjectName("kioskPairName")
+        grid.addWidget(left, index, 0)
+        grid.addWidget(right, index, 1)
+        old += [left, right]
+
+
+class ConfirmScreen(Screen):
+    """``cash()`` or ``qr()``: the person agreed."""
+
+    cash = Signal()
+    qr = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Проверьте и подтвердите", name="kioskConfirm", parent=parent)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        self.grid.setColumnStretch(1, 1)
+        self.note = big_label("", "kioskNote", center=True)
+        self.body.addLayout(self.grid)
+        self.body.addStretch(1)
+        self.body.addWidget(self.note)
+        self.qr_button = self.add_action("Оплатить по QR СБП", "kioskAction")
+        self.cash_button = self.add_action("Оплатить наличными", "kioskNext")
+        self.qr_button.clicked.connect(self.qr.emit)
+        self.cash_button.clicked.connect(self.cash.emit)
+        self._cells: list[QWidget] = []
+
+    def show_summary(self, summary: Summary, displays: Sequence[tuple[str, str]],
+                     *, qr: bool) -> None:
+        rows = [("Услуга", summary.service), *summary.fields, *displays]
+        rows.append(("Сумма к зачислению", money(summary.amount) if summary.amount is not None
+                     else "сколько внесёте (без комиссии)"))
+        rows.append(("Комиссия", summary.commission))
+        if summary.limits:
+            rows.append(("Пределы", summary.limits))
+        _pairs(self.grid, rows, self._cells)
+        self.note.setText(f"{summary.note}. Купюры принимаются до нужной суммы.")
+        self.qr_button.setVisible(qr)
+
+
+class CashScreen(Screen):
+    """``pay()`` once the cash is enough; ``give_up()``: the person stops (with cash in: a
+    voucher). No «Назад» and no «На главную» while money is in: the screen never resets
+    silently."""
+
+    pay = Signal()
+    give_up = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Вставьте купюры", name="kioskCash", back=False, home=False,
+                         parent=parent)
+        self.inserted = big_label("", "kioskBig", center=True)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        self.grid.setColumnStretch(1, 1)
+        self.bills = big_label("", "kioskNote", center=True)
+        self.body.addWidget(self.inserted)
+        self.body.addLayout(self.grid)
+        self.body.addStretch(1)
+        self.body.addWidget(self.bills)
+        self.cancel_button = self.add_action("Отмена", "kioskBack")
+        self.pay_button = self.add_action("Оплатить", "kioskNext")
+        self.pay_button.clicked.connect(self.pay.emit)
+        self.cancel_button.clicked.connect(self.give_up.emit)
+        self._cells: list[QWidget] = []
+
+    def show_due(self, due: Due, accepted: Sequence[Denomination], limits: str) -> None:
+        self.inserted.setText(f"Внесено: {money(due.inserted)}")
+        credited = due.money
+        rows = [("Комиссия", money(credited.commission) if credited else "—"),
+                ("Будет зачислено", money(credited.amount_to) if credited else "—")]
+        if due.owed is not None:
+            rows.insert(0, ("К оплате", money(due.owed)))
+        if limits:
+            rows.append(("Пределы", limits))
+        _pairs(self.grid, rows, self._cells)
+        bills = ", ".join(_bill(bill.amount) for bill in sorted(accepted, key=lambda b: b.amount))
+        self.bills.setText(f"Принимаются купюры: {bills} ₽. Сдача не выдаётся." if bills
+                           else "Купюры больше не принимаются. Сдача не выдаётся.")
+        self.pay_button.setEnabled(due.ready is None)
+        self.say(due.ready or "", "info")
+        self.cancel_button.setText("Получить ваучер" if due.inserted > 0 else "Отмена")
+
+    def busy(self, text: str) -> None:
+        self.pay_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        self.say(text)
+
+    def ready(self) -> None:
+        self.cancel_button.setEnabled(True)
+
+
+class QrScreen(Screen):
+    """The code to scan with the person's bank app; ``cancel()``."""
+
+    cancel = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Отсканируйте QR-код в приложении банка", name="kioskQr", back=False,
+                         home=False, parent=parent)
+        self.code = QrCodeWidget(minimum=320)
+        self.amount = big_label("", "kioskBig", center=True)
+        self.left = big_label("", "kioskNote", center=True)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.code, 3)
+        row.addStretch(1)
+        self.body.addWidget(self.amount)
+        self.body.addLayout(row, 1)
+        self.body.addWidget(self.left)
+        self.cancel_button = self.add_action("Отмена", "kioskBack")
+        self.cancel_button.clicked.connect(self.cancel.emit)
+
+    def show_code(self, payload: str, amount: Decimal | None) -> None:
+        self.code.set_text(payload)
+        self.amount.setText(f"К оплате: {money(amount)}" if amount is not None else "")
+        self.say("")
+
+    def seconds_left(self, seconds: float | None) -> None:
+        self.left.setText("" if seconds is None else
+                          f"Код действует ещё {int(seconds) // 60}:{int(seconds) % 60:02d}")
+
+
+def _bill(amount: Decimal) -> str:
+    """A banknote as people name it: «100», «1 000» (no kopecks on a banknote)."""
+    whole = int(amount)
+    return f"{whole:,}".replace(",", " ") if whole == amount else money(amount, rub=False)

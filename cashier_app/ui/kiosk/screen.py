@@ -1,0 +1,72 @@
+"""What every kiosk screen has: a title in large type, the body, a message line, and a bottom
+row of large buttons («Назад», «На главную», the screen's own action). One layout for every
+screen, so that a person who found «Назад» once finds it everywhere."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .keys import key_button
+
+
+class Screen(QWidget):
+    """``back`` and ``home`` when their buttons are touched (hidden where they make no
+    sense: there is no way back from the cash screen once money is in)."""
+
+    back = Signal()
+    home = Signal()
+
+    def __init__(self, title: str, *, name: str, back: bool = True, home: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.title = QLabel(title)
+        self.title.setObjectName("kioskTitle")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(16)
+        self.message = QLabel("")
+        self.message.setObjectName("kioskMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.back_button = key_button("◀  Назад", "kioskBack")
+        self.home_button = key_button("На главную", "kioskHome")
+        self.back_button.clicked.connect(self.back.emit)
+        self.home_button.clicked.connect(self.home.emit)
+        self.back_button.setVisible(back)
+        self.home_button.setVisible(home)
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(16)
+        self.action_row.addWidget(self.back_button)
+        self.action_row.addWidget(self.home_button)
+        self.action_row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(16)
+        column.addWidget(self.title)
+        column.addLayout(self.body, 1)
+        column.addWidget(self.message)
+        column.addLayout(self.action_row)
+
+    def add_action(self, text: str, name: str = "kioskAction") -> QPushButton:
+        button = key_button(text, name)
+        self.action_row.addWidget(button)
+        return button
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", kind)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+
+def big_label(text: str = "", name: str = "kioskText", *, center: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if center:
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label

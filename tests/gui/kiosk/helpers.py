@@ -1,0 +1,148 @@
+"""The kiosk's window as the program wires it — the processing emulator on loopback, the
+software validator on a real pty, a receipt printer on 127.0.0.1, a real journal file — and
+a person's touches on it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from cashier_app import settings as cfg
+from cashier_app.bootstrap import Point, point_for
+from cashier_app.devices.cash_intake import CashIntake
+from cashier_app.devices.ccnet_driver import CcnetAcceptor
+from cashier_app.emulator import EmulatorServer
+from cashier_app.emulator.ccnet_device import SoftwareValidator
+from cashier_app.processing.sbp import SbpClient
+from cashier_app.receipts.printers import PrinterConfig
+from cashier_app.receipts.service import ReceiptService
+from cashier_app.ui.kiosk.launch import kiosk_style
+from cashier_app.ui.kiosk.window import KioskConfig, KioskWindow
+from tests.conftest import TOKEN
+from tests.gui.helpers import CASHIERS, COMMISSION_SETTING, wait_for
+from tests.unit.receipts.helpers import SETTINGS, FakePrinter
+
+SIZES = {"landscape": (1920, 1080), "square": (1280, 1024), "portrait": (1080, 1920)}
+
+
+@dataclass
+class KioskRig:
+    window: KioskWindow
+    point: Point
+    unit: SoftwareValidator
+    printer: FakePrinter
+    loop: qasync.QEventLoop
+    qtbot: QtBot
+    emulator: EmulatorServer
+
+    def run(self, work: Any) -> Any:
+        return self.loop.run_until_complete(work)
+
+    def wait_for(self, condition: Callable[[], object], timeout: float = 10) -> None:
+        self.run(wait_for(condition, timeout))
+
+    def on(self, screen: QWidget, timeout: float = 10) -> None:
+        self.wait_for(lambda: self.window.stack.currentWidget() is screen, timeout)
+
+    def touch(self, button: QPushButton) -> None:
+        assert button.isVisible() and button.isEnabled(), button.text()
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        self.run(asyncio.sleep(0.01))
+
+    def touch_at(self, widget: QWidget, point: QPoint) -> None:
+        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=point)
+
+    def tile(self, pager: Any, text: str) -> QPushButton:
+        for button in pager.buttons:
+            if button.isEnabled() and button.text().split("\n")[0] == text:
+                return button  # type: ignore[no-any-return]
+        raise AssertionError(f"no tile {text!r} in {pager.visible_texts()}")
+
+    def key(self, keys: Any, text: str) -> None:
+        self.touch(keys.buttons[text])
+
+    def type_digits(self, keys: Any, digits: str) -> None:
+        for digit in digits:
+            self.key(keys, digit)
+
+    def insert(self, *amounts: int) -> None:
+        cash = self.window.cash
+        assert cash is not None
+        for amount in amounts:
+            before = cash.due().inserted
+            self.unit.insert(amount)
+            self.wait_for(lambda before=before: cash.due().inserted > before)
+        self.run(asyncio.sleep(0.05))
+
+    def receipts_printed(self) -> list[bytes]:
+        """What the printer received that was more than a paper-sensor question."""
+        return [data for data in self.printer.received if len(data) > 16]
+
+    def shoot(self, screenshots: Path, name: str) -> None:
+        QApplication.processEvents()
+        assert self.window.grab().save(str(screenshots / f"{name}.png"))
+
+
+def kiosk_settings(url: str, data_dir: Path, **extra: Any) -> cfg.Settings:
+    return cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
+        cfg.PROCESSING_URL: url, cfg.PROCESSING_TOKEN: TOKEN, cfg.PROCESSING_TIMEOUT: 2.0,
+        cfg.DATA_DIR: str(data_dir), cfg.RETRY_INITIAL: 0.05, cfg.RETRY_FACTOR: 2,
+        cfg.RETRY_MAX: 0.2, cfg.COMMISSION: COMMISSION_SETTING, **extra})
+
+
+@contextmanager
+def kiosk_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+              *, size: str = "landscape", start: bool = True, unit: SoftwareValidator | None = None,
+              sbp: bool = True, printer_status: int = 0x12, **config: Any
+              ) -> Iterator[KioskRig]:
+    """The kiosk on its own pty unit (or ``unit``), sized as a terminal's screen."""
+    own_unit = unit is None
+    validator = unit or SoftwareValidator()
+    if own_unit:
+        validator.__enter__()
+    printer = FakePrinter(status=printer_status)
+    settings = kiosk_settings(emulator.url, tmp_path)
+    point = point_for(settings, "kiosk")
+    point.receipts = ReceiptService(
+        point.journal, replace(SETTINGS, terminal="7"),
+        PrinterConfig(kind="network", address=printer.address, timeout=2.0),
+        events=point.events)
+    if sbp:
+        point.engine.sbp = SbpClient(point.client, lifetime=120, poll_interval=0.05)
+    intake = CashIntake(point.journal, CcnetAcceptor(validator.path, poll_interval=0.02,
+                                                     reconnect_interval=0.05))
+    width, height = SIZES[size]
+    kiosk = KioskConfig(terminal="7", support_phone="+7 (800) 555-35-35", lockdown=False,
+                        portrait=height > width, staff=tuple(CASHIERS),
+                        popular=("P1011", "P1012", "P0005", "P0006"), **config)
+    QApplication.instance().setStyleSheet(kiosk_style(height))  # type: ignore[union-attr]
+    window = KioskWindow(point, intake, kiosk)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show_kiosk()
+    rig = KioskRig(window, point, validator, printer, loop, qtbot, emulator)
+    try:
+        if start:
+            rig.run(window.start())
+            rig.on(window.home if window.health.reason() is None else window.out_of_service)
+        yield rig
+    finally:
+        rig.run(window.shutdown())
+        rig.run(point.aclose())
+        printer.close()
+        if own_unit:
+            validator.__exit__(None, None, None)
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
