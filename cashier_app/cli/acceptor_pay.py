@@ -101,7 +101,11 @@ class AcceptorPay:
                                      f"{money(voucher.total)} выдан ваучер {voucher.voucher}"
                                      ) from None
             raise PaymentRefused("Купюры не внесены") from None
-        return await cash.pay()
+        paid = await cash.pay()
+        if cash.change is not None:
+            self.say("voucher", session=cash.change.id, code=cash.change.voucher,
+                     total=format(cash.change.total, "f"), reason="change")
+        return paid
 
     async def close(self) -> None:
         await self.cash.intake.acceptor.close()

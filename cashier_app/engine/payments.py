@@ -222,9 +222,10 @@ class PaymentEngine:
              inserted: Decimal | None = None) -> PayPlan:
         """Validate the scheme's choices against the stored check answer (PaymentRefused).
 
-        ``inserted``: cash taken by a terminal, which gives no change — with no ``amount``
-        for a free-amount service (or a contract), what it covers is credited; for a fixed
-        amount or invoice lines it must be exactly what they cost."""
+        ``inserted``: cash taken by a terminal, which gives no change in cash — with no
+        ``amount`` for a free-amount service (or a contract), what it covers is credited; for
+        a fixed amount or invoice lines it must cover what they cost, and the rest is change
+        (the terminal gives it as a voucher)."""
         if inserted is not None and amount is None and not fixed_payment and Scheme(
                 record.scheme) in (Scheme.SIMPLE, Scheme.CHOICE):
             money = credit_for_inserted(self.commission, record.service_id, inserted)
@@ -233,13 +234,14 @@ class PaymentEngine:
             if planned.money.amount_from != inserted:  # a rounding kopeck: it is commission
                 planned = replace(planned, money=money)
             return planned
-        if inserted is not None:
+        if inserted is not None:  # a fixed sum: what is above it is change (a voucher)
             planned = self.plan(record, amount=amount, contract_id=contract_id, lines=lines,
                                 fixed_payment=fixed_payment)
-            if planned.money.amount_from != inserted:
+            if planned.money.amount_from > inserted:
                 raise PaymentRefused(f"Внесено {money_text(inserted)}, а к оплате "
                                      f"{money_text(planned.money.amount_from)}")
-            return planned
+            money = settle_cash(planned.money.amount_to, planned.money.commission, inserted)
+            return replace(planned, money=money)
         if record.state is not State.CHECKED:
             raise PaymentRefused("Сначала проверьте платёж")
         answer = record.check

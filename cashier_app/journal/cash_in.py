@@ -11,8 +11,11 @@ A session ends ``spent`` (its cash became a payment), ``voucher`` (nothing was p
 person walked away, the payment was refused — and the cash is owed back: a voucher code),
 ``empty`` (no bill was stacked), or ``test`` (an engineer's test cash, counted for collection
 but never a payment). A voucher ends ``paid_out`` (the supervisor gave the cash back) or
-``spent`` at the terminal (``spent_by``: the payment it became). A payment that fails finally
-gives its cash back as vouchers, in the transaction that records the failure.
+``spent`` at the terminal (``spent_by``: the payment it became). Two vouchers hold no bills of
+their own, only a ``credit``: the change of a terminal payment (purpose ``change``: a fixed sum
+paid with a larger last bill) and the cash of a payment the center refused finally after it
+was sent (purpose ``refund``, written in the transaction that records the failure). The
+bills stay with the session they were inserted in: the cassette's count is never touched.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ STACKING, STACKED, RETURNED, UNCONFIRMED = "stacking", "stacked", "returned", "u
 OPEN, SPENT, VOUCHER, TEST, PAID_OUT = "open", "spent", "voucher", "test", "paid_out"
 EMPTY = "empty"
 PURPOSES = ("payment", "test")
+CHANGE, REFUND = "change", "refund"  # vouchers without bills of their own (``credit``)
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,14 @@ class CashSession:
     paid_out_at: str | None = None
     paid_out_by: str | None = None
     spent_by: int | None = None  # a voucher spent at the terminal: the payment it became
+    credit: Decimal | None = None  # a change or refund voucher's sum (it has no bills)
 
     @property
     def total(self) -> Decimal:
-        """The money of this session: its stacked bills, to the kopeck."""
+        """The money of this session: its stacked bills (or a change or refund voucher's
+        credit), to the kopeck."""
         return sum((bill.amount for bill in self.bills if bill.state == STACKED),
-                   Decimal("0.00"))
+                   self.credit if self.credit is not None else Decimal("0.00"))
 
     @property
     def unresolved(self) -> tuple[CashBill, ...]:
@@ -133,7 +139,8 @@ class CashInTable(Table):
         return CashSession(row["id"], row["opened_at"], row["purpose"], row["state"],
                            row["device"], row["agent_transaction_id"], row["voucher"],
                            row["closed_at"], bills, row["paid_out_at"], row["paid_out_by"],
-                           row["spent_by"])
+                           row["spent_by"],
+                           Decimal(row["credit"]) if row["credit"] is not None else None)
 
     def open_cash_sessions(self) -> list[CashSession]:
         """Sessions not ended, of any program."""
@@ -208,13 +215,17 @@ class CashInTable(Table):
             self.sealer.update("cash_sessions", current, changes)
         return self.cash_session(session_id)
 
-    def spend_cash(self, session_ids: Sequence[int], agent_transaction_id: int) -> Decimal:
+    def spend_cash(self, session_ids: Sequence[int], agent_transaction_id: int, *,
+                   change: Decimal = Decimal("0.00")) -> Decimal:
         """The cash of these sessions becomes payment ``agent_transaction_id``: an open
-        session ends ``spent``, a voucher is spent (once: compare-and-set). Returns their sum
-        — the payment's amountFrom, as the journal has it. Call inside the transaction that
-        journals the pay: the money and the payment change hands in one commit."""
+        session ends ``spent``, a voucher is spent (once: compare-and-set); ``change`` (the
+        part above the payment's amountFrom) becomes a voucher of its own. Returns their
+        whole sum — amountFrom plus change, as the journal has it. Call inside the
+        transaction that journals the pay: the money and the payment change hands in one
+        commit."""
         total = 0
         with self._write():
+            device = None
             for session_id in session_ids:
                 row = self.sealer.row("cash_sessions", session_id)
                 if row is not None and row["state"] == OPEN:
@@ -222,32 +233,45 @@ class CashInTable(Table):
                     self.sealer.update("cash_sessions", row, {
                         "state": SPENT, "closed_at": now_text(),
                         "agent_transaction_id": agent_transaction_id})
+                    device = row["device"]
                 elif row is not None and row["state"] == VOUCHER:
-                    kopecks_in = self._stacked_kopecks(session_id)
+                    kopecks_in = self._stacked_kopecks(session_id) + (row["credit_kop"] or 0)
                     self.sealer.update("cash_sessions", row, {
                         "state": SPENT, "spent_by": agent_transaction_id})
                 else:
                     raise VoucherNotPayable(_not_payable(row))
                 total += kopecks_in
+            if change > 0:
+                self._credit_voucher(CHANGE, change, agent_transaction_id, device)
         return (Decimal(total) / 100).quantize(Decimal("0.01"))
 
-    def give_back_cash(self, agent_transaction_id: int) -> list[CashSession]:
-        """Payment ``agent_transaction_id`` failed finally: the cash that became it is owed
-        back — its session becomes a voucher with a new code, a voucher it spent is valid
-        again. Call inside the transaction that records the failure. Returns the vouchers."""
-        given = []
+    def give_back_cash(self, agent_transaction_id: int, amount: Decimal | None
+                       ) -> CashSession | None:
+        """Payment ``agent_transaction_id`` failed finally: if validator cash (or a voucher)
+        paid it, its ``amount`` (the amountFrom) is owed back — as a refund voucher. Call
+        inside the transaction that records the failure. None for a desk payment."""
         with self._write():
-            for row in list(self.db.query(
-                    "select * from cash_sessions where state = ? and (agent_transaction_id = ? "
-                    "or spent_by = ?) order by id",
-                    [SPENT, agent_transaction_id, agent_transaction_id])):
-                if row["spent_by"] == agent_transaction_id:
-                    changes: dict[str, Any] = {"state": VOUCHER, "spent_by": None}
-                else:
-                    changes = {"state": VOUCHER, "voucher": voucher_code()}
-                self.sealer.update("cash_sessions", row, changes)
-                given.append(row["id"])
-        return [self.cash_session(session_id) for session_id in given]
+            funded = self.db.execute(
+                "select device from cash_sessions where state = ? and purpose = ? and "
+                "(agent_transaction_id = ? or spent_by = ?) order by id limit 1",
+                [SPENT, "payment", agent_transaction_id, agent_transaction_id]).fetchone()
+            spent_voucher = self.db.execute(
+                "select count(*) from cash_sessions where spent_by = ?",
+                [agent_transaction_id]).fetchone()[0]
+            if (funded is None and not spent_voucher) or not amount:
+                return None
+            row = self._credit_voucher(REFUND, amount, agent_transaction_id,
+                                       funded[0] if funded else None)
+        return self.cash_session(row["id"])
+
+    def _credit_voucher(self, purpose: str, amount: Decimal, agent_transaction_id: int,
+                        device: str | None) -> dict[str, Any]:
+        now = now_text()
+        return self.sealer.insert("cash_sessions", {
+            "opened_at": now, "purpose": purpose, "state": VOUCHER, "device": device,
+            "owner": self.owner, "agent_transaction_id": agent_transaction_id,
+            "voucher": voucher_code(), "closed_at": now, "credit": format(amount, "f"),
+            "credit_kop": kopecks(amount)})
 
     def cash_of_payment(self, agent_transaction_id: int) -> list[CashSession]:
         """The sessions and vouchers whose cash became this payment (none: a desk payment)."""

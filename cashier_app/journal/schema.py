@@ -213,10 +213,14 @@ def _migration_6(db: sqlite_utils.Database) -> None:
 
 
 def _migration_7(db: sqlite_utils.Database) -> None:
-    """A voucher spent at the terminal keeps the payment it became (``spent_by``). A new
-    column, NULL in every existing row: the chain's digests leave NULLs out, so no row needs
-    sealing again."""
+    """A voucher spent at the terminal keeps the payment it became (``spent_by``); a voucher
+    with no banknotes of its own — the change of a terminal payment, or the cash of a payment
+    refused after it was sent — holds its sum in ``credit`` (with the payment in
+    ``agent_transaction_id``). New columns, NULL in every existing row: the chain's digests
+    leave NULLs out, so no row needs sealing again."""
     db.execute("alter table cash_sessions add column spent_by integer")
+    db.execute("alter table cash_sessions add column credit text")
+    db.execute("alter table cash_sessions add column credit_kop integer")
     db.execute("create index cash_sessions_payment on cash_sessions (agent_transaction_id) "
                "where agent_transaction_id is not null")
 

@@ -227,7 +227,9 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
                                                    record.payment_method))
     if record.cash_given is not None and not record.by_qr:
         doc.add(PAIR, "Внесено", money(record.cash_given))
-        if settings.terminal:
+        if settings.terminal and record.change:
+            doc.add(PAIR, "Сдача ваучером", money(record.change))
+        elif settings.terminal:
             doc.add(TEXT, "Сдача не выдаётся")
         else:
             doc.add(PAIR, "Сдача", money(record.change))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from cashier_app.core.limits import AmountLimits, limits_from
 from cashier_app.core.schemes import LineChoice, Money, PaymentRefused
@@ -33,7 +33,7 @@ from cashier_app.core.text import money
 from cashier_app.devices.cash_intake import CashIntake, CashRules
 from cashier_app.engine import PaymentEngine, PayPlan
 from cashier_app.journal import PaymentRecord
-from cashier_app.journal.cash_in import EMPTY, OPEN, TEST, VOUCHER, CashSession
+from cashier_app.journal.cash_in import CHANGE, EMPTY, OPEN, TEST, VOUCHER, CashSession
 from cashier_app.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,10 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class Due:
     """What the screen shows while cash goes in: ``inserted`` (with a voucher spent),
-    ``money`` — what it credits now (None: not even the commission yet), ``owed`` — the exact
-    sum to insert for a fixed amount or invoice (None: any sum), ``ready`` — None when pay may
-    be pressed, else why not (Russian)."""
+    ``money`` — what it credits now (None: not even the commission yet; its ``change`` is the
+    part above a fixed sum, given as a voucher), ``owed`` — the sum due for a fixed amount or
+    invoice (None: any sum), ``ready`` — None when pay may be pressed, else why not
+    (Russian)."""
 
     inserted: Decimal
     money: Money | None
@@ -65,6 +66,7 @@ class CashPayment:
         self.record: PaymentRecord | None = None
         self.service: ServiceDefinition | None = None
         self.voucher: CashSession | None = None  # a voucher being spent with the cash
+        self.change: CashSession | None = None  # the last payment's change, as a voucher
         self.limits = AmountLimits()
         self._amount: Decimal | None = None  # amountTo fixed by the form (fixed, invoice)
         self._lines: tuple[LineChoice, ...] = ()
@@ -159,6 +161,10 @@ class CashPayment:
             if self.engine.journal.cash_session(session.id).state != OPEN:
                 self.intake.release()
         self._clear()
+        self.change = next((s for s in self.engine.journal.cash_of_payment(
+            paid.agent_transaction_id) if s.purpose == CHANGE), None)
+        if self.change is not None:
+            await self._print_voucher(self.change)
         return paid
 
     async def give_back(self, reason: str = "Платёж отменён") -> CashSession | None:
@@ -182,16 +188,25 @@ class CashPayment:
 
     # --- the sums -----------------------------------------------------------------------------
     def _rules(self) -> CashRules:
-        """The bills allowed: up to the exact sum owed (fixed amount, invoice) or up to the
-        service's highest amount with its commission — less a voucher's value either way."""
+        """The bills allowed: up to the sum owed (fixed amount, invoice) or up to the
+        service's highest amount with its commission — less a voucher's value either way.
+        A sum owed is rounded up to the smallest banknote the unit takes: 4 393,50 ₽ cannot
+        be inserted in banknotes exactly, so the last bill may go over by less than the
+        smallest one, and that part is the person's change — a voucher."""
         assert self.service is not None
         credit = self._voucher_value()
         owed = self._owed()
         high = self.limits.high
         maximum = None if high is None else self.engine.inserted_for(
             self.service.service_id, high)
-        return CashRules(owed=None if owed is None else max(owed - credit, ZERO),
+        if owed is not None:
+            owed = _round_up(max(owed - credit, ZERO), self._smallest_bill())
+        return CashRules(owed=owed,
                          maximum=None if maximum is None else max(maximum - credit, ZERO))
+
+    def _smallest_bill(self) -> Decimal | None:
+        amounts = [bill.amount for bill in self.intake.acceptor.bill_table]
+        return min(amounts) if amounts else None
 
     def _owed(self) -> Decimal | None:
         assert self.service is not None
@@ -223,3 +238,11 @@ class CashPayment:
             await self.receipts.print_voucher(voucher)
         except Exception:  # the voucher is in the journal; the supervisor can reprint it
             log.exception("voucher %s not printed", voucher.voucher)
+
+
+def _round_up(amount: Decimal, step: Decimal | None) -> Decimal:
+    """``amount`` up to a whole number of ``step`` (None or 0: as it is)."""
+    if not step:
+        return amount
+    steps = (amount / step).to_integral_value(rounding=ROUND_CEILING)
+    return (steps * step).quantize(Decimal("0.01"))

@@ -34,12 +34,12 @@ PENDING_TEXT = "Платёж принят и будет проведён"
 
 
 def commission_text(rules: Sequence[CommissionRule], service_id: str) -> str:
-    """The commission for this service in a person's words («Комиссия 1,5 %, не меньше
-    10,00 ₽» or «Без комиссии»)."""
+    """The commission for this service in a person's words («1,5 %, не меньше 10,00 ₽» or
+    «нет»)."""
     rule = next((r for r in rules if r.service == service_id), None) or next(
         (r for r in rules if r.service == "*"), None)
     if rule is None or not (rule.percent or rule.minimum or rule.fixed):
-        return "Без комиссии"
+        return "нет"
     parts = []
     if rule.percent:
         percent = format(rule.percent.normalize(), "f").replace(".", ",")
@@ -50,7 +50,7 @@ def commission_text(rules: Sequence[CommissionRule], service_id: str) -> str:
         parts.append(money(rule.minimum))
     if rule.fixed:
         parts.append(f"плюс {money(rule.fixed)}" if parts else money(rule.fixed))
-    return "Комиссия " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 class Outcome(enum.Enum):
@@ -84,6 +84,8 @@ class KioskSale:
     amount: Decimal | None = None
     contract_id: str | None = None
     lines: tuple[LineChoice, ...] = ()
+    #: how long the screen waits for the center's final word before it says «принят»
+    pay_wait: float = 20.0
 
     # --- the form and the check ---------------------------------------------------------------
     def choose(self, service: ServiceDefinition) -> None:
@@ -146,12 +148,13 @@ class KioskSale:
                                      lines=self.lines, contract_id=self.contract_id,
                                      voucher=voucher)
 
-    async def pay_cash(self, *, wait: float = 20.0) -> PaymentRecord:
+    async def pay_cash(self, *, wait: float | None = None) -> PaymentRecord:
         """Pay the cash inserted and wait a little for the final answer (the scheduler goes
         on with it after that: the person is told «принят и будет проведён»)."""
         record = await self.cash.pay()
-        self.record = await self.engine.scheduler.settle(record.agent_transaction_id,
-                                                         wait=wait, record=record)
+        self.record = await self.engine.scheduler.settle(
+            record.agent_transaction_id, wait=self.pay_wait if wait is None else wait,
+            record=record)
         return self.record
 
     async def give_back(self, reason: str) -> CashSession | None:

@@ -8,9 +8,10 @@
 * Every write expects ``paying``: a payment another program settled meanwhile is never
   overwritten (the attempt is still recorded).
 * Cash from a bill validator (``funds``: its cash sessions, vouchers) is spent in the same
-  transaction that journals ``paying``, and its sum must be the payment's amountFrom: after a
-  crash the money is either still the person's (a voucher at the next start) or this
-  payment's, never both, never neither. A final failure gives it back as vouchers in the
+  transaction that journals ``paying``, and its sum must be the payment's cash given (its
+  amountFrom, plus the change a terminal gives as a voucher): after a crash the money is
+  either still the person's (a voucher at the next start) or this payment's, never both,
+  never neither. A final failure gives the amountFrom back as a refund voucher in the
   transaction that records the failure.
 """
 
@@ -63,9 +64,10 @@ class CashPay:
                 identity_card=record.identity_card, full_name=record.full_name)
             journal = engine.journal
             with journal.transaction():
-                if funds:
-                    inserted = journal.spend_cash(funds, agent_transaction_id)
-                    if inserted != money.cash_given or money.change:
+                if funds:  # the terminal's change is a voucher, in this same commit
+                    inserted = journal.spend_cash(funds, agent_transaction_id,
+                                                  change=money.change)
+                    if inserted != money.cash_given:
                         # rolled back whole: the cash stays the person's
                         raise PaymentRefused(f"Внесено {inserted}, а платёж рассчитан на "
                                              f"{money.cash_given}")
@@ -122,7 +124,7 @@ class CashPay:
                         pay_answer=dict(answer.raw), attempts=record.attempts + 1,
                         next_attempt_at=None, settled_at=now.isoformat(timespec="seconds"))
                     if failed.state is State.FAILED:  # the terminal's cash is owed back
-                        engine.journal.give_back_cash(tx_id)
+                        engine.journal.give_back_cash(tx_id, record.amount_from)
                 return engine.emit(failed)
             non_final_answer = classify(answer.result) is Finality.NOT_FINAL
             message = answer.cashier_message

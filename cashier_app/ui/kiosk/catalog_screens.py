@@ -39,7 +39,7 @@ class HomeScreen(Screen):
         self.body.addWidget(self.popular, 1)
         self.body.addWidget(big_label("Все услуги", "kioskSubtitle"))
         self.body.addWidget(self.groups, 3)
-        self.search_button = self.add_action("🔍  Найти услугу", "kioskSearch")
+        self.search_button = self.add_action("Найти услугу", "kioskSearch")
         self.search_button.clicked.connect(self.search.emit)
         self.corner: QWidget | None = None
 

@@ -95,7 +95,7 @@ class RussianKeyboard(Keys):
             column.addLayout(row)
         last = QHBoxLayout()
         last.setSpacing(8)
-        last.addWidget(self._key(CLEAR, "kioskKeyWide"), 2)
+        last.addWidget(self._key(CLEAR, "kioskKeyWide"), 3)
         last.addWidget(self._key(SPACE, "kioskKeyWide"), 5)
         last.addWidget(self._key(BACKSPACE), 2)
         column.addLayout(last)

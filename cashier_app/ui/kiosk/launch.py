@@ -44,11 +44,12 @@ log = logging.getLogger(__name__)
 KIOSK_STYLE = RESOURCES / "kiosk.qss"
 
 
-def kiosk_style(height: int) -> str:
-    """The kiosk's style sheet with its type sized for a screen ``height`` px tall (a
-    1080-line screen: 26 px text, 44 px titles)."""
-    base = max(18, round(height / 42))
-    sizes = {"title": round(base * 1.7), "big": round(base * 1.35), "text": base,
+def kiosk_style(short_side: int) -> str:
+    """The kiosk's style sheet with its type sized for a screen whose shorter side is
+    ``short_side`` px (1920×1080 and 1080×1920 alike: 28 px text, 48 px titles)."""
+    base = max(18, round(short_side / 38))
+    sizes = {"huge": round(base * 2.2), "title": round(base * 1.7),
+             "big": round(base * 1.35), "text": base,
              "key": round(base * 1.15), "small": round(base * 0.8)}
     try:
         text = KIOSK_STYLE.read_text(encoding="utf-8")
@@ -96,7 +97,8 @@ def run_kiosk(settings: cfg.Settings, *, demo: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("cashier-app")
     app.setApplicationDisplayName("Терминал")
-    app.setStyleSheet(kiosk_style(app.primaryScreen().size().height()))
+    size = app.primaryScreen().size()
+    app.setStyleSheet(kiosk_style(min(size.width(), size.height())))
     install_excepthook()
     settings = kiosk_settings(settings)
     exit_signals = ExitSignals()

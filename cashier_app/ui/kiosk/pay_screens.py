@@ -25,11 +25,21 @@ def _pairs(grid: QGridLayout, rows: Sequence[tuple[str, str]], old: list[QWidget
         widget.deleteLater()
     old.clear()
     for index, (name, value) in enumerate(rows):
-        left, right = big_label(name, "kioskKey"), big_label(value, "kioskValueText")
-        left.setObjectName("kioskPairName")
-        grid.addWidget(left, index, 0)
-        grid.addWidget(right, index, 1)
+        left = big_label(name, "kioskPairName")
+        right = big_label(value, "kioskValueText")
+        grid.addWidget(left, index, 1)
+        grid.addWidget(right, index, 2)
         old += [left, right]
+
+
+def pairs_grid() -> QGridLayout:
+    """Name and value in two columns, the block centred on the screen."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(32)
+    grid.setVerticalSpacing(14)
+    grid.setColumnStretch(0, 1)
+    grid.setColumnStretch(3, 1)
+    return grid
 
 
 class ConfirmScreen(Screen):
@@ -40,9 +50,7 @@ class ConfirmScreen(Screen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Проверьте и подтвердите", name="kioskConfirm", parent=parent)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(12)
-        self.grid.setColumnStretch(1, 1)
+        self.grid = pairs_grid()
         self.note = big_label("", "kioskNote", center=True)
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
@@ -77,11 +85,12 @@ class CashScreen(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Вставьте купюры", name="kioskCash", back=False, home=False,
                          parent=parent)
-        self.inserted = big_label("", "kioskBig", center=True)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(12)
-        self.grid.setColumnStretch(1, 1)
+        self.what = big_label("", "kioskNote", center=True)
+        self.inserted = big_label("", "kioskHuge", center=True)
+        self.grid = pairs_grid()
         self.bills = big_label("", "kioskNote", center=True)
+        self.body.addStretch(1)
+        self.body.addWidget(self.what)
         self.body.addWidget(self.inserted)
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
@@ -91,6 +100,9 @@ class CashScreen(Screen):
         self.pay_button.clicked.connect(self.pay.emit)
         self.cancel_button.clicked.connect(self.give_up.emit)
         self._cells: list[QWidget] = []
+
+    def show_sale(self, service: str, account: str) -> None:
+        self.what.setText(f"{service}: {account}" if account else service)
 
     def show_due(self, due: Due, accepted: Sequence[Denomination], limits: str) -> None:
         self.inserted.setText(f"Внесено: {money(due.inserted)}")

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 from cashier_app.core.schemes import LineChoice, PaymentRefused
 from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.states import State
+from cashier_app.core.text import money
 from cashier_app.devices.acceptor import AcceptorError
 from cashier_app.devices.cash_intake import BillRefused, CashChanged
 from cashier_app.engine import PaymentChanged
 from cashier_app.engine.catalog import Catalog
 from cashier_app.journal import PaymentRecord
-from cashier_app.journal.cash_in import CashSession
+from cashier_app.journal.cash_in import REFUND, VOUCHER, CashSession
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.workplace.kiosk import Outcome
 
@@ -256,6 +257,8 @@ class SaleFlow:
         except (PaymentRefused, AcceptorError) as error:
             self.w.confirm.say(str(error), "error")
             return
+        assert sale.service is not None and sale.record is not None
+        self.w.cash_screen.show_sale(sale.service.name, sale.record.account)
         self._show_due()
         self.w.show_screen(self.w.cash_screen)
 
@@ -401,12 +404,14 @@ class SaleFlow:
         receipts = self.w.point.receipts
         if outcome is Outcome.FAILED:
             vouchers = self.w.point.journal.cash_of_payment(record.agent_transaction_id)
-            codes = [v for v in vouchers if v.voucher and v.state == "voucher"]
+            refund = [v for v in vouchers if v.purpose == REFUND and v.state == VOUCHER]
             detail = record.result_message or ""
-            if codes:
-                for voucher in codes:
-                    await self._print_voucher(voucher)
-                detail += f". Деньги не пропали: ваучер {codes[0].voucher} на внесённую сумму"
+            for voucher in refund:
+                await self._print_voucher(voucher)
+            if refund:
+                detail += (f". Деньги не пропали: ваучер {refund[0].voucher} на "
+                           f"{money(refund[0].total)} — его можно потратить на этом "
+                           "терминале или получить деньги у оператора")
         elif receipts is not None:
             try:
                 outcome_print = await receipts.print_payment(record.agent_transaction_id)
@@ -426,9 +431,18 @@ class SaleFlow:
                                      _receipt_qr(record))
                     else:
                         printed = f"Чек не напечатан: {outcome_print.message}"
-        if outcome is Outcome.PENDING:
-            detail = "Сохраните чек: платёж будет проведён, как только процессинг его " \
-                     "подтвердит"
+        change = self.w.cash.change if self.w.cash is not None else None
+        if outcome is Outcome.PAID:
+            detail = (f"{record.service_name}, {record.account}: зачислено "
+                      f"{money(record.amount_to)}")
+        elif outcome is Outcome.PENDING:
+            detail = (f"{record.service_name}, {record.account}: {money(record.amount_to)}. "
+                      "Сохраните чек: платёж будет проведён, как только процессинг его "
+                      "подтвердит")
+        if change is not None and change.agent_transaction_id == record.agent_transaction_id \
+                and outcome is not Outcome.FAILED:
+            detail += (f". Сдача {money(change.total)} — ваучер {change.voucher}: его можно "
+                       "потратить на этом терминале или получить деньги у оператора")
         self.w.result.show_outcome(outcome, detail, printed=printed, on_screen=on_screen)
         self.w.show_screen(self.w.result)
         self._home_later()

@@ -4,8 +4,17 @@ screen, so that a person who found «Назад» once finds it everywhere."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .keys import key_button
 
@@ -37,18 +46,31 @@ class Screen(QWidget):
         self.home_button.clicked.connect(self.home.emit)
         self.back_button.setVisible(back)
         self.home_button.setVisible(home)
+        # «Назад» and «На главную» on the left, the screen's own actions on the right; on a
+        # portrait screen the actions get a row of their own above them (a 1080 px width
+        # does not hold four large buttons)
+        self.nav_row = QHBoxLayout()
+        self.nav_row.setSpacing(16)
+        self.nav_row.addWidget(self.back_button)
+        self.nav_row.addWidget(self.home_button)
+        self.nav_row.addStretch(1)
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(16)
-        self.action_row.addWidget(self.back_button)
-        self.action_row.addWidget(self.home_button)
-        self.action_row.addStretch(1)
+        self.bottom = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.bottom.setSpacing(16)
+        self.bottom.addLayout(self.nav_row, 1)
+        self.bottom.addLayout(self.action_row)
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(16)
         column.addWidget(self.title)
         column.addLayout(self.body, 1)
         column.addWidget(self.message)
-        column.addLayout(self.action_row)
+        column.addLayout(self.bottom)
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.bottom.setDirection(QBoxLayout.Direction.BottomToTop if portrait
+                                 else QBoxLayout.Direction.LeftToRight)
 
     def add_action(self, text: str, name: str = "kioskAction") -> QPushButton:
         button = key_button(text, name)
@@ -62,8 +84,21 @@ class Screen(QWidget):
         self.message.style().polish(self.message)
 
 
+def unbroken(text: str) -> str:
+    """Digits grouped by spaces (``15 000,00 ₽``) kept on one line: a sum must not break
+    in the middle."""
+    return re.sub(r"(?<=\d) (?=\d)", "\u00a0", text).replace(" ₽", "\u00a0₽")
+
+
+class KioskLabel(QLabel):
+    """A label whose sums never break over two lines (see :func:`unbroken`)."""
+
+    def setText(self, text: str) -> None:
+        super().setText(unbroken(text))
+
+
 def big_label(text: str = "", name: str = "kioskText", *, center: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = KioskLabel(unbroken(text))
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)

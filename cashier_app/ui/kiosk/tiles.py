@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -19,7 +20,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .keys import key_button
+from .keys import MIN_KEY, key_button
+
+
+class TileButton(QPushButton):
+    """A tile: its name wrapped over as many lines as it needs (a provider's name can be
+    long), a smaller second line, the whole tile the touch target."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("kioskTile")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumSize(MIN_KEY, MIN_KEY)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.label = QLabel("", self)
+        self.label.setObjectName("kioskTileText")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        inside = QVBoxLayout(self)
+        inside.setContentsMargins(12, 8, 12, 8)
+        inside.addWidget(self.label)
+        self._text = ""
+
+    def set_tile(self, text: str, hint: str = "") -> None:
+        self._text = text + (f"\n{hint}" if hint else "")
+        self.label.setText(f"<b>{escape(text)}</b>" + (
+            f"<br><span style='font-weight:normal'>{escape(hint)}</span>" if hint else ""))
+
+    def text(self) -> str:
+        return self._text
 
 
 @dataclass(frozen=True)
@@ -45,13 +75,16 @@ class TilePager(QWidget):
         self.page = 0
         self.grid = QGridLayout()
         self.grid.setSpacing(16)
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[TileButton] = []
         for index in range(self.columns * self.rows):
-            button = key_button("", "kioskTile")
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button = TileButton()
             button.clicked.connect(lambda _=False, i=index: self._touched(i))
             self.grid.addWidget(button, index // self.columns, index % self.columns)
             self.buttons.append(button)
+        for place in range(self.columns):
+            self.grid.setColumnStretch(place, 1)
+        for row in range(self.rows):
+            self.grid.setRowStretch(row, 1)
         self.previous = key_button("◀  Назад", "kioskPageButton")
         self.next = key_button("Ещё  ▶", "kioskPageButton")
         self.previous.clicked.connect(lambda: self.show_page(self.page - 1))
@@ -95,11 +128,11 @@ class TilePager(QWidget):
         for index, button in enumerate(self.buttons):
             if index < len(shown):
                 tile = shown[index]
-                button.setText(tile.text + (f"\n{tile.hint}" if tile.hint else ""))
+                button.set_tile(tile.text, tile.hint)
                 button.setEnabled(True)
                 button.setProperty("blank", False)
             else:
-                button.setText("")
+                button.set_tile("")
                 button.setEnabled(False)
                 button.setProperty("blank", True)
             button.style().unpolish(button)

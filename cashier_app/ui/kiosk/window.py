@@ -114,6 +114,7 @@ class KioskWindow(QWidget):
                        self.contracts, self.invoice, self.number, self.confirm,
                        self.cash_screen, self.qr, self.result, self.voucher,
                        self.out_of_service, self.menu):
+            screen.set_portrait(portrait)
             self.stack.addWidget(screen)
         self.idle_overlay = IdleOverlay(self)
         self.slideshow = Slideshow(config.slideshow, self)

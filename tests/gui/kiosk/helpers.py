@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +54,17 @@ class KioskRig:
         self.wait_for(lambda: self.window.stack.currentWidget() is screen, timeout)
 
     def touch(self, button: QPushButton) -> None:
+        """A finger on the button — with the asyncio loop running, as in the program (the
+        Qt events a click processes may carry the loop's own callbacks)."""
         assert button.isVisible() and button.isEnabled(), button.text()
-        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        self.run(asyncio.sleep(0.01))
+        self.touch_at(button, button.rect().center())
 
     def touch_at(self, widget: QWidget, point: QPoint) -> None:
-        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=point)
+        async def click() -> None:
+            self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=point)
+            await asyncio.sleep(0.01)
+
+        self.run(click())
 
     def tile(self, pager: Any, text: str) -> QPushButton:
         for button in pager.buttons:
@@ -89,8 +93,11 @@ class KioskRig:
         return [data for data in self.printer.received if len(data) > 16]
 
     def shoot(self, screenshots: Path, name: str) -> None:
-        QApplication.processEvents()
-        assert self.window.grab().save(str(screenshots / f"{name}.png"))
+        async def grab() -> None:
+            QApplication.processEvents()
+            assert self.window.grab().save(str(screenshots / f"{name}.png"))
+
+        self.run(grab())
 
 
 def kiosk_settings(url: str, data_dir: Path, **extra: Any) -> cfg.Settings:
@@ -125,7 +132,7 @@ def kiosk_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, t
     kiosk = KioskConfig(terminal="7", support_phone="+7 (800) 555-35-35", lockdown=False,
                         portrait=height > width, staff=tuple(CASHIERS),
                         popular=("P1011", "P1012", "P0005", "P0006"), **config)
-    QApplication.instance().setStyleSheet(kiosk_style(height))  # type: ignore[union-attr]
+    QApplication.instance().setStyleSheet(kiosk_style(min(width, height)))  # type: ignore[union-attr]
     window = KioskWindow(point, intake, kiosk)
     qtbot.addWidget(window)
     window.resize(width, height)
@@ -144,5 +151,6 @@ def kiosk_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, t
             validator.__exit__(None, None, None)
 
 
-def money(text: str) -> Decimal:
-    return Decimal(text)
+def plain(text: str) -> str:
+    """A kiosk label's text with its non-breaking spaces as plain ones."""
+    return text.replace("\u00a0", " ")

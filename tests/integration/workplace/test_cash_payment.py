@@ -21,7 +21,7 @@ from cashier_app.emulator import EmulatorServer
 from cashier_app.emulator.ccnet_device import SoftwareValidator
 from cashier_app.engine import PaymentEngine, PaymentInput
 from cashier_app.journal import IdAllocator, Journal
-from cashier_app.journal.cash_in import EMPTY, SPENT, VOUCHER, VoucherNotPayable
+from cashier_app.journal.cash_in import CHANGE, EMPTY, REFUND, SPENT, VOUCHER, VoucherNotPayable
 from cashier_app.journal.chain import verify
 from cashier_app.processing.client import ProcessingClient
 from cashier_app.processing.retry import RetryPolicy
@@ -199,9 +199,44 @@ def test_a_pay_that_fails_finally_gives_the_cash_back_as_a_voucher(kiosk: Kiosk)
     kiosk.emulator.add_fault(method="pay", action="code", result=300)
     failed = kiosk.settle(kiosk.run(kiosk.cash.pay()))
     assert failed.state is State.FAILED
-    session = kiosk.journal.cash_session(session_id)
-    assert session.state == VOUCHER and session.voucher and session.total == D("200.00")
-    assert kiosk.journal.unpaid_vouchers()[0].id == session_id
+    # the bills stay with their session (the cassette's count); the money owed back is a
+    # refund voucher written with the failure
+    assert kiosk.journal.cash_session(session_id).state == SPENT
+    refund = kiosk.journal.unpaid_vouchers()
+    assert len(refund) == 1 and refund[0].purpose == REFUND and refund[0].voucher
+    assert refund[0].total == D("200.00") and refund[0].bills == ()
+    assert refund[0].agent_transaction_id == failed.agent_transaction_id
+    assert kiosk.journal.pay_out_voucher(refund[0].id, "Старший").state == "paid_out"
+    assert kiosk.journal.cassette() == {D("200.00"): 1}
+
+
+def test_a_fixed_sum_with_kopecks_takes_a_last_bill_over_it_and_gives_the_change_as_a_voucher(
+        emulator: EmulatorServer, unit: SoftwareValidator, tmp_path: Path) -> None:
+    kiosk = Kiosk(emulator, unit, tmp_path, [CommissionRule(percent=D(1))])
+    try:
+        record = kiosk.run(kiosk.engine.check(PaymentInput(
+            kiosk.services["P2001"], {"account": "1234567890", "ev_account1": "0000012345"})))
+        assert record.state is State.CHECKED
+        due = kiosk.run(kiosk.cash.begin(record, kiosk.services["P2001"]))
+        assert due.owed == D("4393.50")  # 4 350,00 ₽ and 1 % commission
+        kiosk.insert(2000, 2000, 200, 100, 50, 10, 10, 10, 10)  # 4 390,00 ₽
+        assert kiosk.cash.due().ready == "Осталось внести 3,50 ₽"
+        # no bill above the smallest one is taken now: only a 10 can finish it
+        kiosk.until(lambda: kiosk.unit.enabled == {D("10.00")})
+        kiosk.insert(10)
+        due = kiosk.cash.due()
+        assert due.ready is None and due.money is not None and due.money.change == D("6.50")
+        paid = kiosk.settle(kiosk.run(kiosk.cash.pay()))
+        assert paid.state is State.PAID
+        assert (paid.amount_to, paid.amount_from, paid.cash_given, paid.change) == (
+            D("4350.00"), D("4393.50"), D("4400.00"), D("6.50"))
+        change = [s for s in kiosk.journal.cash_of_payment(paid.agent_transaction_id)
+                  if s.purpose == CHANGE]
+        assert len(change) == 1 and change[0].state == VOUCHER and change[0].total == D("6.50")
+        # every kopeck is somewhere: the payment and the change voucher
+        assert sum(kiosk.unit.cassette, D(0)) == paid.amount_from + change[0].total
+    finally:
+        kiosk.close()
 
 
 def test_a_restart_turns_the_interrupted_session_into_a_voucher(
