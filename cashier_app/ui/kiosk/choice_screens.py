@@ -43,8 +43,13 @@ class ContractsScreen(Screen):
         self.buttons = []
         for index, contract in enumerate(contracts[:MAX_ROWS * 2]):
             text = contract.name or contract.contract_number or contract.contract_id
+            details = []
+            if contract.contract_number and contract.name:
+                details.append(f"договор № {contract.contract_number}")
             if contract.contract_sum is not None:
-                text += f"\nк оплате {money(contract.contract_sum)}"
+                details.append(f"к оплате {money(contract.contract_sum)}")
+            if details:
+                text += "\n" + ", ".join(details)
             button = key_button(text, "kioskTile")
             button.clicked.connect(lambda _=False, c=contract.contract_id: self.chosen.emit(c))
             self.grid.addWidget(button, index // 2, index % 2)

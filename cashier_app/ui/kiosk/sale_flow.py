@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -362,7 +363,20 @@ class SaleFlow:
             return
         self.screen_qr_tx = record.agent_transaction_id
         self.w.qr.show_code(record.qr_payload, record.amount_from)
+        self.qr_tick()
         self.w.show_screen(self.w.qr)
+
+    def qr_tick(self) -> None:
+        """The code's time left, from the journal (the center's expiry)."""
+        tx = self.screen_qr_tx
+        if tx is None:
+            return
+        expires = self.w.point.journal.get(tx).qr_expires_at
+        if not expires:
+            self.w.qr.seconds_left(None)
+            return
+        left = (datetime.fromisoformat(expires) - self.w.point.engine.clock()).total_seconds()
+        self.w.qr.seconds_left(max(0.0, left))
 
     async def cancel_qr(self) -> None:
         tx = self.screen_qr_tx

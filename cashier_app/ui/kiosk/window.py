@@ -123,6 +123,7 @@ class KioskWindow(QWidget):
         self.menu.home.connect(self.close_menu)
         self.menu.leave.connect(self.leave)
         self._corner_touches: list[float] = []
+        self._last_press: tuple[int, object] | None = None
         self._allow_close = False
         self._tasks: set[asyncio.Future[Any]] = set()
         self.started = False
@@ -248,6 +249,9 @@ class KioskWindow(QWidget):
             else:
                 self.out_of_service.show_reason(self.health.reason() or "")
             return
+        if screen is self.qr:  # the code has its own lifetime: no idle question over it
+            self.flow.qr_tick()
+            return
         if screen is self.home:
             if self.health.reason() is not None:
                 self.go_home()
@@ -309,6 +313,11 @@ class KioskWindow(QWidget):
         return False
 
     def _corner(self, event: QMouseEvent) -> None:
+        # one press reaches the filter once per widget it propagates through: count it once
+        stamp = (event.timestamp(), event.globalPosition().toPoint())
+        if stamp == self._last_press:
+            return
+        self._last_press = stamp
         point = self.mapFromGlobal(event.globalPosition().toPoint())
         if point.x() < self.width() - CORNER or point.y() > CORNER:
             self._corner_touches.clear()

@@ -132,7 +132,10 @@ def kiosk_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, t
     kiosk = KioskConfig(terminal="7", support_phone="+7 (800) 555-35-35", lockdown=False,
                         portrait=height > width, staff=tuple(CASHIERS),
                         popular=("P1011", "P1012", "P0005", "P0006"), **config)
-    QApplication.instance().setStyleSheet(kiosk_style(min(width, height)))  # type: ignore[union-attr]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyleSheet(kiosk_style(min(width, height)))
+    app.setQuitOnLastWindowClosed(False)  # as the program: the window's end is its own
     window = KioskWindow(point, intake, kiosk)
     qtbot.addWidget(window)
     window.resize(width, height)
