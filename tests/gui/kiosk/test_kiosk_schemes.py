@@ -55,8 +55,8 @@ def test_a_fixed_sum_with_its_change_as_a_voucher(qtbot: QtBot, loop: qasync.QEv
         paid = rig.point.journal.in_state(State.PAID)[0]
         assert (paid.amount_to, paid.amount_from, paid.change) == (
             D("4350.00"), D("4393.50"), D("6.50"))
-        change = [s for s in rig.point.journal.cash_of_payment(paid.agent_transaction_id)
-                  if s.purpose == CHANGE][0]
+        change = next(s for s in rig.point.journal.cash_of_payment(paid.agent_transaction_id)
+                      if s.purpose == CHANGE)
         assert change.state == VOUCHER and change.voucher in detail
         printed = [decode(data).text() for data in rig.receipts_printed()]
         assert any("ВАУЧЕР" in text and change.voucher in text for text in printed)
