@@ -27,13 +27,14 @@ class HomeScreen(Screen):
     service = Signal(object)
     search = Signal()
 
-    def __init__(self, *, portrait: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, *, portrait: bool, narrow: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Оплата услуг", name="kioskHome", back=False, home=False,
                          parent=parent)
         self.popular_title = big_label("Популярное", "kioskSubtitle")
-        self.popular = TilePager(portrait=portrait, rows=1)
+        self.popular = TilePager(portrait=portrait, narrow=narrow, rows=1)
         self.popular.chosen.connect(self.service.emit)
-        self.groups = TilePager(portrait=portrait)
+        self.groups = TilePager(portrait=portrait, narrow=narrow)
         self.groups.chosen.connect(self.group.emit)
         self.body.addWidget(self.popular_title)
         self.body.addWidget(self.popular, 1)
@@ -64,9 +65,10 @@ class GroupScreen(Screen):
 
     service = Signal(object)
 
-    def __init__(self, *, portrait: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, *, portrait: bool, narrow: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__("", name="kioskGroup", parent=parent)
-        self.tiles = TilePager(portrait=portrait)
+        self.tiles = TilePager(portrait=portrait, narrow=narrow)
         self.tiles.chosen.connect(self.service.emit)
         self.body.addWidget(self.tiles, 1)
 
@@ -80,13 +82,16 @@ class SearchScreen(Screen):
 
     service = Signal(object)
 
-    def __init__(self, *, portrait: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, *, portrait: bool, compact: bool = False, narrow: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Найти услугу", name="kioskSearchScreen", parent=parent)
         self.query = QLineEdit()
         self.query.setObjectName("kioskField")
         self.query.setPlaceholderText("Название или код услуги")
         self.query.setReadOnly(True)  # typed on the keys below, no system keyboard
-        self.results = TilePager(portrait=portrait, rows=4 if portrait else 2)
+        # a short screen (a 768-line demo) keeps the keyboard whole and shows one row
+        self.results = TilePager(portrait=portrait, narrow=narrow,
+                                 rows=4 if portrait else 1 if compact else 2)
         self.results.chosen.connect(self.service.emit)
         self.keyboard = RussianKeyboard()
         self.keyboard.typed.connect(lambda text: self._set(self.query.text() + text))

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sys
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,7 @@ from cashier_app.ui.launch import (
     NO_SCREEN,
     RESOURCES,
     install_excepthook,
+    load_style,
     no_screen,
     qt_message,
     refuse,
@@ -97,8 +99,7 @@ def run_kiosk(settings: cfg.Settings, *, demo: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("cashier-app")
     app.setApplicationDisplayName("Терминал")
-    size = app.primaryScreen().size()
-    app.setStyleSheet(kiosk_style(min(size.width(), size.height())))
+    load_style(app)  # the demo's control window and message boxes: the desk's look
     install_excepthook()
     settings = kiosk_settings(settings)
     exit_signals = ExitSignals()
@@ -143,7 +144,19 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
          control: Any, exit_signals: ExitSignals) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
+    app.setApplicationDisplayName(f"Терминал {config.terminal}")
+    screen = app.primaryScreen().availableGeometry()
+    width, height = screen.width(), screen.height()
+    if not config.lockdown:  # the demo: a window, the validator's control window beside it
+        beside = 0
+        if control is not None:
+            control.adjustSize()
+            beside = control.width() + 8
+        width, height = min(screen.width() - beside, 1280), min(screen.height() - 40, 1024)
+        config = replace(config, narrow=width < 1100, short_screen=height < 900)
     window = KioskWindow(point, intake, config)
+    size = app.primaryScreen().size()
+    window.setStyleSheet(kiosk_style(min(size.width(), size.height())))
     code = [0]
     closed = asyncio.Event()
 
@@ -155,21 +168,17 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
     app.setQuitOnLastWindowClosed(False)
     app.aboutToQuit.connect(closed.set)
     exit_signals.on_exit(lambda: window.leave(0))
-    if config.lockdown:
-        window.show_kiosk()
-    else:
-        screen = app.primaryScreen().availableGeometry()
-        width = min(screen.width() - (380 if control is not None else 0), 1280)
-        window.resize(width, min(screen.height(), 1024))
+    if not config.lockdown:
+        window.resize(width, height)
         window.move(screen.left(), screen.top())
-        window.show_kiosk()
-        if control is not None:
-            control.setWindowTitle("Программный купюроприёмник (демо)")
-            control.move(screen.left() + width + 8, screen.top())
-            control.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-            control.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            control.show()
-            control.destroyed.connect(closed.set)
+    window.show_kiosk()
+    if control is not None:
+        control.setWindowTitle("Программный купюроприёмник (демо)")
+        control.move(screen.left() + width + 8, screen.top())
+        control.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        control.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        control.show()
+        control.destroyed.connect(closed.set)
     with loop:
         try:
             starting = asyncio.ensure_future(window.start())

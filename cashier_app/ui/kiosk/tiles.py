@@ -38,6 +38,9 @@ class TileButton(QPushButton):
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        # the tile's size comes from the grid, not from its words (a wrapped label asks
+        # for the height of its narrowest layout)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         inside = QVBoxLayout(self)
         inside.setContentsMargins(12, 8, 12, 8)
         inside.addWidget(self.label)
@@ -65,10 +68,10 @@ class TilePager(QWidget):
     chosen = Signal(object)
 
     def __init__(self, *, portrait: bool = False, rows: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 narrow: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kioskTiles")
-        self.columns, self.rows = (2, 5) if portrait else (4, 3)
+        self.columns, self.rows = (2, 5) if portrait else (3, 3) if narrow else (4, 3)
         if rows is not None:
             self.rows = rows
         self.tiles: list[Tile] = []

@@ -41,12 +41,15 @@ from .overlays import IdleOverlay, Slideshow
 from .pay_screens import CashScreen, ConfirmScreen, QrScreen
 from .result_screens import OutOfServiceScreen, ResultScreen, VoucherScreen, WaitScreen
 from .sale_flow import SaleFlow
+from .screen import Screen
 from .service_menu import ServiceMenu
+from .ui_map import UiMap
 
 log = logging.getLogger(__name__)
 #: the hidden way in: this many touches in the top right corner within WINDOW seconds
 SECRET_TOUCHES, SECRET_WINDOW, CORNER = 5, 3.0, 90
 PROBE_SECONDS = 30.0  # how often the center and the printer are asked while idle
+NARROW = 1200  # px: below this width the screens' buttons take two rows
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class KioskConfig:
     result_seconds: float = 10.0
     lockdown: bool = True  # fullscreen, frameless, on top, no cursor
     portrait: bool | None = None  # None: from the screen
+    short_screen: bool | None = None  # under 900 px tall (None: from the screen)
+    narrow: bool = False  # a window under 1100 px wide (the demo beside its validator)
     staff: tuple[Cashier, ...] = field(default=())
 
 
@@ -89,13 +94,16 @@ class KioskWindow(QWidget):
         self.sale = KioskSale(point.engine, self.cash, f"Терминал {config.terminal}") \
             if self.cash is not None else None
         portrait = self._portrait() if config.portrait is None else config.portrait
+        compact = (config.short_screen if config.short_screen is not None
+                   else self._screen_height() < 900)
         self.stack = QStackedWidget()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.stack)
-        self.home = HomeScreen(portrait=portrait)
-        self.group = GroupScreen(portrait=portrait)
-        self.search = SearchScreen(portrait=portrait)
+        narrow = config.narrow  # three tiles a row instead of four
+        self.home = HomeScreen(portrait=portrait, narrow=narrow)
+        self.group = GroupScreen(portrait=portrait, narrow=narrow)
+        self.search = SearchScreen(portrait=portrait, compact=compact, narrow=narrow)
         self.form = FormScreen()
         self.wait = WaitScreen()
         self.contracts = ContractsScreen()
@@ -114,8 +122,9 @@ class KioskWindow(QWidget):
                        self.contracts, self.invoice, self.number, self.confirm,
                        self.cash_screen, self.qr, self.result, self.voucher,
                        self.out_of_service, self.menu):
-            screen.set_portrait(portrait)
+            screen.set_portrait(True)  # two rows until the window is known to be wide
             self.stack.addWidget(screen)
+        self.portrait = portrait
         self.idle_overlay = IdleOverlay(self)
         self.slideshow = Slideshow(config.slideshow, self)
         self.slideshow.touched.connect(self.touched)
@@ -132,6 +141,7 @@ class KioskWindow(QWidget):
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(500)
         self.tick_timer.timeout.connect(self.tick)
+        self.ui_map = UiMap.from_environment()
         heartbeat = os.environ.get(HEARTBEAT_ENV)
         self.heartbeat = Heartbeat(Path(heartbeat)) if heartbeat else None
         self.beat_timer = QTimer(self)
@@ -240,6 +250,12 @@ class KioskWindow(QWidget):
     # --- time ------------------------------------------------------------------------------------
     def tick(self) -> None:
         """Twice a second: the idle question, the slideshow, out of service and back."""
+        self._tick()
+        screen = self.stack.currentWidget()
+        if self.ui_map is not None and screen is not None:
+            self.ui_map.write(screen, self.idle_overlay.isVisible())
+
+    def _tick(self) -> None:
         screen = self.stack.currentWidget()
         if not self.started or screen in (self.wait,) or self.flow.paying:
             return
@@ -331,10 +347,19 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        # a narrow window (portrait, or the demo beside the validator's window) stacks the
+        # screens' actions above «Назад» and «На главную»
+        stacked = self.portrait or self.width() < NARROW
+        for index in range(self.stack.count()):
+            screen = self.stack.widget(index)
+            if isinstance(screen, Screen):
+                screen.set_portrait(stacked)
         if self.idle_overlay.isVisible():
             self.idle_overlay.setGeometry(self.rect())
 
     def _portrait(self) -> bool:
-        screen = self.screen() or QApplication.primaryScreen()
-        size = screen.size()
+        size = (self.screen() or QApplication.primaryScreen()).size()
         return size.height() > size.width()
+
+    def _screen_height(self) -> int:
+        return (self.screen() or QApplication.primaryScreen()).size().height()

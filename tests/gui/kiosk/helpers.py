@@ -43,6 +43,7 @@ class KioskRig:
     loop: qasync.QEventLoop
     qtbot: QtBot
     emulator: EmulatorServer
+    size: str = "landscape"
 
     def run(self, work: Any) -> Any:
         return self.loop.run_until_complete(work)
@@ -130,17 +131,18 @@ def kiosk_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, t
                                                      reconnect_interval=0.05))
     width, height = SIZES[size]
     kiosk = KioskConfig(terminal="7", support_phone="+7 (800) 555-35-35", lockdown=False,
-                        portrait=height > width, staff=tuple(CASHIERS),
+                        portrait=height > width, short_screen=height < 900,
+                        staff=tuple(CASHIERS),
                         popular=("P1011", "P1012", "P0005", "P0006"), **config)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    app.setStyleSheet(kiosk_style(min(width, height)))
     app.setQuitOnLastWindowClosed(False)  # as the program: the window's end is its own
     window = KioskWindow(point, intake, kiosk)
+    window.setStyleSheet(kiosk_style(min(width, height)))
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show_kiosk()
-    rig = KioskRig(window, point, validator, printer, loop, qtbot, emulator)
+    rig = KioskRig(window, point, validator, printer, loop, qtbot, emulator, size)
     try:
         if start:
             rig.run(window.start())

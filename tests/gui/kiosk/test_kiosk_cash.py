@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from cashier_app.core.states import State
 from cashier_app.emulator import EmulatorServer
 from cashier_app.journal.cash_in import SPENT
-from tests.gui.kiosk.helpers import KioskRig, kiosk_rig, plain
+from tests.gui.kiosk.helpers import SIZES, KioskRig, kiosk_rig, plain
 from tests.unit.receipts.escpos_decode import decode
 
 D = Decimal
@@ -25,6 +25,8 @@ def touch_targets_fit(rig: KioskRig) -> None:
     """Every button a person can touch on this screen is at least 48 px each way and
     inside the window (nothing cut off, nothing to scroll to)."""
     window = rig.window
+    width, height = SIZES[rig.size]
+    assert (window.width(), window.height()) == (width, height)  # it did not grow to fit
     screen = window.stack.currentWidget()
     for button in screen.findChildren(QPushButton):
         if not button.isVisible() or not button.isEnabled():
