@@ -108,7 +108,7 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
     if args.command is None and (args.kiosk or settings[cfg.KIOSK_ENABLED]):
         from cashier_app.ui.kiosk.launch import run_kiosk  # Qt only when a window is wanted
 
-        return run_kiosk(settings, demo=args.demo)
+        return run_kiosk(settings, demo=args.demo, smoke_screenshot=args.smoke_screenshot)
     if args.command is None:
         from cashier_app.ui.launch import run_window  # Qt only when a window is wanted
 

@@ -71,13 +71,29 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_SBP_CUSTOMER_DISPLAY": "screen:2",
            "CASHIER_PROCESSING_MAX_ANSWER_BYTES": "1048576",
            "CASHIER_PROCESSING_ALLOW_HTTP": "нет",
-           "CASHIER_ACCEPTOR_PORT": "COM3", "CASHIER_ACCEPTOR_POLL_INTERVAL": "0.2"}
+           "CASHIER_ACCEPTOR_PORT": "COM3", "CASHIER_ACCEPTOR_POLL_INTERVAL": "0.2",
+           "CASHIER_KIOSK_ENABLED": "да", "CASHIER_KIOSK_TERMINAL": "T-15",
+           "CASHIER_KIOSK_SUPPORT_PHONE": "8 800 100-00-00",
+           "CASHIER_KIOSK_IDLE_SECONDS": "45", "CASHIER_KIOSK_COUNTDOWN_SECONDS": "10",
+           "CASHIER_KIOSK_CASH_IDLE_SECONDS": "240", "CASHIER_KIOSK_SLIDESHOW": "/srv/ads",
+           "CASHIER_KIOSK_SLIDESHOW_AFTER": "90", "CASHIER_KIOSK_PAPER_OUT": "screen",
+           "CASHIER_KIOSK_OFFLINE_MINUTES": "3", "CASHIER_KIOSK_POPULAR": '["P1011"]',
+           "CASHIER_KIOSK_RESULT_SECONDS": "8"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
     assert settings[cfg.PROCESSING_VERIFY_TLS] is False
     assert settings[cfg.POINT_NUMBER] == 12
     assert settings[cfg.ACCEPTOR_PORT] == "COM3" and settings[cfg.ACCEPTOR_POLL_INTERVAL] == 0.2
+    from cashier_app.ui.kiosk.launch import kiosk_config
+
+    kiosk = kiosk_config(settings, demo=False)
+    assert settings[cfg.KIOSK_ENABLED] is True and kiosk.lockdown
+    assert (kiosk.terminal, kiosk.support_phone, kiosk.idle, kiosk.countdown, kiosk.cash_idle,
+            kiosk.slideshow, kiosk.slideshow_after, kiosk.paper_out, kiosk.offline_minutes,
+            kiosk.popular, kiosk.result_seconds) == (
+        "T-15", "8 800 100-00-00", 45.0, 10.0, 240.0, "/srv/ads", 90.0, "screen", 3.0,
+        ("P1011",), 8.0)
     assert settings[cfg.IDENTITY_FIELDS] is True and settings[cfg.CATALOG_REFRESH] == 5.0
     [cashier] = settings.cashiers
     assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")

@@ -16,6 +16,7 @@ import logging
 import sys
 from contextlib import ExitStack
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -87,7 +88,8 @@ def kiosk_settings(settings: cfg.Settings) -> cfg.Settings:
     return settings.with_overrides(overrides)
 
 
-def run_kiosk(settings: cfg.Settings, *, demo: bool = False) -> int:
+def run_kiosk(settings: cfg.Settings, *, demo: bool = False,
+              smoke_screenshot: Path | None = None) -> int:
     settings.require_processing()
     if no_screen():
         print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
@@ -136,12 +138,12 @@ def run_kiosk(settings: cfg.Settings, *, demo: bool = False) -> int:
                 acceptor = None
         intake = CashIntake(point.journal, acceptor) if acceptor is not None else None
         return _run(app, point, intake, kiosk_config(settings, demo=demo), control,
-                    exit_signals)
+                    exit_signals, smoke_screenshot)
     return 1
 
 
 def _run(app: QApplication, point: Any, intake: CashIntake | None, config: KioskConfig,
-         control: Any, exit_signals: ExitSignals) -> int:
+         control: Any, exit_signals: ExitSignals, smoke_screenshot: Path | None) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
     app.setApplicationDisplayName(f"Терминал {config.terminal}")
@@ -181,6 +183,15 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
         control.destroyed.connect(closed.set)
     with loop:
         try:
+            if smoke_screenshot is not None:  # an installation check: start, picture, exit
+                run_until(loop, window.start())
+                app.processEvents()
+                saved = window.grab().save(str(smoke_screenshot))
+                shown = window.stack.currentWidget()
+                state = ("главный экран, в работе" if shown is window.home else
+                         f"не работает: {window.health.reason() or 'экран не главный'}")
+                print(f"{window.windowTitle()}: {state}")
+                return 0 if saved and shown is window.home else 1
             starting = asyncio.ensure_future(window.start())
             run_until(loop, closed.wait())
             starting.cancel()

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 SECRET_TOUCHES, SECRET_WINDOW, CORNER = 5, 3.0, 90
 PROBE_SECONDS = 30.0  # how often the center and the printer are asked while idle
 NARROW = 1200  # px: below this width the screens' buttons take two rows
+START_RECOVERY_SECONDS = 30.0  # the longest the start waits for earlier payments' attempts
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,12 @@ class KioskWindow(QWidget):
             except Exception as error:  # the unit does not answer: out of service
                 log.error("bill validator did not start: %s", error)
                 self.health.acceptor("не отвечает")
-        self.spawn(self.point.start())
+        self.wait.show_text("Терминал запускается", "Проводим платежи, принятые раньше")
+        try:  # the payments left in progress are attempted before new work is taken
+            await asyncio.wait_for(asyncio.shield(self.spawn(self.point.start())),
+                                   START_RECOVERY_SECONDS)
+        except TimeoutError:  # the center is slow: they go on in the background
+            log.warning("start-up recovery still running; home shown meanwhile")
         await self.flow.load_catalog()
         if self.point.receipts is not None:
             self.health.printer(await self.point.receipts.probe())
@@ -229,6 +235,9 @@ class KioskWindow(QWidget):
         self.idle_overlay.hide()
         self.stack.setCurrentWidget(screen)
         self.idle.touched()
+        if self.ui_map is not None:  # at once, not at the next tick (support, the tests)
+            QTimer.singleShot(0, lambda: self.ui_map.write(screen, False) if self.ui_map
+                              else None)
 
     def go_home(self) -> None:
         reason = self.health.reason()
