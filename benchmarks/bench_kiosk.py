@@ -5,27 +5,33 @@ Run: ``python -m benchmarks.bench_kiosk [--starts 5] [--touches 50] [--json]``
 
 * start: ``cashier-app --kiosk --demo`` on a private X server (Xvfb), timed from its launch
   (``Popen``) until the kiosk's UI map (``CASHIER_UI_MAP``, polled every 5 ms) first says the
-  home screen is shown. Inside: the imports, the journal, the demo's processing emulator and
-  software validator on a pty, the validator's recovery, the catalog from the emulator, every
-  screen built, the home screen made current and the map written (fsync'ed) one event-loop
-  turn later — not the pixels reaching the X server, which the map does not see. The data
-  folder is kept from start to start (a terminal's ordinary morning, not its first day); one
-  start of each kind before the timed ones warms the disk cache. The floor is bench_start's:
+  home screen is shown. Inside: the imports, the demo's processing emulator, its throwaway
+  data folder (made anew by every ``--demo`` start: a new journal, no cached catalog) and
+  software validator on a pty, every screen built, the validator's recovery, the catalog
+  fetched from the emulator, the receipt printer (a file) probed, the home screen made
+  current and the map written (fsync'ed) one event-loop turn later — not the pixels reaching
+  the X server, which the map does not see. ``CASHIER_DATA_DIR`` and ``CASHIER_CONFIG`` point
+  into a temporary folder (no settings file) so that nothing of the user's is read. One start
+  of each kind before the timed ones warms the disk cache. The floor is bench_start's:
   a bare Python process that imports PySide6 and shows an empty window, watched until it is
   mapped (``xdotool search --onlyvisible``, every 10 ms). Needs ``Xvfb`` and ``xdotool``;
   without them the start is reported as not measured.
 * touch: in this process (offscreen), the kiosk's window as the program wires it — the
   processing emulator on loopback, the software validator on a real pty behind the bill
-  validator's driver, the journal in a temporary folder, no receipt printer — at 1920×1080,
-  started and on its home screen. One touch = a mouse press and release on the first popular
-  tile, the asyncio loop running (as in the program), until the form screen is the stack's
-  current widget and has been painted: the click's own handlers (the sale chosen, the form
-  filled), then Qt's pending events processed and the form repainted at once
-  (``repaint()``: the paint of the whole screen into the window's backing store, which the
-  offscreen platform does not put on any screen). «На главную» takes it back, untimed (its
-  figure is printed beside), and the next touch follows. The floor: a plain
-  ``QStackedWidget`` of two pages — a label and a grid of 12 buttons, a label and a keypad of
-  12 buttons — in the same size, default style, the same click-to-painted measure.
+  validator's driver (polled every ``acceptor.poll_interval``, as the program polls), the
+  journal in a temporary folder, no receipt printer — at 1920×1080 with the kiosk's style
+  sheet, started and on its home screen. One touch = a mouse press and release
+  (``QTest.mouseClick``) on the first popular tile, with the asyncio loop running as in the
+  program, until the form screen is the stack's current widget and has received its paint
+  event: the click's handlers (the sale chosen, the form filled, the screen switched), then
+  the loop turning — Qt's pending events (layout, the paint of the whole screen into the
+  window's backing store) and whatever asyncio work falls due meanwhile (the validator's
+  poll) — until the paint has come and gone. Nothing forces an extra paint; the offscreen
+  platform puts the backing store on no screen, so a real display's flush is not in it.
+  «На главную» on the form takes it back home (timed the same way, printed beside, not in
+  the table), and the next touch follows. The floor: a plain ``QStackedWidget`` of two
+  pages — a label and a grid of 12 buttons, a label and a keypad of 12 buttons — in the same
+  size, Qt's default style, the same click-to-painted measure under the same loop.
 """
 
 from __future__ import annotations
@@ -99,7 +105,7 @@ def starts(count: int) -> dict[str, Any]:
     with x_server() as display, tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp:
         data, ui_map = Path(tmp), Path(tmp) / "ui-map.json"
         time_to_window(bare, BARE_TITLE, display)  # the first starts warm the disk cache
-        time_to_home(display, data, ui_map)  # and make the data folder
+        time_to_home(display, data, ui_map)
         ours = [time_to_home(display, data, ui_map) for _ in range(count)]
         floor = [time_to_window(bare, BARE_TITLE, display) for _ in range(count)]
     return {"start_measured": True, "start_s": statistics.median(ours),
@@ -129,13 +135,15 @@ class PaintWatch(QObject):
         return False
 
 
-def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget],
-                        expected: QWidget, watch: PaintWatch) -> float:
+async def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget],
+                              expected: QWidget, watch: PaintWatch) -> float:
     """Seconds from a press+release on ``button`` until ``expected`` is the current screen and
-    has been painted (Qt's pending events processed until its paint event has come and gone;
-    the paint is Qt's own, nothing forces an extra one)."""
+    has been painted. Run with the asyncio loop running, as the program runs: the loop (Qt's,
+    under qasync) turns until the paint event has come and gone — Qt's own paint, nothing
+    forces one; whatever else is due on the loop meanwhile is in the figure too."""
+    import asyncio
+
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     watch.arm()
     started = time.perf_counter()
@@ -144,14 +152,12 @@ def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget],
         if time.perf_counter() - started > 5:
             raise RuntimeError(f"the touch showed {screen_of().objectName()!r}, not a painted "
                                f"{expected.objectName()!r}")
-        QApplication.processEvents()
+        await asyncio.sleep(0)  # one turn of the loop: Qt's events, the due callbacks
     return time.perf_counter() - started
 
 
-def kiosk_touches(count: int) -> dict[str, list[float]]:
+def kiosk_touches(loop: Any, count: int) -> dict[str, list[float]]:
     import asyncio
-
-    from PySide6.QtWidgets import QApplication
 
     from cashier_app import settings as cfg
     from cashier_app.bootstrap import point_for
@@ -159,17 +165,13 @@ def kiosk_touches(count: int) -> dict[str, list[float]]:
     from cashier_app.devices.ccnet_driver import CcnetAcceptor
     from cashier_app.emulator import EmulatorServer
     from cashier_app.emulator.ccnet_device import SoftwareValidator
-    from cashier_app.ui.event_loop import CashierEventLoop
     from cashier_app.ui.kiosk.launch import kiosk_style
+    from cashier_app.ui.kiosk.ui_map import UI_MAP_ENV
     from cashier_app.ui.kiosk.window import KioskConfig, KioskWindow
+    from cashier_app.util.heartbeat import HEARTBEAT_ENV
 
-    for name in ("CASHIER_UI_MAP", "CASHIER_HEARTBEAT"):
+    for name in (UI_MAP_ENV, HEARTBEAT_ENV):
         os.environ.pop(name, None)  # no map file, no heartbeat in the timings
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    loop = CashierEventLoop(app)
-    asyncio.set_event_loop(loop)
     emulator = EmulatorServer(token=TOKEN).start()
     touch: list[float] = []
     home: list[float] = []
@@ -180,8 +182,8 @@ def kiosk_touches(count: int) -> dict[str, list[float]]:
                 cfg.PROCESSING_URL: emulator.url, cfg.PROCESSING_TOKEN: TOKEN,
                 cfg.PROCESSING_TIMEOUT: 2.0, cfg.DATA_DIR: tmp})
             point = point_for(settings, "kiosk")
-            intake = CashIntake(point.journal, CcnetAcceptor(unit.path, poll_interval=0.02,
-                                                             reconnect_interval=0.05))
+            intake = CashIntake(point.journal, CcnetAcceptor(  # polled as the program polls
+                unit.path, poll_interval=settings[cfg.ACCEPTOR_POLL_INTERVAL]))
             width, height = SIZE
             window = KioskWindow(point, intake, KioskConfig(
                 terminal="7", lockdown=False, portrait=False, short_screen=False,
@@ -194,16 +196,17 @@ def kiosk_touches(count: int) -> dict[str, list[float]]:
                 if window.stack.currentWidget() is not window.home:
                     raise RuntimeError(f"the kiosk is not at home: {window.health.reason()}")
                 tile = window.home.popular.buttons[0]
+                at_form, at_home = PaintWatch(window.form), PaintWatch(window.home)
 
                 async def touches() -> None:
                     await asyncio.sleep(0.2)  # the start's background work settles
                     for _ in range(count):
-                        touch.append(painted_after_click(
-                            tile, window.stack.currentWidget, window.form))
+                        touch.append(await painted_after_click(
+                            tile, window.stack.currentWidget, window.form, at_form))
                         await asyncio.sleep(0.01)  # the loop's own callbacks, untimed
-                        home.append(painted_after_click(
+                        home.append(await painted_after_click(
                             window.form.home_button, window.stack.currentWidget,
-                            window.home))
+                            window.home, at_home))
                         await asyncio.sleep(0.01)
 
                 loop.run_until_complete(touches())
@@ -216,25 +219,17 @@ def kiosk_touches(count: int) -> dict[str, list[float]]:
     return {"touch": touch, "home": home}
 
 
-def bare_touches(count: int) -> list[float]:
+def bare_touches(loop: Any, count: int) -> list[float]:
     """The floor: two pages of plain buttons in a QStackedWidget, a click switches them."""
-    from PySide6.QtWidgets import (
-        QApplication,
-        QGridLayout,
-        QLabel,
-        QPushButton,
-        QStackedWidget,
-        QVBoxLayout,
-        QWidget,
-    )
+    import asyncio
 
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
+    from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout
+
     stack = QStackedWidget()
     pages: list[QWidget] = []
     firsts: list[QPushButton] = []
-    for title, texts in (("Оплата услуг", [f"Услуга {n}" for n in range(1, 13)]),
-                         ("Номер телефона", [*"123456789", "←", "0", "OK"])):
+    for title, texts, columns in (("Оплата услуг", [f"Услуга {n}" for n in range(1, 13)], 4),
+                                  ("Номер телефона", [*"123456789", "←", "0", "OK"], 3)):
         page = QWidget()
         column = QVBoxLayout(page)
         column.addWidget(QLabel(title))
@@ -242,7 +237,7 @@ def bare_touches(count: int) -> list[float]:
         column.addLayout(grid, 1)
         buttons = [QPushButton(text) for text in texts]
         for index, button in enumerate(buttons):
-            grid.addWidget(button, index // 3, index % 3)
+            grid.addWidget(button, index // columns, index % columns)
         firsts.append(buttons[0])
         pages.append(page)
         stack.addWidget(page)
@@ -250,11 +245,19 @@ def bare_touches(count: int) -> list[float]:
     firsts[1].clicked.connect(lambda: stack.setCurrentWidget(pages[0]))
     stack.resize(*SIZE)
     stack.show()
-    app.processEvents()
+    watches = [PaintWatch(page) for page in pages]
     took: list[float] = []
-    for _ in range(count):
-        took.append(painted_after_click(firsts[0], stack.currentWidget, pages[1]))
-        painted_after_click(firsts[1], stack.currentWidget, pages[0])
+
+    async def touches() -> None:
+        await asyncio.sleep(0.2)  # shown and painted once
+        for _ in range(count):
+            took.append(await painted_after_click(firsts[0], stack.currentWidget, pages[1],
+                                                  watches[1]))
+            await asyncio.sleep(0.01)
+            await painted_after_click(firsts[1], stack.currentWidget, pages[0], watches[0])
+            await asyncio.sleep(0.01)
+
+    loop.run_until_complete(touches())
     stack.close()
     return took
 
@@ -263,8 +266,19 @@ def touches(count: int) -> dict[str, Any]:
     # in this process: offscreen, whatever the caller's display
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("QT_API", "pyside6")
-    kiosk = kiosk_touches(count)
-    bare = bare_touches(count)
+    import asyncio
+
+    from PySide6.QtWidgets import QApplication
+
+    from cashier_app.ui.event_loop import CashierEventLoop
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # as the program: the window's end is its own
+    loop = CashierEventLoop(app)
+    asyncio.set_event_loop(loop)
+    kiosk = kiosk_touches(loop, count)
+    bare = bare_touches(loop, count)
     ms = 1000
     return {"touches": count,
             "touch_median_ms": statistics.median(kiosk["touch"]) * ms,
