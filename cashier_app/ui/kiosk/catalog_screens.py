@@ -32,7 +32,8 @@ class HomeScreen(Screen):
         super().__init__("Оплата услуг", name="kioskHome", back=False, home=False,
                          parent=parent)
         self.popular_title = big_label("Популярное", "kioskSubtitle")
-        self.popular = TilePager(portrait=portrait, narrow=narrow, rows=1)
+        # four popular services either way: a row of four, or two rows of two in portrait
+        self.popular = TilePager(portrait=portrait, narrow=narrow, rows=2 if portrait else 1)
         self.popular.chosen.connect(self.service.emit)
         self.groups = TilePager(portrait=portrait, narrow=narrow)
         self.groups.chosen.connect(self.group.emit)
@@ -49,7 +50,7 @@ class HomeScreen(Screen):
         if not chosen:
             chosen = list(catalog.services[:POPULAR_COUNT])
         self.popular.set_tiles([Tile(s.name, s, s.group or "") for s in
-                                chosen[:self.popular.columns]])
+                                chosen[:self.popular.per_page]])
         self.groups.set_tiles([Tile(name, name, _count(len(items)))
                                for name, items in catalog.groups().items()])
 

@@ -51,6 +51,7 @@ SECRET_TOUCHES, SECRET_WINDOW, CORNER = 5, 3.0, 90
 PROBE_SECONDS = 30.0  # how often the center and the printer are asked while idle
 NARROW = 1200  # px: below this width the screens' buttons take two rows
 START_RECOVERY_SECONDS = 30.0  # the longest the start waits for earlier payments' attempts
+SHUTDOWN_SECONDS = 5.0  # the longest the end waits for the bill validator
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,10 @@ class KioskWindow(QWidget):
         for task in list(self._tasks):
             task.cancel()
         if self.intake is not None:
-            await self.intake.acceptor.close()
+            try:  # the unit told to take nothing, the port closed — or given up on
+                await asyncio.wait_for(self.intake.acceptor.close(), SHUTDOWN_SECONDS)
+            except TimeoutError:
+                log.warning("bill validator not closed within %s s", SHUTDOWN_SECONDS)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
         task: asyncio.Future[Any] = asyncio.ensure_future(work)

@@ -37,15 +37,15 @@ def touch_targets_fit(rig: KioskRig) -> None:
 
 
 @pytest.mark.parametrize("size", ["landscape", "portrait", "square"])
-def test_a_phone_paid_with_two_banknotes(size: str, qtbot: QtBot, loop: qasync.QEventLoop,
-                                         emulator: EmulatorServer, tmp_path: Path,
-                                         screenshots: Path) -> None:
+def test_a_phone_paid_with_two_banknotes(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
     shots = size != "square"  # 1280×1024 is checked for fit, not photographed
 
     def shoot(name: str) -> None:
         touch_targets_fit(rig)
         if shots:
-            rig.shoot(screenshots, f"kiosk_{name}_{size}")
+            rig.shoot(screenshots, name)
 
     with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
@@ -97,10 +97,11 @@ def test_a_phone_paid_with_two_banknotes(size: str, qtbot: QtBot, loop: qasync.Q
         rig.on(w.home)
 
 
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
 def test_a_pending_payment_is_told_as_accepted_and_its_receipt_says_so(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
         screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         emulator.add_fault(method="pay", action="code", result=1, times=-1)  # «в обработке»
         rig.touch(rig.tile(w.home.popular, "МТС"))
@@ -117,39 +118,40 @@ def test_a_pending_payment_is_told_as_accepted_and_its_receipt_says_so(
         assert "Сохраните чек" in w.result.detail.text()
         printed = decode(rig.receipts_printed()[-1]).text()
         assert "ПЛАТЁЖ ПРИНЯТ И БУДЕТ ПРОВЕДЁН" in printed
-        rig.shoot(screenshots, "kiosk_result_pending_landscape")
+        rig.shoot(screenshots, "result_pending")
         assert rig.point.journal.in_state(State.PAYING)[0].amount_from == D("500.00")
 
 
-def test_search_with_the_on_screen_keyboard(qtbot: QtBot, loop: qasync.QEventLoop,
-                                            emulator: EmulatorServer, tmp_path: Path,
-                                            screenshots: Path) -> None:
-    for size in ("landscape", "portrait"):
-        with kiosk_rig(qtbot, loop, emulator, tmp_path / size, size=size) as rig:
-            w = rig.window
-            rig.touch(w.home.search_button)
-            rig.on(w.search)
-            assert w.search.results.empty.text() == "Наберите первые буквы названия"
-            for letter in "мег":
-                rig.key(w.search.keyboard, letter)
-            assert w.search.query.text() == "мег"
-            assert w.search.results.visible_texts() == ["МегаФон"]
-            touch_targets_fit(rig)
-            rig.shoot(screenshots, f"kiosk_search_{size}")
-            rig.touch(rig.tile(w.search.results, "МегаФон"))
-            rig.on(w.form)
-            assert w.form.title.text() == "МегаФон"
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_search_with_the_on_screen_keyboard(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
+        w = rig.window
+        rig.touch(w.home.search_button)
+        rig.on(w.search)
+        assert w.search.results.empty.text() == "Наберите первые буквы названия"
+        for letter in "мег":
+            rig.key(w.search.keyboard, letter)
+        assert w.search.query.text() == "мег"
+        assert w.search.results.visible_texts() == ["МегаФон"]
+        touch_targets_fit(rig)
+        rig.shoot(screenshots, "search")
+        rig.touch(rig.tile(w.search.results, "МегаФон"))
+        rig.on(w.form)
+        assert w.form.title.text() == "МегаФон"
 
 
-def test_a_group_of_services_and_the_way_back(qtbot: QtBot, loop: qasync.QEventLoop,
-                                              emulator: EmulatorServer, tmp_path: Path,
-                                              screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_a_group_of_services_and_the_way_back(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.groups, "Сотовая связь"))
         rig.on(w.group)
         assert w.group.tiles.visible_texts() == ["Билайн", "МТС", "МегаФон", "Т2"]
-        rig.shoot(screenshots, "kiosk_group_landscape")
+        rig.shoot(screenshots, "group")
         rig.touch(rig.tile(w.group.tiles, "Т2"))
         rig.on(w.form)
         rig.touch(w.form.back_button)  # «Назад» on the first field: out of the form

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
@@ -24,10 +25,11 @@ def confirm_texts(rig: KioskRig) -> list[str]:
     return [plain(label.text()) for label in confirm.findChildren(type(confirm.note))]
 
 
-def test_a_fixed_sum_with_its_change_as_a_voucher(qtbot: QtBot, loop: qasync.QEventLoop,
-                                                  emulator: EmulatorServer, tmp_path: Path,
-                                                  screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_a_fixed_sum_with_its_change_as_a_voucher(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.groups, "Товары по каталогам"))
         rig.touch(rig.tile(w.group.tiles, "Herbalife"))
@@ -51,7 +53,7 @@ def test_a_fixed_sum_with_its_change_as_a_voucher(qtbot: QtBot, loop: qasync.QEv
         rig.on(w.result)
         detail = plain(w.result.detail.text())
         assert "Сдача 6,50 ₽ — ваучер" in detail
-        rig.shoot(screenshots, "kiosk_result_change_landscape")
+        rig.shoot(screenshots, "result_change")
         paid = rig.point.journal.in_state(State.PAID)[0]
         assert (paid.amount_to, paid.amount_from, paid.change) == (
             D("4350.00"), D("4393.50"), D("6.50"))
@@ -63,10 +65,11 @@ def test_a_fixed_sum_with_its_change_as_a_voucher(qtbot: QtBot, loop: qasync.QEv
         assert any("Сдача ваучером" in text for text in printed)
 
 
-def test_a_contract_chosen_from_large_buttons(qtbot: QtBot, loop: qasync.QEventLoop,
-                                              emulator: EmulatorServer, tmp_path: Path,
-                                              screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_a_contract_chosen_from_large_buttons(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.popular, "Банк «Пример»"))
         rig.on(w.form)
@@ -75,7 +78,7 @@ def test_a_contract_chosen_from_large_buttons(qtbot: QtBot, loop: qasync.QEventL
         rig.touch(w.form.next_button)
         rig.on(w.contracts)
         assert [b.text().split("\n")[0] for b in w.contracts.buttons] == ["Петров"] * 3
-        rig.shoot(screenshots, "kiosk_contracts_landscape")
+        rig.shoot(screenshots, "contracts")
         rig.touch(w.contracts.buttons[1])
         rig.on(w.confirm)
         rig.touch(w.confirm.cash_button)
@@ -88,10 +91,11 @@ def test_a_contract_chosen_from_large_buttons(qtbot: QtBot, loop: qasync.QEventL
         assert (paid.amount_from, paid.amount_to) == (D("2000.00"), D("1980.20"))
 
 
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
 def test_invoice_lines_toggled_with_amounts_and_meter_readings(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
-        screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.popular, "ЕРЦ «Городские коммунальные системы»"))
         rig.type_digits(w.form.digits, "1000000001")
@@ -99,7 +103,7 @@ def test_invoice_lines_toggled_with_amounts_and_meter_readings(
         rig.on(w.invoice)
         assert [row.line.sub_service_name for row in w.invoice.rows] == [
             "Электроэнергия", "Холодная вода", "ТО газа", "Отопление", "Капитальный ремонт"]
-        rig.shoot(screenshots, "kiosk_invoice_landscape")
+        rig.shoot(screenshots, "invoice")
         # pay the electricity (with its meter) and the gas service only
         for index in (1, 3, 4):
             w.invoice.toggle(index)

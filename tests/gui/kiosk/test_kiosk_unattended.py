@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import qasync
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from cashier_app.core.states import State
@@ -34,16 +35,17 @@ def to_cash_screen(rig: KioskRig, phone: str = "9051234567") -> None:
     rig.on(w.cash_screen)
 
 
-def test_idle_without_cash_asks_then_goes_home(qtbot: QtBot, loop: qasync.QEventLoop,
-                                               emulator: EmulatorServer, tmp_path: Path,
-                                               screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path, idle=0.6, countdown=1.0) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_idle_without_cash_asks_then_goes_home(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size, idle=0.6, countdown=1.0) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.popular, "Билайн"))
         rig.type_digits(w.form.digits, "905")
         rig.wait_for(w.idle_overlay.isVisible, timeout=5)
         assert "вернётся на главный экран" in w.idle_overlay.detail.text()
-        rig.shoot(screenshots, "kiosk_idle_landscape")
+        rig.shoot(screenshots, "idle")
         rig.touch(w.idle_overlay.yes)  # «Да»: the form stays as it was
         assert not w.idle_overlay.isVisible() and w.stack.currentWidget() is w.form
         assert w.form.text == "905"
@@ -51,10 +53,11 @@ def test_idle_without_cash_asks_then_goes_home(qtbot: QtBot, loop: qasync.QEvent
         assert not w.idle_overlay.isVisible()
 
 
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
 def test_idle_with_cash_never_resets_silently_it_prints_a_voucher(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
-        screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path, idle=0.5, cash_idle=1.0,
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size, idle=0.5, cash_idle=1.0,
                    countdown=1.0) as rig:
         w = rig.window
         to_cash_screen(rig)
@@ -64,7 +67,7 @@ def test_idle_with_cash_never_resets_silently_it_prints_a_voucher(
         rig.on(w.voucher, timeout=5)
         code = w.voucher.code.text().removeprefix("Код ваучера: ")
         assert plain(w.voucher.amount.text()) == "Внесено: 100,00 ₽"
-        rig.shoot(screenshots, "kiosk_voucher_landscape")
+        rig.shoot(screenshots, "voucher")
         session = rig.point.journal.voucher(code)
         assert session is not None and session.state == VOUCHER
         assert session.total == D("100.00")
@@ -89,28 +92,31 @@ def test_giving_up_before_any_bill_leaves_nothing(qtbot: QtBot, loop: qasync.QEv
         assert rig.unit.enabled == set()
 
 
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
 def test_out_of_service_when_the_validator_jams_and_back_when_cleared(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
-        screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.unit.jam()
         rig.on(w.out_of_service, timeout=10)
         assert "Терминал № 7" in w.out_of_service.contact.text()
         assert "+7 (800) 555-35-35" in plain(w.out_of_service.contact.text())
         assert "Купюроприёмник" in w.out_of_service.reason.text()
-        rig.shoot(screenshots, "kiosk_out_of_service_landscape")
+        rig.shoot(screenshots, "out_of_service")
         rig.unit.clear()
         rig.on(w.home, timeout=10)
 
 
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
 def test_out_of_paper_refuses_or_goes_on_with_the_receipt_on_screen(
-        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
-        screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path / "refuse", printer_status=0x72) as rig:
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path / "refuse", size=size,
+                   printer_status=0x72) as rig:
         rig.on(rig.window.out_of_service)
         assert "бумаги" in rig.window.out_of_service.reason.text()
-    with kiosk_rig(qtbot, loop, emulator, tmp_path / "screen", printer_status=0x72,
+    with kiosk_rig(qtbot, loop, emulator, tmp_path / "screen", size=size, printer_status=0x72,
                    paper_out="screen") as rig:
         w = rig.window
         rig.on(w.home)
@@ -122,13 +128,14 @@ def test_out_of_paper_refuses_or_goes_on_with_the_receipt_on_screen(
         assert w.result.receipt_row.isVisible()
         assert "ЧЕК №" in w.result.receipt.plain_text()
         assert "agentTransactionId=" in w.result.qr.text
-        rig.shoot(screenshots, "kiosk_receipt_on_screen_landscape")
+        rig.shoot(screenshots, "receipt_on_screen")
 
 
-def test_the_service_menu_behind_a_gesture_and_a_pin(qtbot: QtBot, loop: qasync.QEventLoop,
-                                                     emulator: EmulatorServer, tmp_path: Path,
-                                                     screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_the_service_menu_behind_a_gesture_and_a_pin(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         corner = QPoint(w.width() - 20, 20)
         for _ in range(4):
@@ -151,7 +158,7 @@ def test_the_service_menu_behind_a_gesture_and_a_pin(qtbot: QtBot, loop: qasync.
         rig.wait_for(lambda: w.menu.pages.currentWidget() is w.menu.menu_page)
         rig.touch(w.menu.buttons["status"])
         assert "Купюроприёмник: SM-RU1353-EMU" in w.menu.output.text()
-        rig.shoot(screenshots, "kiosk_service_menu_landscape")
+        rig.shoot(screenshots, "service_menu")
         rig.touch(w.menu.buttons["pending"])
         assert w.menu.output.text() == "Платежей в обработке нет"
         rig.touch(w.menu.buttons["collect"])
@@ -184,10 +191,11 @@ def test_a_restart_shows_the_voucher_of_the_interrupted_cash_first(
             assert rig.point.journal.cash_session(session_id).state == VOUCHER
 
 
-def test_qr_sbp_as_the_second_way_to_pay(qtbot: QtBot, loop: qasync.QEventLoop,
-                                         emulator: EmulatorServer, tmp_path: Path,
-                                         screenshots: Path) -> None:
-    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+@pytest.mark.parametrize("size", ["landscape", "portrait"])
+def test_qr_sbp_as_the_second_way_to_pay(
+        size: str, qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path, screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, size=size) as rig:
         w = rig.window
         rig.touch(rig.tile(w.home.popular, "МТС"))
         rig.type_digits(w.form.digits, "9151234567")
@@ -204,10 +212,64 @@ def test_qr_sbp_as_the_second_way_to_pay(qtbot: QtBot, loop: qasync.QEventLoop,
         assert w.qr.code.text.startswith("https://")
         assert plain(w.qr.amount.text()) == "К оплате: 510,00 ₽"
         assert w.qr.left.text().startswith("Код действует ещё 1:")  # 120 s lifetime
-        rig.shoot(screenshots, "kiosk_qr_landscape")
+        rig.shoot(screenshots, "qr")
         record = rig.point.journal.in_state(State.QR_WAITING)[0]
         emulator.center.bank("pay", tx_id=record.agent_transaction_id)
         rig.on(w.result, timeout=15)
         assert w.result.title.text() == "Платёж проведён"
         paid = rig.point.journal.get(record.agent_transaction_id)
         assert paid.state is State.PAID and paid.amount_to == D("500.00")
+
+
+def test_lockdown_no_key_and_no_close_gets_past_the_kiosk(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, lockdown=True) as rig:
+        w = rig.window
+        assert w.windowFlags() & Qt.WindowType.FramelessWindowHint
+        assert w.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+        assert w.cursor().shape() is Qt.CursorShape.BlankCursor
+        rig.touch(rig.tile(w.home.popular, "Билайн"))
+        rig.on(w.form)
+        for key, modifiers in ((Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                               (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
+                               (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+                               (Qt.Key.Key_Tab, Qt.KeyboardModifier.AltModifier),
+                               (Qt.Key.Key_5, Qt.KeyboardModifier.NoModifier)):
+            qtbot.keyClick(w.form.value, key, modifiers)
+        assert w.stack.currentWidget() is w.form and w.form.text == ""  # nothing typed
+        assert not w.close()  # Alt+F4 from the window manager: refused
+        assert w.isVisible()
+
+
+def test_an_idle_slideshow_and_a_touch_back(qtbot: QtBot, loop: qasync.QEventLoop,
+                                            emulator: EmulatorServer, tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QImage
+
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    for index, colour in enumerate(("#0b5cad", "#0a6b2d")):
+        image = QImage(320, 180, QImage.Format.Format_RGB32)
+        image.fill(QColor(colour))
+        assert image.save(str(folder / f"{index}.png"))
+    (folder / "notes.txt").write_text("не картинка")
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, slideshow=str(folder),
+                   slideshow_after=0.5) as rig:
+        w = rig.window
+        assert [p.name for p in w.slideshow.images] == ["0.png", "1.png"]
+        rig.wait_for(w.slideshow.isVisible, timeout=5)
+        assert w.slideshow.pixmap() is not None and not w.slideshow.pixmap().isNull()
+        rig.touch_at(w.slideshow, QPoint(10, 10))
+        assert not w.slideshow.isVisible() and w.stack.currentWidget() is w.home
+
+
+def test_out_of_service_when_the_center_is_unreachable_and_back(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        tmp_path: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path, offline_minutes=0.0005) as rig:
+        w = rig.window
+        w.health.processing(False)  # a request came back without an answer …
+        rig.on(w.out_of_service, timeout=5)  # … and none has since, for the set minutes
+        assert w.out_of_service.reason.text() == "Нет связи с процессингом"
+        w.health.processing(True)  # the periodic balance request got its answer
+        rig.on(w.home, timeout=5)
