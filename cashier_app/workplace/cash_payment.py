@@ -122,6 +122,22 @@ class CashPayment:
         await self.intake.begin("payment", self._rules())
         return self.due()
 
+    async def use_voucher(self, code: str) -> Due:
+        """A voucher typed at the terminal counts as cash inserted (spent with the payment,
+        once). PaymentRefused: not a voucher, or already paid out or spent."""
+        if self.record is None:
+            raise RuntimeError("no payment")
+        if self.voucher is not None:
+            raise PaymentRefused("Ваучер уже учтён в этом платеже")
+        voucher = self.engine.journal.voucher(code)
+        if voucher is None or voucher.voucher is None:
+            raise PaymentRefused("Такого ваучера нет: проверьте код")
+        if voucher.state != VOUCHER:
+            raise PaymentRefused(f"Ваучер {voucher.voucher} уже использован или выдан")
+        self.voucher = voucher
+        await self.intake.set_rules(self._rules())
+        return self.due()
+
     def due(self) -> Due:
         """The payment's sums for the inserted cash now."""
         if self.record is None or self.service is None:

@@ -168,6 +168,13 @@ class NumberScreen(Screen):
         self.say("")
 
     def _ok(self) -> None:
+        if self.kind == "code":  # a voucher's twelve digits, as printed
+            digits = "".join(ch for ch in self.value.text() if ch.isdigit())
+            if len(digits) != 12:
+                self.say("Код ваучера — 12 цифр", "error")
+                return
+            self.entered.emit(digits)
+            return
         text = self.value.text().replace(",", ".")
         try:
             value = parse_user_amount(text) if self.kind == "amount" else parse_amount(text)

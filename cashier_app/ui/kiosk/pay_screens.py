@@ -81,6 +81,7 @@ class CashScreen(Screen):
 
     pay = Signal()
     give_up = Signal()
+    voucher = Signal()  # «Есть ваучер»: a code to type
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Вставьте купюры", name="kioskCash", back=False, home=False,
@@ -96,7 +97,9 @@ class CashScreen(Screen):
         self.body.addStretch(1)
         self.body.addWidget(self.bills)
         self.cancel_button = self.add_action("Отмена", "kioskBack")
+        self.voucher_button = self.add_action("Есть ваучер", "kioskAction")
         self.pay_button = self.add_action("Оплатить", "kioskNext")
+        self.voucher_button.clicked.connect(self.voucher.emit)
         self.pay_button.clicked.connect(self.pay.emit)
         self.cancel_button.clicked.connect(self.give_up.emit)
         self._cells: list[QWidget] = []
@@ -104,13 +107,19 @@ class CashScreen(Screen):
     def show_sale(self, service: str, account: str) -> None:
         self.what.setText(f"{service}: {account}" if account else service)
 
-    def show_due(self, due: Due, accepted: Sequence[Denomination], limits: str) -> None:
+    def show_due(self, due: Due, accepted: Sequence[Denomination], limits: str,
+                 *, voucher: str | None = None, banknotes: Decimal | None = None) -> None:
+        """``banknotes``: the cash of this session alone (a voucher typed is not given back
+        as a new one: it stays valid)."""
         self.inserted.setText(f"Внесено: {money(due.inserted)}")
+        self.voucher_button.setVisible(voucher is None)
         credited = due.money
         rows = [("Комиссия", money(credited.commission) if credited else "—"),
                 ("Будет зачислено", money(credited.amount_to) if credited else "—")]
         if due.owed is not None:
             rows.insert(0, ("К оплате", money(due.owed)))
+        if voucher is not None:
+            rows.insert(0, ("Ваучер", voucher))
         if limits:
             rows.append(("Пределы", limits))
         _pairs(self.grid, rows, self._cells)
@@ -119,7 +128,8 @@ class CashScreen(Screen):
                            else "Купюры больше не принимаются. Сдача не выдаётся.")
         self.pay_button.setEnabled(due.ready is None)
         self.say(due.ready or "", "info")
-        self.cancel_button.setText("Получить ваучер" if due.inserted > 0 else "Отмена")
+        cash = due.inserted if banknotes is None else banknotes
+        self.cancel_button.setText("Получить ваучер" if cash > 0 else "Отмена")
 
     def busy(self, text: str) -> None:
         self.pay_button.setEnabled(False)

@@ -66,6 +66,7 @@ class SaleFlow:
         w.confirm.qr.connect(self.start_qr)
         w.cash_screen.pay.connect(lambda: w.spawn(self.pay()))
         w.cash_screen.give_up.connect(lambda: w.spawn(self.give_up("Отменён покупателем")))
+        w.cash_screen.voucher.connect(self.ask_voucher)
         w.qr.cancel.connect(lambda: w.spawn(self.cancel_qr()))
         w.result.done.connect(w.go_home)
         w.voucher.done.connect(w.go_home)
@@ -197,10 +198,32 @@ class SaleFlow:
 
     def _number_back(self) -> None:
         what, _ = self._number_for
-        self.w.show_screen(self.w.confirm if what == "qr" else self.w.invoice)
+        self.w.show_screen(self.w.confirm if what == "qr" else self.w.cash_screen
+                           if what == "voucher" else self.w.invoice)
 
-    def _number_entered(self, value: Decimal) -> None:
+    def ask_voucher(self) -> None:
+        self._number_for = ("voucher", -1)
+        self.w.number.ask("Код ваучера", kind="code",
+                          hint="12 цифр с ваучера этого терминала")
+        self.w.show_screen(self.w.number)
+
+    async def use_voucher(self, code: str) -> None:
+        cash = self.w.cash
+        assert cash is not None
+        try:
+            await cash.use_voucher(code)
+        except PaymentRefused as error:
+            self.w.number.say(str(error), "error")
+            return
+        self._show_due()
+        self.w.show_screen(self.w.cash_screen)
+
+    def _number_entered(self, value: Decimal | str) -> None:
         what, index = self._number_for
+        if what == "voucher":
+            self.w.spawn(self.use_voucher(str(value)))
+            return
+        assert isinstance(value, Decimal)
         if what == "qr":
             sale = self.w.sale
             assert sale is not None
@@ -268,7 +291,12 @@ class SaleFlow:
         sale = self.w.sale
         if cash is None or cash.record is None or sale is None:
             return
-        self.w.cash_screen.show_due(cash.due(), cash.intake.allowed(), sale.limits.describe())
+        voucher = (f"{cash.voucher.voucher}: {money(cash.voucher.total)}"
+                   if cash.voucher is not None else None)
+        session = cash.intake.session
+        self.w.cash_screen.show_due(cash.due(), cash.intake.allowed(), sale.limits.describe(),
+                                    voucher=voucher,
+                                    banknotes=session.total if session is not None else None)
 
     def _cash_changed(self, event: CashChanged) -> None:
         self.w.touched()  # a bill is a sign of life

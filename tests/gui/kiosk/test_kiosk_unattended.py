@@ -273,3 +273,40 @@ def test_out_of_service_when_the_center_is_unreachable_and_back(
         assert w.out_of_service.reason.text() == "Нет связи с процессингом"
         w.health.processing(True)  # the periodic balance request got its answer
         rig.on(w.home, timeout=5)
+
+
+def test_a_voucher_is_spent_at_the_terminal_with_new_cash(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer, tmp_path: Path,
+        screenshots: Path) -> None:
+    with kiosk_rig(qtbot, loop, emulator, tmp_path) as rig:
+        w = rig.window
+        to_cash_screen(rig)
+        rig.insert(100)
+        rig.touch(w.cash_screen.cancel_button)  # «Получить ваучер»
+        rig.on(w.voucher)
+        code = w.voucher.code.text().removeprefix("Код ваучера: ")
+        rig.touch(w.voucher.done_button)
+        rig.on(w.home)
+
+        to_cash_screen(rig, phone="9057654321")
+        rig.touch(w.cash_screen.voucher_button)
+        rig.on(w.number)
+        rig.type_digits(w.number.pad, "111122223333")
+        rig.touch(w.number.ok_button)
+        rig.wait_for(lambda: "Такого ваучера нет" in w.number.message.text())
+        rig.key(w.number.pad, "Стереть")
+        rig.type_digits(w.number.pad, code.replace("-", ""))
+        rig.touch(w.number.ok_button)
+        rig.on(w.cash_screen)
+        assert plain(w.cash_screen.inserted.text()) == "Внесено: 100,00 ₽"
+        assert not w.cash_screen.voucher_button.isVisible()
+        assert w.cash_screen.cancel_button.text() == "Отмена"  # the voucher stays valid
+        rig.shoot(screenshots, "cash_voucher")
+        rig.insert(50)
+        rig.touch(w.cash_screen.pay_button)
+        rig.on(w.result)
+        paid = rig.point.journal.in_state(State.PAID)[0]
+        assert paid.amount_from == D("150.00") and paid.account == "9057654321"
+        spent = rig.point.journal.voucher(code)
+        assert spent is not None and spent.spent_by == paid.agent_transaction_id
+        assert rig.point.journal.unpaid_vouchers() == []
