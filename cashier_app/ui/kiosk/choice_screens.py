@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from cashier_app.core.answers import Contract
 from cashier_app.core.money import AmountError, parse_amount, parse_user_amount
@@ -19,6 +19,7 @@ from cashier_app.core.text import money, number
 
 from .keys import DigitPad, key_button
 from .screen import Screen, big_label
+from .tiles import TileButton
 
 #: invoice rows on one screen: more are rare, and a screen of rows must not scroll
 MAX_ROWS = 6
@@ -35,7 +36,7 @@ class ContractsScreen(Screen):
         self.grid.setSpacing(16)
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[TileButton] = []
 
     def show_contracts(self, contracts: Sequence[Contract]) -> None:
         for button in self.buttons:
@@ -48,9 +49,8 @@ class ContractsScreen(Screen):
                 details.append(f"договор № {contract.contract_number}")
             if contract.contract_sum is not None:
                 details.append(f"к оплате {money(contract.contract_sum)}")
-            if details:
-                text += "\n" + ", ".join(details)
-            button = key_button(text, "kioskTile")
+            button = TileButton()  # long words wrap instead of being cut
+            button.set_tile(text, ", ".join(details))
             button.clicked.connect(lambda _=False, c=contract.contract_id: self.chosen.emit(c))
             self.grid.addWidget(button, index // 2, index % 2)
             self.buttons.append(button)

@@ -17,7 +17,7 @@ from cashier_app.workplace.login import PinGuard
 
 from .keys import DigitPad, key_button
 from .screen import Screen, big_label
-from .tiles import Tile, TilePager
+from .tiles import Tile, TileButton, TilePager
 
 ACTIONS = (("status", "Состояние устройств"), ("print", "Пробная печать"),
            ("acceptor", "Проверка купюроприёмника"), ("collect", "Инкассация"),
@@ -69,7 +69,8 @@ class ServiceMenu(Screen):
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
         for index, (key, text) in enumerate(ACTIONS):
-            button = key_button(text, "kioskTile")
+            button = TileButton()
+            button.set_tile(text)
             button.clicked.connect(lambda _=False, k=key: asyncio.ensure_future(self.act(k)))
             grid.addWidget(button, index // 2, index % 2)
             self.buttons[key] = button
