@@ -24,7 +24,7 @@ from cashier_app.core.text import money
 from cashier_app.devices.acceptor import AcceptorError
 from cashier_app.devices.cash_intake import CashChanged, CashIntake
 from cashier_app.journal import PaymentRecord
-from cashier_app.journal.cash_in import CashSession
+from cashier_app.journal.cash_in import CashSession, VoucherNotPayable
 from cashier_app.workplace.cash_payment import CashPayment
 
 from .common import CommandFailed, echo
@@ -60,9 +60,10 @@ class AcceptorPay:
         """Before the check: the unit answers, an interrupted session becomes a voucher, and
         a voucher typed is one that can be spent (nothing journaled or sent otherwise)."""
         if self.args.voucher:
-            self.voucher = self.point.journal.voucher(self.args.voucher)
-            if self.voucher is None or self.voucher.state != "voucher":
-                raise CommandFailed("Ваучер не найден или уже использован")
+            try:
+                self.voucher = self.point.journal.spendable_voucher(self.args.voucher)
+            except VoucherNotPayable as error:
+                raise CommandFailed(str(error)) from None
         try:
             for left in await self.cash.recover():
                 self.say("voucher", session=left.id, code=left.voucher,
@@ -85,7 +86,9 @@ class AcceptorPay:
 
         cash.intake.events.subscribe(CashChanged, stacked)
         due = await cash.begin(record, service, amount=amount, lines=tuple(lines),
-                               contract_id=contract, voucher=self.voucher)
+                               contract_id=contract)
+        if self.voucher is not None and self.voucher.voucher is not None:
+            due = await cash.use_voucher(self.voucher.voucher)
         self.say("waiting", owed=format(due.owed, "f") if due.owed is not None else None,
                  bills=[format(b.amount, "f") for b in cash.intake.allowed()])
         if due.ready is None:

@@ -154,11 +154,15 @@ class CommissionRule:
         return to_cents(max(to_cents(amount_to * self.percent / 100), self.minimum) + self.fixed)
 
 
+def commission_rule(rules: Sequence[CommissionRule], service_id: str) -> CommissionRule | None:
+    """The rule for the service itself, else the ``*`` rule, else None (no commission)."""
+    return next((r for r in rules if r.service == service_id), None) or next(
+        (r for r in rules if r.service == "*"), None)
+
+
 def commission_for(rules: Sequence[CommissionRule], service_id: str,
                    amount_to: Decimal) -> Decimal:
-    """The rule for the service itself, else the ``*`` rule, else no commission."""
-    rule = next((r for r in rules if r.service == service_id), None) or next(
-        (r for r in rules if r.service == "*"), None)
+    rule = commission_rule(rules, service_id)
     return rule.commission(amount_to) if rule else Decimal("0.00")
 
 

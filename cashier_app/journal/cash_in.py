@@ -290,6 +290,15 @@ class CashInTable(Table):
                               [wanted]).fetchone()
         return self.cash_session(row[0]) if row else None
 
+    def spendable_voucher(self, code: str) -> CashSession:
+        """The voucher of ``code`` while it can still be spent or paid out; VoucherNotPayable
+        (Russian: no such code, already spent, already paid out) otherwise."""
+        session = self.voucher(code)
+        if session is None or session.state != VOUCHER:
+            row = self.sealer.row("cash_sessions", session.id) if session else None
+            raise VoucherNotPayable(_not_payable(row))
+        return session
+
     def unpaid_vouchers(self) -> list[CashSession]:
         """Vouchers issued and not yet paid out (nor spent), oldest first."""
         return [self.cash_session(row["id"]) for row in self.db.query(

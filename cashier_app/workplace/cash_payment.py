@@ -33,7 +33,15 @@ from cashier_app.core.text import money
 from cashier_app.devices.cash_intake import CashIntake, CashRules
 from cashier_app.engine import PaymentEngine, PayPlan
 from cashier_app.journal import PaymentRecord
-from cashier_app.journal.cash_in import CHANGE, EMPTY, OPEN, TEST, VOUCHER, CashSession
+from cashier_app.journal.cash_in import (
+    CHANGE,
+    EMPTY,
+    OPEN,
+    TEST,
+    VOUCHER,
+    CashSession,
+    VoucherNotPayable,
+)
 from cashier_app.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)
@@ -98,19 +106,16 @@ class CashPayment:
     # --- one payment --------------------------------------------------------------------------
     async def begin(self, record: PaymentRecord, service: ServiceDefinition, *,
                     amount: Decimal | None = None, lines: tuple[LineChoice, ...] = (),
-                    contract_id: str | None = None,
-                    voucher: CashSession | None = None) -> Due:
+                    contract_id: str | None = None) -> Due:
         """A checked payment: open its cash session and enable the bills its rules allow.
         ``amount``: the amountTo a fixed-amount service or the invoice lines set (None: the
-        person inserts what they want credited); ``voucher``: an unspent voucher typed at
-        the terminal, spent together with the cash."""
+        person inserts what they want credited). A voucher typed at the terminal is added
+        with :meth:`use_voucher`."""
         if record.state is not State.CHECKED:
             raise PaymentRefused("Сначала проверьте платёж")
-        if voucher is not None and voucher.state != VOUCHER:
-            raise PaymentRefused(f"Ваучер {voucher.voucher} уже использован или выдан")
         if service.fixed_payment and amount is None:
             amount = record.check.fixed_amount
-        self.record, self.service, self.voucher = record, service, voucher
+        self.record, self.service, self.voucher = record, service, None
         # the limits known before any bill goes in: the service's and this account's
         answer_limits, problems = limits_from(record.check_answer)
         for problem in problems:
@@ -129,12 +134,10 @@ class CashPayment:
             raise RuntimeError("no payment")
         if self.voucher is not None:
             raise PaymentRefused("Ваучер уже учтён в этом платеже")
-        voucher = self.engine.journal.voucher(code)
-        if voucher is None or voucher.voucher is None:
-            raise PaymentRefused("Такого ваучера нет: проверьте код")
-        if voucher.state != VOUCHER:
-            raise PaymentRefused(f"Ваучер {voucher.voucher} уже использован или выдан")
-        self.voucher = voucher
+        try:
+            self.voucher = self.engine.journal.spendable_voucher(code)
+        except VoucherNotPayable as error:  # the journal's words, as at the supervisor's
+            raise PaymentRefused(str(error)) from None
         await self.intake.set_rules(self._rules())
         return self.due()
 
@@ -142,7 +145,7 @@ class CashPayment:
         """The payment's sums for the inserted cash now."""
         if self.record is None or self.service is None:
             raise RuntimeError("no payment")
-        inserted = self._inserted()
+        inserted = self.inserted
         rules = self.intake.rules
         owed = self._owed()
         credited: Money | None = None
@@ -236,7 +239,9 @@ class CashPayment:
                                 contract_id=self._contract, inserted=inserted,
                                 fixed_payment=self.service.fixed_payment)
 
-    def _inserted(self) -> Decimal:
+    @property
+    def inserted(self) -> Decimal:
+        """The cash in so far: this session's stacked bills and a voucher typed."""
         session = self.intake.session
         return (session.total if session is not None else ZERO) + self._voucher_value()
 

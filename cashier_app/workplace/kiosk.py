@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cashier_app.core.limits import AmountLimits, limits_from
-from cashier_app.core.schemes import CommissionRule, LineChoice, PaymentRefused
+from cashier_app.core.schemes import (
+    CommissionRule,
+    LineChoice,
+    PaymentRefused,
+    choice_contract,
+    commission_rule,
+)
 from cashier_app.core.services import Scheme, ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.core.text import money
@@ -36,8 +42,7 @@ PENDING_TEXT = "Платёж принят и будет проведён"
 def commission_text(rules: Sequence[CommissionRule], service_id: str) -> str:
     """The commission for this service in a person's words («1,5 %, не меньше 10,00 ₽» or
     «нет»)."""
-    rule = next((r for r in rules if r.service == service_id), None) or next(
-        (r for r in rules if r.service == "*"), None)
+    rule = commission_rule(rules, service_id)
     if rule is None or not (rule.percent or rule.minimum or rule.fixed):
         return "нет"
     parts = []
@@ -111,9 +116,10 @@ class KioskSale:
         return self.service.limits.narrowed(limits_from(answer)[0])
 
     def set_contract(self, contract_id: str) -> None:
+        """One of the contracts the check answered (PaymentRefused otherwise)."""
         assert self.record is not None
-        self.engine.plan(self.record, contract_id=contract_id, amount=Decimal("1.00"))
-        self.contract_id = contract_id
+        offered = [c.contract_id for c in self.record.check.contracts or ()]
+        self.contract_id = choice_contract(contract_id, offered)
 
     def set_lines(self, lines: Sequence[LineChoice]) -> Decimal:
         """The invoice lines the person pays (PaymentRefused: a line out of its limits, a
@@ -141,12 +147,11 @@ class KioskSale:
                        self.limits.describe())
 
     # --- cash ------------------------------------------------------------------------------------
-    async def start_cash(self, voucher: CashSession | None = None) -> Due:
+    async def start_cash(self) -> Due:
         assert self.record is not None and self.service is not None
         fixed = self.amount if (self.service.fixed_payment or self.lines) else None
         return await self.cash.begin(self.record, self.service, amount=fixed,
-                                     lines=self.lines, contract_id=self.contract_id,
-                                     voucher=voucher)
+                                     lines=self.lines, contract_id=self.contract_id)
 
     async def pay_cash(self, *, wait: float | None = None) -> PaymentRecord:
         """Pay the cash inserted and wait a little for the final answer (the scheduler goes
@@ -189,9 +194,6 @@ class KioskSale:
         if record.state in (State.FAILED, State.CANCELLED, State.CHECK_FAILED):
             return Outcome.FAILED
         return Outcome.PENDING
-
-    def needs_form(self) -> bool:
-        return bool(self.service and self.service.inputs)
 
     def scheme(self) -> Scheme:
         assert self.service is not None
@@ -265,9 +267,14 @@ class IdleWatch:
     def touched(self) -> None:
         self._last = self.clock()
 
+    @property
+    def quiet(self) -> float:
+        """Seconds since the last touch."""
+        return self.clock() - self._last
+
     def phase(self, *, with_cash: bool) -> tuple[Idle, float]:
         """The phase now and the seconds left in it."""
-        quiet = self.clock() - self._last
+        quiet = self.quiet
         limit = self.cash_idle if with_cash else self.idle
         if quiet < limit:
             return Idle.ACTIVE, limit - quiet

@@ -105,6 +105,9 @@ class SearchScreen(Screen):
 
     def show_catalog(self, catalog: Catalog) -> None:
         self.index = SearchIndex(catalog.services)
+        self.clear()
+
+    def clear(self) -> None:
         self._set("")
 
     def _set(self, text: str) -> None:

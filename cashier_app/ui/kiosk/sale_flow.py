@@ -91,8 +91,6 @@ class SaleFlow:
         except Exception as error:  # no answer: the cache (if any) serves
             log.warning("catalog not refreshed: %s", error)
             self.w.health.processing(False)
-            if self.catalog is None:
-                self.w.health.processing(False)
         if self.catalog is not None:
             self._show_catalog()
 
@@ -108,7 +106,7 @@ class SaleFlow:
         self.w.show_screen(self.w.group)
 
     def open_search(self) -> None:
-        self.w.search.show_catalog(self.catalog) if self.catalog else None
+        self.w.search.clear()  # a new person, a new query (the index is the catalog's)
         self.w.show_screen(self.w.search)
 
     # --- the form and the check ------------------------------------------------------------------
@@ -309,7 +307,7 @@ class SaleFlow:
 
     def cash_inserted(self) -> bool:
         cash = self.w.cash
-        return bool(cash is not None and cash.record is not None and cash.due().inserted > 0)
+        return bool(cash is not None and cash.record is not None and cash.inserted > 0)
 
     def busy_with_money(self) -> bool:
         return self.paying or self.cash_inserted() or self.w.stack.currentWidget() in (
@@ -425,9 +423,9 @@ class SaleFlow:
             self.w.spawn(self.finish(record))
         elif record.state in (State.FAILED, State.CANCELLED):
             self.screen_qr_tx = None
-            self.show_confirm_again(record)
+            self.qr_not_paid()
 
-    def show_confirm_again(self, record: PaymentRecord) -> None:
+    def qr_not_paid(self) -> None:
         self.w.wait.show_text("QR-код не оплачен", "Начните платёж заново, если хотите "
                               "оплатить другим способом")
         self.w.show_screen(self.w.wait)

@@ -131,7 +131,7 @@ class KioskWindow(QWidget):
         self.slideshow = Slideshow(config.slideshow, self)
         self.slideshow.touched.connect(self.touched)
         self.flow = SaleFlow(self)
-        self.menu.home.connect(self.close_menu)
+        self.menu.home.connect(self.go_home)
         self.menu.leave.connect(self.leave)
         self._corner_touches: list[float] = []
         self._last_press: tuple[int, object] | None = None
@@ -251,9 +251,6 @@ class KioskWindow(QWidget):
             return
         self.show_screen(self.home)
 
-    def close_menu(self) -> None:
-        self.go_home()
-
     def open_menu(self) -> None:
         if self.flow.busy_with_money():
             return  # never over a person's money
@@ -285,7 +282,7 @@ class KioskWindow(QWidget):
             if self.health.reason() is not None:
                 self.go_home()
             elif (self.slideshow.available and not self.slideshow.isVisible()
-                  and time.monotonic() - self.idle._last > self.config.slideshow_after):
+                  and self.idle.quiet > self.config.slideshow_after):
                 self.slideshow.start()
             return
         with_cash = self.flow.cash_inserted()

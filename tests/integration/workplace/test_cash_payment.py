@@ -166,8 +166,8 @@ def test_walking_away_gives_a_voucher_that_pays_a_later_payment_once(kiosk: Kios
     assert kiosk.journal.get(first.agent_transaction_id).state is State.CANCELLED
 
     second = kiosk.checked(account="9057654321")
-    kiosk.run(kiosk.cash.begin(second, kiosk.services["P1011"],
-                               voucher=kiosk.journal.voucher(voucher.voucher)))
+    kiosk.run(kiosk.cash.begin(second, kiosk.services["P1011"]))
+    kiosk.run(kiosk.cash.use_voucher(voucher.voucher))
     assert kiosk.cash.due().inserted == D("100.00")
     kiosk.insert(50)  # the voucher and new cash together
     paid = kiosk.settle(kiosk.run(kiosk.cash.pay()))
@@ -179,8 +179,9 @@ def test_walking_away_gives_a_voucher_that_pays_a_later_payment_once(kiosk: Kios
         kiosk.journal.pay_out_voucher(spent.id, "Старший")
 
     third = kiosk.checked(account="9050000001")
+    kiosk.run(kiosk.cash.begin(third, kiosk.services["P1011"]))
     with pytest.raises(PaymentRefused, match="уже использован"):
-        kiosk.run(kiosk.cash.begin(third, kiosk.services["P1011"], voucher=spent))
+        kiosk.run(kiosk.cash.use_voucher(spent.voucher or ""))
 
 
 def test_walking_away_before_any_bill_leaves_no_voucher(kiosk: Kiosk) -> None:
