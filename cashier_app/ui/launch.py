@@ -7,7 +7,8 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -117,43 +118,67 @@ def no_screen() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_window(settings: cfg.Settings, *, demo: bool = False,
-               smoke_screenshot: Path | None = None) -> int:
+def start_application(settings: cfg.Settings, display_name: str) -> QApplication | None:
+    """What every window of the program needs first — the cashier's and the kiosk's: the
+    settings' processing checked, a screen, Qt's messages into the log, the application named
+    and styled, the excepthook. None when there is no screen (said on stderr)."""
     settings.require_processing()
     if no_screen():
         print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
-        return 1
+        return None
     qInstallMessageHandler(qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("cashier-app")
-    app.setApplicationDisplayName("Касса")
+    app.setApplicationDisplayName(display_name)
     load_style(app)
-    install_translations(app, settings[cfg.UI_LANGUAGE])
     install_excepthook()
+    return app
+
+
+@contextmanager
+def window_point(settings: cfg.Settings, kind: str) -> Iterator[Point | None]:
+    """The data directory held by this window (one window per desk) and the point built on
+    it, both released on the way out; None when either is refused (said in a box and on
+    stderr)."""
+    try:
+        window_lock = hold_window(settings.data_dir)
+    except (AlreadyRunning, OSError) as error:
+        log.error("%s not started: %s", kind, error)
+        refuse(str(error))
+        yield None
+        return
+    try:
+        try:
+            point = point_for(settings, kind, receipts=True, lenient_printer=True)
+        except JournalError as error:
+            log.error("%s not started: %s", kind, error)
+            refuse(str(error))
+            yield None
+            return
+        try:
+            yield point
+        finally:
+            point.close()
+    finally:
+        window_lock.release()
+
+
+def run_window(settings: cfg.Settings, *, demo: bool = False,
+               smoke_screenshot: Path | None = None) -> int:
+    app = start_application(settings, "Касса")
+    if app is None:
+        return 1
+    install_translations(app, settings[cfg.UI_LANGUAGE])
     # from here on SIGTERM/SIGINT end the program the normal way (a request that comes
     # before the window is up closes it as soon as it is)
     exit_signals = ExitSignals()
     try:
-        try:
-            window_lock = hold_window(settings.data_dir)
-        except (AlreadyRunning, OSError) as error:
-            log.error("window not started: %s", error)
-            refuse(str(error))
-            return 1
-        try:
-            point = point_for(settings, "window", receipts=True, lenient_printer=True)
-        except JournalError as error:
-            window_lock.release()
-            log.error("window not started: %s", error)
-            refuse(str(error))
-            return 1
-        try:
+        with window_point(settings, "window") as point:
+            if point is None:
+                return 1
             return _run(app, point, demo=demo, smoke_screenshot=smoke_screenshot,
                         exit_signals=exit_signals)
-        finally:
-            point.close()
-            window_lock.release()
     finally:
         exit_signals.close()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -23,23 +22,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from cashier_app import settings as cfg
-from cashier_app.bootstrap import make_acceptor, point_for
+from cashier_app.bootstrap import make_acceptor
 from cashier_app.devices.cash_intake import CashIntake
 from cashier_app.devices.ccnet_driver import CcnetAcceptor
-from cashier_app.journal import JournalError
-from cashier_app.journal.leases import AlreadyRunning, hold_window
 from cashier_app.ui.event_loop import CashierEventLoop
 from cashier_app.ui.exit_signals import ExitSignals
-from cashier_app.ui.launch import (
-    NO_SCREEN,
-    RESOURCES,
-    install_excepthook,
-    load_style,
-    no_screen,
-    qt_message,
-    refuse,
-    run_until,
-)
+from cashier_app.ui.launch import RESOURCES, run_until, start_application, window_point
 
 from .window import KioskConfig, KioskWindow
 
@@ -90,37 +78,16 @@ def kiosk_settings(settings: cfg.Settings) -> cfg.Settings:
 
 def run_kiosk(settings: cfg.Settings, *, demo: bool = False,
               smoke_screenshot: Path | None = None) -> int:
-    settings.require_processing()
-    if no_screen():
-        print(f"cashier-app: {NO_SCREEN}", file=sys.stderr)
+    app = start_application(settings, "Терминал")  # the desk's look for the demo's
+    if app is None:                                 # control window and message boxes
         return 1
-    from PySide6.QtCore import qInstallMessageHandler
-
-    qInstallMessageHandler(qt_message)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("cashier-app")
-    app.setApplicationDisplayName("Терминал")
-    load_style(app)  # the demo's control window and message boxes: the desk's look
-    install_excepthook()
     settings = kiosk_settings(settings)
     exit_signals = ExitSignals()
     with ExitStack() as stack:
         stack.callback(exit_signals.close)
-        try:
-            window_lock = hold_window(settings.data_dir)
-        except (AlreadyRunning, OSError) as error:
-            log.error("kiosk not started: %s", error)
-            refuse(str(error))
+        point = stack.enter_context(window_point(settings, "kiosk"))
+        if point is None:
             return 1
-        stack.callback(window_lock.release)
-        try:
-            point = point_for(settings, "kiosk", receipts=True, lenient_printer=True)
-        except JournalError as error:
-            log.error("kiosk not started: %s", error)
-            refuse(str(error))
-            return 1
-        stack.callback(point.close)
         control = None
         if demo:  # the software validator and its control window: imported for the demo
             from cashier_app.emulator.ccnet_device import SoftwareValidator
