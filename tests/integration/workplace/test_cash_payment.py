@@ -269,3 +269,24 @@ def test_no_bill_goes_in_above_the_accounts_highest_amount(kiosk: Kiosk) -> None
     kiosk.run(asyncio.sleep(0.3))
     assert kiosk.cash.due().inserted == D("15000.00") and len(kiosk.unit.cassette) == 3
     assert kiosk.cash.due().ready is None
+
+
+def test_a_lost_pay_answer_is_repeated_with_the_same_bytes_and_debited_once(
+        kiosk: Kiosk) -> None:
+    record = kiosk.checked()
+    kiosk.run(kiosk.cash.begin(record, kiosk.services["P1011"]))
+    kiosk.insert(100, 50)
+    session_id = kiosk.intake.session.id  # type: ignore[union-attr]
+    # the center pays it and the answer never comes back: nothing is known, so it stays
+    # «в обработке» and the very same request goes again
+    kiosk.emulator.add_fault(method="pay", action="drop", when="after")
+    first = kiosk.run(kiosk.cash.pay())
+    assert first.state is State.PAYING
+    paid = kiosk.settle(first)
+    assert paid.state is State.PAID and paid.amount_from == D("150.00")
+    at_center = kiosk.emulator.center.transaction(paid.agent_transaction_id)
+    assert len(at_center.pay_requests) >= 2  # the answer was lost: sent again …
+    assert at_center.debits == 1 and len(set(at_center.pay_requests)) == 1  # … same bytes
+    assert kiosk.journal.cash_session(session_id).state == SPENT
+    assert kiosk.journal.unpaid_vouchers() == []  # no voucher for money that was paid
+    assert sum(kiosk.unit.cassette, D(0)) == paid.amount_from
