@@ -2,5 +2,6 @@
 
 from .center import ProcessingCenter, load_catalog
 from .server import EmulatorServer, FaultRule
+from .wallet import WalletServer
 
-__all__ = ["EmulatorServer", "FaultRule", "ProcessingCenter", "load_catalog"]
+__all__ = ["EmulatorServer", "FaultRule", "ProcessingCenter", "WalletServer", "load_catalog"]
