@@ -26,6 +26,7 @@ from cashier_app.devices.ccnet_driver import CcnetAcceptor
 from cashier_app.engine import PaymentEngine
 from cashier_app.engine.catalog import CatalogStore
 from cashier_app.engine.events import RecoveryFailed
+from cashier_app.engine.methods.wallet import WalletTiming
 from cashier_app.events import EventHub
 from cashier_app.journal import IdAllocator, Journal, JournalError, JournalStorageError
 from cashier_app.journal.ids import read_hwm
@@ -37,6 +38,7 @@ from cashier_app.receipts.printers import PrinterConfig
 from cashier_app.receipts.service import ReceiptService
 from cashier_app.settings.sections import printer_config, receipt_settings
 from cashier_app.util.fsutil import make_private
+from cashier_app.wallet_api.client import WalletClient
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +157,36 @@ def make_sbp(settings: cfg.Settings, client: ProcessingClient) -> SbpClient | No
                      poll_interval=settings[cfg.SBP_POLL])
 
 
+def make_wallet(settings: cfg.Settings) -> WalletClient | None:
+    """The e-wallet client when this point works with wallets (``wallet.url`` set);
+    ConfigError when the partner's credentials are missing."""
+    url = settings[cfg.WALLET_URL]
+    if not url:
+        return None
+    missing = [setting.key for setting in (cfg.WALLET_CLIENT_ID, cfg.WALLET_CLIENT_SECRET,
+                                           cfg.WALLET_PARTNER_ID) if not settings[setting]]
+    if missing:
+        raise cfg.ConfigError("Для электронных кошельков задайте " + ", ".join(missing))
+    return WalletClient(url, settings[cfg.WALLET_CLIENT_ID], settings[cfg.WALLET_CLIENT_SECRET],
+                        settings[cfg.WALLET_PARTNER_ID], token_path=settings[cfg.WALLET_TOKEN_PATH],
+                        timeout=settings[cfg.WALLET_TIMEOUT])
+
+
+def wallet_timing(settings: cfg.Settings) -> WalletTiming:
+    return WalletTiming(refill_minutes=settings[cfg.WALLET_REFILL_MINUTES],
+                        reconcile_minutes=settings[cfg.WALLET_RECONCILE_MINUTES])
+
+
 def make_engine(settings: cfg.Settings, journal: Journal, client: ProcessingClient, *,
                 events: EventHub | None = None,
                 clock: Callable[[], datetime] = datetime.now) -> PaymentEngine:
     ids = IdAllocator(settings.data_dir / HWM_NAME, settings[cfg.POINT_NUMBER],
                       floor=journal.max_id())
-    return PaymentEngine(journal, client, retry_policy(settings), ids,
-                         commission=settings.commission_rules,
-                         sbp=make_sbp(settings, client), events=events, clock=clock)
+    engine = PaymentEngine(journal, client, retry_policy(settings), ids,
+                           commission=settings.commission_rules,
+                           sbp=make_sbp(settings, client), events=events, clock=clock)
+    engine.use_wallet(make_wallet(settings), wallet_timing(settings))
+    return engine
 
 
 @dataclass
@@ -218,9 +242,16 @@ class Point:
             except (TimeoutError, asyncio.CancelledError):
                 pass
 
+    @property
+    def wallet(self) -> WalletClient | None:
+        """The e-wallet client (the engine's), None where wallets are off."""
+        return self.engine.wallet.client if self.engine.wallet is not None else None
+
     async def aclose(self) -> None:
         await self.stop()
         await self.client.aclose()
+        if self.wallet is not None:
+            await self.wallet.aclose()
         self.close()
 
     def close(self) -> None:
@@ -277,11 +308,23 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
     """``--demo``: start the emulator in-process, point the program at it, use a throwaway
     data directory, the demo cashiers, a file as the printer, QR СБП on."""
     from cashier_app.emulator import EmulatorServer  # only demo mode needs these
-    from cashier_app.emulator.demo import DEMO_CASHIERS, DEMO_PRINTER_FILE, DEMO_RECEIPT, DEMO_TOKEN
+    from cashier_app.emulator.demo import (
+        DEMO_CASHIERS,
+        DEMO_PRINTER_FILE,
+        DEMO_RECEIPT,
+        DEMO_TOKEN,
+        DEMO_WALLET,
+        DEMO_WALLET_SERVICE,
+    )
+    from cashier_app.emulator.wallet import WalletServer
 
     data_dir = Path(tempfile.mkdtemp(prefix="cashier-demo-"))
     server = EmulatorServer(token=DEMO_TOKEN).start()
-    log.info("demo mode: emulator at %s, data in %s", server.url, data_dir)
+    wallets = WalletServer(client_id=DEMO_WALLET["client_id"],
+                           client_secret=DEMO_WALLET["client_secret"],
+                           partner_id=DEMO_WALLET["partner_id"]).start()
+    log.info("demo mode: emulator at %s, wallets at %s, data in %s", server.url, wallets.url,
+             data_dir)
     printer: dict[cfg.Setting[Any], Any] = {
         cfg.PRINTER_KIND: "file", cfg.PRINTER_ADDRESS: str(data_dir / DEMO_PRINTER_FILE),
         cfg.PRINTER_COLUMNS: 42}
@@ -296,7 +339,13 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
             **({} if settings[cfg.PRINTER_KIND] != "none" else printer),
             **({} if settings[cfg.RECEIPT_AGENT_NAME] else receipt),
             cfg.SBP_ENABLED: True,  # the emulator takes QR СБП: the demo shows it
+            **({} if settings[cfg.WALLET_URL] else {
+                cfg.WALLET_URL: wallets.url, cfg.WALLET_CLIENT_ID: DEMO_WALLET["client_id"],
+                cfg.WALLET_CLIENT_SECRET: DEMO_WALLET["client_secret"],
+                cfg.WALLET_PARTNER_ID: DEMO_WALLET["partner_id"],
+                cfg.WALLET_CASH_SERVICE: DEMO_WALLET_SERVICE}),
         })
     finally:
+        wallets.stop()
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

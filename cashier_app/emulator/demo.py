@@ -24,6 +24,12 @@ DEMO_CASHIERS = [
 #: Demo mode prints into a file in its data directory (a "virtual printer").
 DEMO_PRINTER_FILE = "printer-output.prn"
 
+#: The partner's credentials the demo's wallet service takes (not secrets: demo only).
+DEMO_WALLET = {"client_id": "demo-partner", "client_secret": "demo-secret-not-a-secret",
+               "partner_id": "demo"}
+#: The demo catalog's service «пополнение кошелька наличными» (a v20 service: account = phone).
+DEMO_WALLET_SERVICE = "P5001"
+
 
 #: The receipt's texts in demo mode (setting keys → values), unless the settings give them.
 DEMO_RECEIPT = {
@@ -51,3 +57,22 @@ def demo_bank(emulator_url: str) -> Callable[[int], Awaitable[str]]:
         return "" if answer.get("ok") else f"Демо-банк: {answer.get('error', 'отказ')}"
 
     return pay
+
+
+def demo_wallet_bank(wallet_url: str) -> Callable[[str], Awaitable[str]]:
+    """Demo mode: the person's bank confirming a wallet refill's СБП link (``payload``), as
+    the wallet emulator's refill page does. Returns what went wrong ("" when credited)."""
+
+    async def confirm(payload: str) -> str:
+        import httpx
+
+        refill_id = payload.split("qr.nspk.ru/", 1)[-1].split("?", 1)[0]
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                answer = await http.post(
+                    f"{wallet_url}/_emulator/wallet/refills/{refill_id}/pay")
+        except httpx.HTTPError as error:
+            return f"Демо-банк не ответил: {error}"
+        return "" if answer.status_code == 200 else f"Демо-банк: отказ ({answer.status_code})"
+
+    return confirm

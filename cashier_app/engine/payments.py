@@ -55,11 +55,13 @@ from cashier_app.processing.requests import check_body, format_agent_date
 from cashier_app.processing.retry import RetryPolicy
 from cashier_app.processing.sbp import SbpClient
 from cashier_app.util.failpoints import failpoint
+from cashier_app.wallet_api.client import WalletClient
 
 from .attempts import Sent, send_timed
 from .events import PaymentChanged, RequestAnswered
 from .methods.cash import CashPay
 from .methods.qr import QrPay
+from .methods.wallet import WalletPay, WalletTiming
 from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ class PaymentEngine:
         self._locks: dict[int, asyncio.Lock] = {}
         self.cash = CashPay(self)
         self.qr: QrPay | None = None
+        self.wallet: WalletPay | None = None
         self.methods: dict[str, Method] = {self.cash.name: self.cash}
         self.sbp = sbp
         self.scheduler = Scheduler(self)
@@ -125,9 +128,19 @@ class PaymentEngine:
     @sbp.setter
     def sbp(self, sbp: SbpClient | None) -> None:
         self.qr = QrPay(self, sbp) if sbp is not None else None
+        self._gather_methods()
+
+    def use_wallet(self, client: WalletClient | None, timing: WalletTiming | None = None
+                   ) -> None:
+        """Take e-wallet operations through ``client`` (None: this point has no wallet)."""
+        self.wallet = WalletPay(self, client, timing) if client is not None else None
+        self._gather_methods()
+
+    def _gather_methods(self) -> None:
         self.methods = {self.cash.name: self.cash}
-        if self.qr is not None:
-            self.methods[self.qr.name] = self.qr
+        for method in (self.qr, self.wallet):
+            if method is not None:
+                self.methods[method.name] = method
 
     # --- shared by the methods -----------------------------------------------------------
     def emit(self, record: PaymentRecord) -> PaymentRecord:

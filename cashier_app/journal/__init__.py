@@ -21,6 +21,7 @@ from .ids import IdAllocator
 from .records import (
     CASH,
     SBP,
+    WALLET,
     Attempt,
     AuditEntry,
     CashCount,
@@ -29,8 +30,26 @@ from .records import (
     ShiftError,
     StoredReceipt,
 )
+from .wallets import WalletEntry
 
-__all__ = ["CASH", "SBP", "Attempt", "AuditEntry", "CashCount", "IdAllocator", "Journal",
-           "JournalBusy", "JournalDamaged", "JournalError", "JournalMissing",
-           "JournalStorageError", "JournalTooNew", "PaymentRecord", "Shift", "ShiftError",
-           "StoredReceipt"]
+__all__ = [
+    "CASH",
+    "SBP",
+    "WALLET",
+    "Attempt",
+    "AuditEntry",
+    "CashCount",
+    "IdAllocator",
+    "Journal",
+    "JournalBusy",
+    "JournalDamaged",
+    "JournalError",
+    "JournalMissing",
+    "JournalStorageError",
+    "JournalTooNew",
+    "PaymentRecord",
+    "Shift",
+    "ShiftError",
+    "StoredReceipt",
+    "WalletEntry",
+]

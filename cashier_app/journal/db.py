@@ -30,6 +30,7 @@ from .receipts import ReceiptsTable
 from .records import (
     CASH,
     SBP,
+    WALLET,
     Attempt,
     AuditEntry,
     CashCount,
@@ -42,10 +43,11 @@ from .records import (
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .seal import CHAINED, GENESIS, Sealer, link_hash, row_digest, seal
 from .shifts import ShiftsTable
+from .wallets import WalletEntry, WalletsTable
 
-__all__ = ["CASH", "CHAINED", "GENESIS", "SBP", "SCHEMA_VERSION", "Attempt", "AuditEntry",
+__all__ = ["CASH", "CHAINED", "GENESIS", "SBP", "SCHEMA_VERSION", "WALLET", "Attempt", "AuditEntry",
            "CashCount", "Journal", "PaymentRecord", "Shift", "ShiftError", "StoredReceipt",
-           "day_bounds", "link_hash", "row_digest", "seal"]
+           "WalletEntry", "day_bounds", "link_hash", "row_digest", "seal"]
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,7 +83,8 @@ _UNTRANSLATED = {"_update", "_add_attempt", "_migrate", "_write", "transaction",
 
 
 @_translate_all
-class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable, CashInTable):
+class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable, CashInTable,
+              WalletsTable):
     """The payment journal. ``lease`` is the running program's claim (see
     :mod:`cashier_app.journal.leases`): the payments it creates carry its owner name, and it
     tells whether another payment's owner is alive; ``ids_issued`` — the last

@@ -23,10 +23,14 @@ from .seal import now_text
 
 class PaymentsTable(Table):
     # --- payments ------------------------------------------------------------------
-    def create(self, **values: Any) -> PaymentRecord:
+    def create(self, *, state: State = State.NEW, **values: Any) -> PaymentRecord:
+        """A new payment, ``new`` — or ``checked`` for an operation that has nothing to check
+        with the processing center (an e-wallet operation: its own service checks it)."""
+        if state not in (State.NEW, State.CHECKED):
+            raise ValueError(f"a payment cannot be created {state}")
         now = now_text()
         row = to_columns({"extras": {}, **values})
-        row.update(state=str(State.NEW), created_at=now, updated_at=now, owner=self.owner)
+        row.update(state=str(state), created_at=now, updated_at=now, owner=self.owner)
         with self._write():
             written = self.sealer.insert("payments", row)
         return PaymentRecord.from_row(written)

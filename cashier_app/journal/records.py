@@ -21,7 +21,8 @@ from .schema import KOPECK_COLUMNS
 
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
 MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
-JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles")
+JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles",
+                "wallet_baseline")
 #: The center's answers: stored with their numbers as numbers, exactly as they came
 #: (``509455.9000`` stays that), and read back as exact Decimals — never floats or strings.
 ANSWER_COLUMNS = ("check_answer", "pay_answer")
@@ -33,7 +34,7 @@ def day_bounds(first: date, last: date) -> list[str]:
     return [first.isoformat(), f"{last.isoformat()}T99"]
 
 
-CASH, SBP = "cash", "sbp"  # payments.payment_method
+CASH, SBP, WALLET = "cash", "sbp", "wallet"  # payments.payment_method
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class PaymentRecord:
     field_titles: dict[str, dict[str, str]] | None = None  # {"inputs"|"displays": {name: title}}
     receipt_printed_at: str | None = None
     receipt_error: str | None = None
-    payment_method: str = "cash"  # cash | sbp
+    payment_method: str = "cash"  # cash | sbp | wallet
     qr_mode: str | None = None  # qr | cash_link
     qr_body: bytes | None = None  # create/activate as sent (a repeat sends these bytes)
     qr_id: str | None = None
@@ -84,6 +85,14 @@ class PaymentRecord:
     qr_failures: int = 0  # status requests in a row without an answer
     cancel_requested_at: str | None = None
     owner: str | None = None  # the running program that works it (journal.leases)
+    wallet_id: str | None = None  # an e-wallet operation's wallet (method ``wallet``)
+    wallet_operation: str | None = None  # refill | payment | withdrawal
+    wallet_body: bytes | None = None  # its money request as sent (a repeat sends these)
+    wallet_token: str | None = None  # the payment step's token (from initialization)
+    wallet_sent_at: str | None = None  # when the money request was first sent
+    wallet_baseline: list[str] | None = None  # report entries there before it was sent
+    wallet_match: str | None = None  # the wallet report entry that proved the outcome
+    needs_decision: str | None = None  # why nothing can settle it: a supervisor decides
 
     @cached_property
     def check(self) -> PaymentAnswer:
@@ -98,8 +107,12 @@ class PaymentRecord:
     @property
     def cash_accepted(self) -> bool:
         """From ``paying`` on the cash is in the drawer (a failed payment's is given back);
-        a QR СБП payment never puts cash in the drawer."""
-        return self.state in (State.PAYING, State.PAID) and not self.by_qr
+        a QR СБП payment or an e-wallet operation never puts cash in the drawer."""
+        return self.state in (State.PAYING, State.PAID) and self.payment_method == CASH
+
+    @property
+    def by_wallet(self) -> bool:
+        return self.payment_method == WALLET
 
     @property
     def accepted(self) -> bool:

@@ -16,7 +16,7 @@ from cashier_app.core.money import kopecks
 
 from .seal import CHAINED, seal
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
 #: compares those exactly (its own arithmetic on text would go through floats).
 KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
@@ -225,6 +225,30 @@ def _migration_7(db: sqlite_utils.Database) -> None:
                "where agent_transaction_id is not null")
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """E-wallet operations (refill, payment, withdrawal) are payments with method
+    ``wallet``: the same row, chain, attempts and lists. What a wallet operation adds:
+    its wallet, its kind, the exact request it sends (``wallet_body``), the payment step's
+    token, when its money request was first sent, the report entries of its kind that were
+    there before it was sent (``wallet_baseline``: none of them can be its proof), the entry
+    that proved its outcome (``wallet_match``, so one entry never settles two) and, when nothing
+    settles it, why a supervisor must decide (``needs_decision``). ``wallets`` is the
+    point's directory of the wallets it opened or looked up (not money: not sealed)."""
+    payments = db.table("payments")
+    for name, kind in (("wallet_id", str), ("wallet_operation", str), ("wallet_body", bytes),
+                       ("wallet_token", str), ("wallet_sent_at", str), ("wallet_baseline", str),
+                       ("wallet_match", str),
+                       ("needs_decision", str)):
+        payments.add_column(name, kind)
+    db.execute("create index payments_wallet on payments (wallet_id, created_at) "
+               "where wallet_id is not null")
+    db.execute("""create table wallets (
+        wallet_id text primary key, phone text not null, number text, identification text,
+        status text, balance text, opened_at text, opened_by text, seen_at text not null,
+        closed_at text)""")
+    db.execute("create index wallets_phone on wallets (phone)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6,
-    _migration_7]
+    _migration_7, _migration_8]

@@ -37,6 +37,7 @@ from .document import (
     money,
     when,
 )
+from .wallet_receipt import wallet_receipt, wallet_receipt_refusal
 
 STATUS_TEXT = {
     State.PAID: ("ПЛАТЁЖ ПРОВЕДЁН", ""),
@@ -52,13 +53,15 @@ KIOSK_PENDING = ("ПЛАТЁЖ ПРИНЯТ И БУДЕТ ПРОВЕДЁН",
 RECEIPT_STATES = tuple(STATUS_TEXT)
 
 
-METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП"}
+METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП", "wallet": "электронный кошелёк"}
 
 
 def receipt_refusal(record: PaymentRecord) -> str | None:
     """Why this payment gets no receipt, for the cashier (Russian); None when it gets one —
     paid, or in progress with its cash in the drawer. A refused payment gets none (its money
     goes back to the person), nor does anything that never reached pay or an unpaid code."""
+    if record.by_wallet:
+        return wallet_receipt_refusal(record)
     if record.by_qr:
         if record.state is State.PAID:
             return None
@@ -201,6 +204,8 @@ def payment_receipt(record: PaymentRecord, settings: ReceiptSettings, number: in
     """The receipt of one payment, from its journal row. Raises ReceiptError for a payment that
     gets none (:func:`receipt_refusal`: refused, never paid, a QR code not paid)."""
     status = receipt_status(record)
+    if record.by_wallet:
+        return wallet_receipt(record, settings, number)
     answer = _answer(record)
     doc = Document("payment", number)
     add_heading(doc, settings)

@@ -155,8 +155,11 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
         doc.add(PAIR, f"  платежей: {count}", money(total))
     doc.add(RULE)
     doc.add(CENTER, "ПО СПОСОБУ ОПЛАТЫ (принято)")
-    for method, title in (("cash", "Наличными"), ("sbp", "По QR СБП")):
+    for method, title in (("cash", "Наличными"), ("sbp", "По QR СБП"),
+                          ("wallet", "Кошельки (не наличные)")):
         count, total = totals.by_method.get(method, (0, Decimal("0.00")))
+        if method == "wallet" and not count:
+            continue  # a desk without wallets: no row for them
         doc.add(PAIR, f"{title}: {count}", money(total))
     doc.add(RULE)
     doc.add(PAIR, "К зачислению", money(totals.amount_to))

@@ -1,7 +1,7 @@
 """Every setting of the program, declared once, by section (``processing``, ``paths``,
 ``point``, ``cashiers``, ``commission``, ``catalog``, ``ui``, ``printer``, ``receipt``, ``sbp``,
-``acceptor``, ``kiosk``, ``log``). Keys are ``section.name`` (TOML tables); each has an environment
-variable."""
+``acceptor``, ``kiosk``, ``wallet``, ``log``). Keys are ``section.name`` (TOML tables); each has
+an environment variable."""
 
 from __future__ import annotations
 
@@ -242,6 +242,41 @@ KIOSK_RESULT_SECONDS = declare(Setting(
     "kiosk.result_seconds", float, 10.0, "CASHIER_KIOSK_RESULT_SECONDS",
     "Сколько секунд показывать итог платежа («Заберите чек») до главного экрана",
     check=lambda value: None if 2 <= value <= 120 else "от 2 до 120"))
+WALLET_URL = declare(Setting(
+    "wallet.url", str, "", "CASHIER_WALLET_URL",
+    "Адрес сервиса электронных кошельков «ВсеПлатежи» (тестовый: "
+    "https://wallet.dev.vseplatezhi.ru); пусто — кошельков на этой кассе нет",
+    check=checks.url))
+WALLET_CLIENT_ID = declare(Setting(
+    "wallet.client_id", str, "", "CASHIER_WALLET_CLIENT_ID",
+    "clientId партнёра (выдаётся при интеграции)", check=checks.header_value))
+WALLET_CLIENT_SECRET = declare(Setting(
+    "wallet.client_secret", str, "", "CASHIER_WALLET_CLIENT_SECRET",
+    "clientSecret партнёра", secret=True))
+WALLET_PARTNER_ID = declare(Setting(
+    "wallet.partner_id", str, "", "CASHIER_WALLET_PARTNER_ID",
+    "Идентификатор партнёра", check=checks.header_value))
+WALLET_TOKEN_PATH = declare(Setting(
+    "wallet.token_path", str, "/oauth/token", "CASHIER_WALLET_TOKEN_PATH",
+    "Путь получения токенов OAuth2 у сервиса кошельков",
+    check=lambda value: None if value.startswith("/") else "путь, начинающийся с /"))
+WALLET_TIMEOUT = declare(Setting(
+    "wallet.timeout", float, 15.0, "CASHIER_WALLET_TIMEOUT",
+    "Наибольшее время одного запроса к сервису кошельков, секунд", check=checks.positive))
+WALLET_REFILL_MINUTES = declare(Setting(
+    "wallet.refill_minutes", float, 10.0, "CASHIER_WALLET_REFILL_MINUTES",
+    "Сколько минут действует ссылка СБП на пополнение кошелька: неподтверждённое за это "
+    "время пополнение не состоялось",
+    check=lambda value: None if 1 <= value <= 1440 else "от 1 до 1440"))
+WALLET_RECONCILE_MINUTES = declare(Setting(
+    "wallet.reconcile_minutes", float, 5.0, "CASHIER_WALLET_RECONCILE_MINUTES",
+    "Ответ на вывод средств потерян: сколько минут искать операцию в отчёте кошелька, "
+    "прежде чем просить решения старшего кассира",
+    check=lambda value: None if 0.1 <= value <= 1440 else "от 0.1 до 1440"))
+WALLET_CASH_SERVICE = declare(Setting(
+    "wallet.cash_service", str, "", "CASHIER_WALLET_CASH_SERVICE",
+    "Код услуги процессинга «пополнение кошелька» для пополнения наличными с карточки "
+    "кошелька (номер телефона кошелька — лицевой счёт); пусто — кнопки нет"))
 LOG_LEVEL = declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=checks.log_level))

@@ -41,7 +41,7 @@ def test_window_shows_catalog_and_balance(qtbot: QtBot, loop: qasync.QEventLoop,
     assert window.balance_label.text() == (
         f"Баланс агента: 500 000,00 ₽ (на {datetime.now():%H:%M})")
     assert window.balance_label.property("state") == "ok"
-    assert window.catalog_label.text().startswith("Каталог: 9 услуг, ")
+    assert window.catalog_label.text().startswith("Каталог: 10 услуг, ")
     assert window.windowTitle() == "Касса — демо-режим"
 
     herbalife = window.tree.topLevelItem(5).child(0)
@@ -70,7 +70,7 @@ def test_processing_down_shows_the_cached_catalog(qtbot: QtBot, loop: qasync.QEv
     assert len(services_shown(window)["Сотовая связь"]) == 4
     assert window.connection_label.text() == "Нет связи с процессингом"
     assert window.connection_label.property("state") == "error"
-    assert window.catalog_label.text().startswith("Каталог: 9 услуг, сохранён")
+    assert window.catalog_label.text().startswith("Каталог: 10 услуг, сохранён")
     assert window.balance_label.text() == "Баланс: нет данных"
     assert window.grab().save(str(screenshots / "main_window_offline.png"))
     rig.close()

@@ -78,13 +78,20 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_KIOSK_CASH_IDLE_SECONDS": "240", "CASHIER_KIOSK_SLIDESHOW": "/srv/ads",
            "CASHIER_KIOSK_SLIDESHOW_AFTER": "90", "CASHIER_KIOSK_PAPER_OUT": "screen",
            "CASHIER_KIOSK_OFFLINE_MINUTES": "3", "CASHIER_KIOSK_POPULAR": '["P1011"]',
-           "CASHIER_KIOSK_RESULT_SECONDS": "8"}
+           "CASHIER_KIOSK_RESULT_SECONDS": "8",
+           "CASHIER_WALLET_URL": "https://wallet.dev.vseplatezhi.ru",
+           "CASHIER_WALLET_CLIENT_ID": "partner-1", "CASHIER_WALLET_CLIENT_SECRET": "s",
+           "CASHIER_WALLET_PARTNER_ID": "p-1", "CASHIER_WALLET_TOKEN_PATH": "/auth/token",
+           "CASHIER_WALLET_TIMEOUT": "20", "CASHIER_WALLET_REFILL_MINUTES": "15",
+           "CASHIER_WALLET_RECONCILE_MINUTES": "3", "CASHIER_WALLET_CASH_SERVICE": "P5001"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
     assert settings[cfg.PROCESSING_VERIFY_TLS] is False
     assert settings[cfg.POINT_NUMBER] == 12
     assert settings[cfg.ACCEPTOR_PORT] == "COM3" and settings[cfg.ACCEPTOR_POLL_INTERVAL] == 0.2
+    assert settings[cfg.WALLET_TOKEN_PATH] == "/auth/token"
+    assert settings[cfg.WALLET_REFILL_MINUTES] == 15.0
     from cashier_app.ui.kiosk.launch import kiosk_config
 
     kiosk = kiosk_config(settings, demo=False)

@@ -169,8 +169,8 @@ class QrPay:
         ``paid`` if the person paid it after all."""
         async with self.engine.lock(agent_transaction_id):
             record = self.engine.journal.get(agent_transaction_id)
-            if record.state is not State.QR_WAITING:
-                return record
+            if record.state is not State.QR_WAITING or record.payment_method != SBP:
+                return record  # not a code (a wallet refill's link cannot be withdrawn)
             if not record.cancel_requested_at:
                 record = self.engine.emit(self.engine.journal.update(
                     agent_transaction_id, expect=State.QR_WAITING, result_message=reason,
@@ -187,7 +187,8 @@ class QrPay:
                     cancel_requested_at=now, result_message=INTERRUPTED,
                     next_attempt_at=None))
                 for record in self.engine.journal.in_state(State.QR_WAITING)
-                if not record.cancel_requested_at and not self.engine.scheduler.alive(record.owner)]
+                if record.payment_method == SBP and not record.cancel_requested_at
+                and not self.engine.scheduler.alive(record.owner)]
 
     async def _poll_qr_locked(self, record: PaymentRecord) -> PaymentRecord:
         sbp = self._sbp()
