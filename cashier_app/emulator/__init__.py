@@ -1,7 +1,8 @@
 """A processing-center emulator: a real HTTP server on loopback speaking API v20 (seed 003)."""
 
 from .center import ProcessingCenter, load_catalog
-from .server import EmulatorServer, FaultRule
+from .faults import FaultRule
+from .server import EmulatorServer
 from .wallet import WalletServer
 
 __all__ = ["EmulatorServer", "FaultRule", "ProcessingCenter", "WalletServer", "load_catalog"]

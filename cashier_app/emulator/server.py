@@ -31,18 +31,17 @@ import json
 import logging
 import socket
 import struct
-import threading
 import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
 from .answers import answer as _answer
 from .center import ProcessingCenter, load_catalog
+from .faults import FaultRule
+from .loopback import HttpServer, LoopbackServer
 
 log = logging.getLogger(__name__)
 BANK_PAGE = "/_emulator/sbp/"
@@ -53,60 +52,10 @@ BANK_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
 <form method="post" action="/_emulator/sbp/{qr}/pay"><button>Оплатить</button></form>
 <form method="post" action="/_emulator/sbp/{qr}/reject"><button>Отклонить</button></form>
 </body></html>"""
-ACTIONS = ("code", "delay", "drop", "reset", "http", "broken_json")
-
-
-@dataclass
-class FaultRule:
-    method: str = "*"
-    action: str = "code"
-    times: int = 1  # -1: every matching request
-    result: int = 1
-    seconds: float = 0.0
-    status: int = 502
-    when: str = "before"
-    match: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # JSON gives Decimal and maybe strings; the rule works in plain numbers
-        self.seconds = float(self.seconds)
-        self.times, self.result, self.status = int(self.times), int(self.result), int(self.status)
-        if self.seconds < 0:
-            raise ValueError("fault 'seconds' must not be negative")
-        if self.action not in ACTIONS:
-            raise ValueError(f"unknown fault action {self.action!r}; one of {ACTIONS}")
-        if self.when not in ("before", "after"):
-            raise ValueError("fault 'when' is 'before' or 'after'")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FaultRule:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        unknown = set(data) - set(known)
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        return cls(**known)
-
-    def matches(self, method: str, body: Any) -> bool:
-        if self.method not in ("*", method):
-            return False
-        if not self.match:
-            return True
-        if not isinstance(body, dict):
-            return False
-        return all(body.get(key) == value for key, value in self.match.items())
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256  # a burst of connections must not be reset by a short backlog
-    owner: EmulatorServer
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go in separate writes: no 40 ms stall
-    server: _Server
+    server: HttpServer
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("emulator: " + format, *args)
@@ -232,8 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json({"ok": False, "error": str(error)}, status=400)
 
 
-class EmulatorServer:
+class EmulatorServer(LoopbackServer):
     """Start with :meth:`start` (a background thread) or :meth:`serve_forever`."""
+
+    thread_name = "processing-emulator"
 
     def __init__(
         self,
@@ -247,44 +198,7 @@ class EmulatorServer:
         self.center = center or ProcessingCenter(load_catalog())
         self.token = token
         self.auth_scheme = auth_scheme
-        self.faults: list[FaultRule] = []
-        self._faults_lock = threading.Lock()
-        self._host = host
-        self._httpd = _Server((host, port), _Handler)
-        self._httpd.owner = self
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    def add_faults(self, rules: list[FaultRule]) -> None:
-        with self._faults_lock:
-            self.faults.extend(rules)
-
-    def add_fault(self, **fields: Any) -> FaultRule:
-        rule = FaultRule(**fields)
-        self.add_faults([rule])
-        return rule
-
-    def clear_faults(self) -> None:
-        with self._faults_lock:
-            self.faults.clear()
-
-    def take_fault(self, method: str, body: Any) -> FaultRule | None:
-        with self._faults_lock:
-            for rule in self.faults:
-                if rule.matches(method, body):
-                    if rule.times > 0:
-                        rule.times -= 1
-                        if rule.times == 0:
-                            self.faults.remove(rule)
-                    return rule
-        return None
+        super().__init__(_Handler, host, port)
 
     def scripted_answer(self, method: str, body: Any, raw: bytes, code: int) -> dict[str, Any]:
         if method == "pay":
@@ -302,29 +216,3 @@ class EmulatorServer:
             extra["agentTransactionId"] = tx_id
         return _answer(code, **extra)
 
-    def start(self) -> EmulatorServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name="processing-emulator", daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self._httpd.serve_forever(poll_interval=0.2)
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> EmulatorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def describe_faults(self) -> list[dict[str, Any]]:
-        with self._faults_lock:
-            return [asdict(rule) for rule in self.faults]

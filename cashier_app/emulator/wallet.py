@@ -38,17 +38,17 @@ import struct
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cashier_app.core.text import money
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
-from .server import FaultRule
+from .faults import FaultRule
+from .loopback import HttpServer, LoopbackServer
 from .wallet_books import BANKS, WalletBooks, WalletProblem, field_error
 
 log = logging.getLogger(__name__)
@@ -113,17 +113,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-    owner: WalletServer
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: _HTTPServer
+    server: HttpServer
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("wallet emulator: " + format, *args)
@@ -332,9 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, page.encode("utf-8"), "text/html")
 
 
-class WalletServer:
+class WalletServer(LoopbackServer):
     """The wallet service on loopback. :meth:`start` (a background thread) or
     :meth:`serve_forever`; a context manager."""
+
+    thread_name = "wallet-emulator"
 
     def __init__(self, *, client_id: str = "demo-partner", client_secret: str = "demo-secret",
                  partner_id: str = "demo", access_ttl: float = 300.0,
@@ -344,8 +339,6 @@ class WalletServer:
         self.access_ttl = access_ttl
         self.token_path = token_path
         self.ledger = WalletBooks(refill_ttl=refill_ttl, limits=limits)
-        self.faults: list[FaultRule] = []
-        self._faults_lock = threading.Lock()
         self._auth_lock = threading.Lock()
         self._access: dict[str, tuple[float, str]] = {}  # token → (expires at, partner)
         self._refresh: dict[str, tuple[float, str]] = {}
@@ -354,82 +347,20 @@ class WalletServer:
         #: API requests answered 401 (no, an unknown or an expired access token)
         self.unauthorized = 0
         self._issued: list[str] = []
-        self._host = host
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.owner = self
-        self._thread: threading.Thread | None = None
+        super().__init__(_Handler, host, port)
 
     def __repr__(self) -> str:
         return f"WalletServer({self.url!r})"
 
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    # --- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> WalletServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name="wallet-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self._httpd.serve_forever(poll_interval=0.2)
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> WalletServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     # --- faults ---------------------------------------------------------------------------------
 
-    def add_faults(self, rules: list[FaultRule]) -> None:
-        for rule in rules:
-            if rule.action == "code":
-                raise ValueError("the wallet has no result codes: use http, delay, drop, reset "
-                                 "or broken_json")
-            if rule.method not in ("*", *WALLET_METHODS):
-                raise ValueError(f"unknown wallet method {rule.method!r}; one of "
-                                 f"{WALLET_METHODS}")
-        with self._faults_lock:
-            self.faults.extend(rules)
-
-    def add_fault(self, **fields: Any) -> FaultRule:
-        rule = FaultRule(**fields)
-        self.add_faults([rule])
-        return rule
-
-    def clear_faults(self) -> None:
-        with self._faults_lock:
-            self.faults.clear()
-
-    def describe_faults(self) -> list[dict[str, Any]]:
-        with self._faults_lock:
-            return [asdict(rule) for rule in self.faults]
-
-    def take_fault(self, method: str, body: Any) -> FaultRule | None:
-        with self._faults_lock:
-            for rule in self.faults:
-                if rule.matches(method, body):
-                    if rule.times > 0:
-                        rule.times -= 1
-                        if rule.times == 0:
-                            self.faults.remove(rule)
-                    return rule
-        return None
+    def check_fault(self, rule: FaultRule) -> None:
+        if rule.action == "code":
+            raise ValueError("the wallet has no result codes: use http, delay, drop, reset "
+                             "or broken_json")
+        if rule.method not in ("*", *WALLET_METHODS):
+            raise ValueError(f"unknown wallet method {rule.method!r}; one of "
+                             f"{WALLET_METHODS}")
 
     # --- tokens ---------------------------------------------------------------------------------
 

@@ -22,14 +22,12 @@ The body is passed as bytes where it matters (check, pay): a repeat sends the sa
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import ssl
 import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import certifi
 import httpx
 
 from cashier_app.core.answers import (
@@ -41,6 +39,7 @@ from cashier_app.core.answers import (
 )
 from cashier_app.core.result_codes import Finality
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
+from cashier_app.util.tls import find_ssl_error, tls_context
 
 from .errors import AuthError, ResponseFormatError, TransportError
 from .retry import RetryPolicy
@@ -157,20 +156,9 @@ class _Body:
         return body
 
 
-def _find_ssl_error(error: BaseException) -> ssl.SSLError | None:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def _no_answer(method: str, error: Exception) -> TransportError:
     """The TransportError for an exception while sending or reading, with a fixed text."""
-    ssl_error = _find_ssl_error(error)
+    ssl_error = find_ssl_error(error)
     if isinstance(ssl_error, ssl.SSLCertVerificationError):
         kind, text = "tls", TEXT_TLS_CERT
     elif ssl_error is not None:
@@ -203,22 +191,6 @@ def parse_answer(method: str, data: Any, parse: Callable[[Any], P]) -> P:
     except Exception as error:
         log.exception("processing %s: the answer could not be parsed", method)
         raise TransportError("bad_answer", TEXT_UNREADABLE) from error
-
-
-def tls_context(base_url: str) -> ssl.SSLContext:
-    """The certificate check for a client of ``base_url``, as httpx makes it by default
-    (certifi's CAs), built once per process: loading the CA bundle costs tens of
-    milliseconds of every start, twice with the СБП client. A plain ``http://`` URL (the
-    emulator, a center on this computer) never uses TLS — no redirect is followed — so its
-    clients get a strict context with no CA at all, which refuses any certificate."""
-    if base_url.lower().startswith("https://"):
-        return _certifi_context()
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts nobody
-
-
-@functools.cache
-def _certifi_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 class ProcessingClient:

@@ -13,13 +13,14 @@ Every failure is :class:`WalletNoAnswer` with a fixed Russian text; the exceptio
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import ssl
 from collections.abc import Callable
 
-import certifi
 import httpx
+
+from cashier_app.util.tls import find_ssl_error
+from cashier_app.util.tls import tls_context as shared_tls_context
 
 from .errors import WalletNoAnswer
 
@@ -58,29 +59,11 @@ def tls_context(base_url: str, verify: bool | str) -> ssl.SSLContext | bool:
         return False
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
-    if base_url.lower().startswith("https://"):
-        return _certifi_context()
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
-@functools.cache
-def _certifi_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def _ssl_error(error: BaseException) -> ssl.SSLError | None:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return shared_tls_context(base_url)
 
 
 def no_answer(what: str, error: BaseException, scrub: Callable[[str], str]) -> WalletNoAnswer:
-    found = _ssl_error(error)
+    found = find_ssl_error(error)
     if isinstance(found, ssl.SSLCertVerificationError):
         kind, text = "tls", TEXT_TLS_CERT
     elif found is not None:

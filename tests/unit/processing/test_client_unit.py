@@ -219,7 +219,7 @@ def test_tls_context_is_built_once_and_never_trusts_less() -> None:
     emulator) gets a context that still verifies and trusts no CA at all."""
     import ssl
 
-    from cashier_app.processing.client import tls_context
+    from cashier_app.util.tls import tls_context
 
     secure = tls_context("https://center.example/")
     assert tls_context("HTTPS://other.example") is secure  # one bundle load for every client
