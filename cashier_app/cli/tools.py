@@ -23,6 +23,9 @@ def add_commands(commands: Any) -> None:
     emulator.add_argument("--catalog", type=Path, help="свой каталог вместо демо-каталога")
     emulator.add_argument("--faults", type=Path,
                           help="JSON-файл со сценарием сбоев: {\"rules\": [...]}")
+    emulator.add_argument("--wallet-port", type=int, default=0, metavar="PORT",
+                          help="ещё и эмулятор сервиса кошельков на этом порту (учётные данные "
+                               "партнёра — как в демо-режиме; 0 — не запускать)")
     emulator.set_defaults(run_alone=_run_emulator)
 
     pin = commands.add_parser("pin-hash", help="хэш PIN кассира для ключа cashiers.list")
@@ -92,6 +95,7 @@ def _run_emulator(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CommandFailed(f"Эмулятор не запущен: {error}") from None
     server.add_faults(rules)
+    wallets = _wallet_emulator(args.host, args.wallet_port) if args.wallet_port else None
     echo(f"Эмулятор процессинга слушает {server.url}/api/v20/ "
           f"({'токен обязателен' if args.token else 'токен не проверяется'}); Ctrl+C — выход")
     try:
@@ -100,4 +104,24 @@ def _run_emulator(args: argparse.Namespace) -> int:
         pass
     finally:
         server.stop()
+        if wallets is not None:
+            wallets.stop()
     return EXIT_OK
+
+
+def _wallet_emulator(host: str, port: int) -> Any:
+    """The wallet service beside the center, with the demo's partner credentials (said on
+    the terminal: they are the emulator's, not secrets)."""
+    from cashier_app.emulator import WalletServer
+    from cashier_app.emulator.demo import DEMO_WALLET
+
+    try:
+        wallets = WalletServer(host=host, port=port, client_id=DEMO_WALLET["client_id"],
+                               client_secret=DEMO_WALLET["client_secret"],
+                               partner_id=DEMO_WALLET["partner_id"]).start()
+    except OSError as error:
+        raise CommandFailed(f"Эмулятор кошельков не запущен: {error}") from None
+    echo(f"Эмулятор кошельков слушает {wallets.url} (wallet.client_id="
+         f"{DEMO_WALLET['client_id']}, wallet.client_secret={DEMO_WALLET['client_secret']}, "
+         f"wallet.partner_id={DEMO_WALLET['partner_id']})")
+    return wallets
