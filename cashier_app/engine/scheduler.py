@@ -45,7 +45,10 @@ class Scheduler:
         its own, and those whose program is gone — taken over first, all in one write."""
         journal = self.engine.journal
         states = tuple(method.waiting for method in self.engine.methods.values())
-        records = journal.in_state(*states)
+        # a method switched off since (wallets, QR) cannot advance its payments here: left to
+        # a program that has it, they are not attempted in a loop that would only spin
+        records = [record for record in journal.in_state(*states)
+                   if record.payment_method in self.engine.methods]
         orphans = [(record.agent_transaction_id, record.owner) for record in records
                    if record.owner != journal.owner and not self.alive(record.owner)]
         taken = {}

@@ -283,3 +283,16 @@ def test_directory_finds_the_wallet_by_phone_and_the_audit_has_who(point: Desk) 
     actions = [row[0] for row in point.journal.db.execute(
         "select action from audit where actor = 'Тестова Анна' order by id")]
     assert actions == ["wallet-register", "wallet-identify"]
+
+
+def test_a_point_with_wallets_switched_off_leaves_their_operations_alone(
+        point: Desk) -> None:
+    wallet_id = point.wallet(D("1000.00"))
+    bank = point.run(point.desk.banks())[0]
+    point.server.add_fault(method="withdrawal", action="drop", when="after")
+    record = point.run(point.desk.withdraw(wallet_id, bank.bank_identifier, "100.00"))
+    assert record.state is State.PAYING
+    point.engine.use_wallet(None)
+    assert point.engine.scheduler.unsettled() == []  # nothing to spin on
+    assert [r.agent_transaction_id for r in point.journal.unsettled()] == [
+        record.agent_transaction_id]  # still shown as in progress
