@@ -172,7 +172,9 @@ def _entry_line(entry: WalletEntry) -> str:
 
 async def _register(point: Point, args: argparse.Namespace) -> int:
     desk = _desk(point, args, who="change")
-    entry = await desk.register(args.phone, args.identification)
+    # a level given on the command line is the cashier's word that the passport was checked
+    entry = await desk.register(args.phone, args.identification,
+                                document_checked=args.identification is not None)
     print_json(_entry_json(entry)) if args.json else echo(_entry_line(entry))
     return EXIT_OK
 

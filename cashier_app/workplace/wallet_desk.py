@@ -38,6 +38,7 @@ from cashier_app.wallet_api.models import (
 from cashier_app.wallet_api.requests import (
     check_amount,
     check_phone,
+    check_tsp,
     check_uuid,
     limits_body,
     refill_body,
@@ -47,7 +48,6 @@ from cashier_app.wallet_api.requests import (
 log = logging.getLogger(__name__)
 NO_WALLETS = "Электронные кошельки на этой кассе не настроены (wallet.url)"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-TSP_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -127,14 +127,18 @@ class WalletDesk:
         return WalletCard(entry, info, limits)
 
     # --- what changes a wallet without moving money --------------------------------------
-    async def register(self, phone: str, identification: int | None = None) -> WalletEntry:
+    async def register(self, phone: str, identification: int | None = None, *,
+                       document_checked: bool = False) -> WalletEntry:
+        """Open a wallet; a level above 0 only with the passport seen (as :meth:`identify`)."""
         phone = check_phone(phone)
+        if identification and not document_checked:
+            raise WalletInputError("document", "Для уровня выше 0 проверьте паспорт клиента")
         answer = await self.client.register(phone, identification)
         entry = self.journal.remember_wallet(
             answer.wallet_id, phone=phone, identification=answer.identification,
             status="ACTIVE", opened_at=_now(), opened_by=self.actor or None)
         self._audit("wallet-register", answer.wallet_id, phone=phone,
-                    identification=answer.identification)
+                    identification=answer.identification, document_checked=document_checked)
         return entry
 
     async def identify(self, wallet_id: str, level: int, *, document_checked: bool
@@ -143,7 +147,7 @@ class WalletDesk:
         if level not in (0, 1, 2):
             raise WalletInputError("level", "Уровень идентификации: 0, 1 или 2")
         if level and not document_checked:
-            raise WalletInputError("level", "Идентификация: сначала проверьте паспорт клиента")
+            raise WalletInputError("document", "Для уровня выше 0 проверьте паспорт клиента")
         answer = await self.client.identify(wallet_id, level)
         entry = self.journal.remember_wallet(wallet_id, identification=answer.identification)
         self._audit("wallet-identify", wallet_id, level=level,
@@ -198,9 +202,7 @@ class WalletDesk:
         """A payment from the wallet to a ТСП (the recipient's id)."""
         method = self._method()
         value = check_amount(amount)
-        tsp = tsp.strip()
-        if not tsp or len(tsp) > TSP_MAX or any(ch < " " for ch in tsp):
-            raise WalletInputError("tsp", f"Укажите получателя (ТСП): до {TSP_MAX} символов")
+        tsp = check_tsp(tsp.strip())
         record = method.open(PAYMENT, wallet_id, value, None,
                              account=self._account(wallet_id), cashier=self.actor,
                              shift_id=self.shift_id, extras={"tsp": tsp})

@@ -252,8 +252,9 @@ class WalletPay:
             attempt = _attempt(tx_id, method, started, began, error, body=body)
             if kind == PAYMENT and record.attempts > 0:
                 # a repeat after a lost answer: the first one may have gone through
-                return await self._settle_from_report(record, attempt, refused=str(error))
-            return self._end(record, State.FAILED, str(error), attempt)
+                return await self._settle_from_report(record, attempt, refused=error)
+            return self._end(record, State.FAILED, str(error), attempt,
+                             pay_answer=refusal(error))
         except WalletNoAnswer as error:
             failpoint("after-wallet-answer")
             attempt = _attempt(tx_id, method, started, began, error, body=body)
@@ -309,7 +310,7 @@ class WalletPay:
             return await self._settle_from_report(record)
 
     async def _settle_from_report(self, record: PaymentRecord, attempt: Attempt | None = None,
-                                  *, refused: str | None = None) -> PaymentRecord:
+                                  *, refused: WalletRefused | None = None) -> PaymentRecord:
         """Look for the operation in the wallet's report; decide what its absence means."""
         tx_id, kind = record.agent_transaction_id, record.wallet_operation
         assert kind is not None and record.wallet_id is not None and record.amount_to
@@ -340,7 +341,7 @@ class WalletPay:
                              qr_status="CREDITED" if kind == REFILL else record.qr_status)
         now = self.engine.clock()  # a look that found nothing is not kept as an attempt
         if refused is not None:  # a repeated payment refused, and no debit in the report
-            return self._end(record, State.FAILED, refused)
+            return self._end(record, State.FAILED, str(refused), pay_answer=refusal(refused))
         if kind == REFILL:
             expires = (datetime.fromisoformat(record.qr_expires_at) if record.qr_expires_at
                        else sent_at + timedelta(minutes=self.timing.refill_minutes))
@@ -403,6 +404,13 @@ class WalletPay:
                 wallet_sent_at=_iso(self.engine.clock()),
                 result_message=f"Отправлено снова по решению: {actor}")
             return await self._send_money(record)
+
+
+def refusal(error: WalletRefused) -> dict[str, Any]:
+    """What the journal keeps of a final refusal (``pay_answer``): the window shows its
+    field errors at their fields."""
+    return {"status": error.status, "code": error.code, "message": error.message,
+            "fieldErrors": dict(error.field_errors)}
 
 
 def _iso(moment: datetime, timespec: str = "milliseconds") -> str:

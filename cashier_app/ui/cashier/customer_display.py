@@ -114,3 +114,20 @@ class CustomerDisplay(QWidget):
             self.code.hide()
             self.hint.setText(record.result_message or "")
             self._rest.start(8000)
+
+    def show_refill(self, record: PaymentRecord | None) -> None:
+        """Follow an e-wallet refill by an СБП link (the «Кошелёк» page): the same code and
+        amount as a QR payment, in a refill's words — nothing is bought and there is no
+        receipt to wait for; None: the refill left the cashier's screen."""
+        self.show_payment(record)
+        if record is None:
+            return
+        if qr_screen(record, self.clock()).payload:
+            self.headline.setText(self.tr("Пополнение кошелька по СБП"))
+            self.hint.setText(self.tr("Откройте приложение банка, выберите «Оплата по QR», "
+                                      "наведите камеру на код и подтвердите пополнение"))
+        elif record.state is State.PAID:
+            self.headline.setText(self.tr("Зачислено на кошелёк. Спасибо!"))
+            self.hint.setText("")
+        elif record.state is not State.QR_WAITING:
+            self.headline.setText(self.tr("Пополнение не состоялось"))

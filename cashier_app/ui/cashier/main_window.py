@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_app import settings as cfg
 from cashier_app.bootstrap import Point
 from cashier_app.core.answers import AgentBalance
 from cashier_app.core.cashiers import Cashier
@@ -61,6 +62,7 @@ from .shift_page import ShiftPage
 from .statusbar import CashierStatusBar
 from .supervisor_access import SupervisorAccess
 from .today_page import TodayPage
+from .wallet import WalletPage
 
 if TYPE_CHECKING:  # the supervisor's window is imported when first opened
     from cashier_app.ui.supervisor.window import SupervisorWindow
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
                  identity_fields: bool = False, refresh_minutes: float = 30.0,
                  ui_state: Path | None = None, customer_display: str = "off",
                  bank: Callable[[int], Awaitable[str]] | None = None,
+                 wallet_bank: Callable[[str], Awaitable[str]] | None = None,
                  parent: QWidget | None = None) -> None:
         """The cashier's window over ``point`` (see :mod:`cashier_app.bootstrap`): the point
         resumes and schedules payments; the window shows them and takes new ones."""
@@ -128,6 +131,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, self.tr("Платёж  Ctrl+1"))
         self.tabs.addTab(self.today_page, self.tr("Сегодня  Ctrl+2"))
+        self.wallet_page: WalletPage | None = None
+        if engine.wallet is not None:  # this point works with e-wallets (wallet.url)
+            self.wallet_page = WalletPage(engine, self._wallet_actor, bridge=bridge,
+                                          cash_service=point.settings[cfg.WALLET_CASH_SERVICE],
+                                          bank=wallet_bank)
+            self.wallet_page.cash_refill_requested.connect(self.refill_wallet_with_cash)
+            if self.customer_display is not None:
+                self.wallet_page.refill_changed.connect(self.customer_display.show_refill)
+            self.tabs.addTab(self.wallet_page, self.tr("Кошелёк  Ctrl+3"))
         self.work_page = QWidget()
         work_column = QVBoxLayout(self.work_page)
         work_column.setContentsMargins(4, 4, 4, 4)
@@ -197,6 +209,8 @@ class MainWindow(QMainWindow):
                                          ctrl | Qt.Key.Key_1)
         self.today_action = action(desk, "Платежи за сегодня",
                                    lambda: self.tabs.setCurrentIndex(1), ctrl | Qt.Key.Key_2)
+        self.wallet_action = action(desk, "Кошелёк", self.show_wallet, ctrl | Qt.Key.Key_3)
+        self.wallet_action.setVisible(self.wallet_page is not None)
         self.refresh_action = action(desk, "Обновить каталог и баланс", self.start_refresh,
                                      Qt.Key.Key_F5)
         desk.addSeparator()
@@ -218,8 +232,9 @@ class MainWindow(QMainWindow):
                                        printing.show_test_page)
         self.test_page_action.setEnabled(self.receipts is not None)
         self.shift_actions = (self.search_action, self.payment_tab_action, self.today_action,
-                              self.close_shift_action, self.x_report_action)
-        for made in (self.logout_action, *self.shift_actions):
+                              self.close_shift_action, self.x_report_action,
+                              *((self.wallet_action,) if self.wallet_page is not None else ()))
+        for made in (self.logout_action, self.wallet_action, *self.shift_actions):
             made.setEnabled(False)  # until a cashier is in a shift
 
     @staticmethod
@@ -302,6 +317,8 @@ class MainWindow(QMainWindow):
             self.customer_display.close()
         tasks: list[asyncio.Future[Any]] = [*self.refresher.tasks, *self.panel.tasks,
                                             *self.printing.tasks]
+        if self.wallet_page is not None:
+            tasks += self.wallet_page.tasks
         if self.supervisor_window is not None:
             tasks += self.supervisor_window.tasks
         if tasks:
@@ -373,6 +390,29 @@ class MainWindow(QMainWindow):
             return False
         self.panel.open_service(service, prefill)
         return True
+
+    # --- the e-wallet tab ----------------------------------------------------------------------
+    def _wallet_actor(self) -> tuple[str, str, int | None]:
+        """Who acts on a wallet now: the cashier at the desk, their role and shift."""
+        name, shift_id = self.session.who()
+        cashier = self.session.cashier
+        return name, str(cashier.role) if cashier is not None else "", shift_id
+
+    def show_wallet(self) -> None:
+        if self.wallet_page is not None and self.pages.currentWidget() is self.work_page:
+            self.tabs.setCurrentWidget(self.wallet_page)
+            self.wallet_page.focus_search()
+
+    def refill_wallet_with_cash(self, phone: str) -> bool:
+        """«Пополнить наличными» on a wallet card: the ordinary payment form of the catalog's
+        wallet service (``wallet.cash_service``) with the wallet's phone as the account."""
+        service_id = self.point.settings[cfg.WALLET_CASH_SERVICE]
+        if self.catalog_panel.service(service_id) is None:
+            self.show_notice(self.tr("Услуги {0} (пополнение кошелька наличными) нет в "
+                                     "каталоге").format(service_id or "—"), "warn")
+            return False
+        self.tabs.setCurrentIndex(0)
+        return self.open_service(service_id, {"account": phone})
 
     def _note_balance(self, answer: AgentBalance) -> None:
         """A fetched balance: the payment gate (the session) and the status bar."""

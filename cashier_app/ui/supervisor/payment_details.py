@@ -9,6 +9,13 @@ refused one (its cash went back when it was refused); wait for one in progress; 
 through the processing center for a paid one. Whether a payment may be voided is decided by
 the desk's session (:func:`cashier_app.workplace.session.void_payment`, by state and by
 whether the cashier has it open); the dialog only asks and shows the answer.
+
+An e-wallet operation that nothing can settle (a withdrawal whose answer was lost and which
+the wallet's report does not show, ``needs_decision``) waits for the supervisor: the reason is
+shown, and «Отправить снова» / «Признать не проведённым» each ask for the supervisor's reason
+and a confirmation, then go to :meth:`~cashier_app.workplace.wallet_desk.WalletDesk.decide` in
+the name of the supervisor who opened this window with their PIN (the journal and the audit
+keep who and why).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -41,6 +49,7 @@ from cashier_app.core.cashiers import Cashier
 from cashier_app.core.states import STATE_TITLES, UNSETTLED, State
 from cashier_app.core.text import moment, money
 from cashier_app.core.wire import WireFormatError, decode_body
+from cashier_app.errors import UserFacingError
 from cashier_app.journal import Attempt, PaymentRecord
 from cashier_app.journal.export import METHOD_WORDS
 from cashier_app.receipts.document import ReceiptError
@@ -51,6 +60,7 @@ from cashier_app.ui.widgets.receipt_view import ReceiptView
 from cashier_app.ui.widgets.screen_fit import place
 from cashier_app.ui.widgets.tables import Column, fitted_table
 from cashier_app.workplace.session import Session, void_refusal
+from cashier_app.workplace.wallet_desk import WalletDesk
 
 log = logging.getLogger(__name__)
 PREFERRED_SIZE = QSize(1000, 720)
@@ -175,13 +185,27 @@ class PaymentDetails(QDialog):
         self.void_button.clicked.connect(self.ask_void)
         close = QPushButton("Закрыть  Esc")
         close.clicked.connect(self.reject)
+        # a wallet operation nothing can settle: the supervisor's decision
+        self.decision = QLabel("")
+        self.decision.setObjectName("stepStatus")
+        self.decision.setProperty("kind", "error")
+        self.decision.setWordWrap(True)
+        self.resend_button = QPushButton("Отправить снова…")
+        self.resend_button.setObjectName("resendButton")
+        self.resend_button.clicked.connect(lambda: self.ask_decision(resend=True))
+        self.not_done_button = QPushButton("Признать не проведённым…")
+        self.not_done_button.setObjectName("notDoneButton")
+        self.not_done_button.clicked.connect(lambda: self.ask_decision(resend=False))
+        self.decision_dialog: DecisionDialog | None = None
         buttons = QHBoxLayout()
-        for button in (self.check_button, self.print_button, self.void_button):
+        for button in (self.check_button, self.print_button, self.void_button,
+                       self.resend_button, self.not_done_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         column = QVBoxLayout(self)
         column.addWidget(self.tabs, 1)
+        column.addWidget(self.decision)
         column.addWidget(self.message)
         column.addLayout(buttons)
         self.reload()
@@ -219,6 +243,11 @@ class PaymentDetails(QDialog):
         refusal = void_refusal(record)
         self.void_button.setToolTip(refusal or "Аннулировать платёж: он не был отправлен на "
                                                "оплату, денег не брали")
+        waits = bool(record.needs_decision) and unsettled
+        self.decision.setText(f"Нужно решение старшего кассира: {record.needs_decision}"
+                              if waits else "")
+        for widget in (self.decision, self.resend_button, self.not_done_button):
+            widget.setVisible(waits)
 
     def _show_bodies(self) -> None:
         rows = self.attempts.selectionModel().selectedRows()
@@ -318,6 +347,44 @@ class PaymentDetails(QDialog):
         box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.void)
         box.open()
 
+    def ask_decision(self, *, resend: bool) -> DecisionDialog:
+        """The reason and a confirmation first; the decision when confirmed."""
+        dialog = DecisionDialog(self.tx_id, resend=resend, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.confirmed.connect(lambda reason: self.start_decide(resend, reason))
+        self.decision_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def start_decide(self, resend: bool, reason: str) -> asyncio.Future[Any]:
+        return self._keep(asyncio.ensure_future(self.decide(resend, reason)))
+
+    async def decide(self, resend: bool, reason: str) -> None:
+        """The decision in the supervisor's name: a last look at the wallet's report, then
+        the request once more or «не проведена» (the core decides what is still possible)."""
+        for button in (self.resend_button, self.not_done_button):
+            button.setEnabled(False)
+        say(self.message, "Смотрим отчёт кошелька…" if not resend
+            else "Смотрим отчёт кошелька и отправляем снова…", "info")
+        desk = WalletDesk(self.engine, actor=self.actor.name, role=str(self.actor.role))
+        try:
+            after = await desk.decide(self.tx_id, resend=resend, reason=reason)
+        except Exception as error:  # the supervisor sees a sentence, the log the detail
+            if not isinstance(error, UserFacingError):
+                log.exception("wallet decision %s", self.tx_id)
+            text = str(error) if isinstance(error, UserFacingError) else (
+                "внутренняя ошибка программы (подробности — в логе)")
+            say(self.message, f"Решение не выполнено: {text}", "error")
+        else:
+            say(self.message, f"Решение записано: {STATE_TITLES.get(after.state, after.state)}"
+                              + (f" — {after.result_message}" if after.result_message else ""),
+                {State.PAID: "ok", State.FAILED: "warn"}.get(after.state, "info"))
+        finally:
+            for button in (self.resend_button, self.not_done_button):
+                button.setEnabled(True)
+        self.audited.emit()
+        self.reload()
+
     def void(self) -> str:
         """Ask the session to void (it decides, and audits every try); show its answer.
         Returns the message shown."""
@@ -326,6 +393,60 @@ class PaymentDetails(QDialog):
         say(self.message, answer.message, "ok" if answer.voided else "warn")
         self.reload()
         return answer.message
+
+
+class DecisionDialog(QDialog):
+    """The supervisor's reason for a decision on a wallet operation, and the confirmation:
+    what the decision means is said before it is made."""
+
+    confirmed = Signal(str)  # the reason
+
+    def __init__(self, agent_transaction_id: int, *, resend: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("walletDecision")
+        self.setWindowTitle("Отправить снова" if resend else "Признать не проведённым")
+        self.setMinimumWidth(560)
+        what = (f"Операция {agent_transaction_id} будет отправлена в сервис кошельков ещё раз "
+                "(если отчёт кошелька так и не покажет её). Если первая всё же прошла, деньги "
+                "спишутся дважды." if resend else
+                f"Операция {agent_transaction_id} будет записана как не проведённая: деньги с "
+                "кошелька не списаны. Если она появится в отчёте кошелька позже, это "
+                "придётся решать с сервисом.")
+        text = QLabel(what)
+        text.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("decisionReason")
+        self.reason.setPlaceholderText("например: сверено с выпиской банка")
+        self.error = QLabel("")
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.reason.textEdited.connect(lambda _: self.error.setText(""))
+        self.ok = QPushButton("Подтвердить  ⏎")
+        self.ok.setObjectName("confirmDecision")
+        self.ok.setDefault(True)
+        self.ok.clicked.connect(self.confirm)
+        cancel = QPushButton("Отмена  Esc")
+        cancel.clicked.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Причина решения", self.reason)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok)
+        buttons.addWidget(cancel)
+        column = QVBoxLayout(self)
+        column.addWidget(text)
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addLayout(buttons)
+
+    def confirm(self) -> None:
+        reason = " ".join(self.reason.text().split())
+        if not reason:
+            self.error.setText("Укажите причину решения: она попадёт в журнал и аудит")
+            return
+        self.confirmed.emit(reason)
+        self.accept()
 
 
 def _field_title(record: PaymentRecord, name: str) -> str:

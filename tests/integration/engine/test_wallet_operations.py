@@ -73,7 +73,7 @@ class Desk:
         return self.loop.run_until_complete(work)
 
     def wallet(self, balance: Decimal = D("0.00"), level: int = 1) -> str:
-        entry = self.run(self.desk.register(PHONE, level))
+        entry = self.run(self.desk.register(PHONE, level, document_checked=True))
         if balance:
             record = self.run(self.desk.refill(entry.wallet_id, balance))
             assert self.server.confirm_refill(record.qr_payload)
@@ -296,3 +296,16 @@ def test_a_point_with_wallets_switched_off_leaves_their_operations_alone(
     assert point.engine.scheduler.unsettled() == []  # nothing to spin on
     assert [r.agent_transaction_id for r in point.journal.unsettled()] == [
         record.agent_transaction_id]  # still shown as in progress
+
+
+def test_a_refusal_keeps_its_field_errors_and_a_level_needs_the_passport(
+        point: Desk) -> None:
+    from cashier_app.wallet_api.errors import WalletInputError
+
+    with pytest.raises(WalletInputError) as raised:
+        point.run(point.desk.register("9160000000", 2))
+    assert raised.value.field == "document"
+    wallet_id = point.wallet(D("100.00"))
+    record = point.run(point.desk.pay(wallet_id, "150.00", "tsp-shop-1"))
+    assert record.state is State.FAILED
+    assert record.pay_answer is not None and record.pay_answer["code"] == "INSUFFICIENT_FUNDS"
