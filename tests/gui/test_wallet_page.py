@@ -189,6 +189,8 @@ def test_find_by_phone_register_and_card(qtbot: QtBot, loop: qasync.QEventLoop,
         settle(rig, page)
         card = page.card
         assert card is not None and card.entry.phone == PHONE
+        assert page.search_message.text() == ""  # «no wallet on this number» is gone
+        assert page.list_title.text() == "Найдено: 1" and page.results.count() == 1
         wallet_id = card.entry.wallet_id
         assert books(wallets, wallet_id)["status"] == "ACTIVE"
         view = page.card_view
@@ -329,6 +331,11 @@ def test_the_demo_bank_button_confirms_the_refill(
         rig.wait_for(lambda: "Зачислено" in view.status.text())
         assert books(wallets, wallet_id)["balance"] == Decimal("250.00")
         assert not view.demo_button.isVisibleTo(view)  # nothing left to confirm
+        today = rig.window.today_page
+        today.reload()  # «Сегодня»: the refill is listed, and it is not cash the desk took
+        assert today.summary.text().endswith(
+            "принято 0,00 ₽; операции с кошельками 250,00 ₽ (не наличные)")
+        assert today.table.item(0, 6).text() == "оплачен (кошелёк)"
     finally:
         rig.close()
 
@@ -565,5 +572,23 @@ def test_cash_refill_opens_the_payment_form(qtbot: QtBot, loop: qasync.QEventLoo
         assert form is not None
         assert "P5001" in window.panel.title.text()
         assert form.values()["account"] == PHONE
+    finally:
+        rig.close()
+
+
+def test_a_dialog_opens_with_the_cursor_in_its_first_field(
+        qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
+        wallets: WalletServer, tmp_path: Path) -> None:
+    rig = wallet_rig(qtbot, loop, emulator, wallets, tmp_path)
+    try:
+        page = wallet_tab(rig, qtbot)
+        register(rig, qtbot, page)
+        click(qtbot, page.card_view.refill_button)
+        dialog = page.dialog
+        assert isinstance(dialog, RefillDialog)
+        qtbot.waitExposed(dialog)  # type: ignore[no-untyped-call]
+        assert dialog.focusWidget() is dialog.amount
+        qtbot.keyClicks(dialog.amount, "700")  # type: ignore[no-untyped-call]
+        assert dialog.amount.text() == "700"
     finally:
         rig.close()

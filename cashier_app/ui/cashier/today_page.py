@@ -40,10 +40,12 @@ from cashier_app.ui.widgets.tables import RIGHT, Column, fitted_table
 
 
 def state_title(record: PaymentRecord) -> str:
-    """The state as the cashier reads it; a QR СБП payment says so."""
+    """The state as the cashier reads it; a QR СБП payment and a wallet operation say so."""
     title = STATE_TITLES.get(record.state, str(record.state))
     if record.by_qr and record.state is not State.QR_WAITING:
         title += " (QR)"
+    elif record.by_wallet:
+        title += " (кошелёк)"
     return title
 
 class TodayPage(QWidget):
@@ -167,12 +169,17 @@ class TodayPage(QWidget):
         def count(*states: State) -> int:
             return sum(totals.by_state.get(state, (0, Decimal(0)))[0] for state in states)
 
-        taken = sum((total for _, total in totals.by_method.values()), Decimal(0))
+        wallets = totals.by_method.get("wallet", (0, Decimal(0)))[1]
+        taken = sum((total for method, (_, total) in totals.by_method.items()
+                     if method != "wallet"), Decimal(0))
         summary = self.tr(
             "Сегодня: оплачено {0}, в обработке {1}, не проведено {2}; принято {3}").format(
             count(State.PAID), count(*UNSETTLED), count(State.FAILED), money(taken))
         if totals.sbp[1]:
             summary += self.tr(", из них по QR СБП {0}").format(money(totals.sbp[1]))
+        if wallets:  # not money the desk took: the person's wallet and bank
+            summary += self.tr("; операции с кошельками {0} (не наличные)").format(
+                money(wallets))
         return summary
 
     def _print_selected(self) -> None:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -110,6 +111,7 @@ class ActionDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         #: wire names (and aliases) → the label that shows that field's error
         self.field_errors: dict[str, QLabel] = {}
+        self.first_field: QWidget | None = None  # where typing starts when it opens
         self.question_label = QLabel("")
         self.question_label.setObjectName("stepStatus")
         self.question_label.setWordWrap(True)
@@ -140,6 +142,13 @@ class ActionDialog(QDialog):
         self.column.addWidget(self.message)
         self.column.addLayout(buttons)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """The cashier types at once: the cursor is in the first field (the amount, the
+        phone), not on a button."""
+        super().showEvent(event)
+        if self.first_field is not None:
+            self.first_field.setFocus()
+
     # --- building ----------------------------------------------------------------------
     def add_field(self, title: str, widget: QWidget, names: Iterable[str]) -> QLabel:
         """A row with ``widget`` and, under it, the label for its errors (``names``: the wire
@@ -155,6 +164,8 @@ class ActionDialog(QDialog):
         holder_column.addWidget(widget)
         holder_column.addWidget(error)
         self.form.addRow(self.tr(title), holder)
+        if self.first_field is None:
+            self.first_field = widget
         for name in names:
             self.field_errors[name.lower()] = error
         self._follow(widget, error)

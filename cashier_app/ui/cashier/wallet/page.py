@@ -341,7 +341,10 @@ class WalletPage(QWidget):
 
     def _registered(self, entry: WalletEntry) -> None:
         self.search_edit.setText(entry.phone)
-        self._fill(self.desk().find(entry.phone))
+        found = self.desk().find(entry.phone)
+        self._fill(found)
+        say(self.search_message, "")  # «no wallet on this number» is no longer true
+        self.list_title.setText(self.tr("Найдено: {0}").format(len(found)))
         self.results.setCurrentRow(0)
         self._keep(self._opened_new(entry))
 
