@@ -21,6 +21,7 @@ from cashier_app.emulator.wallet import WalletServer
 from cashier_app.journal import PaymentRecord
 from cashier_app.ui.cashier.wallet.dialogs import WithdrawDialog
 from cashier_app.ui.supervisor.payment_details import DecisionDialog, PaymentDetails
+from cashier_app.ui.supervisor.window import SupervisorWindow
 from tests.gui.helpers import CASHIERS, Rig
 from tests.gui.test_wallet_page import (
     PARTNER,
@@ -77,7 +78,12 @@ def lost_withdrawal(rig: Rig, qtbot: QtBot, wallets: WalletServer) -> tuple[str,
 def details(rig: Rig, record: PaymentRecord) -> PaymentDetails:
     supervisor = next(person for person in CASHIERS if person.role.supervises)
     window = rig.window.show_supervisor(supervisor)
-    dialog = window.open_details(record.agent_transaction_id)
+    # said above every tab the moment the supervisor opens the window
+    assert window.decisions.isVisibleTo(window)
+    assert window.decisions.text().startswith("Ждут вашего решения: 1")
+    window.open_first_decision()
+    dialog = window.details
+    assert dialog is not None and dialog.tx_id == record.agent_transaction_id
     assert dialog.resend_button.isVisibleTo(dialog)
     assert dialog.not_done_button.isVisibleTo(dialog)
     assert "Нужно решение старшего кассира" in dialog.decision.text()
@@ -112,6 +118,10 @@ def test_not_done_by_the_supervisors_decision(qtbot: QtBot, loop: qasync.QEventL
     try:
         wallet_id, record = lost_withdrawal(rig, qtbot, wallets)
         view = details(rig, record)
+        supervisor_window = view.parent()
+        assert isinstance(supervisor_window, SupervisorWindow)
+        supervisor_window.resize(1366, 768)
+        assert supervisor_window.grab().save(str(screenshots / "wallet_decision_notice.png"))
         view.resize(1000, 720)
         assert view.grab().save(str(screenshots / "wallet_decision.png"))
         decide(rig, qtbot, view, resend=False, reason="сверено с выпиской")
@@ -124,6 +134,8 @@ def test_not_done_by_the_supervisors_decision(qtbot: QtBot, loop: qasync.QEventL
         assert books(wallets, wallet_id)["balance"] == Decimal("1000.00")
         assert decisions(rig) and decisions(rig)[-1]["resend"] is False
         assert decisions(rig)[-1]["reason"] == "сверено с выпиской"
+        supervisor_window.show_decisions()
+        assert not supervisor_window.decisions.isVisibleTo(supervisor_window)
     finally:
         rig.close()
 

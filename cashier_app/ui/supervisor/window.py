@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from cashier_app.core.answers import AgentBalance
 from cashier_app.core.cashiers import Cashier
+from cashier_app.core.states import State
 from cashier_app.journal import StoredReceipt
 from cashier_app.receipts.service import ReceiptService
 from cashier_app.ui.bridge import EngineBridge
@@ -108,7 +110,22 @@ class SupervisorWindow(QMainWindow):
         corner_row.setContentsMargins(0, 2, 4, 2)
         corner_row.addWidget(self.close_button)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
-        self.setCentralWidget(self.tabs)
+        # operations nothing can settle wait for this supervisor: said above every tab
+        self.decisions = QLabel("")
+        self.decisions.setObjectName("fieldError")
+        self.decisions.setWordWrap(True)
+        self.decide_button = QPushButton("Открыть первую…")
+        self.decide_button.clicked.connect(self.open_first_decision)
+        decisions_row = QHBoxLayout()
+        decisions_row.setContentsMargins(8, 4, 8, 0)
+        decisions_row.addWidget(self.decisions, 1)
+        decisions_row.addWidget(self.decide_button)
+        central = QWidget()
+        central_column = QVBoxLayout(central)
+        central_column.setContentsMargins(0, 0, 0, 0)
+        central_column.addLayout(decisions_row)
+        central_column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         for number in range(self.tabs.count()):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
                       lambda n=number: self.tabs.setCurrentIndex(n))
@@ -126,6 +143,29 @@ class SupervisorWindow(QMainWindow):
         self.audit("supervisor_login", "окно старшего кассира", {})
         self._bridge: EngineBridge | None = bridge
         bridge.refresh.connect(self.journal_view.follow)
+        bridge.refresh.connect(self.show_decisions)
+        self.show_decisions()
+
+    def waiting_decisions(self) -> list[int]:
+        """The operations in progress that nothing settles (a wallet withdrawal whose answer
+        was lost and which the wallet's report does not show), oldest first."""
+        return [record.agent_transaction_id
+                for record in self.journal.in_state(State.PAYING, State.QR_WAITING)
+                if record.needs_decision]
+
+    def show_decisions(self) -> None:
+        waiting = self.waiting_decisions()
+        self.decisions.setText(
+            f"Ждут вашего решения: {len(waiting)} — операции с кошельками, исход которых "
+            "неизвестен (в карточке платежа: «Отправить снова» или «Признать не "
+            "проведённым»)" if waiting else "")
+        self.decisions.setVisible(bool(waiting))
+        self.decide_button.setVisible(bool(waiting))
+
+    def open_first_decision(self) -> None:
+        waiting = self.waiting_decisions()
+        if waiting:
+            self.open_details(waiting[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """A closed window follows nothing (it may stay alive until the cashier's closes)."""

@@ -37,6 +37,7 @@ from cashier_app.wallet_api.errors import WalletRefused
 from cashier_app.workplace.wallet_desk import WalletDesk
 
 D = Decimal
+ZERO = Decimal("0.00")
 FAST = RetryPolicy(initial=0.01, factor=2, maximum=0.05)
 CREDENTIALS = {"client_id": "point-7", "client_secret": "s3cret-wallet-7",
                "partner_id": "partner-7"}
@@ -72,7 +73,7 @@ class Desk:
     def run(self, work: Any) -> Any:
         return self.loop.run_until_complete(work)
 
-    def wallet(self, balance: Decimal = D("0.00"), level: int = 1) -> str:
+    def wallet(self, balance: Decimal = ZERO, level: int = 1) -> str:
         entry = self.run(self.desk.register(PHONE, level, document_checked=True))
         if balance:
             record = self.run(self.desk.refill(entry.wallet_id, balance))
