@@ -55,7 +55,7 @@ def test_processing_down_uses_the_cache_then_fails_without_it(tmp_path: Path) ->
     assert cached.returncode == 0 and "Билайн" in cached.stdout
     assert "показан сохранённый каталог" in cached.stderr
     offline = cli("services", "--offline", "--json", env=env)
-    assert offline.returncode == 0 and len(json.loads(offline.stdout)) == 9
+    assert offline.returncode == 0 and len(json.loads(offline.stdout)) == 10
     balance = cli("balance", env=env)
     assert balance.returncode == 1 and balance.stderr.count("\n") == 1
 
@@ -116,7 +116,7 @@ def test_demo_window_opens(tmp_path: Path, display: str) -> None:
     result = cli("--demo", "--smoke-screenshot", str(screenshot), env=env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    assert "catalog: 9 services" in result.stdout and "Процессинг: на связи" in result.stdout
+    assert "catalog: 10 services" in result.stdout and "Процессинг: на связи" in result.stdout
     assert screenshot.stat().st_size > 10_000
     assert time.monotonic() - started < 120
 

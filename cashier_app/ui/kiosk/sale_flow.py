@@ -496,6 +496,12 @@ class SaleFlow:
         except PrinterError as error:
             log.error("voucher %s not printed: %s", voucher.voucher, error)
 
+    def stop(self) -> None:
+        """The window is going: the result's «back home» is not due any more."""
+        if self._result_timer is not None:
+            self._result_timer.cancel()
+            self._result_timer = None
+
     def _home_later(self) -> None:
         """The result stays for ``result_seconds`` (a touch on «Готово» is sooner)."""
         shown = self.w.stack.currentWidget()

@@ -198,6 +198,7 @@ class KioskWindow(QWidget):
     async def shutdown(self) -> None:
         self.tick_timer.stop()
         self.beat_timer.stop()
+        self.flow.stop()
         QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         for task in list(self._tasks):
             task.cancel()

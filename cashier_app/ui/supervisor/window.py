@@ -142,8 +142,12 @@ class SupervisorWindow(QMainWindow):
         self.place_on_screen()
         self.audit("supervisor_login", "окно старшего кассира", {})
         self._bridge: EngineBridge | None = bridge
-        bridge.refresh.connect(self.journal_view.follow)
-        bridge.refresh.connect(self.show_decisions)
+        bridge.refresh.connect(self._follow)
+        self.show_decisions()
+
+    def _follow(self) -> None:
+        """The engine did something: the journal list and the decisions line follow."""
+        self.journal_view.follow()
         self.show_decisions()
 
     def waiting_decisions(self) -> list[int]:
@@ -170,7 +174,7 @@ class SupervisorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """A closed window follows nothing (it may stay alive until the cashier's closes)."""
         if self._bridge is not None:
-            self._bridge.refresh.disconnect(self.journal_view.follow)
+            self._bridge.refresh.disconnect(self._follow)
             self._bridge = None
         super().closeEvent(event)
 
