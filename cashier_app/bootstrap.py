@@ -22,10 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from cashier_app import settings as cfg
+from cashier_app.card_api.client import CardClient, CardPaths
+from cashier_app.card_api.errors import CardError
 from cashier_app.devices.ccnet_driver import CcnetAcceptor
 from cashier_app.engine import PaymentEngine
 from cashier_app.engine.catalog import CatalogStore
 from cashier_app.engine.events import RecoveryFailed
+from cashier_app.engine.methods.card import CardSettings
 from cashier_app.engine.methods.wallet import WalletTiming
 from cashier_app.events import EventHub
 from cashier_app.journal import IdAllocator, Journal, JournalError, JournalStorageError
@@ -172,6 +175,34 @@ def make_wallet(settings: cfg.Settings) -> WalletClient | None:
                         timeout=settings[cfg.WALLET_TIMEOUT])
 
 
+def make_card(settings: cfg.Settings) -> CardClient | None:
+    """The card gateway's client when this point takes cards (``card.url`` set); ConfigError
+    for a missing token, a path name that is not a method, a certificate that cannot be
+    read."""
+    url = settings[cfg.CARD_URL]
+    if not url:
+        return None
+    if not settings[cfg.CARD_TOKEN]:
+        raise cfg.ConfigError("Для оплаты картой задайте card.token")
+    try:
+        paths = CardPaths(**settings[cfg.CARD_PATHS])
+    except TypeError:
+        raise cfg.ConfigError("card.paths: неизвестное имя метода (допустимы: "
+                              + ", ".join(CardPaths.__dataclass_fields__) + ")") from None
+    try:
+        return CardClient(url, settings[cfg.CARD_TOKEN], cert=settings[cfg.CARD_CERT] or None,
+                          paths=paths, timeout=settings[cfg.PROCESSING_TIMEOUT])
+    except CardError as error:
+        raise cfg.ConfigError(f"card.cert: {error}") from None
+
+
+def card_settings(settings: cfg.Settings) -> CardSettings:
+    service_map: dict[str, str] = settings[cfg.CARD_SERVICE_MAP]
+    return CardSettings(service_map=service_map,
+                        lifetime=settings[cfg.CARD_LIFETIME],
+                        poll_seconds=settings[cfg.CARD_POLL])
+
+
 def wallet_timing(settings: cfg.Settings) -> WalletTiming:
     return WalletTiming(refill_minutes=settings[cfg.WALLET_REFILL_MINUTES],
                         reconcile_minutes=settings[cfg.WALLET_RECONCILE_MINUTES])
@@ -186,6 +217,7 @@ def make_engine(settings: cfg.Settings, journal: Journal, client: ProcessingClie
                            commission=settings.commission_rules,
                            sbp=make_sbp(settings, client), events=events, clock=clock)
     engine.use_wallet(make_wallet(settings), wallet_timing(settings))
+    engine.use_card(make_card(settings), card_settings(settings))
     return engine
 
 
@@ -252,6 +284,8 @@ class Point:
         await self.client.aclose()
         if self.wallet is not None:
             await self.wallet.aclose()
+        if self.engine.card is not None:
+            await self.engine.card.client.aclose()
         self.close()
 
     def close(self) -> None:
@@ -308,7 +342,10 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
     """``--demo``: start the emulator in-process, point the program at it, use a throwaway
     data directory, the demo cashiers, a file as the printer, QR СБП on."""
     from cashier_app.emulator import EmulatorServer  # only demo mode needs these
+    from cashier_app.emulator.card import CardGateway
     from cashier_app.emulator.demo import (
+        DEMO_CARD_SERVICES,
+        DEMO_CARD_TOKEN,
         DEMO_CASHIERS,
         DEMO_PRINTER_FILE,
         DEMO_RECEIPT,
@@ -323,6 +360,7 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
     wallets = WalletServer(client_id=DEMO_WALLET["client_id"],
                            client_secret=DEMO_WALLET["client_secret"],
                            partner_id=DEMO_WALLET["partner_id"]).start()
+    gateway = CardGateway(token=DEMO_CARD_TOKEN).start()
     log.info("demo mode: emulator at %s, wallets at %s, data in %s", server.url, wallets.url,
              data_dir)
     printer: dict[cfg.Setting[Any], Any] = {
@@ -344,8 +382,12 @@ def demo_environment(settings: cfg.Settings) -> Iterator[cfg.Settings]:
                 cfg.WALLET_CLIENT_SECRET: DEMO_WALLET["client_secret"],
                 cfg.WALLET_PARTNER_ID: DEMO_WALLET["partner_id"],
                 cfg.WALLET_CASH_SERVICE: DEMO_WALLET_SERVICE}),
+            **({} if settings[cfg.CARD_URL] else {
+                cfg.CARD_URL: gateway.url, cfg.CARD_TOKEN: DEMO_CARD_TOKEN,
+                cfg.CARD_SERVICE_MAP: DEMO_CARD_SERVICES}),
         })
     finally:
+        gateway.stop()
         wallets.stop()
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

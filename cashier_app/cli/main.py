@@ -18,7 +18,18 @@ from cashier_app.errors import UserFacingError
 from cashier_app.util.fsutil import private_umask
 from cashier_app.util.logging_setup import setup_logging
 
-from . import acceptor, catalog, journal, payments, receipts, shift, tools, wallet, watchdog
+from . import (
+    acceptor,
+    card,
+    catalog,
+    journal,
+    payments,
+    receipts,
+    shift,
+    tools,
+    wallet,
+    watchdog,
+)
 from .common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -51,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="открыть окно, дождаться каталога и баланса, сохранить снимок окна "
                              "в PNG и выйти (проверка установки)")
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
-    for group in (catalog, tools, payments, journal, shift, receipts, acceptor, wallet,
+    for group in (catalog, tools, payments, journal, shift, receipts, acceptor, wallet, card,
                   watchdog):
         group.add_commands(commands)
     return parser
@@ -101,7 +112,8 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
     # with --verbose (it is all in the log file)
     console = logging.DEBUG if args.verbose else logging.CRITICAL + 10
     setup_logging(settings.data_dir / "logs", level=settings[cfg.LOG_LEVEL],
-                  secrets=[settings[cfg.PROCESSING_TOKEN], settings[cfg.WALLET_CLIENT_SECRET]],
+                  secrets=[settings[cfg.PROCESSING_TOKEN], settings[cfg.WALLET_CLIENT_SECRET],
+                           settings[cfg.CARD_TOKEN]],
                   console_level=console)
     for warning in settings.warnings():
         log.warning("settings: %s", warning)

@@ -134,11 +134,15 @@ def _describe(record: PaymentRecord) -> str:
               "check_failed": "не прошёл проверку", "cancelled": "отменён",
               "qr_waiting": "ждёт оплаты по QR СБП"}.get(
         public_status(record.state), str(record.state))
+    if record.by_card and record.state is State.QR_WAITING:
+        status = "ждёт оплаты картой"
     line = f"Платёж {record.agent_transaction_id}: {status}"
     if record.amount_to is not None:
         line += f", {format_amount(record.amount_to)} на {record.account} ({record.service_name})"
     if record.by_qr:
         line += ", по QR СБП"
+    elif record.by_card:
+        line += ", картой"
     if record.transaction_id and record.state is State.PAID:
         line += f", транзакция процессинга {record.transaction_id}"
     if record.state is not State.PAID and record.result_message:
@@ -199,6 +203,10 @@ async def run_pay(settings: cfg.Settings, args: argparse.Namespace) -> int:
                 record = await unit.pay(record, service, amount, args.contract, lines)
                 record = await engine.scheduler.settle(record.agent_transaction_id,
                                                        wait=args.wait)
+            elif record.state is State.CHECKED and getattr(args, "by_card", False):
+                from . import card  # the card command's way of paying
+
+                record = await card.pay_by_card(point, record, service, args, amount, lines)
             elif record.state is State.CHECKED:
                 plan = engine.plan(record, amount=amount, contract_id=args.contract,
                                    lines=lines, cash_given=cash,

@@ -31,6 +31,12 @@ DEMO_WALLET = {"client_id": "demo-partner", "client_secret": "demo-secret-not-a-
 DEMO_WALLET_SERVICE = "P5001"
 
 
+#: The card gateway's shop token in demo mode, and the gateway's serviceCode for every demo
+#: service (the emulator credits the provider by it).
+DEMO_CARD_TOKEN = "demo-card-token-not-a-secret"
+DEMO_CARD_SERVICES = {"*": "109-5804-1"}
+
+
 #: The receipt's texts in demo mode (setting keys → values), unless the settings give them.
 DEMO_RECEIPT = {
     "receipt.agent_name": "ООО «Демо-агент»",
@@ -76,3 +82,23 @@ def demo_wallet_bank(wallet_url: str) -> Callable[[str], Awaitable[str]]:
         return "" if answer.status_code == 200 else f"Демо-банк: отказ ({answer.status_code})"
 
     return confirm
+
+
+def demo_card_phone(gateway_url: str) -> Callable[[str, bool], Awaitable[str]]:
+    """Demo mode: the person's phone paying a card link on the gateway emulator's page with
+    the seed's test card (4111 1111 1111 1111, CVC 123, 3-D Secure code 12345678) — or with a
+    wrong CVC (``decline``: RC 05). Returns what went wrong ("" when the page took it)."""
+
+    async def pay(reg_pay_num: str, decline: bool = False) -> str:
+        import httpx
+
+        card = {"regPayNum": reg_pay_num, "pan": "4111111111111111",
+                "cvc": "999" if decline else "123", "code3ds": "12345678"}
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                answer = await http.post(f"{gateway_url}/_emulator/card/pay", json=card)
+        except httpx.HTTPError as error:
+            return f"Демо-телефон не достучался до шлюза: {error}"
+        return "" if answer.status_code == 200 else f"Демо-шлюз: отказ ({answer.status_code})"
+
+    return pay

@@ -29,6 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from cashier_app.card_api.client import CardClient
 from cashier_app.core.answers import PaymentAnswer, foreign_answer_problem
 from cashier_app.core.result_codes import Finality, classify
 from cashier_app.core.schemes import (
@@ -59,6 +60,7 @@ from cashier_app.wallet_api.client import WalletClient
 
 from .attempts import Sent, send_timed
 from .events import PaymentChanged, RequestAnswered
+from .methods.card import CardPay, CardSettings
 from .methods.cash import CashPay
 from .methods.qr import QrPay
 from .methods.wallet import WalletPay, WalletTiming
@@ -116,6 +118,7 @@ class PaymentEngine:
         self.cash = CashPay(self)
         self.qr: QrPay | None = None
         self.wallet: WalletPay | None = None
+        self.card: CardPay | None = None
         self.methods: dict[str, Method] = {self.cash.name: self.cash}
         self.sbp = sbp
         self.scheduler = Scheduler(self)
@@ -136,9 +139,31 @@ class PaymentEngine:
         self.wallet = WalletPay(self, client, timing) if client is not None else None
         self._gather_methods()
 
+    def use_card(self, client: CardClient | None, settings: CardSettings | None = None
+                 ) -> None:
+        """Take card payments through the gateway ``client`` (None: no cards here)."""
+        self.card = CardPay(self, client, settings) if client is not None else None
+        self._gather_methods()
+
+    def _card(self) -> CardPay:
+        if self.card is None:
+            raise PaymentRefused("Оплата картой на этой кассе не настроена")
+        return self.card
+
+    async def start_card(self, agent_transaction_id: int, money: Money,
+                         extras: dict[str, str] | None = None,
+                         lines: tuple[PaidLine, ...] = (), **how: Any) -> PaymentRecord:
+        """Card by link (or ``card_token``/``user_token``: a saved card); see
+        :mod:`.methods.card`."""
+        return await self._card().start(agent_transaction_id, money, extras, lines, **how)
+
+    async def cancel_card(self, agent_transaction_id: int,
+                          reason: str = "Отменён кассиром") -> PaymentRecord:
+        return await self._card().cancel(agent_transaction_id, reason)
+
     def _gather_methods(self) -> None:
         self.methods = {self.cash.name: self.cash}
-        for method in (self.qr, self.wallet):
+        for method in (self.qr, self.wallet, self.card):
             if method is not None:
                 self.methods[method.name] = method
 

@@ -19,6 +19,7 @@ from .errors import (
 )
 from .ids import IdAllocator
 from .records import (
+    CARD,
     CASH,
     SBP,
     WALLET,
@@ -33,6 +34,7 @@ from .records import (
 from .wallets import WalletEntry
 
 __all__ = [
+    "CARD",
     "CASH",
     "SBP",
     "WALLET",

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 TABLE_TITLES = {"payments": "Платёж", "shifts": "Смена", "receipts": "Чек",
                 "attempts": "Попытка", "audit": "Запись аудита",
                 "balance_log": "Баланс агента", "cash_sessions": "Внесение наличных",
-                "cash_in": "Купюра", "collections": "Инкассация"}
+                "cash_in": "Купюра", "collections": "Инкассация",
+                "card_refunds": "Возврат на карту"}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from .audit import AuditTable
 from .backup import backup_before_migration
+from .cards import CardsTable
 from .cash_in import CashInTable
 from .connection import check_presence, connect
 from .errors import JournalStorageError, JournalTooNew, translate
@@ -28,6 +29,7 @@ from .leases import InstanceLease
 from .payments import PaymentsTable
 from .receipts import ReceiptsTable
 from .records import (
+    CARD,
     CASH,
     SBP,
     WALLET,
@@ -45,7 +47,8 @@ from .seal import CHAINED, GENESIS, Sealer, link_hash, row_digest, seal
 from .shifts import ShiftsTable
 from .wallets import WalletEntry, WalletsTable
 
-__all__ = ["CASH", "CHAINED", "GENESIS", "SBP", "SCHEMA_VERSION", "WALLET", "Attempt", "AuditEntry",
+__all__ = ["CARD", "CASH", "CHAINED", "GENESIS", "SBP", "SCHEMA_VERSION", "WALLET", "Attempt",
+           "AuditEntry",
            "CashCount", "Journal", "PaymentRecord", "Shift", "ShiftError", "StoredReceipt",
            "WalletEntry", "day_bounds", "link_hash", "row_digest", "seal"]
 log = logging.getLogger(__name__)
@@ -84,7 +87,7 @@ _UNTRANSLATED = {"_update", "_add_attempt", "_migrate", "_write", "transaction",
 
 @_translate_all
 class Journal(PaymentsTable, ShiftsTable, ReceiptsTable, AuditTable, CashInTable,
-              WalletsTable):
+              WalletsTable, CardsTable):
     """The payment journal. ``lease`` is the running program's claim (see
     :mod:`cashier_app.journal.leases`): the payments it creates carry its owner name, and it
     tells whether another payment's owner is alive; ``ids_issued`` — the last

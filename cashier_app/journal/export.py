@@ -24,7 +24,7 @@ from cashier_app.core.states import STATE_TITLES
 
 from .db import PaymentRecord
 
-METHOD_WORDS = {"cash": "наличные", "sbp": "QR СБП", "wallet": "кошелёк"}
+METHOD_WORDS = {"cash": "наличные", "sbp": "QR СБП", "wallet": "кошелёк", "card": "карта"}
 
 
 @dataclass(frozen=True)

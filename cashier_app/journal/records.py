@@ -20,7 +20,8 @@ from cashier_app.errors import UserFacingError
 from .schema import KOPECK_COLUMNS
 
 #: Columns holding money (exact decimal text) and JSON, converted in one place each way.
-MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change")
+MONEY_COLUMNS = ("amount_to", "commission", "amount_from", "cash_given", "change",
+                 "card_remaining")
 JSON_COLUMNS = ("extras", "check_answer", "pay_answer", "extra_services", "field_titles",
                 "wallet_baseline")
 #: The center's answers: stored with their numbers as numbers, exactly as they came
@@ -34,7 +35,7 @@ def day_bounds(first: date, last: date) -> list[str]:
     return [first.isoformat(), f"{last.isoformat()}T99"]
 
 
-CASH, SBP, WALLET = "cash", "sbp", "wallet"  # payments.payment_method
+CASH, SBP, WALLET, CARD = "cash", "sbp", "wallet", "card"  # payments.payment_method
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,13 @@ class PaymentRecord:
     wallet_baseline: list[str] | None = None  # report entries there before it was sent
     wallet_match: str | None = None  # the wallet report entry that proved the outcome
     needs_decision: str | None = None  # why nothing can settle it: a supervisor decides
+    card_body: bytes | None = None  # the gateway payment's creation request as sent
+    card_reg_pay_num: str | None = None  # the gateway's number for it
+    card_state: str | None = None  # the gateway's last word: created, holded, payed, …
+    card_secure_url: str | None = None  # its 3-D Secure page, while it waits there
+    card_token: str | None = None  # the saved card it was paid with (a recurrent payment)
+    card_user_token: str | None = None
+    card_remaining: Decimal | None = None  # what refunds left of it (None: none yet)
 
     @cached_property
     def check(self) -> PaymentAnswer:
@@ -113,6 +121,10 @@ class PaymentRecord:
     @property
     def by_wallet(self) -> bool:
         return self.payment_method == WALLET
+
+    @property
+    def by_card(self) -> bool:
+        return self.payment_method == CARD
 
     @property
     def accepted(self) -> bool:
@@ -259,7 +271,7 @@ def to_json(value: Any) -> str:
 def to_columns(values: dict[str, Any]) -> dict[str, Any]:
     """Money as exact decimal text, structures as JSON text; the rest as it is."""
     row = dict(values)
-    for name in KOPECK_COLUMNS:
+    for name in (*KOPECK_COLUMNS, "card_remaining"):  # the latter added by schema 9
         if name in row:
             row[f"{name}_kop"] = kopecks(row[name]) if row[name] is not None else None
     for name in MONEY_COLUMNS:

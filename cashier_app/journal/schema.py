@@ -16,7 +16,7 @@ from cashier_app.core.money import kopecks
 
 from .seal import CHAINED, seal
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Money columns that also have an integer copy in kopecks (``<name>_kop``): SQLite sums and
 #: compares those exactly (its own arithmetic on text would go through floats).
 KOPECK_COLUMNS = ("amount_to", "commission", "amount_from")
@@ -249,6 +249,33 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     db.execute("create index wallets_phone on wallets (phone)")
 
 
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Card payments through the gateway (method ``card``): the payment's creation request as
+    sent (``card_body``), the gateway's number for it (``card_reg_pay_num``), its last state,
+    its 3-D Secure page, the saved card it was paid with, and what is left of it after
+    refunds. Each refund is a row of its own, written before it is sent and sealed in the
+    chain; ``card_users`` is the point's directory of the people who saved cards (by phone:
+    the gateway's login), not sealed."""
+    payments = db.table("payments")
+    for name, kind in (("card_body", bytes), ("card_reg_pay_num", str), ("card_state", str),
+                       ("card_secure_url", str), ("card_token", str), ("card_user_token", str),
+                       ("card_remaining", str)):
+        payments.add_column(name, kind)
+    payments.add_column("card_remaining_kop", int)
+    db.execute("create index payments_card on payments (card_reg_pay_num) "
+               "where card_reg_pay_num is not null")
+    db.execute("""create table card_refunds (
+        id integer primary key, agent_transaction_id integer not null
+        references payments(agent_transaction_id), at text not null, actor text not null,
+        note text not null, amount text not null, amount_kop integer not null,
+        remaining_before text not null, remaining_after text not null, body blob not null,
+        state text not null, message text, answer text, settled_at text, chain_hash text)""")
+    db.execute("create index card_refunds_payment on card_refunds (agent_transaction_id, id)")
+    db.execute("""create table card_users (
+        login text primary key, user_token text not null, email text, name text,
+        state text, seen_at text not null)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6,
-    _migration_7, _migration_8]
+    _migration_7, _migration_8, _migration_9]

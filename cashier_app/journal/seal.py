@@ -17,7 +17,7 @@ import sqlite_utils
 #: Tables whose every row is sealed in the hash chain (``ledger``), with their keys.
 CHAINED = {"payments": "agent_transaction_id", "shifts": "id", "receipts": "number",
            "attempts": "id", "audit": "id", "balance_log": "id", "cash_sessions": "id",
-           "cash_in": "id", "collections": "id"}
+           "cash_in": "id", "collections": "id", "card_refunds": "id"}
 GENESIS = "0" * 64
 
 

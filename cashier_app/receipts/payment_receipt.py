@@ -53,7 +53,8 @@ KIOSK_PENDING = ("ПЛАТЁЖ ПРИНЯТ И БУДЕТ ПРОВЕДЁН",
 RECEIPT_STATES = tuple(STATUS_TEXT)
 
 
-METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП", "wallet": "электронный кошелёк"}
+METHOD_TEXT = {"cash": "наличными", "sbp": "QR СБП", "wallet": "электронный кошелёк",
+               "card": "банковской картой"}
 
 
 def receipt_refusal(record: PaymentRecord) -> str | None:
@@ -62,9 +63,12 @@ def receipt_refusal(record: PaymentRecord) -> str | None:
     goes back to the person), nor does anything that never reached pay or an unpaid code."""
     if record.by_wallet:
         return wallet_receipt_refusal(record)
-    if record.by_qr:
+    if record.by_qr or record.by_card:
         if record.state is State.PAID:
             return None
+        if record.by_card:
+            return ("Чек печатается только для оплаченного картой платежа: по этому платежу "
+                    "деньги с карты не списаны")
         return ("Чек печатается только для оплаченного QR-кода: по этому коду деньги не "
                 "поступали")
     if record.state in RECEIPT_STATES:

@@ -156,10 +156,10 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
     doc.add(RULE)
     doc.add(CENTER, "ПО СПОСОБУ ОПЛАТЫ (принято)")
     for method, title in (("cash", "Наличными"), ("sbp", "По QR СБП"),
-                          ("wallet", "Кошельки (не наличные)")):
+                          ("card", "Картой по ссылке"), ("wallet", "Кошельки (не наличные)")):
         count, total = totals.by_method.get(method, (0, Decimal("0.00")))
-        if method == "wallet" and not count:
-            continue  # a desk without wallets: no row for them
+        if method in ("card", "wallet") and not count:
+            continue  # a desk without cards or wallets: no row for them
         doc.add(PAIR, f"{title}: {count}", money(total))
     doc.add(RULE)
     doc.add(PAIR, "К зачислению", money(totals.amount_to))

@@ -13,6 +13,8 @@ LIST_EXAMPLES = {
     "sbp.field_names": '["qrId=qrcId", "payload=qrUrl"]',
     "sbp.status_names": '["PAID=ACWP", "CREATED=NTST"]',
     "kiosk.popular": '["P1011", "P1012", "P0005"]',
+    "card.service_map": '{ P1011 = "109-5804-1", "*" = "109-5804-9" }',
+    "card.paths": '{ anonymous = "/shop/payment/anonymous" }',
 }
 
 
@@ -30,6 +32,9 @@ def example_config() -> str:
         if isinstance(default, list):
             lines.append(f"# пример: {name} = {LIST_EXAMPLES.get(key, '[]')}")
             shown = "[]"
+        elif isinstance(default, dict):
+            lines.append(f"# пример: {name} = {LIST_EXAMPLES.get(key, '{}')}")
+            shown = "{}"
         elif isinstance(default, bool):
             shown = "true" if default else "false"
         elif isinstance(default, str):

@@ -1,7 +1,7 @@
 """Every setting of the program, declared once, by section (``processing``, ``paths``,
 ``point``, ``cashiers``, ``commission``, ``catalog``, ``ui``, ``printer``, ``receipt``, ``sbp``,
-``acceptor``, ``kiosk``, ``wallet``, ``log``). Keys are ``section.name`` (TOML tables); each has
-an environment variable."""
+``acceptor``, ``kiosk``, ``wallet``, ``card``, ``log``). Keys are ``section.name`` (TOML
+tables); each has an environment variable."""
 
 from __future__ import annotations
 
@@ -277,6 +277,32 @@ WALLET_CASH_SERVICE = declare(Setting(
     "wallet.cash_service", str, "", "CASHIER_WALLET_CASH_SERVICE",
     "Код услуги процессинга «пополнение кошелька» для пополнения наличными с карточки "
     "кошелька (номер телефона кошелька — лицевой счёт); пусто — кнопки нет"))
+CARD_URL = declare(Setting(
+    "card.url", str, "", "CASHIER_CARD_URL",
+    "Адрес платёжного шлюза для оплаты картой по ссылке; пусто — оплаты картой нет",
+    check=checks.url))
+CARD_TOKEN = declare(Setting(
+    "card.token", str, "", "CASHIER_CARD_TOKEN",
+    "Токен магазина у платёжного шлюза", secret=True, check=checks.header_value))
+CARD_CERT = declare(Setting(
+    "card.cert", str, "", "CASHIER_CARD_CERT",
+    "Файл клиентского сертификата шлюза (PEM: сертификат и ключ); пусто — без сертификата"))
+CARD_SERVICE_MAP: Setting[dict[str, str]] = declare(Setting(
+    "card.service_map", dict, {}, "CASHIER_CARD_SERVICE_MAP",
+    "Код услуги шлюза (serviceCode) для каждой нашей услуги: { P1011 = \"109-5804-1\" }, "
+    "\"*\" — для остальных; в переменной — JSON-объект"))
+CARD_PATHS: Setting[dict[str, str]] = declare(Setting(
+    "card.paths", dict, {}, "CASHIER_CARD_PATHS",
+    "Другие пути методов шлюза (anonymous, status, refund, recurrent, user_register, "
+    "user_status, card_register, card_list, card_deactivate); в переменной — JSON-объект"))
+CARD_LIFETIME = declare(Setting(
+    "card.lifetime", int, 900, "CASHIER_CARD_LIFETIME",
+    "Сколько секунд можно оплатить ссылку (orderBestBefore)",
+    check=lambda value: None if 60 <= value <= 86400 else "от 60 до 86400 секунд"))
+CARD_POLL = declare(Setting(
+    "card.poll_interval", float, 2.0, "CASHIER_CARD_POLL_INTERVAL",
+    "Как часто спрашивать статус оплаты картой, секунд",
+    check=lambda value: None if 0.5 <= value <= 30 else "от 0.5 до 30 секунд"))
 LOG_LEVEL = declare(Setting(
     "log.level", str, "INFO", "CASHIER_LOG_LEVEL",
     "Подробность лога: DEBUG, INFO, WARNING, ERROR", check=checks.log_level))

@@ -82,6 +82,15 @@ def coerce(setting: Setting[Any], value: object, *, from_env: bool) -> Any:
         if isinstance(value, list):
             return value
         raise ValueError("нужен список")
+    if kind is dict:
+        if from_env and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("нужен JSON-объект") from None
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return {str(k): v.strip() for k, v in value.items()}
+        raise ValueError("нужна таблица «имя = \"значение\"» (в переменной — JSON-объект)")
     if kind is str:
         if isinstance(value, str):
             return value.strip()

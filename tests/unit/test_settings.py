@@ -83,7 +83,12 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_WALLET_CLIENT_ID": "partner-1", "CASHIER_WALLET_CLIENT_SECRET": "s",
            "CASHIER_WALLET_PARTNER_ID": "p-1", "CASHIER_WALLET_TOKEN_PATH": "/auth/token",
            "CASHIER_WALLET_TIMEOUT": "20", "CASHIER_WALLET_REFILL_MINUTES": "15",
-           "CASHIER_WALLET_RECONCILE_MINUTES": "3", "CASHIER_WALLET_CASH_SERVICE": "P5001"}
+           "CASHIER_WALLET_RECONCILE_MINUTES": "3", "CASHIER_WALLET_CASH_SERVICE": "P5001",
+           "CASHIER_CARD_URL": "https://gateway.example.ru", "CASHIER_CARD_TOKEN": "t",
+           "CASHIER_CARD_CERT": "/etc/cashier/card.pem",
+           "CASHIER_CARD_SERVICE_MAP": '{"P1011": "109-5804-1", "*": "109-5804-9"}',
+           "CASHIER_CARD_PATHS": '{"status": "/shop/status"}', "CASHIER_CARD_LIFETIME": "600",
+           "CASHIER_CARD_POLL_INTERVAL": "3"}
     assert set(env) == {s.env for s in cfg.REGISTRY.values()}
     settings = cfg.Settings.load(tmp_path / "none.toml", env=env)
     assert all(settings.source(s).startswith("переменная") for s in cfg.REGISTRY.values())
@@ -92,6 +97,8 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
     assert settings[cfg.ACCEPTOR_PORT] == "COM3" and settings[cfg.ACCEPTOR_POLL_INTERVAL] == 0.2
     assert settings[cfg.WALLET_TOKEN_PATH] == "/auth/token"
     assert settings[cfg.WALLET_REFILL_MINUTES] == 15.0
+    assert settings[cfg.CARD_SERVICE_MAP] == {"P1011": "109-5804-1", "*": "109-5804-9"}
+    assert settings[cfg.CARD_PATHS] == {"status": "/shop/status"}
     from cashier_app.ui.kiosk.launch import kiosk_config
 
     kiosk = kiosk_config(settings, demo=False)
@@ -312,3 +319,13 @@ def test_a_ca_bundle_that_cannot_be_read_is_a_config_error(tmp_path: Path, make:
     with pytest.raises(cfg.ConfigError) as error:
         make_client(settings)
     assert "processing.ca_bundle" in str(error.value) and str(bundle) in str(error.value)
+
+
+def test_a_table_setting_is_refused_in_russian_when_it_is_not_one(tmp_path: Path) -> None:
+    with pytest.raises(cfg.ConfigError, match="JSON-объект"):
+        cfg.Settings.load(tmp_path / "none.toml", env={"CASHIER_CARD_SERVICE_MAP": "[1, 2]"})
+    with pytest.raises(cfg.ConfigError, match="CASHIER_CARD_SERVICE_MAP"):
+        cfg.Settings.load(tmp_path / "none.toml", env={"CASHIER_CARD_SERVICE_MAP": "{oops"})
+    path = tmp_path / "config.toml"
+    path.write_text('[card]\nservice_map = { P1011 = "109-5804-1" }\n', encoding="utf-8")
+    assert cfg.Settings.load(path, env={})[cfg.CARD_SERVICE_MAP] == {"P1011": "109-5804-1"}

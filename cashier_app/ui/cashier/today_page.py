@@ -46,6 +46,8 @@ def state_title(record: PaymentRecord) -> str:
         title += " (QR)"
     elif record.by_wallet:
         title += " (кошелёк)"
+    elif record.by_card and record.state is not State.QR_WAITING:
+        title += " (карта)"
     return title
 
 class TodayPage(QWidget):

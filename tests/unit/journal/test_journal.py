@@ -19,7 +19,7 @@ def test_durability_pragmas_and_schema(tmp_path: Path) -> None:
     conn = journal.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 8
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
     assert {"payments", "attempts", "shifts", "receipts", "cash_link", "cash_sessions",
             "cash_in"} <= set(journal.db.table_names())
     journal.close()
