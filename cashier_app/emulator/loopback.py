@@ -33,6 +33,7 @@ class LoopbackServer:
         self._httpd = HttpServer((host, port), handler)
         self._httpd.owner = self
         self._thread: threading.Thread | None = None
+        self._serving = False  # shutdown() waits for a loop: only for one that runs
 
     @property
     def port(self) -> int:
@@ -44,6 +45,7 @@ class LoopbackServer:
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> Self:
+        self._serving = True
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05},
                                         name=self.thread_name, daemon=True)
@@ -51,10 +53,14 @@ class LoopbackServer:
         return self
 
     def serve_forever(self) -> None:
+        self._serving = True
         self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        """Stop serving and close the socket; a server never started is only closed."""
+        if self._serving:
+            self._httpd.shutdown()
+            self._serving = False
         self._httpd.server_close()
         if self._thread:
             self._thread.join(timeout=5)
