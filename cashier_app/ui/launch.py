@@ -211,20 +211,23 @@ def _run(app: QApplication, point: Point, *, demo: bool, smoke_screenshot: Path 
     asyncio.set_event_loop(loop)
     name_application(app, demo=demo)
     settings = point.settings
-    bank = wallet_bank = None
+    bank = wallet_bank = card_phone = None
     if demo:  # the emulator's bank buttons: imported only for the demo
-        from cashier_app.emulator.demo import demo_bank, demo_wallet_bank
+        from cashier_app.emulator.demo import demo_bank, demo_card_phone, demo_wallet_bank
 
         bank = demo_bank(settings[cfg.PROCESSING_URL])
         if settings[cfg.WALLET_URL]:
             wallet_bank = demo_wallet_bank(settings[cfg.WALLET_URL])
+        if settings[cfg.CARD_URL]:
+            card_phone = demo_card_phone(settings[cfg.CARD_URL])
     window = MainWindow(point, cashiers=settings.cashiers, demo=demo,
                         identity_fields=settings[cfg.IDENTITY_FIELDS],
                         refresh_minutes=settings[cfg.CATALOG_REFRESH],
                         ui_state=None if demo else settings.data_dir / UI_STATE_NAME,
                         customer_display=settings[cfg.SBP_CUSTOMER_DISPLAY]
-                        if point.engine.sbp is not None else "off",
-                        bank=bank, wallet_bank=wallet_bank)
+                        if point.engine.sbp is not None or point.engine.card is not None
+                        else "off",
+                        bank=bank, wallet_bank=wallet_bank, card_phone=card_phone)
     window.show_customer_display()
     for warning in settings.warnings():
         window.show_notice(warning, "warn")

@@ -43,6 +43,7 @@ from cashier_app.card_api.models import Created, PaymentStatus
 from cashier_app.card_api.requests import anonymous_body, recurrent_body, refund_body
 from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
+from cashier_app.core.text import money as money_text
 from cashier_app.journal import CARD, Attempt, PaymentRecord
 from cashier_app.journal.cards import DONE, REFUSED, UNKNOWN, CardRefund
 from cashier_app.util.failpoints import failpoint
@@ -297,6 +298,8 @@ class CardPay:
             record = self.engine.journal.get(agent_transaction_id)
             if record.state is not State.QR_WAITING or record.payment_method != CARD:
                 return record
+            if record.needs_decision or (record.card_token and not record.card_reg_pay_num):
+                return record  # a saved card's charge may have happened: the supervisor's
             if not record.cancel_requested_at:
                 record = self._write(record, None, result_message=reason,
                                      cancel_requested_at=_iso(self.engine.clock(), "seconds"))
@@ -350,7 +353,7 @@ class CardPay:
             before = record.card_remaining if record.card_remaining is not None else (
                 record.amount_from or Decimal("0.00"))
             if not Decimal("0.00") < amount <= before:
-                raise PaymentRefused(f"Вернуть можно от 0,01 до {before} ₽")
+                raise PaymentRefused(f"Вернуть можно от 0,01 ₽ до {money_text(before)}")
             assert record.card_reg_pay_num is not None
             after = before - amount
             body = refund_body(record.card_reg_pay_num, amount, after, note)

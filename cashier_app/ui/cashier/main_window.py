@@ -40,6 +40,7 @@ from cashier_app.bootstrap import Point
 from cashier_app.core.answers import AgentBalance
 from cashier_app.core.cashiers import Cashier
 from cashier_app.core.states import State
+from cashier_app.core.text import money
 from cashier_app.engine.attempts import Sent
 from cashier_app.engine.catalog import Catalog
 from cashier_app.journal import PaymentRecord, Shift
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
                  ui_state: Path | None = None, customer_display: str = "off",
                  bank: Callable[[int], Awaitable[str]] | None = None,
                  wallet_bank: Callable[[str], Awaitable[str]] | None = None,
+                 card_phone: Callable[[str, bool], Awaitable[str]] | None = None,
                  parent: QWidget | None = None) -> None:
         """The cashier's window over ``point`` (see :mod:`cashier_app.bootstrap`): the point
         resumes and schedules payments; the window shows them and takes new ones."""
@@ -112,11 +114,16 @@ class MainWindow(QMainWindow):
         self.search_box, self.tree = self.catalog_panel.search_box, self.catalog_panel.tree
         self.results, self.catalog_stack = self.catalog_panel.results, self.catalog_panel.stack
         self.panel = PaymentPanel(engine, self.session, identity_fields=identity_fields,
-                                  receipts=receipts, bank=bank, bridge=bridge)
+                                  receipts=receipts, bank=bank, card_phone=card_phone,
+                                  bridge=bridge)
         self.panel.qr_left.connect(
             lambda record: self.show_notice(self.news.left(record).text, "warn", about=record))
+        #: card links the cashier left that the person could still pay: their end is news
+        self.cards_left: set[int] = set()
+        self.panel.card_left.connect(self._card_left)
         self.panel.reset_requested.connect(self.focus_search)
-        self.customer_display = CustomerDisplay() if customer_display != "off" else None
+        self.customer_display = CustomerDisplay(cards=engine.card is not None) if (
+            customer_display != "off") else None
         self._customer_display_at = customer_display
         if self.customer_display is not None:
             self.panel.qr_changed.connect(self.customer_display.show_payment)
@@ -439,16 +446,45 @@ class MainWindow(QMainWindow):
         """News in the row above the pages (see :class:`.notice_bar.NoticeBar`)."""
         self.notice_bar.put_up(text, kind, about)
 
+    def _card_left(self, record: PaymentRecord) -> None:
+        """A link cannot be withdrawn: the cashier is told until when it can still be paid,
+        and its end will be news."""
+        self.cards_left.add(record.agent_transaction_id)
+        until = (record.qr_expires_at or "")[11:16]
+        self.show_notice(self.tr("Оплата картой отменена на кассе, но ссылку отозвать нельзя: "
+                                 "до {0} клиент ещё может оплатить её. Если оплатит, платёж "
+                                 "будет проведён и здесь появится уведомление.").format(
+            until or self.tr("истечения срока")), "warn", about=record)
+
+    def _card_left_ended(self, record: PaymentRecord) -> bool:
+        """A left link reached its end: said in the card's words (True), or not ours."""
+        if record.agent_transaction_id not in self.cards_left or (
+                record.state is State.QR_WAITING):
+            return False
+        self.cards_left.discard(record.agent_transaction_id)
+        amount = money(record.amount_to or Decimal(0))
+        if record.state is State.PAID:
+            text = self.tr("Пришла оплата картой по ссылке, которой уже нет на экране: {0}, "
+                           "счёт {1}, {2}. Деньги списаны с карты, наличных нет.").format(
+                record.service_name, record.account, amount)
+            if self.receipts is not None:
+                text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
+            self.show_notice(text, "ok", about=record)
+        return True  # not paid: no money moved, the notice about it went with its state
+
     def _payment_changed(self, record: PaymentRecord) -> None:
         self.catalog_panel.usage_changed()
         self.notice_bar.outdated_by(record)  # the news that follows, if any, replaces it
         if record.state is State.PAID:
             self.refresher.after_payment()
+        if record.by_card and self._card_left_ended(record):
+            return
         news = self.news.heard(record)
         if news is None:
             return
         self.show_notice(news.text, news.kind, about=record)
-        if not record.by_qr and self._on_screen(record.agent_transaction_id):
+        if not (record.by_qr or record.by_card) and self._on_screen(
+                record.agent_transaction_id):
             self.panel.show_outcome(record)
 
     def _on_screen(self, agent_transaction_id: int | None) -> bool:

@@ -64,6 +64,19 @@ class PaymentNews(QObject):
         """A watched payment's end, as the cashier is told it (None: nothing to tell — a cash
         payment cancelled before it was ever paid)."""
         amount = money(record.amount_to or Decimal(0))
+        if record.by_card:
+            if record.state is State.PAID:
+                text = self.tr("Пришла оплата картой по ссылке, которой уже нет на экране: "
+                               "{0}, счёт {1}, {2}, платёж шлюза {3}. Деньги — с карты, "
+                               "наличных нет.").format(record.service_name, record.account,
+                                                       amount, record.card_reg_pay_num or "—")
+                if self.receipts:
+                    text += self.tr(" Чек: «Сегодня» → Печать чека (Ctrl+P)")
+                return Notice(text, "ok")
+            return Notice(self.tr("Ссылка на оплату картой на {0} ({1}, счёт {2}) так и не "
+                                  "оплачена: {3}").format(amount, record.service_name,
+                                                         record.account,
+                                                         record.result_message or ""), "info")
         if record.by_qr:
             if record.state is State.PAID:
                 text = self.tr("Пришла оплата по QR-коду, которого уже нет на экране: {0}, "

@@ -16,6 +16,13 @@ shown, and «Отправить снова» / «Признать не пров�
 and a confirmation, then go to :meth:`~cashier_app.workplace.wallet_desk.WalletDesk.decide` in
 the name of the supervisor who opened this window with their PIN (the journal and the audit
 keep who and why).
+
+A card payment (seed 004) adds its refunds: «Вернуть на карту…» for a paid one
+(:mod:`.card_refund`: the amount, the reason, a confirmation), the refunds with their state and
+«Проверить возврат» for one whose answer was lost. A saved card's payment whose answer was lost
+waits for the same decision block: «Указать номер платежа шлюза…» (from the gateway's
+cabinet; then followed by status) or «Признать не проведённым…», each through the same
+:class:`DecisionDialog`, then :meth:`~cashier_app.workplace.card_desk.CardDesk.decide`.
 """
 
 from __future__ import annotations
@@ -33,7 +40,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -59,12 +65,25 @@ from cashier_app.ui.widgets.messages import say
 from cashier_app.ui.widgets.receipt_view import ReceiptView
 from cashier_app.ui.widgets.screen_fit import place
 from cashier_app.ui.widgets.tables import Column, fitted_table
+from cashier_app.workplace.card_desk import CardDesk
 from cashier_app.workplace.session import Session, void_refusal
 from cashier_app.workplace.wallet_desk import WalletDesk
+
+from .card_refund import CardRefundDialog, CardRefundsView, refund_words
+from .decision_dialog import DecisionDialog
 
 log = logging.getLogger(__name__)
 PREFERRED_SIZE = QSize(1000, 720)
 STATE_WORDS = {str(state): title for state, title in STATE_TITLES.items()}
+#: the card gateway's states in the supervisor's words
+CARD_WORDS = {"created": "ждёт оплаты", "holded": "деньги заблокированы на карте",
+              "payed": "оплачен", "declined": "отклонён", "expired": "срок истёк"}
+
+
+def _said(error: BaseException) -> str:
+    """An error as the supervisor reads it: its sentence, or «внутренняя ошибка»."""
+    return str(error) if isinstance(error, UserFacingError) else (
+        "внутренняя ошибка программы (подробности — в логе)")
 
 
 def pretty(text: str | None) -> str:
@@ -172,6 +191,9 @@ class PaymentDetails(QDialog):
         self.tabs.addTab(facts_box, "Платёж")
         self.tabs.addTab(history, "История попыток")
         self.tabs.addTab(receipt_box, "Чек")
+        self.refunds_view = CardRefundsView()
+        self.refunds_view.recheck_requested.connect(self.start_recheck_refund)
+        self.refunds_tab = -1  # the «Возвраты на карту» tab, for a card payment only
 
         self.message = QLabel("")
         self.message.setObjectName("viewMessage")
@@ -197,9 +219,18 @@ class PaymentDetails(QDialog):
         self.not_done_button.setObjectName("notDoneButton")
         self.not_done_button.clicked.connect(lambda: self.ask_decision(resend=False))
         self.decision_dialog: DecisionDialog | None = None
+        # a card payment: the refund, and the number a lost saved card's answer needs
+        self.refund_button = QPushButton("Вернуть на карту…")
+        self.refund_button.setObjectName("cardRefundButton")
+        self.refund_button.clicked.connect(self.ask_refund)
+        self.refund_dialog: CardRefundDialog | None = None
+        self.number_button = QPushButton("Указать номер платежа шлюза…")
+        self.number_button.setObjectName("cardNumberButton")
+        self.number_button.clicked.connect(lambda: self.ask_card_decision(with_number=True))
         buttons = QHBoxLayout()
         for button in (self.check_button, self.print_button, self.void_button,
-                       self.resend_button, self.not_done_button):
+                       self.refund_button, self.resend_button, self.number_button,
+                       self.not_done_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -246,8 +277,32 @@ class PaymentDetails(QDialog):
         waits = bool(record.needs_decision) and unsettled
         self.decision.setText(f"Нужно решение старшего кассира: {record.needs_decision}"
                               if waits else "")
-        for widget in (self.decision, self.resend_button, self.not_done_button):
+        for widget in (self.decision, self.not_done_button):
             widget.setVisible(waits)
+        self.resend_button.setVisible(waits and not record.by_card)
+        self.number_button.setVisible(waits and record.by_card)
+        self._show_refunds(record)
+
+    def _desk(self) -> CardDesk:
+        """Card work in the name of the supervisor who opened the window with their PIN."""
+        return CardDesk(self.engine, actor=self.actor.name, role=str(self.actor.role))
+
+    def _show_refunds(self, record: PaymentRecord) -> None:
+        """A card payment's refunds (a tab of their own) and «Вернуть на карту…»."""
+        paid_by_card = record.by_card and record.state is State.PAID
+        self.refund_button.setVisible(paid_by_card)
+        if not record.by_card:
+            return
+        desk = self._desk()
+        refunds = desk.refunds(self.tx_id)
+        if self.refunds_tab < 0:
+            self.refunds_tab = self.tabs.addTab(self.refunds_view, "")
+        self.tabs.setTabText(self.refunds_tab, f"Возвраты на карту ({len(refunds)})")
+        self.refunds_view.show_refunds(refunds)
+        left = desk.refundable(record)
+        self.refund_button.setEnabled(paid_by_card and left > 0)
+        self.refund_button.setToolTip(f"Можно вернуть до {money(left)}" if left > 0
+                                      else "По платежу всё уже возвращено")
 
     def _show_bodies(self) -> None:
         rows = self.attempts.selectionModel().selectedRows()
@@ -347,14 +402,103 @@ class PaymentDetails(QDialog):
         box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.void)
         box.open()
 
+    def ask_refund(self) -> CardRefundDialog | None:
+        """The amount, the reason and a confirmation; the refund in the supervisor's name."""
+        record = self.journal.get(self.tx_id)
+        if not (record.by_card and record.state is State.PAID):
+            return None
+        dialog = CardRefundDialog(self._desk(), record, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.completed.connect(self._refunded)
+        self.refund_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _refunded(self, refund: Any) -> None:
+        say(self.message, refund_words(refund), "ok" if refund.state == "done" else "warn")
+        self.audited.emit()
+        self.reload()
+        self.tabs.setCurrentIndex(self.refunds_tab)
+
+    def start_recheck_refund(self, refund_id: int) -> asyncio.Future[Any]:
+        return self._keep(asyncio.ensure_future(self.recheck_refund(refund_id)))
+
+    async def recheck_refund(self, refund_id: int) -> None:
+        """A refund whose answer was lost, asked of the gateway's status now."""
+        self.refunds_view.recheck_button.setEnabled(False)
+        say(self.message, "Спрашиваем статус платежа в шлюзе…", "info")
+        try:
+            refund = await self._desk().recheck_refund(refund_id)
+        except Exception as error:  # the supervisor sees a sentence, the log the detail
+            if not isinstance(error, UserFacingError):
+                log.exception("card refund recheck %s", refund_id)
+            say(self.message, f"Возврат не проверен: {_said(error)}", "error")
+        else:
+            say(self.message, refund_words(refund),
+                {"done": "ok", "refused": "warn"}.get(refund.state, "error"))
+        self.audited.emit()
+        self.reload()
+
     def ask_decision(self, *, resend: bool) -> DecisionDialog:
-        """The reason and a confirmation first; the decision when confirmed."""
+        """The reason and a confirmation first; the decision when confirmed (for a card
+        payment, «не проведён» is the card's decision)."""
+        if not resend and self.journal.get(self.tx_id).by_card:
+            return self.ask_card_decision(with_number=False)
         dialog = DecisionDialog(self.tx_id, resend=resend, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.confirmed.connect(lambda reason: self.start_decide(resend, reason))
         self.decision_dialog = dialog
         dialog.open()
         return dialog
+
+    def ask_card_decision(self, *, with_number: bool) -> DecisionDialog:
+        """A saved card's payment whose answer was lost: the gateway's number (then its
+        status decides) or «не проведён» — the reason and a confirmation first."""
+        tx = self.tx_id
+        if with_number:
+            dialog = DecisionDialog(
+                tx, title="Номер платежа шлюза", number_title="Номер платежа шлюза",
+                what=f"Найдите платёж {tx} в кабинете шлюза (в реквизитах — «Номер платежа» "
+                     f"{tx}) и укажите его номер в шлюзе (regPayNum). Программа спросит его "
+                     f"статус и доведёт платёж до конца по слову шлюза: оплачен — проведён, "
+                     f"отклонён — не проведён.", parent=self)
+        else:
+            dialog = DecisionDialog(
+                tx, title="Признать не проведённым",
+                what=f"Платёж {tx} будет записан как не проведённый: деньги с карты клиента "
+                     f"не списаны. Делайте это, только если в кабинете шлюза такого платежа "
+                     f"нет: если он там есть, укажите его номер.", parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.confirmed.connect(lambda reason: self.start_card_decide(
+            dialog.number_value() if with_number else None, reason))
+        self.decision_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def start_card_decide(self, reg_pay_num: str | None, reason: str) -> asyncio.Future[Any]:
+        return self._keep(asyncio.ensure_future(self.card_decide(reg_pay_num, reason)))
+
+    async def card_decide(self, reg_pay_num: str | None, reason: str) -> None:
+        for button in (self.number_button, self.not_done_button):
+            button.setEnabled(False)
+        say(self.message, "Спрашиваем статус в шлюзе…" if reg_pay_num else "Записываем…",
+            "info")
+        try:
+            after = await self._desk().decide(self.tx_id, reg_pay_num=reg_pay_num,
+                                              reason=reason)
+        except Exception as error:  # the supervisor sees a sentence, the log the detail
+            if not isinstance(error, UserFacingError):
+                log.exception("card decision %s", self.tx_id)
+            say(self.message, f"Решение не выполнено: {_said(error)}", "error")
+        else:
+            say(self.message, f"Решение записано: {STATE_TITLES.get(after.state, after.state)}"
+                              + (f" — {after.result_message}" if after.result_message else ""),
+                {State.PAID: "ok", State.FAILED: "warn"}.get(after.state, "info"))
+        finally:
+            for button in (self.number_button, self.not_done_button):
+                button.setEnabled(True)
+        self.audited.emit()
+        self.reload()
 
     def start_decide(self, resend: bool, reason: str) -> asyncio.Future[Any]:
         return self._keep(asyncio.ensure_future(self.decide(resend, reason)))
@@ -395,60 +539,6 @@ class PaymentDetails(QDialog):
         return answer.message
 
 
-class DecisionDialog(QDialog):
-    """The supervisor's reason for a decision on a wallet operation, and the confirmation:
-    what the decision means is said before it is made."""
-
-    confirmed = Signal(str)  # the reason
-
-    def __init__(self, agent_transaction_id: int, *, resend: bool,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("walletDecision")
-        self.setWindowTitle("Отправить снова" if resend else "Признать не проведённым")
-        self.setMinimumWidth(560)
-        what = (f"Операция {agent_transaction_id} будет отправлена в сервис кошельков ещё раз "
-                "(если отчёт кошелька так и не покажет её). Если первая всё же прошла, деньги "
-                "спишутся дважды." if resend else
-                f"Операция {agent_transaction_id} будет записана как не проведённая: деньги с "
-                "кошелька не списаны. Если она появится в отчёте кошелька позже, это "
-                "придётся решать с сервисом.")
-        text = QLabel(what)
-        text.setWordWrap(True)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("decisionReason")
-        self.reason.setPlaceholderText("например: сверено с выпиской банка")
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.reason.textEdited.connect(lambda _: self.error.setText(""))
-        self.ok = QPushButton("Подтвердить  ⏎")
-        self.ok.setObjectName("confirmDecision")
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self.confirm)
-        cancel = QPushButton("Отмена  Esc")
-        cancel.clicked.connect(self.reject)
-        form = QFormLayout()
-        form.addRow("Причина решения", self.reason)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok)
-        buttons.addWidget(cancel)
-        column = QVBoxLayout(self)
-        column.addWidget(text)
-        column.addLayout(form)
-        column.addWidget(self.error)
-        column.addLayout(buttons)
-
-    def confirm(self) -> None:
-        reason = " ".join(self.reason.text().split())
-        if not reason:
-            self.error.setText("Укажите причину решения: она попадёт в журнал и аудит")
-            return
-        self.confirmed.emit(reason)
-        self.accept()
-
-
 def _field_title(record: PaymentRecord, name: str) -> str:
     """A field's title as the catalog gave it when the payment was made (as on the receipt);
     the chosen contract says so."""
@@ -484,6 +574,13 @@ def facts(record: PaymentRecord) -> list[tuple[str, str]]:
         ("Следующая попытка", at(record.next_attempt_at)
          if record.state is State.PAYING else "—"),
     ]
+    if record.by_card:
+        rows += [("Платёж в шлюзе", f"{record.card_reg_pay_num or '—'}, "
+                                    f"{CARD_WORDS.get(record.card_state or '', '—')}"),
+                 ("Ссылка действовала до", at(record.qr_expires_at)),
+                 ("Сохранённая карта", "да" if record.card_token else "нет (по ссылке)")]
+        if record.card_remaining is not None:
+            rows += [("Осталось по платежу (после возвратов)", money(record.card_remaining))]
     if record.by_qr:
         status = QR_WORDS.get(record.qr_status or "", record.qr_status or "—")
         rows += [("QR-код", f"{record.qr_id or '—'}, {status}, действует до "

@@ -267,3 +267,19 @@ def test_a_saved_card_that_needs_3ds_shows_its_page(desk: Desk) -> None:
         user_token=desk.run(cards.saved_card_user("79160000001")), card_token=card.card_token))
     assert waiting.state is State.QR_WAITING and waiting.card_secure_url
     assert waiting.qr_status == "3ds"
+
+
+def test_the_cashier_cannot_cancel_a_saved_cards_charge_that_may_have_happened(
+        desk: Desk) -> None:
+    cards = CardDesk(desk.engine, actor="Тестова Анна", role="cashier")
+    desk.run(cards.register_user("79160000002"))
+    registration = desk.run(cards.add_card("79160000002"))
+    desk.gateway.pay(registration.reg_pay_num, *GOOD)
+    card = desk.run(cards.cards("79160000002")).cards[0]
+    desk.gateway.add_fault(method="recurrent", action="drop", when="after")
+    record, plan = desk.checked("30.00")
+    lost = desk.run(desk.engine.start_card(
+        record.agent_transaction_id, plan.money, plan.extras,
+        user_token=desk.run(cards.saved_card_user("79160000002")), card_token=card.card_token))
+    kept = desk.run(desk.engine.cancel_card(lost.agent_transaction_id))
+    assert kept.state is State.QR_WAITING and kept.needs_decision  # not «cancelled»

@@ -2,7 +2,8 @@
 
 :class:`PaymentFlow` drives the payment through the engine: the form's values begin and check
 it, the amounts on screen are judged here and quoted by the engine (the flow never computes a
-commission), a plan is paid in cash or by a QR code (:mod:`.panel_qr`), a pay that gets no
+commission), a plan is paid in cash, by a QR code (:mod:`.panel_qr`) or by card (a link or a
+saved card, :mod:`.panel_card`), a pay that gets no
 final answer leaves the desk free for the next person while the engine goes on, and every
 change of the payment (the bridge's signal) is followed. Which payment is on the desk and its
 :class:`~cashier_app.workplace.session.Step` are kept in the desk's session, so the window
@@ -14,8 +15,8 @@ is a widget, so the flow is tested alone (tests/gui/test_payment_flow.py).
 
 Longer than most modules here (about 470 lines) because it is every step of one payment
 in one place — check, amounts, pay, outcome, receipt, leaving — so no rule of the payment
-is split across files; the QR СБП steps are apart (:mod:`.panel_qr`), and so are the words
-said about a payment (:mod:`.payment_banner`).
+is split across files; the QR СБП and card steps are apart (:mod:`.panel_qr`,
+:mod:`.panel_card`), and so are the words said about a payment (:mod:`.payment_banner`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from cashier_app.receipts.document import ReceiptError
 from cashier_app.receipts.service import AUTO_PRINT_STATES, PrintOutcome, ReceiptService
 from cashier_app.workplace.session import Session, Step
 
+from .panel_card import CardPhone, CardSteps, card_banner, card_payable
 from .panel_qr import QrSteps
 from .payment_banner import Banner, outcome_banner, qr_payable
 
@@ -68,12 +70,14 @@ class PaymentFlow(QObject):
     opened = Signal(object)  # ServiceDefinition: its form; None: choose a service
     checked = Signal(object)  # PaymentRecord: the check said yes — show what it returned
     check_refused = Signal(str, str)  # the form field a final refusal is about, the message
-    refused = Signal(str)  # F9/F8 refused before anything was sent: why
-    qr_refused = Signal(str)  # a QR code could not be made (no link, link busy): why
+    refused = Signal(str)  # F9/F8/F7 refused before anything was sent: why
+    #: a QR code or a card payment could not be made (no link, link busy, no serviceCode): why
+    qr_refused = Signal(str)
     followed = Signal(object)  # PaymentRecord: the payment on screen as it now is
     finished = Signal(object)  # PaymentRecord: its outcome is on screen
     printed = Signal(bool, str)  # the receipt on screen: printed?, why nothing printed
-    #: the QR payment on screen changed (PaymentRecord), or there is none any more (None)
+    #: the QR or card payment on screen changed (PaymentRecord), or there is none any more
+    #: (None): the customer display follows
     qr_changed = Signal(object)
     #: the cashier left a QR code that can still be paid (PaymentRecord): the window watches
     qr_left = Signal(object)
@@ -83,6 +87,7 @@ class PaymentFlow(QObject):
                  entered: Callable[[], Entered] = Entered,
                  receipts: ReceiptService | None = None,
                  bank: Callable[[int], Awaitable[str]] | None = None,
+                 card_phone: CardPhone | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
@@ -100,6 +105,11 @@ class PaymentFlow(QObject):
         self.printing = False
         self.clock: Callable[[], datetime] = datetime.now
         self.qr = QrSteps(self, bank)
+        self.card = CardSteps(self, card_phone)
+        #: the person pays on their phone by card (Step.QR shows the card screen, not СБП)
+        self.via_card = False
+        #: what the last check was sent with: a new link after a declined one checks it again
+        self.checked_with: PaymentInput | None = None
 
     # --- the desk's state (kept in the session) ---------------------------------------------
     @property
@@ -119,10 +129,16 @@ class PaymentFlow(QObject):
     def takes_qr(self) -> bool:
         return self.engine.sbp is not None
 
+    @property
+    def takes_card(self) -> bool:
+        return self.engine.card is not None
+
     def set_step(self, step: Step) -> None:
         self.session.step = step
         if step is not Step.QR:
             self.qr.disarm()
+            self.card.disarm()
+            self.via_card = False
         if step in (Step.EMPTY, Step.FORM):
             self.limits = AmountLimits()
         self.step_changed.emit(step)
@@ -180,6 +196,7 @@ class PaymentFlow(QObject):
             self.say(str(error), "error")
             return
         self.record = record
+        self.checked_with = entry
         self.set_step(Step.CHECKING)
         self.say(self.tr("Проверяем в процессинге…  Esc — отменить"), "busy")
         # the request is not cancelled under way (that would leave the connection in an
@@ -195,7 +212,7 @@ class PaymentFlow(QObject):
             return  # abandoned by the cashier while it was on its way
         self.record = record
         if record.state is State.CHECKED:
-            self._checked(record)
+            self.accept_check(record)
         else:
             self._check_failed(record)
 
@@ -231,7 +248,8 @@ class PaymentFlow(QObject):
             return None
         return self.answer.fixed_amount
 
-    def _checked(self, record: PaymentRecord) -> None:
+    def accept_check(self, record: PaymentRecord) -> None:
+        """The check said yes (here, or again after a declined card): the amounts next."""
         assert self.service is not None
         self.answer = record.check
         # the limits known before anything is paid: the service's and this account's
@@ -296,12 +314,13 @@ class PaymentFlow(QObject):
                                 contract_id=entered.contract_id, cash_given=money.cash_given,
                                 fixed_payment=fixed)
 
-    def plan_problem(self, *, cash: bool) -> str:
-        """Why pressing F9 (``cash``) or F8 would be refused right now, "" if it would run."""
+    def plan_problem(self, *, cash: bool, card: bool = False) -> str:
+        """Why pressing F9 (``cash``), F8 or F7 (``card``) would be refused right now, "" if
+        it would run."""
         if self.step is not Step.CHECKED or self.pay_in_flight or self.record is None:
             return self.tr("Платёж уже отправлен") if self.pay_in_flight else self.tr(
                 "Сначала проверьте платёж")
-        if cash is False and not self.takes_qr:
+        if cash is False and not card and not self.takes_qr:
             return self.tr("Оплата по QR СБП не подключена")
         blocked = self.session.payment_blocker()
         if blocked:
@@ -333,6 +352,12 @@ class PaymentFlow(QObject):
         paid in the background."""
         if self.qr.armed:
             self.qr.keep_waiting()
+            return
+        if self.card.armed:
+            self.card.keep_waiting()
+            return
+        if self.card.on_screen:  # after a declined or expired link: another way of paying
+            self.spawn(self.card.other_way())
             return
         if self.step is Step.CHECKED and self.ready_plan(cash=True) is not None:
             self.spawn(self.pay())
@@ -374,11 +399,15 @@ class PaymentFlow(QObject):
         self.followed.emit(record)
         if self.step is Step.QR and self.qr.armed and not qr_payable(record, self.clock()):
             self.qr.disarm()
+        if self.card.armed and not card_payable(record, self.clock()):
+            self.card.disarm()
 
     def banner(self) -> Banner | None:
         """What the outcome banner says of the payment on screen (None: no outcome yet)."""
         if self.step is not Step.DONE or self.record is None:
             return None
+        if self.record.by_card:
+            return card_banner(self.record)
         return outcome_banner(self.record)
 
     def amount_refusal(self) -> str:
@@ -394,7 +423,9 @@ class PaymentFlow(QObject):
         if self.record is None or record.agent_transaction_id != (
                 self.record.agent_transaction_id):
             return
-        if self.step is Step.QR:
+        if self.card.on_screen:
+            self.card.update(record)
+        elif self.step is Step.QR:
             self.qr.update(record)
         elif self.step is Step.DONE:
             self.follow(record)
@@ -432,6 +463,9 @@ class PaymentFlow(QObject):
     def escape(self) -> None:
         """Esc: cancel a running check; otherwise clear for the next person (a pay on its
         way goes on in the engine)."""
+        if self.card.on_screen:
+            self.card.escape()
+            return
         if self.step is Step.QR:
             self.qr.escape()
             return
@@ -466,6 +500,11 @@ class PaymentFlow(QObject):
         current = self.engine.journal.get(record.agent_transaction_id)
         if current.state in (State.NEW, State.CHECKED):
             self.engine.cancel(record.agent_transaction_id, reason)
+        elif current.state is State.QR_WAITING and current.by_card:
+            # a link on screen is cancelled and watched to its end; a saved card's payment
+            # waiting for the supervisor's decision is left to them
+            if not current.cancel_requested_at and not current.needs_decision:
+                self.spawn(self.card.leave(current.agent_transaction_id))
         elif current.state is State.QR_WAITING and not current.cancel_requested_at:
             # leaving a code on screen (log-out, say): it is cancelled and watched to its end
             self.spawn(self.qr.leave(current.agent_transaction_id))

@@ -9,7 +9,8 @@ from an earlier state.
 
 Layout: the title and the step's status on top, the form and the check's result in the
 middle (which scrolls if a long invoice needs it), the amounts, the outcome and the buttons
-fixed at the bottom — so «Оплатить», «QR» and «Следующий платёж» are on screen at 1366×768.
+fixed at the bottom — so «Оплатить», «QR», «Картой» and «Следующий платёж» are on screen at
+1366×768.
 
 About 520 lines: one screen with many parts (form, the check's result, amounts, outcome,
 receipt line, QR screen, six keys), each shown or hidden by the step; no decision about the
@@ -46,10 +47,12 @@ from cashier_app.receipts.service import ReceiptService
 from cashier_app.ui.bridge import EngineBridge
 from cashier_app.workplace.session import Session
 
+from .card_view import CardPaymentView
 from .check_views import ContractsView, InvoiceView, answer_view
 from .flow import Entered, PaymentFlow, Step
 from .form import ServiceForm
 from .money_box import MoneyBox
+from .panel_card import CardPhone
 from .qr_view import AnyKeyAnswers, QrPaymentView
 from .receipt_line import ReceiptLine
 
@@ -62,10 +65,13 @@ class PaymentPanel(QWidget):
     qr_changed = Signal(object)
     #: the cashier left a QR code that can still be paid (PaymentRecord): the window watches
     qr_left = Signal(object)
+    #: the cashier left a card link that can still be paid (PaymentRecord): the window watches
+    card_left = Signal(object)
 
     def __init__(self, engine: PaymentEngine, session: Session, *,
                  identity_fields: bool = False, receipts: ReceiptService | None = None,
                  bank: Callable[[int], Awaitable[str]] | None = None,
+                 card_phone: CardPhone | None = None,
                  bridge: EngineBridge | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if bridge is None:  # alone: its own view of the engine's and printer's news
@@ -78,7 +84,8 @@ class PaymentPanel(QWidget):
         self.form: ServiceForm | None = None
         self.result_view: QWidget | None = None
         self.flow = flow = PaymentFlow(engine, session, entered=self.entered,
-                                       receipts=receipts, bank=bank, parent=self)
+                                       receipts=receipts, bank=bank, card_phone=card_phone,
+                                       parent=self)
 
         self.title = QLabel(self.tr("Выберите услугу в каталоге слева или найдите её (Ctrl+F)"))
         self.title.setObjectName("panelTitle")
@@ -128,6 +135,17 @@ class PaymentPanel(QWidget):
         self.qr_button = QPushButton(self.tr("Оплата по QR СБП  F8"))
         self.qr_button.setObjectName("qrButton")  # style.qss: greyed when disabled
         self.qr_button.clicked.connect(self.start_qr)
+        self.card_button = QPushButton(self.tr("Картой по ссылке  F7"))
+        self.card_button.setObjectName("cardButton")
+        self.card_button.setToolTip(self.tr("Клиент платит картой со своего телефона: ссылка "
+                                            "на оплату — QR-кодом на экране"))
+        self.card_button.clicked.connect(self.start_card)
+        self.saved_card_button = QPushButton(self.tr("Сохранённая карта…"))
+        self.saved_card_button.setObjectName("savedCardButton")
+        self.saved_card_button.setToolTip(self.tr("Постоянный клиент: его сохранённые карты по "
+                                                  "номеру телефона"))
+        self.saved_card_button.clicked.connect(self.open_saved_cards)
+        self.saved_cards_dialog: QWidget | None = None
 
         qr = self.flow.qr
         self.qr_view = QrPaymentView(demo=qr.demo)
@@ -138,6 +156,17 @@ class PaymentPanel(QWidget):
         self.qr_view.demo_pay_requested.connect(qr.demo_bank_pay)
         self.qr_view.expired.connect(qr.expired_on_screen)
         self._any_key = AnyKeyAnswers(qr.keep_waiting, self.window, self)
+        card = self.flow.card
+        self.card_view = CardPaymentView(demo=card.demo)
+        self.card_view.cancel_requested.connect(self.escape)
+        self.card_view.confirm_cancel.connect(card.confirm)
+        self.card_view.keep_waiting.connect(card.keep_waiting)
+        self.card_view.renew_requested.connect(self.start_card)
+        self.card_view.other_way_requested.connect(self.start_pay)
+        self.card_view.demo_pay_requested.connect(card.demo_pay)
+        self.card_view.demo_decline_requested.connect(lambda: card.demo_pay(decline=True))
+        self.card_view.expired.connect(card.expired_on_screen)
+        self._any_key_card = AnyKeyAnswers(card.keep_waiting, self.window, self)
 
         self.banner = QLabel("")
         self.banner.setObjectName("outcomeBanner")
@@ -158,6 +187,8 @@ class PaymentPanel(QWidget):
         action_row.setContentsMargins(0, 0, 0, 0)
         action_row.addWidget(self.pay_button)
         action_row.addWidget(self.qr_button)
+        action_row.addWidget(self.card_button)
+        action_row.addWidget(self.saved_card_button)
         action_row.addStretch(1)
         action_row.addWidget(self.next_button)
 
@@ -169,6 +200,7 @@ class PaymentPanel(QWidget):
         column.addWidget(self.form_box)
         column.addWidget(self.result_box)
         column.addWidget(self.qr_view, 1)
+        column.addWidget(self.card_view, 1)
         column.addStretch(0)
         self.middle = QScrollArea()
         self.middle.setWidgetResizable(True)
@@ -193,8 +225,9 @@ class PaymentPanel(QWidget):
                                          context=context)
         self.print_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F6), self,
                                         self.start_print_receipt, context=context)
-        self.preview_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F7), self,
-                                          self.preview_receipt, context=context)
+        # F7: the receipt on screen once paid; before it, and after a declined link — the card
+        self.preview_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F7), self, self._f7,
+                                          context=context)
         self.qr_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.start_qr,
                                      context=context)
         flow.step_changed.connect(self.show_step)
@@ -213,6 +246,10 @@ class PaymentPanel(QWidget):
         flow.qr.armed_changed.connect(self._armed)
         flow.qr.kept_waiting.connect(self.qr_view.setFocus)
         flow.qr.shown.connect(self._qr_shown)
+        card.armed_changed.connect(self._card_armed)
+        card.kept_waiting.connect(self.card_view.setFocus)
+        card.shown.connect(self._card_shown)
+        card.left.connect(self.card_left)
         bridge.payment_changed.connect(flow.engine_changed)
         bridge.receipt_printed.connect(flow.receipt_changed)
         self.show_step(Step.EMPTY)
@@ -306,11 +343,16 @@ class PaymentPanel(QWidget):
         self.action_row.setVisible(with_money)
         self.pay_button.setVisible(step in (Step.CHECKED, Step.PAYING))
         self.qr_button.setVisible(self.flow.takes_qr and step in (Step.CHECKED, Step.PAYING))
-        self.money_box.setTitle(self.tr("Оплата: наличными или по QR СБП") if self.flow.takes_qr
-                                else self.tr("Оплата наличными"))
-        self.qr_view.setVisible(step is Step.QR)
-        if step is not Step.QR:
+        for button in (self.card_button, self.saved_card_button):
+            button.setVisible(self.flow.takes_card and step in (Step.CHECKED, Step.PAYING))
+        self.money_box.setTitle(self._money_title())
+        card = step is Step.QR and self.flow.via_card
+        self.qr_view.setVisible(step is Step.QR and not card)
+        self.card_view.setVisible(card)
+        if step is not Step.QR or card:
             self.qr_view.stop()
+        if not card:
+            self.card_view.stop()
         self.next_button.setVisible(step in (Step.PAYING, Step.DONE))
         if step is not Step.DONE:
             self.banner.hide()
@@ -318,6 +360,16 @@ class PaymentPanel(QWidget):
         if step in (Step.EMPTY, Step.FORM):
             self.set_status("")
         self._update_buttons()
+
+    def _money_title(self) -> str:
+        ways = [self.tr("наличными")]
+        if self.flow.takes_qr:
+            ways.append(self.tr("по QR СБП"))
+        if self.flow.takes_card:
+            ways.append(self.tr("картой"))
+        if len(ways) == 1:
+            return self.tr("Оплата наличными")
+        return self.tr("Оплата: {0} или {1}").format(", ".join(ways[:-1]), ways[-1])
 
     def set_status(self, text: str, kind: str = "info") -> None:
         self.status.setText(text)
@@ -351,7 +403,11 @@ class PaymentPanel(QWidget):
             self.form.set_error(field, message)
 
     def _show_checked(self, record: PaymentRecord) -> None:
-        """The check said yes: what it returned, by scheme, and the amount to pay."""
+        """The check said yes: what it returned, by scheme, and the amount to pay (checked
+        again after a declined card: the earlier result goes, the amounts typed stay)."""
+        if self.result_view is not None:
+            self.result_view.deleteLater()
+            self.result_view = None
         service, answer = self.flow.service, self.flow.answer
         assert service is not None and answer is not None
         view, title = answer_view(service, answer)
@@ -427,6 +483,9 @@ class PaymentPanel(QWidget):
         self.pay_button.setEnabled(checked and not self.flow.plan_problem(cash=True))
         self.qr_button.setEnabled(checked and self.flow.takes_qr
                                   and not self.flow.plan_problem(cash=False))
+        card = checked and not self.flow.card.problem()
+        self.card_button.setEnabled(card)
+        self.saved_card_button.setEnabled(card)
 
     def _plan_refused(self, problem: str) -> None:
         """F9/F8 refused: why, under the amounts — unless it is already on screen."""
@@ -459,12 +518,19 @@ class PaymentPanel(QWidget):
             self.banner.show()
             self.money_box.set_amount_problem(self.flow.amount_refusal())
             self.receipt_line.show_for(record, printing=self.flow.printing)
+        elif self.flow.card.on_screen:
+            self.card_view.show_record(record)
         elif self.step is Step.QR:
             self.qr_view.show_record(record)
 
     # --- QR СБП (the steps are in .panel_qr) -------------------------------------------
     def start_qr(self) -> None:
         """F8: pay by a QR code after check; a new code after an expired or rejected one."""
+        if self.flow.card.armed:
+            self.flow.card.keep_waiting()
+            return
+        if self.flow.card.on_screen:
+            return  # a card screen: F7 is its new link, F9 another way (QR among them)
         self.flow.qr.start()
 
     def _armed(self, armed: bool) -> None:
@@ -482,11 +548,60 @@ class PaymentPanel(QWidget):
         elif self.flow.takes_qr:
             self.qr_view.renew_button.setFocus()
 
+    # --- card (the steps are in .panel_card) --------------------------------------------
+    def start_card(self) -> None:
+        """F7 after check: the person pays by card on their phone (a link as a QR code); a
+        new link after a declined or expired one."""
+        self.flow.card.start()
+
+    def _f7(self) -> None:
+        if self.step is Step.DONE:
+            self.preview_receipt()
+        elif self.flow.qr.armed:
+            self.flow.qr.keep_waiting()
+        else:
+            self.start_card()
+
+    def open_saved_cards(self) -> QWidget | None:
+        """«Сохранённая карта…»: the person's cards by phone; a card chosen pays this
+        payment (the plan is judged now, as for F7)."""
+        flow = self.flow
+        if flow.step is not Step.CHECKED or flow.ready_plan(cash=False) is None:
+            return None
+        from cashier_app.ui.cashier.saved_cards import SavedCardsDialog
+        from cashier_app.workplace.card_desk import CardDesk
+
+        name, _shift = flow.session.who()
+        cashier = flow.session.cashier
+        desk = CardDesk(self.engine, actor=name,
+                        role=str(cashier.role) if cashier is not None else "")
+        dialog = SavedCardsDialog(desk, demo_phone=flow.card.demo_phone, parent=self)
+        dialog.pay_requested.connect(
+            lambda user, card: flow.card.start(user_token=user, card_token=card))
+        self.saved_cards_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _card_armed(self, armed: bool) -> None:
+        """The cancel question on screen: any key but Esc answers «keep waiting»."""
+        self._any_key_card.listen(armed)
+        if armed or self.card_view.armed:
+            self.card_view.set_armed(armed)
+        if armed:
+            self.card_view.wait_button.setFocus()
+
+    def _card_shown(self, record: PaymentRecord) -> None:
+        if record.state is State.QR_WAITING:
+            self.card_view.setFocus()
+        else:
+            self.card_view.renew_button.setFocus()
+
     # --- receipt ------------------------------------------------------------------------
     def start_print_receipt(self) -> None:
         """F6: print (again) the receipt of the payment on screen — if it has one to print."""
-        if self.flow.qr.armed:
+        if self.flow.qr.armed or self.flow.card.armed:
             self.flow.qr.keep_waiting()
+            self.flow.card.keep_waiting()
             return
         if (self.step is not Step.DONE or self.record is None or self.flow.printing
                 or not self.receipt_line.can_print):
