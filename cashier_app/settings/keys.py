@@ -242,6 +242,11 @@ KIOSK_RESULT_SECONDS = declare(Setting(
     "kiosk.result_seconds", float, 10.0, "CASHIER_KIOSK_RESULT_SECONDS",
     "Сколько секунд показывать итог платежа («Заберите чек») до главного экрана",
     check=lambda value: None if 2 <= value <= 120 else "от 2 до 120"))
+KIOSK_SAVED_CARDS = declare(Setting(
+    "kiosk.saved_cards", bool, False, "CASHIER_KIOSK_SAVED_CARDS",
+    "Оплата сохранённой картой на терминале: карта находится по номеру телефона, а кто стоит "
+    "у терминала, он не знает — включайте, только если шлюз подтверждает такие платежи "
+    "(3-D Secure, SMS)"))
 WALLET_URL = declare(Setting(
     "wallet.url", str, "", "CASHIER_WALLET_URL",
     "Адрес сервиса электронных кошельков «ВсеПлатежи» (тестовый: "

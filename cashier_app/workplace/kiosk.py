@@ -187,6 +187,34 @@ class KioskSale:
                                                  plan.extras, plan.lines)
         return self.record
 
+    # --- card -----------------------------------------------------------------------------------
+    async def start_card(self, *, user_token: str | None = None,
+                         card_token: str | None = None) -> PaymentRecord:
+        """The gateway payment for exactly the confirmed sum (a terminal gives no change, and
+        a card pays what it is asked): by link, or with a saved card (both tokens)."""
+        assert self.record is not None and self.service is not None
+        if self.amount is None:
+            raise PaymentRefused("Укажите сумму к зачислению")
+        plan = self.engine.plan(self.record, amount=self.amount, contract_id=self.contract_id,
+                                lines=self.lines, fixed_payment=self.service.fixed_payment)
+        self.record = await self.engine.start_card(
+            self.record.agent_transaction_id, plan.money, plan.extras, plan.lines,
+            user_token=user_token, card_token=card_token)
+        return self.record
+
+    async def renew(self) -> PaymentRecord:
+        """The same sale as a new payment — another card after a decline, cash after a card:
+        a gateway payment is never started twice, so the form (with the contract, the lines
+        and the sum chosen) is checked again under a new number."""
+        assert self.service is not None
+        return await self.check(self.values)
+
+    @property
+    def checked(self) -> bool:
+        """The sale's payment may still be started (it is checked, nothing began)."""
+        return self.record is not None and self.engine.journal.get(
+            self.record.agent_transaction_id).state is State.CHECKED
+
     @staticmethod
     def outcome(record: PaymentRecord) -> Outcome:
         if record.state is State.PAID:

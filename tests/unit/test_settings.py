@@ -78,7 +78,7 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
            "CASHIER_KIOSK_CASH_IDLE_SECONDS": "240", "CASHIER_KIOSK_SLIDESHOW": "/srv/ads",
            "CASHIER_KIOSK_SLIDESHOW_AFTER": "90", "CASHIER_KIOSK_PAPER_OUT": "screen",
            "CASHIER_KIOSK_OFFLINE_MINUTES": "3", "CASHIER_KIOSK_POPULAR": '["P1011"]',
-           "CASHIER_KIOSK_RESULT_SECONDS": "8",
+           "CASHIER_KIOSK_RESULT_SECONDS": "8", "CASHIER_KIOSK_SAVED_CARDS": "да",
            "CASHIER_WALLET_URL": "https://wallet.dev.vseplatezhi.ru",
            "CASHIER_WALLET_CLIENT_ID": "partner-1", "CASHIER_WALLET_CLIENT_SECRET": "s",
            "CASHIER_WALLET_PARTNER_ID": "p-1", "CASHIER_WALLET_TOKEN_PATH": "/auth/token",
@@ -108,6 +108,7 @@ def test_every_key_has_an_environment_variable(tmp_path: Path) -> None:
             kiosk.popular, kiosk.result_seconds) == (
         "T-15", "8 800 100-00-00", 45.0, 10.0, 240.0, "/srv/ads", 90.0, "screen", 3.0,
         ("P1011",), 8.0)
+    assert kiosk.saved_cards is True
     assert settings[cfg.IDENTITY_FIELDS] is True and settings[cfg.CATALOG_REFRESH] == 5.0
     [cashier] = settings.cashiers
     assert cashier.name == "Анна" and cashier.verify("1234") and not cashier.verify("1235")

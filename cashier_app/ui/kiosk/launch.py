@@ -4,7 +4,9 @@ bill validator, and the kiosk's window instead of the cashier's.
 
 ``--kiosk --demo``: the built-in processing emulator (bootstrap's demo environment), the
 software validator on a pseudo-terminal with its control window beside the kiosk, and the
-kiosk in a window of its own (not fullscreen: it is a demo on somebody's desktop).
+kiosk in a window of its own (not fullscreen: it is a demo on somebody's desktop). With the
+card gateway's emulator, the card's QR screen has a small «Демо: оплатить с телефона»: the
+demo's «phone» pays the link with the seed's test card, as a person's phone would.
 
 The exit code is the service menu's choice: 0 to the desktop (the watchdog stops too), 75
 for a restart (the watchdog starts the kiosk again)."""
@@ -29,6 +31,7 @@ from cashier_app.ui.event_loop import CashierEventLoop
 from cashier_app.ui.exit_signals import ExitSignals
 from cashier_app.ui.launch import RESOURCES, run_until, start_application, window_point
 
+from .card_flow import DemoPhone
 from .window import KioskConfig, KioskWindow
 
 log = logging.getLogger(__name__)
@@ -64,7 +67,7 @@ def kiosk_config(settings: cfg.Settings, *, demo: bool) -> KioskConfig:
         offline_minutes=settings[cfg.KIOSK_OFFLINE_MINUTES],
         popular=tuple(str(item) for item in settings[cfg.KIOSK_POPULAR]),
         result_seconds=settings[cfg.KIOSK_RESULT_SECONDS], lockdown=not demo,
-        staff=tuple(settings.cashiers))
+        staff=tuple(settings.cashiers), saved_cards=settings[cfg.KIOSK_SAVED_CARDS])
 
 
 def kiosk_settings(settings: cfg.Settings) -> cfg.Settings:
@@ -88,7 +91,11 @@ def run_kiosk(settings: cfg.Settings, *, demo: bool = False,
         point = stack.enter_context(window_point(settings, "kiosk"))
         if point is None:
             return 1
-        control = None
+        control = card_phone = None
+        if demo and settings[cfg.CARD_URL]:  # the demo's «phone» for the card's QR code
+            from cashier_app.emulator.demo import demo_card_phone
+
+            card_phone = demo_card_phone(settings[cfg.CARD_URL])
         if demo:  # the software validator and its control window: imported for the demo
             from cashier_app.emulator.ccnet_device import SoftwareValidator
             from cashier_app.ui.widgets.validator_control import ValidatorControl
@@ -105,12 +112,13 @@ def run_kiosk(settings: cfg.Settings, *, demo: bool = False,
                 acceptor = None
         intake = CashIntake(point.journal, acceptor) if acceptor is not None else None
         return _run(app, point, intake, kiosk_config(settings, demo=demo), control,
-                    exit_signals, smoke_screenshot)
+                    exit_signals, smoke_screenshot, card_phone)
     return 1
 
 
 def _run(app: QApplication, point: Any, intake: CashIntake | None, config: KioskConfig,
-         control: Any, exit_signals: ExitSignals, smoke_screenshot: Path | None) -> int:
+         control: Any, exit_signals: ExitSignals, smoke_screenshot: Path | None,
+         card_phone: DemoPhone | None = None) -> int:
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
     app.setApplicationDisplayName(f"Терминал {config.terminal}")
@@ -124,6 +132,7 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
         width, height = min(screen.width() - beside, 1280), min(screen.height() - 40, 1024)
         config = replace(config, narrow=width < 1100, short_screen=height < 900)
     window = KioskWindow(point, intake, config)
+    window.flow.card.set_demo(card_phone)
     size = app.primaryScreen().size()
     window.setStyleSheet(kiosk_style(min(size.width(), size.height())))
     code = [0]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QWidget
 
 from cashier_app.core.text import money
 from cashier_app.devices.acceptor import Denomination
@@ -43,10 +43,11 @@ def pairs_grid() -> QGridLayout:
 
 
 class ConfirmScreen(Screen):
-    """``cash()`` or ``qr()``: the person agreed."""
+    """``cash()``, ``qr()`` or ``card()``: the person agreed, and chose how to pay."""
 
     cash = Signal()
     qr = Signal()
+    card = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Проверьте и подтвердите", name="kioskConfirm", parent=parent)
@@ -55,14 +56,17 @@ class ConfirmScreen(Screen):
         self.body.addLayout(self.grid)
         self.body.addStretch(1)
         self.body.addWidget(self.note)
+        self.card_button = self.add_action("Картой с телефона", "kioskAction")
         self.qr_button = self.add_action("Оплатить по QR СБП", "kioskAction")
+        self.card_button.clicked.connect(self.card.emit)
+        self._stacked = True
         self.cash_button = self.add_action("Оплатить наличными", "kioskNext")
         self.qr_button.clicked.connect(self.qr.emit)
         self.cash_button.clicked.connect(self.cash.emit)
         self._cells: list[QWidget] = []
 
     def show_summary(self, summary: Summary, displays: Sequence[tuple[str, str]],
-                     *, qr: bool) -> None:
+                     *, qr: bool, card: bool = False) -> None:
         rows = [("Услуга", summary.service), *summary.fields, *displays]
         rows.append(("Сумма к зачислению", money(summary.amount) if summary.amount is not None
                      else "сколько внесёте (без комиссии)"))
@@ -72,6 +76,27 @@ class ConfirmScreen(Screen):
         _pairs(self.grid, rows, self._cells)
         self.note.setText(f"{summary.note}. Купюры принимаются до нужной суммы.")
         self.qr_button.setVisible(qr)
+        self.card_button.setVisible(card)
+        self.set_portrait(self._stacked)
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Two rows where the window says so — and also where three ways to pay and
+        «Назад», «На главную» do not fit one row (1280 px: the window must not grow); the
+        ways to pay one above another where even they alone do not (a portrait screen):
+        a cut word on a button is a button nobody dares to touch."""
+        self._stacked = portrait
+        ways = [self.card_button, self.qr_button, self.cash_button]
+        super().set_portrait(portrait or not self._fits(
+            [self.back_button, self.home_button, *ways]))
+        self.action_row.setDirection(QBoxLayout.Direction.LeftToRight if self._fits(ways)
+                                     else QBoxLayout.Direction.TopToBottom)
+
+    def _fits(self, buttons: Sequence[QWidget]) -> bool:
+        shown = [button for button in buttons if not button.isHidden()]
+        layout = self.layout()
+        margins = layout.contentsMargins().left() * 2 if layout is not None else 0
+        needed = sum(button.sizeHint().width() + 16 for button in shown) + margins
+        return needed <= self.window().width()
 
 
 class CashScreen(Screen):

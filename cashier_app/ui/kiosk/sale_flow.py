@@ -1,7 +1,7 @@
 """One person's sale, screen by screen: service → form → check → (contract | invoice lines)
-→ confirmation → cash or QR → result and receipt → home. Every decision is the Qt-less
-:class:`~cashier_app.workplace.kiosk.KioskSale`'s; this class only moves between the
-window's screens and keeps the screens' numbers current.
+→ confirmation → cash, QR or card (:mod:`.card_flow`) → result and receipt → home. Every
+decision is the Qt-less :class:`~cashier_app.workplace.kiosk.KioskSale`'s; this class only
+moves between the window's screens and keeps the screens' numbers current.
 
 Money rules the way back: before a banknote, «Назад» and «На главную» work everywhere; once
 one is in, the sale ends only in a payment or a voucher — a person who gives up, or does not
@@ -28,6 +28,8 @@ from cashier_app.journal import PaymentRecord
 from cashier_app.journal.cash_in import REFUND, VOUCHER, CashSession
 from cashier_app.receipts.printers import PrinterError
 from cashier_app.workplace.kiosk import Outcome
+
+from .card_flow import CardFlow
 
 if TYPE_CHECKING:
     from .window import KioskWindow
@@ -77,6 +79,8 @@ class SaleFlow:
             w.intake.events.subscribe(BillRefused, self._bill_refused)
         w.point.events.subscribe(PaymentChanged, self._payment_changed)
         self._result_timer: asyncio.TimerHandle | None = None
+        self.card = CardFlow(self)
+        w.confirm.card.connect(self.card.start)
 
     # --- the catalog ----------------------------------------------------------------------------
     async def load_catalog(self) -> None:
@@ -196,7 +200,7 @@ class SaleFlow:
 
     def _number_back(self) -> None:
         what, _ = self._number_for
-        self.w.show_screen(self.w.confirm if what == "qr" else self.w.cash_screen
+        self.w.show_screen(self.w.confirm if what in ("qr", "card") else self.w.cash_screen
                            if what == "voucher" else self.w.invoice)
 
     def ask_voucher(self) -> None:
@@ -222,7 +226,7 @@ class SaleFlow:
             self.w.spawn(self.use_voucher(str(value)))
             return
         assert isinstance(value, Decimal)
-        if what == "qr":
+        if what in ("qr", "card"):
             sale = self.w.sale
             assert sale is not None
             try:
@@ -230,7 +234,7 @@ class SaleFlow:
             except PaymentRefused as error:
                 self.w.number.say(str(error), "error")
                 return
-            self.w.spawn(self._qr_now())
+            self.w.spawn(self._qr_now() if what == "qr" else self.card.start_link())
             return
         self.w.invoice.set_number(index, what, value)
         self.w.show_screen(self.w.invoice)
@@ -246,7 +250,8 @@ class SaleFlow:
             if value and spec.title:
                 displays.append((spec.title, value))
         self.w.confirm.show_summary(sale.summary(), displays,
-                                    qr=self.w.point.engine.sbp is not None)
+                                    qr=self.w.point.engine.sbp is not None,
+                                    card=self.card.enabled)
         self.w.confirm.cash_button.setEnabled(self.w.cash is not None)
         self.w.show_screen(self.w.confirm)
 
@@ -310,8 +315,8 @@ class SaleFlow:
         return bool(cash is not None and cash.record is not None and cash.inserted > 0)
 
     def busy_with_money(self) -> bool:
-        return self.paying or self.cash_inserted() or self.w.stack.currentWidget() in (
-            self.w.cash_screen, self.w.qr)
+        return self.paying or self.cash_inserted() or self.card.busy() or (
+            self.w.stack.currentWidget() in (self.w.cash_screen, self.w.qr))
 
     async def pay(self) -> None:
         sale = self.w.sale
@@ -357,6 +362,8 @@ class SaleFlow:
             self.w.spawn(self.give_up("Время ожидания истекло"))
         elif screen is self.w.qr:
             self.w.spawn(self.cancel_qr())
+        elif screen in self.card.screens():  # the open card payment is cancelled too
+            self.w.spawn(self.card.leave())
         else:
             self.cancel()
 
@@ -365,11 +372,18 @@ class SaleFlow:
         sale = self.w.sale
         assert sale is not None
         if sale.amount is None:
-            self._number_for = ("qr", -1)
-            self.w.number.ask("Сумма к зачислению", hint=sale.limits.describe())
-            self.w.show_screen(self.w.number)
+            self.ask_amount("qr")
             return
         self.w.spawn(self._qr_now())
+
+    def ask_amount(self, what: str) -> None:
+        """The sum to credit on the keypad, for a way to pay that counts no cash (``what``:
+        «qr» or «card»)."""
+        sale = self.w.sale
+        assert sale is not None
+        self._number_for = (what, -1)
+        self.w.number.ask("Сумма к зачислению", hint=sale.limits.describe())
+        self.w.show_screen(self.w.number)
 
     async def _qr_now(self) -> None:
         sale = self.w.sale

@@ -1,7 +1,9 @@
 """What the terminal's screen shows, as a small JSON file: the current screen, its title,
 message and texts, and every button a finger could touch with its place on the screen. Written only
 when ``CASHIER_UI_MAP`` names a file — for remote support (what does the person see?) and
-for the end-to-end test that drives the real window with xdotool under Xvfb."""
+for the end-to-end test that drives the real window with xdotool under Xvfb. The QR codes on
+the screen are listed as their text (``codes``): a driver cannot point a phone at Xvfb, and
+support sees which link or 3-D Secure page the person was shown."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from cashier_app.ui.widgets.qr_code import QrCodeWidget
 from cashier_app.util.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ class UiMap:
                                 "texts": [label.text().replace("\u00a0", " ")
                                           for label in screen.findChildren(QLabel)
                                           if label.isVisible() and label.text()],
+                                "codes": [code.text for code in screen.findChildren(QrCodeWidget)
+                                          if code.isVisible() and code.text],
                                 "buttons": []}
         for window in QApplication.topLevelWidgets():
             if not window.isVisible():

@@ -34,6 +34,14 @@ from cashier_app.workplace.kiosk import Idle, IdleWatch, KioskHealth, KioskSale
 from cashier_app.workplace.kiosk_service import KioskService
 from cashier_app.workplace.login import PinGuard
 
+from .card_screens import (
+    CardAddScreen,
+    CardFailedScreen,
+    CardPayScreen,
+    CardPhoneScreen,
+    CardQuestionScreen,
+    SavedCardsScreen,
+)
 from .catalog_screens import GroupScreen, HomeScreen, SearchScreen
 from .choice_screens import ContractsScreen, InvoiceScreen, NumberScreen
 from .form_screen import FormScreen
@@ -72,6 +80,7 @@ class KioskConfig:
     short_screen: bool | None = None  # under 900 px tall (None: from the screen)
     narrow: bool = False  # a window under 1100 px wide (the demo beside its validator)
     staff: tuple[Cashier, ...] = field(default=())
+    saved_cards: bool = False  # paying with a card saved under a phone (kiosk.saved_cards)
 
 
 class KioskWindow(QWidget):
@@ -114,6 +123,13 @@ class KioskWindow(QWidget):
         self.confirm = ConfirmScreen()
         self.cash_screen = CashScreen()
         self.qr = QrScreen()
+        self.card = CardPayScreen()
+        self.card_failed = CardFailedScreen()
+        self.card_phone = CardPhoneScreen()
+        self.card_register = CardQuestionScreen("kioskCardRegister")
+        self.saved_cards = SavedCardsScreen()
+        self.card_add = CardAddScreen()
+        self.card_remove = CardQuestionScreen("kioskCardRemove")
         self.result = ResultScreen()
         self.voucher = VoucherScreen()
         self.out_of_service = OutOfServiceScreen(config.terminal, config.support_phone)
@@ -122,8 +138,10 @@ class KioskWindow(QWidget):
         self.menu = ServiceMenu(self.service, PinGuard(point.journal), config.staff)
         for screen in (self.home, self.group, self.search, self.form, self.wait,
                        self.contracts, self.invoice, self.number, self.confirm,
-                       self.cash_screen, self.qr, self.result, self.voucher,
-                       self.out_of_service, self.menu):
+                       self.cash_screen, self.qr, self.card, self.card_failed,
+                       self.card_phone, self.card_register, self.saved_cards, self.card_add,
+                       self.card_remove, self.result, self.voucher, self.out_of_service,
+                       self.menu):
             screen.set_portrait(True)  # two rows until the window is known to be wide
             self.stack.addWidget(screen)
         self.portrait = portrait
@@ -279,6 +297,13 @@ class KioskWindow(QWidget):
         if screen is self.qr:  # the code has its own lifetime: no idle question over it
             self.flow.qr_tick()
             return
+        # a card's link is asked about like cash (the person is busy on their phone), and
+        # not at all while the bank confirms a payment already made
+        on_phone = screen is self.card
+        if on_phone:
+            self.flow.card.tick()
+            if self.flow.card.confirming():
+                return
         if screen is self.home:
             if self.health.reason() is not None:
                 self.go_home()
@@ -287,7 +312,7 @@ class KioskWindow(QWidget):
                 self.slideshow.start()
             return
         with_cash = self.flow.cash_inserted()
-        phase, left = self.idle.phase(with_cash=with_cash)
+        phase, left = self.idle.phase(with_cash=with_cash or on_phone)
         if phase is Idle.ACTIVE:
             self.idle_overlay.hide()
         elif phase is Idle.ASKING:
