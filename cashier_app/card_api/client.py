@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import httpx
 
 from cashier_app.core.wire import WireFormatError, decode_body
+from cashier_app.util.http_exchange import header_safe
 
 from .errors import (
     MAX_ANSWER_TEXT,
@@ -68,7 +69,7 @@ from .requests import (
     status_body,
     user_status_body,
 )
-from .transport import exchange, header_safe, tls_context
+from .transport import exchange, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class CardClient:
         headers = {"Accept": "application/json", "Accept-Encoding": "identity",
                    "Content-Type": "application/json",
                    "Authorization": f"Bearer {self._token}"}
-        status, raw = await exchange(self._http, url, what=what, content=_bytes(body),
+        status, raw = await exchange(self._http, "POST", url, what=what, content=_bytes(body),
                                      headers=headers, timeout=self.timeout,
                                      limit=self.max_answer_bytes, scrub=self._scrub)
         log.info("card %s: HTTP %s", what, status)

@@ -39,19 +39,15 @@ Control (no token, loopback clients only): ``GET /_emulator/card/state``, ``POST
 from __future__ import annotations
 
 import html
-import ipaddress
 import logging
 import secrets
-import socket
-import struct
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
@@ -60,11 +56,10 @@ from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
 from .card_books import CODE_3DS, CardBooks, CardProblem
 from .faults import FaultRule
-from .loopback import HttpServer, LoopbackServer
+from .loopback import LoopbackHandler, LoopbackServer
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1024 * 1024
 API_PREFIXES = ("/payment/", "/user/", "/card/")
 ROUTES: Mapping[str, str] = {
     "/payment/anonymous": "anonymous", "/payment/status": "status",
@@ -103,60 +98,13 @@ class Notification:
     next_at: float = 0.0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: HttpServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("card emulator: " + format, *args)
-
-    # --- plumbing -------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes | None:
-        length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit() or int(length_text) > MAX_BODY:
-            self.close_connection = True
-            return None
-        length = int(length_text)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json",
-              headers: Mapping[str, str] | None = None) -> None:
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
-
-    def _send_json(self, data: Any, status: int = 200) -> None:
-        self._send(status, encode_body(data, strict_amounts=False))
+class _Handler(LoopbackHandler):
+    log_name = "card emulator"
+    broken_body = b'{"regPayNum": "13109'
 
     def _send_page(self, title: str, body: str, status: int = 200) -> None:
         self._send(status, PAGE.format(title=html.escape(title), body=body).encode("utf-8"),
                    "text/html")
-
-    def _drop(self, reset: bool) -> None:
-        self.close_connection = True
-        try:
-            if reset:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
-            else:
-                self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.connection.close()
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
 
     def do_PUT(self) -> None:
         self._handle("PUT")
@@ -166,11 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- routing --------------------------------------------------------------------------
 
-    def _handle(self, verb: str) -> None:
-        raw = self._read_body()
-        if raw is None:
-            self._send(413)
-            return
+    def _route(self, verb: str, raw: bytes) -> None:
         path = urlsplit(self.path).path.rstrip("/") or "/"
         if path.startswith("/_emulator/"):
             self._control(verb, path, raw)
@@ -204,32 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
         match = dict(body) if isinstance(body, dict) else {}
         self._with_faults(name, match, lambda: owner.api_answer(name, body))
 
-    def _with_faults(self, name: str, match: dict[str, Any],
-                     work: Callable[[], tuple[int, Any]]) -> None:
-        rule = self.server.owner.take_fault(name, match)
-        if rule is None:
-            status, answer = work()
-            self._send_json(answer, status)
-            return
-        log.info("card emulator fault on %s: %s (%s)", name, rule.action, rule.when)
-        if rule.action == "delay":
-            time.sleep(rule.seconds)
-            status, answer = work()
-            try:
-                self._send_json(answer, status)
-            except OSError:
-                pass  # the client gave up waiting; the request was processed all the same
-            return
-        if rule.when == "after":
-            work()
-        if rule.action in ("drop", "reset"):
-            self._drop(reset=rule.action == "reset")
-        elif rule.action == "code":
-            self._send_json(CardProblem(str(rule.result)).body(), 400)
-        elif rule.action == "http":
-            self._fault_status(rule.status)
-        elif rule.action == "broken_json":
-            self._send(200, b'{"regPayNum": "13109', "application/json")
+    def _fault_code(self, result: int) -> None:
+        self._send_json(CardProblem(str(result)).body(), 400)
 
     def _fault_status(self, status: int) -> None:
         if status == 400:
@@ -301,25 +221,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control(self, verb: str, path: str, raw: bytes) -> None:
         owner: CardGateway = self.server.owner
-        try:
-            loopback = ipaddress.ip_address(self.client_address[0]).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            self._send_json({"ok": False, "error": "only from this computer"}, 403)
+        if self._refuse_remote():
             return
         try:
             data = decode_body(raw) if raw.strip() else {}
+            if self._fault_control(verb, path, data):
+                return
             if verb == "GET" and path == "/_emulator/card/state":
                 self._send_json({"payments": owner.books(), "users": owner.ledger.users(),
                                  "notifications": owner.notifications,
                                  "faults": owner.describe_faults()})
-            elif verb == "POST" and path == "/_emulator/faults":
-                owner.add_faults([FaultRule.from_dict(item) for item in data.get("rules", [])])
-                self._send_json({"ok": True, "pending": len(owner.faults)})
-            elif verb == "POST" and path == "/_emulator/faults/clear":
-                owner.clear_faults()
-                self._send_json({"ok": True})
             elif verb == "POST" and path == "/_emulator/card/pay":
                 state = owner.pay(str(data["regPayNum"]), str(data.get("pan", "")),
                                   str(data.get("cvc", "")), str(data.get("exp", "12/30")),

@@ -29,19 +29,14 @@ from __future__ import annotations
 import html
 import json
 import logging
-import socket
-import struct
-import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from cashier_app.core.wire import WireFormatError, decode_body, encode_body
+from cashier_app.core.wire import WireFormatError, decode_body
 
 from .answers import answer as _answer
 from .center import ProcessingCenter, load_catalog
-from .faults import FaultRule
-from .loopback import HttpServer, LoopbackServer
+from .loopback import LoopbackHandler, LoopbackServer
 
 log = logging.getLogger(__name__)
 BANK_PAGE = "/_emulator/sbp/"
@@ -52,39 +47,12 @@ BANK_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
 <form method="post" action="/_emulator/sbp/{qr}/pay"><button>Оплатить</button></form>
 <form method="post" action="/_emulator/sbp/{qr}/reject"><button>Отклонить</button></form>
 </body></html>"""
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go in separate writes: no 40 ms stall
-    server: HttpServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("emulator: " + format, *args)
+class _Handler(LoopbackHandler):
+    broken_body = b'{"result": 0, "resultMessage": "ok", "transac'
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = int(self.headers.get("Content-Length") or 0)  # the center reads any size
         return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_json(self, data: Any, status: int = 200) -> None:
-        self._send(status, encode_body(data, strict_amounts=False))
-
-    def _drop(self, reset: bool) -> None:
-        self.close_connection = True
-        try:
-            if reset:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
-            else:
-                self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.connection.close()
 
     def do_GET(self) -> None:
         if self.path == "/_emulator/state":
@@ -126,25 +94,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(owner.center.handle(method, raw))
             return
         log.info("emulator fault on %s: %s", method, rule.action)
-        if rule.action == "delay":
-            time.sleep(rule.seconds)
-            answer = owner.center.handle(method, raw)
-            try:
-                self._send_json(answer)
-            except OSError:
-                pass  # the client gave up waiting; the request was processed all the same
-            return
         if rule.action == "code":
             self._send_json(owner.scripted_answer(method, body, raw, rule.result))
             return
-        if rule.when == "after":
-            owner.center.handle(method, raw)
-        if rule.action in ("drop", "reset"):
-            self._drop(reset=rule.action == "reset")
-        elif rule.action == "http":
-            self._send(rule.status, b"<html><body>Bad Gateway</body></html>", "text/html")
-        elif rule.action == "broken_json":
-            self._send(200, b'{"result": 0, "resultMessage": "ok", "transac')
+        self._apply_fault(rule, lambda: (200, owner.center.handle(method, raw)))
+
+    def _fault_status(self, status: int) -> None:
+        self._send(status, b"<html><body>Bad Gateway</body></html>", "text/html")
 
     def _bank_page(self, qr_id: str, said: str) -> None:
         """A tiny page that plays the person's bank app for one QR code."""
@@ -161,14 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         try:
             data = json.loads(raw or b"{}", parse_float=Decimal)
-            if path == "/_emulator/faults":
-                rules = [FaultRule.from_dict(item) for item in data.get("rules", [])]
-                owner.add_faults(rules)
-                self._send_json({"ok": True, "pending": len(owner.faults)})
-            elif path == "/_emulator/faults/clear":
-                owner.clear_faults()
-                self._send_json({"ok": True})
-            elif path in ("/_emulator/sbp/pay", "/_emulator/sbp/reject",
+            if self._fault_control("POST", path, data):
+                return
+            if path in ("/_emulator/sbp/pay", "/_emulator/sbp/reject",
                           "/_emulator/sbp/expire"):
                 self._send_json(owner.center.bank(path.rsplit("/", 1)[1], data.get("qrId"),
                                                   data.get("agentTransactionId")))

@@ -12,7 +12,7 @@ Errors as the seed (§5.1) and ``docs/protocol.md`` say: an unknown path 404, a 
 another method 405, a body that is not a JSON object an empty 400, a field error 400
 ``{"code":"VALIDATION_ERROR","message":…,"fieldErrors":{…}}``, another partner's wallet 403.
 
-Fault rules are :class:`~.server.FaultRule` (``delay``, ``drop``, ``reset``, ``http``,
+Fault rules are :class:`~.faults.FaultRule` (``delay``, ``drop``, ``reset``, ``http``,
 ``broken_json``; ``when="after"`` processes the request and then loses the answer), by method
 name: ``token``, ``registration``, ``info``, ``deactivation``, ``identification``, ``report``,
 ``refill``, ``payment_init``, ``payment``, ``banks``, ``withdrawal``, ``limit_get``,
@@ -29,18 +29,14 @@ the person's bank: ``GET /_emulator/wallet/refills/<ID>`` (a page with «Опл�
 from __future__ import annotations
 
 import html
-import ipaddress
 import logging
 import re
 import secrets
-import socket
-import struct
 import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +44,7 @@ from cashier_app.core.text import money
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
 
 from .faults import FaultRule
-from .loopback import HttpServer, LoopbackServer
+from .loopback import LoopbackHandler, LoopbackServer
 from .wallet_books import BANKS, WalletBooks, WalletProblem, field_error
 
 log = logging.getLogger(__name__)
@@ -57,7 +53,6 @@ API = "/api/wallet/v1/account"
 TOKEN_PATH = "/oauth/token"
 REFILL_PAGE = "/_emulator/wallet/refills/"
 REFRESH_TTL = 3600.0
-MAX_BODY = 1024 * 1024
 OTHER_PARTNER = "other-partner"
 WALLET_METHODS = ("token", "registration", "info", "deactivation", "identification", "report",
                   "refill", "payment_init", "payment", "banks", "withdrawal", "limit_get",
@@ -113,56 +108,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: HttpServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("wallet emulator: " + format, *args)
-
-    # --- plumbing -----------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes | None:
-        length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit() or int(length_text) > MAX_BODY:
-            self.close_connection = True
-            return None
-        length = int(length_text)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json",
-              headers: Mapping[str, str] | None = None) -> None:
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+class _Handler(LoopbackHandler):
+    log_name = "wallet emulator"
+    broken_body = b'{"walletId": "3f2b'
 
     def _send_json(self, data: Any, status: int = 200) -> None:
-        self._send(status, b"" if data is None else encode_body(data))
-
-    def _drop(self, reset: bool) -> None:
-        self.close_connection = True
-        try:
-            if reset:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
-            else:
-                self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.connection.close()
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
+        self._send(status, b"" if data is None else encode_body(data))  # None: an empty body
 
     def do_PUT(self) -> None:
         self._handle("PUT")
@@ -175,11 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- routing ------------------------------------------------------------------------------
 
-    def _handle(self, verb: str) -> None:
-        raw = self._read_body()
-        if raw is None:
-            self._send(413)
-            return
+    def _route(self, verb: str, raw: bytes) -> None:
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         owner = self.server.owner
@@ -228,32 +175,6 @@ class _Handler(BaseHTTPRequestHandler):
             name, partner, params, {k: v[0] for k, v in parse_qs(
                 query, keep_blank_values=True).items()}, body))
 
-    def _with_faults(self, name: str, match: Mapping[str, Any],
-                     work: Any) -> None:
-        """``work() -> (status, body or None)``, through the fault rules of ``name``."""
-        rule = self.server.owner.take_fault(name, dict(match))
-        if rule is None:
-            status, answer = work()
-            self._send_json(answer, status)
-            return
-        log.info("wallet emulator fault on %s: %s (%s)", name, rule.action, rule.when)
-        if rule.action == "delay":
-            time.sleep(rule.seconds)
-            status, answer = work()
-            try:
-                self._send_json(answer, status)
-            except OSError:
-                pass  # the client gave up waiting; the request was processed all the same
-            return
-        if rule.when == "after":
-            work()
-        if rule.action in ("drop", "reset"):
-            self._drop(reset=rule.action == "reset")
-        elif rule.action == "http":
-            self._fault_status(rule.status)
-        elif rule.action == "broken_json":
-            self._send(200, b'{"walletId": "3f2b', "application/json")
-
     def _fault_status(self, status: int) -> None:
         if status == 400:
             self._send(400)
@@ -270,12 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control(self, verb: str, path: str, raw: bytes) -> None:
         owner = self.server.owner
-        try:
-            loopback = ipaddress.ip_address(self.client_address[0]).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            self._send_json({"ok": False, "error": "only from this computer"}, 403)
+        if self._refuse_remote():
             return
         if path.startswith(REFILL_PAGE):
             refill_id, _, action = path[len(REFILL_PAGE):].partition("/")
@@ -292,15 +208,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         try:
             data = decode_body(raw) if raw.strip() else {}
+            if self._fault_control(verb, path, data):
+                return
             if verb == "GET" and path == "/_emulator/wallet/state":
                 self._send(200, encode_body(_jsonable(owner.ledger.books()),
                                             strict_amounts=False))
-            elif verb == "POST" and path == "/_emulator/faults":
-                owner.add_faults([FaultRule.from_dict(item) for item in data.get("rules", [])])
-                self._send_json({"ok": True, "pending": len(owner.faults)})
-            elif verb == "POST" and path == "/_emulator/faults/clear":
-                owner.clear_faults()
-                self._send_json({"ok": True})
             elif verb == "POST" and path == "/_emulator/wallet/refund":
                 self._send_json(owner.ledger.refund(str(data["walletId"]),
                                                    Decimal(str(data["amount"]))))

@@ -39,7 +39,8 @@ from cashier_app.core.answers import (
 )
 from cashier_app.core.result_codes import Finality
 from cashier_app.core.wire import WireFormatError, decode_body, encode_body
-from cashier_app.util.tls import find_ssl_error, tls_context
+from cashier_app.util.http_exchange import NoAnswerTexts, classify
+from cashier_app.util.tls import tls_context
 
 from .errors import AuthError, ResponseFormatError, TransportError
 from .retry import RetryPolicy
@@ -156,23 +157,15 @@ class _Body:
         return body
 
 
+_TEXTS = NoAnswerTexts(timeout=TEXT_TIMEOUT, connect=TEXT_CONNECT, reset=TEXT_RESET,
+                       transport=TEXT_TRANSPORT, tls_cert=TEXT_TLS_CERT, tls=TEXT_TLS)
+
+
 def _no_answer(method: str, error: Exception) -> TransportError:
     """The TransportError for an exception while sending or reading, with a fixed text."""
-    ssl_error = find_ssl_error(error)
-    if isinstance(ssl_error, ssl.SSLCertVerificationError):
-        kind, text = "tls", TEXT_TLS_CERT
-    elif ssl_error is not None:
-        kind, text = "tls", TEXT_TLS
-    elif isinstance(error, httpx.TimeoutException | TimeoutError):
-        kind, text = "timeout", TEXT_TIMEOUT
-    elif isinstance(error, httpx.ConnectError):
-        kind, text = "connect", TEXT_CONNECT
-    elif isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        kind, text = "reset", TEXT_RESET
-    elif isinstance(error, httpx.DecodingError):
+    kind, text = classify(error, _TEXTS)
+    if kind == "transport" and isinstance(error, httpx.DecodingError):
         kind, text = "bad_encoding", TEXT_BROKEN
-    else:
-        kind, text = "transport", TEXT_TRANSPORT
     log.warning("processing %s: no answer (%s): %s: %s", method, kind,
                 type(error).__name__, error)
     return TransportError(kind, text)

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from cashier_app.core.wire import WireFormatError, decode_body
+from cashier_app.util.http_exchange import header_safe
 
 from .errors import (
     WalletAuthError,
@@ -34,7 +35,7 @@ from .errors import (
     WalletRefused,
     clean_message,
 )
-from .transport import exchange, header_safe
+from .transport import exchange
 
 log = logging.getLogger(__name__)
 
