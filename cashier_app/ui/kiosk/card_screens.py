@@ -67,7 +67,7 @@ class CardPayScreen(Screen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(LINK_TITLE, name="kioskCard", back=False, home=False, parent=parent)
-        self.code = QrCodeWidget(minimum=320)
+        self.code = QrCodeWidget(minimum=240)  # grows with the screen; 240 fits the demo
         self.amount = big_label("", "kioskHuge", center=True)
         self.sums = big_label("", "kioskNote", center=True)
         self.note = big_label("", "kioskNote", center=True)
@@ -317,7 +317,7 @@ class CardAddScreen(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Привяжите карту на странице банка", name="kioskCardAdd",
                          back=False, parent=parent)
-        self.code = QrCodeWidget(minimum=320)
+        self.code = QrCodeWidget(minimum=240)  # grows with the screen; 240 fits the demo
         self.note = big_label("Наведите камеру телефона на код и введите данные карты на "
                               "странице банка. " + PRIVATE + ".", "kioskNote", center=True)
         self.state = big_label("Когда банк подтвердит карту, она появится в списке",
