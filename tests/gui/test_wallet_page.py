@@ -25,6 +25,8 @@ from cashier_app.emulator.demo import demo_wallet_bank
 from cashier_app.emulator.wallet import WalletServer
 from cashier_app.emulator.wallet_books import field_error
 from cashier_app.engine.methods.wallet import WalletTiming
+from cashier_app.receipts.printers import PrinterConfig
+from cashier_app.receipts.service import ReceiptService
 from cashier_app.ui.cashier.main_window import MainWindow
 from cashier_app.ui.cashier.wallet import WalletPage
 from cashier_app.ui.cashier.wallet.action_dialog import ActionDialog
@@ -57,7 +59,8 @@ def wallets() -> Iterator[WalletServer]:
 
 def wallet_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
                wallets: WalletServer, data_dir: Path, *, reconcile_minutes: float = 5.0,
-               customer_display: str = "off", demo_bank: bool = False) -> Rig:
+               customer_display: str = "off", demo_bank: bool = False,
+               printer: Path | None = None) -> Rig:
     """The window as the program wires it, with e-wallets on (the emulator) and the demo's
     wallet cash service; the refill watched every 50 ms instead of every 3 s."""
     settings = cfg.Settings.load(data_dir / "none.toml", env={}).with_overrides({
@@ -69,6 +72,11 @@ def wallet_rig(qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
         cfg.WALLET_PARTNER_ID: PARTNER["partner_id"], cfg.WALLET_TIMEOUT: 3.0,
         cfg.WALLET_CASH_SERVICE: "P5001"})
     point = point_for(settings, "window")
+    if printer is not None:  # receipts into a file, as the demo's printer
+        from tests.unit.receipts.helpers import SETTINGS
+
+        point.receipts = ReceiptService(point.journal, SETTINGS, PrinterConfig(
+            kind="file", address=str(printer)), events=point.events)
     assert point.engine.wallet is not None
     point.engine.wallet.timing = WalletTiming(refill_minutes=10.0,
                                               reconcile_minutes=reconcile_minutes,
@@ -343,7 +351,8 @@ def test_the_demo_bank_button_confirms_the_refill(
 def test_pay_from_the_wallet_and_a_refusal_keeps_the_dialog(
         qtbot: QtBot, loop: qasync.QEventLoop, emulator: EmulatorServer,
         wallets: WalletServer, tmp_path: Path, screenshots: Path) -> None:
-    rig = wallet_rig(qtbot, loop, emulator, wallets, tmp_path)
+    printed = tmp_path / "printer.bin"
+    rig = wallet_rig(qtbot, loop, emulator, wallets, tmp_path, printer=printed)
     try:
         page = wallet_tab(rig, qtbot)
         wallet_id = known_wallet(rig, page, wallets)
@@ -371,6 +380,11 @@ def test_pay_from_the_wallet_and_a_refusal_keeps_the_dialog(
         assert page.message.text() == "Оплачено: 300,00 ₽. Баланс: 700,00 ₽"
         assert cell(page.card_view.operations, 0, 1) == "Оплата с кошелька"
         assert cell(page.card_view.operations, 0, 3) == "списано"
+        # its receipt printed, as after a cash payment (the refused one gets none)
+        rig.wait_for(lambda: printed.exists() and "ОПЛАТА С КОШЕЛЬКА" in printed.read_bytes(
+            ).decode("cp866", "replace"))
+        receipts = rig.journal.db.execute("select agent_transaction_id from receipts").fetchall()
+        assert receipts == [(dialog.result.agent_transaction_id,)]
     finally:
         rig.close()
 

@@ -146,6 +146,8 @@ class MainWindow(QMainWindow):
             self.wallet_page.cash_refill_requested.connect(self.refill_wallet_with_cash)
             if self.customer_display is not None:
                 self.wallet_page.refill_changed.connect(self.customer_display.show_refill)
+            if receipts is not None and receipts.auto_print:  # as after a cash payment
+                self.wallet_page.receipt_due.connect(self.printing.print_payment)
             self.tabs.addTab(self.wallet_page, self.tr("Кошелёк  Ctrl+3"))
         self.work_page = QWidget()
         work_column = QVBoxLayout(self.work_page)

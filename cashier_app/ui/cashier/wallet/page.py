@@ -89,6 +89,8 @@ class WalletPage(QWidget):
     cash_refill_requested = Signal(str)
     #: the refill on screen changed (a PaymentRecord), or None: nothing to show the customer
     refill_changed = Signal(object)
+    #: a money operation started here has just been done: its receipt is due (a tx id)
+    receipt_due = Signal(object)  # object: an 18-digit id overflows a Qt int
 
     def __init__(self, engine: PaymentEngine, who: Who, *, cash_service: str = "",
                  bridge: EngineBridge | None = None, bank: DemoBank | None = None,
@@ -102,6 +104,8 @@ class WalletPage(QWidget):
         self._desk = WalletDesk(engine)
         self.card: WalletCard | None = None
         self.tasks: set[asyncio.Future[Any]] = set()
+        self._mine: set[int] = set()  # money operations started on this page
+        self._receipted: set[int] = set()
         self.dialog: ActionDialog | None = None
         self._opening: str | None = None  # the wallet whose card is being asked for
 
@@ -352,7 +356,18 @@ class WalletPage(QWidget):
         await self.open_card(entry.wallet_id)
         say(self.message, self.tr("Кошелёк открыт на телефон {0}").format(entry.phone), "ok")
 
+    def _receipt(self, record: PaymentRecord) -> None:
+        """Once a money operation started here is done, its receipt (once; the window prints
+        it when printing after payment is on)."""
+        tx_id = record.agent_transaction_id
+        if record.state is State.PAID and tx_id in self._mine and tx_id not in self._receipted:
+            self._receipted.add(tx_id)
+            self.receipt_due.emit(tx_id)
+
     def _done(self, dialog: ActionDialog, result: Any) -> None:
+        if isinstance(result, PaymentRecord):
+            self._mine.add(result.agent_transaction_id)
+            self._receipt(result)
         if isinstance(dialog, RefillDialog) and isinstance(result, PaymentRecord):
             self.show_refill(result)
             return
@@ -426,6 +441,7 @@ class WalletPage(QWidget):
         card's operations; a finished one also refreshes the balance."""
         if not record.by_wallet:
             return
+        self._receipt(record)
         if self.refill_view.agent_transaction_id == record.agent_transaction_id:
             self.refill_view.show_record(record)
             self.refill_changed.emit(record)
