@@ -163,10 +163,10 @@ class CardFlow:
         try:
             record = await sale.renew()
         except UserFacingError as error:
-            self.flow._form_error(str(error))
+            self.flow.form_error(str(error))
             return False
         if record.state is not State.CHECKED:
-            self.flow._form_error(record.result_message
+            self.flow.form_error(record.result_message
                                   or "Платёж по этим данным не принимается")
             return False
         return True
@@ -236,7 +236,7 @@ class CardFlow:
             detail += f", телефон поддержки {self.w.config.support_phone}"
         self.w.result.show_outcome(Outcome.PENDING, detail, printed=None)
         self.w.show_screen(self.w.result)
-        self.flow._home_later()
+        self.flow.home_later()
 
     async def _cancel_quietly(self, tx: int, reason: str) -> PaymentRecord | None:
         try:

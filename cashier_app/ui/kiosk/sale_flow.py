@@ -140,10 +140,10 @@ class SaleFlow:
         try:
             record = await sale.check(values)
         except PaymentRefused as error:
-            self._form_error(str(error))
+            self.form_error(str(error))
             return
         if record.state is not State.CHECKED:
-            self._form_error(record.result_message or "Платёж по этим данным не принимается")
+            self.form_error(record.result_message or "Платёж по этим данным не принимается")
             return
         scheme = sale.scheme()
         if scheme is Scheme.CHOICE and record.check.contracts:
@@ -156,7 +156,9 @@ class SaleFlow:
         else:
             self.show_confirm()
 
-    def _form_error(self, message: str) -> None:
+    def form_error(self, message: str) -> None:
+        """The check refused the form (or the card's link): back to it, with the reason
+        (the card flow uses it too)."""
         sale = self.w.sale
         assert sale is not None and sale.service is not None
         if sale.service.inputs:
@@ -351,7 +353,7 @@ class SaleFlow:
     def show_voucher(self, voucher: CashSession, why: str, printed: bool) -> None:
         self.w.voucher.show_voucher(voucher, why, printed)
         self.w.show_screen(self.w.voucher)
-        self._home_later()
+        self.home_later()
 
     def expired(self) -> None:
         """Nobody answered «Вы ещё здесь?»: with cash — its voucher; else home."""
@@ -443,7 +445,7 @@ class SaleFlow:
         self.w.wait.show_text("QR-код не оплачен", "Начните платёж заново, если хотите "
                               "оплатить другим способом")
         self.w.show_screen(self.w.wait)
-        self._home_later()
+        self.home_later()
 
     # --- the end ---------------------------------------------------------------------------------
     async def finish(self, record: PaymentRecord) -> None:
@@ -499,7 +501,7 @@ class SaleFlow:
                        "потратить на этом терминале или получить деньги у оператора")
         self.w.result.show_outcome(outcome, detail, printed=printed, on_screen=on_screen)
         self.w.show_screen(self.w.result)
-        self._home_later()
+        self.home_later()
 
     async def _print_voucher(self, voucher: CashSession) -> None:
         receipts = self.w.point.receipts
@@ -516,7 +518,7 @@ class SaleFlow:
             self._result_timer.cancel()
             self._result_timer = None
 
-    def _home_later(self) -> None:
+    def home_later(self) -> None:
         """The result stays for ``result_seconds`` (a touch on «Готово» is sooner)."""
         shown = self.w.stack.currentWidget()
         if self._result_timer is not None:
