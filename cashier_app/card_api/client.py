@@ -28,14 +28,12 @@ from typing import Any, TypeVar
 
 import httpx
 
+from cashier_app.core.card_codes import NEED_3DS, USER_NOT_REGISTERED, USER_NOT_REGISTERED_NAME
 from cashier_app.core.wire import WireFormatError, decode_body
 from cashier_app.util.http_exchange import header_safe
 
 from .errors import (
     MAX_ANSWER_TEXT,
-    NEED_3DS,
-    USER_NOT_REGISTERED,
-    USER_NOT_REGISTERED_NAME,
     CardAuthError,
     CardError,
     CardInputError,

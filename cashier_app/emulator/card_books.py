@@ -26,50 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-#: errorCode → (the exception's name, the text) — the same table as card_api/errors.py
-#: (a sibling package: the emulator must not import it; a unit test compares the two).
-ERRORS: Mapping[str, tuple[str, str]] = {
-    "1000": ("InternalException", "Внутренняя ошибка шлюза оплаты картой"),
-    "1001": ("BadRequestException", "Шлюз оплаты картой не смог разобрать запрос"),
-    "1002": ("MethodNotFoundException", "У шлюза оплаты картой нет такого метода"),
-    "2101": ("CardNotFoundException", "Сохранённая карта не найдена: привяжите карту заново"),
-    "2102": ("CardInactiveException", "Карта отключена: привяжите карту заново"),
-    "2103": ("CardExpiredException",
-             "Срок действия сохранённой карты истёк: привяжите карту заново"),
-    "2201": ("InvalidTokenException", "Шлюз оплаты картой не принял токен магазина"),
-    "2202": ("InvalidCertificateException", "Шлюз оплаты картой не принял сертификат"),
-    "2203": ("AccessDeniedException", "Нет доступа к этому методу шлюза оплаты картой"),
-    "2301": ("ServiceNotFoundException", "Услуга с таким кодом (serviceCode) не найдена в шлюзе"),
-    "2302": ("ServiceUnavailableException", "Приём оплаты картой по этой услуге закрыт"),
-    "2365": ("NeedPass3dsException", "Нужно пройти проверку 3-D Secure"),
-    "2366": ("Pass3dsFailedException", "Проверка 3-D Secure не пройдена"),
-    "2601": ("PaymentNotFoundException", "Платёж с таким номером не найден"),
-    "2602": ("RefundNotAllowedException", "Вернуть можно только оплаченный платёж"),
-    "2603": ("RefundAmountException", "Сумма возврата больше остатка платежа"),
-    "2604": ("RemainingAmountMismatchException",
-             "Остаток после возврата не сходится с остатком платежа: возможно, этот возврат "
-             "уже проведён"),
-    "2401": ("InvalidLoginException",
-             "Логин — номер телефона с кодом страны без «+», например 79020000000"),
-    "2402": ("InvalidEmailException", "Неверный адрес электронной почты"),
-    "2403": ("UserNotRegisteredForShop",
-             "Покупатель с этим номером не зарегистрирован в магазине"),
-    "2404": ("UserBlockedException", "Покупатель заблокирован в магазине"),
-    "2501": ("CardRegistrationFailedException", "Карту не удалось привязать"),
-    "2502": ("CardRegistrationExpiredException", "Время на привязку карты истекло"),
-    "2701": ("InvalidAmountException", "Неверная сумма платежа"),
-    "2702": ("InvalidCommissionException", "Неверная сумма комиссии"),
-    "2703": ("InvalidPropertiesException", "Не переданы реквизиты платежа (properties)"),
-    "2704": ("OrderExpiredException", "Срок оплаты заказа (orderBestBefore) уже прошёл"),
-    "2705": ("InvalidPayTypeException", "Такой способ оплаты (payType) не поддерживается"),
-}
-#: RC of a declined payment (the seed: a wrong CVC2 gives RC=05), and 2366 (3-D Secure).
-DECLINES: Mapping[str, str] = {
-    "05": "Банк карты отказал в оплате (неверный CVC2 или отказ банка)",
-    "14": "Неверный номер карты",
-    "54": "Истёк срок действия карты",
-    "2366": "Проверка 3-D Secure не пройдена",
-}
+from cashier_app.core.card_codes import DECLINE_CODES, ERROR_CODES
+
+#: The gateway's errorCode table and the card's decline codes: the client's own (one table).
+ERRORS: Mapping[str, tuple[str, str]] = ERROR_CODES
+DECLINES: Mapping[str, str] = DECLINE_CODES
 #: The seed's test cards → their type as the card list names it.
 TEST_CARDS: Mapping[str, str] = {
     "5479270000000000": "master_card",

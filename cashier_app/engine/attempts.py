@@ -45,7 +45,7 @@ class Sent(Generic[A]):
             timespec="milliseconds"), self.duration_ms, self.outcome, self.result,
             self.message if message is None else message,
             request=self.body.decode("utf-8", "replace") if self.body else None,
-            answer=_answer_text(getattr(self.answer, "raw", self.disbelieved_raw)))
+            answer=answer_text(getattr(self.answer, "raw", self.disbelieved_raw)))
 
 
 #: How much of an answer an attempt keeps: check/pay/QR answers are a few hundred bytes; a
@@ -53,13 +53,13 @@ class Sent(Generic[A]):
 ANSWER_KEPT = 65536
 
 
-def _answer_text(raw: object) -> str | None:
+def answer_text(raw: object) -> str | None:
     """The decoded answer back as JSON text, its numbers exactly as they came (cut at
     :data:`ANSWER_KEPT` characters, marked so)."""
-    if not isinstance(raw, dict) or not raw:
+    if not isinstance(raw, Mapping) or not raw:
         return None
     try:
-        text = encode_body(raw, strict_amounts=False).decode("utf-8")
+        text = encode_body(dict(raw), strict_amounts=False).decode("utf-8")
     except (TypeError, ValueError):
         text = repr(raw)
     if len(text) > ANSWER_KEPT:
@@ -83,3 +83,22 @@ async def send_timed(request: Awaitable[A], clock: Callable[[], datetime],
         outcome, message = "transport", str(error)
     return Sent(answer, outcome, message, started, int((time.monotonic() - began) * 1000),
                 body)
+
+
+def service_attempt(tx_id: int, method: str, started: datetime, began: float, *,
+                    body: bytes | None = None, error: Exception | None = None,
+                    refused: bool = False, raw: object = None) -> Attempt:
+    """One request to another service (the wallet's, the card gateway's) as an attempt row:
+    the body as sent, the answer as received — never a header, so never a token. ``error``:
+    the client's error (its ``status`` and ``answer_text`` kept when it has them);
+    ``refused``: it was a final refusal, not a lost answer. ``began``: ``time.monotonic()``
+    when it was sent."""
+    duration = int((time.monotonic() - began) * 1000)
+    request = body.decode("utf-8", "replace") if body else None
+    at = started.isoformat(timespec="milliseconds")
+    if error is None:
+        return Attempt(tx_id, method, at, duration, "answer", None, "", request=request,
+                       answer=answer_text(raw))
+    return Attempt(tx_id, method, at, duration, "refused" if refused else "transport",
+                   getattr(error, "status", None), str(error), request=request,
+                   answer=getattr(error, "answer_text", None) or None)

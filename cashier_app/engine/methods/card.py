@@ -48,6 +48,7 @@ from cashier_app.journal import CARD, Attempt, PaymentRecord
 from cashier_app.journal.cards import DONE, REFUSED, UNKNOWN, CardRefund
 from cashier_app.util.failpoints import failpoint
 
+from ..attempts import answer_text, service_attempt
 from .cash import journal_lines
 
 if TYPE_CHECKING:
@@ -373,7 +374,7 @@ class CardPay:
             failpoint("after-card-refund")
             self.engine.emit(journal.get(agent_transaction_id))
             return journal.settle_refund(refund.id, DONE, message="Возвращено на карту",
-                                         answer=_text(answer.raw))
+                                         answer=answer_text(answer.raw))
 
     async def recheck_refund(self, refund_id: int) -> CardRefund:
         """A refund whose answer was lost, settled through status now."""
@@ -398,13 +399,13 @@ class CardPay:
         if remaining == refund.remaining_after:
             settled = journal.settle_refund(refund_id, DONE,
                                             message="Возвращено на карту (по статусу шлюза)",
-                                            answer=_text(status.raw))
+                                            answer=answer_text(status.raw))
             self.engine.emit(journal.get(record.agent_transaction_id))
             return settled
         if remaining == refund.remaining_before:
-            return journal.settle_refund(refund_id, REFUSED, answer=_text(status.raw),
+            return journal.settle_refund(refund_id, REFUSED, answer=answer_text(status.raw),
                                          message="Шлюз возврата не сделал (остаток прежний)")
-        return journal.settle_refund(refund_id, UNKNOWN, answer=_text(status.raw),
+        return journal.settle_refund(refund_id, UNKNOWN, answer=answer_text(status.raw),
                                      message=f"Остаток по шлюзу {remaining}: возврат не ясен")
 
 
@@ -417,29 +418,11 @@ def _iso(moment: datetime, timespec: str = "milliseconds") -> str:
     return moment.isoformat(timespec=timespec)
 
 
-def _text(raw: Any) -> str | None:
-    from cashier_app.core.wire import encode_body
-
-    if not raw:
-        return None
-    try:
-        return encode_body(dict(raw), strict_amounts=False).decode("utf-8")
-    except (TypeError, ValueError):
-        return repr(raw)[:2000]
-
-
 def _attempt(tx_id: int, method: str, started: datetime, began: float, body: bytes | None,
              error: CardError | None, raw: Any = None) -> Attempt:
-    """One request to the gateway as the journal keeps it (the body, never the token)."""
-    duration = int((time.monotonic() - began) * 1000)
-    request = body.decode("utf-8", "replace") if body else None
-    if error is None:
-        return Attempt(tx_id, method, _iso(started), duration, "answer", None, "",
-                       request=request, answer=_text(raw))
-    outcome = "transport" if isinstance(error, CardNoAnswer) else "refused"
-    return Attempt(tx_id, method, _iso(started), duration, outcome,
-                   getattr(error, "status", None), str(error), request=request,
-                   answer=getattr(error, "answer_text", None) or None)
+    """One request to the gateway as the journal keeps it."""
+    return service_attempt(tx_id, method, started, began, body=body, error=error,
+                           refused=not isinstance(error, CardNoAnswer), raw=raw)
 
 
 __all__: Sequence[str] = ("CardPay", "CardSettings", "properties")

@@ -48,6 +48,8 @@ from cashier_app.wallet_api.errors import WalletError, WalletNoAnswer, WalletRef
 from cashier_app.wallet_api.models import Operation, ReportFilter
 from cashier_app.wallet_api.requests import payment_body
 
+from ..attempts import service_attempt
+
 if TYPE_CHECKING:
     from ..payments import PaymentEngine
 
@@ -420,26 +422,6 @@ def _iso(moment: datetime, timespec: str = "milliseconds") -> str:
 def _attempt(tx_id: int, method: str, started: datetime, began: float,
              error: WalletError | None, raw: Any = None, body: bytes | None = None
              ) -> Attempt:
-    """One request to the wallet service as the journal keeps it: the body as sent, the
-    answer as received (never a header, so never a token)."""
-    duration = int((time.monotonic() - began) * 1000)
-    request = body.decode("utf-8", "replace") if body else None
-    if error is None:
-        return Attempt(tx_id, method, _iso(started), duration, "answer", None, "",
-                       request=request, answer=_text(raw))
-    outcome = "refused" if isinstance(error, WalletRefused) else "transport"
-    return Attempt(tx_id, method, _iso(started), duration, outcome,
-                   getattr(error, "status", None), str(error), request=request,
-                   answer=getattr(error, "answer_text", None) or None)
-
-
-def _text(raw: Any) -> str | None:
-    from cashier_app.core.wire import encode_body
-
-    if not raw:
-        return None
-    try:
-        return encode_body(dict(raw), strict_amounts=False).decode("utf-8")
-    except (TypeError, ValueError):
-        return repr(raw)[:2000]
-
+    """One request to the wallet service as the journal keeps it."""
+    return service_attempt(tx_id, method, started, began, body=body, error=error,
+                           refused=isinstance(error, WalletRefused), raw=raw)
