@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 
 from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
@@ -33,6 +33,7 @@ from cashier_app.errors import UserFacingError
 from cashier_app.journal import PaymentRecord
 from cashier_app.workplace.session import Step
 
+from .cancel_question import CancelQuestion
 from .payment_banner import Banner, QrScreen, countdown, seconds_left
 
 if TYPE_CHECKING:
@@ -109,13 +110,9 @@ def card_banner(record: PaymentRecord) -> Banner:
 
 
 # --- the steps ---------------------------------------------------------------------------------
-class CardSteps(QObject):
+class CardSteps(CancelQuestion):
     """F7, the card screen's Esc and its answers, saved cards, and what the engine says."""
 
-    #: the cancel question went on screen (True) or off it (False)
-    armed_changed = Signal(bool)
-    #: the answer «keep waiting»: the link stays (the panel gives it the keyboard)
-    kept_waiting = Signal()
     #: the card screen shows this record, no question on it (PaymentRecord)
     shown = Signal(object)
     #: the cashier left a link the person can still pay (PaymentRecord): the window watches
@@ -123,9 +120,7 @@ class CardSteps(QObject):
 
     def __init__(self, flow: PaymentFlow, phone: CardPhone | None = None) -> None:
         super().__init__(flow)
-        self.flow = flow
         self._phone = phone  # demo mode: plays the person's phone on the gateway's page
-        self.armed = False
 
     @property
     def demo(self) -> bool:
@@ -308,26 +303,7 @@ class CardSteps(QObject):
         if not card_payable(record, flow.clock()):
             flow.spawn(self.cancel())
             return
-        if not self.armed:
-            self.armed = True
-            self.armed_changed.emit(True)
-            return
-        self.confirm()
-
-    def confirm(self) -> None:
-        self.disarm()
-        self.flow.spawn(self.cancel())
-
-    def keep_waiting(self) -> None:
-        """The answer «keep waiting» to the cancel question: the link stays."""
-        if self.armed:
-            self.disarm()
-            self.kept_waiting.emit()
-
-    def disarm(self) -> None:
-        if self.armed:
-            self.armed = False
-            self.armed_changed.emit(False)
+        self.ask()
 
     async def cancel(self) -> None:
         flow = self.flow

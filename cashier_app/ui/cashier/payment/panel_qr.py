@@ -14,36 +14,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from cashier_app.core.schemes import PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.journal import PaymentRecord
 from cashier_app.workplace.session import Step
 
+from .cancel_question import CancelQuestion
 from .payment_banner import qr_payable
 
 if TYPE_CHECKING:
     from .flow import PaymentFlow
 
 
-class QrSteps(QObject):
+class QrSteps(CancelQuestion):
     """F8, the QR screen's Esc and its answers, and what the engine says of the code."""
 
-    #: the cancel question went on screen (True) or off it (False)
-    armed_changed = Signal(bool)
-    #: the answer «keep waiting»: the code stays (the panel gives it the keyboard)
-    kept_waiting = Signal()
     #: the QR screen shows this record, no question on it (PaymentRecord)
     shown = Signal(object)
 
     def __init__(self, flow: PaymentFlow,
                  bank: Callable[[int], Awaitable[str]] | None = None) -> None:
         super().__init__(flow)
-        self.flow = flow
         self._bank = bank  # demo mode: plays the person's bank for a QR code
-        #: the cancel question is on screen
-        self.armed = False
 
     @property
     def demo(self) -> bool:
@@ -152,26 +146,7 @@ class QrSteps(QObject):
         if not qr_payable(record, flow.clock()):
             flow.spawn(self.cancel())
             return
-        if not self.armed:
-            self.armed = True
-            self.armed_changed.emit(True)
-            return
-        self.confirm()
-
-    def confirm(self) -> None:
-        self.disarm()
-        self.flow.spawn(self.cancel())
-
-    def keep_waiting(self) -> None:
-        """The answer «keep waiting» to the cancel question: the code stays."""
-        if self.armed:
-            self.disarm()
-            self.kept_waiting.emit()
-
-    def disarm(self) -> None:
-        if self.armed:
-            self.armed = False
-            self.armed_changed.emit(False)
+        self.ask()
 
     async def cancel(self) -> None:
         flow = self.flow
