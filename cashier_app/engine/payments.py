@@ -91,11 +91,11 @@ class PayPlan:
 
 
 class Method(Protocol):
-    """One way of paying: it leaves a started payment in its ``waiting`` state until the
+    """One way of paying: it leaves a started payment in its ``waiting`` states until the
     center's final word, and takes it one step further when asked."""
 
     name: str  # the journal's payment_method
-    waiting: State
+    waiting: tuple[State, ...]  # the states it leaves a payment in until the final word
 
     async def advance(self, agent_transaction_id: int) -> PaymentRecord: ...
 

@@ -44,7 +44,8 @@ class Scheduler:
         states the desk's methods leave them in (``paying``; ``qr_waiting`` where QR is on):
         its own, and those whose program is gone — taken over first, all in one write."""
         journal = self.engine.journal
-        states = tuple(method.waiting for method in self.engine.methods.values())
+        states = tuple({state for method in self.engine.methods.values()
+                        for state in method.waiting})
         # a method switched off since (wallets, QR) cannot advance its payments here: left to
         # a program that has it, they are not attempted in a loop that would only spin
         records = [record for record in journal.in_state(*states)

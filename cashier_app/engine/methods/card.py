@@ -108,7 +108,7 @@ class CardPay:
     events; it leaves a payment in ``qr_waiting`` until the gateway's final word."""
 
     name = CARD
-    waiting = State.QR_WAITING
+    waiting: tuple[State, ...] = (State.QR_WAITING,)
 
     def __init__(self, engine: PaymentEngine, client: CardClient,
                  settings: CardSettings | None = None) -> None:

@@ -36,7 +36,8 @@ class CashPay:
     """The cash method: start a payment's pay, and one more attempt for one ``paying``."""
 
     name = CASH
-    waiting = State.PAYING  # the state it leaves a payment in until the center's final word
+    #: the state it leaves a payment in until the center's final word
+    waiting: tuple[State, ...] = (State.PAYING,)
 
     def __init__(self, engine: PaymentEngine) -> None:
         self.engine = engine

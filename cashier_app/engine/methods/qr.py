@@ -53,7 +53,8 @@ class QrPay:
     cash one: the same journal, attempt recording, retry policy and locks (the engine's)."""
 
     name = SBP
-    waiting = State.QR_WAITING  # the state it leaves a payment in until the center's word
+    #: the state it leaves a payment in until the center's word
+    waiting: tuple[State, ...] = (State.QR_WAITING,)
 
     def __init__(self, engine: PaymentEngine, sbp: SbpClient) -> None:
         self.engine = engine

@@ -132,11 +132,10 @@ def claimable(operations: Sequence[Operation], taken: set[str], kind: str, amoun
 
 class WalletPay:
     """The e-wallet method beside cash and QR СБП: the engine's journal, locks and events.
-    ``waiting`` is ``qr_waiting`` (a refill waiting for the bank); payments and withdrawals
-    wait in ``paying``, which the cash method makes the scheduler watch anyway."""
+    Payments and withdrawals wait in ``paying``, a refill (for the bank) in ``qr_waiting``."""
 
     name = WALLET
-    waiting = State.QR_WAITING
+    waiting: tuple[State, ...] = (State.PAYING, State.QR_WAITING)  # a refill: the latter
 
     def __init__(self, engine: PaymentEngine, client: WalletClient,
                  timing: WalletTiming | None = None) -> None:
