@@ -56,55 +56,67 @@ def countdown(seconds: float) -> str:
     return f"Код действует ещё {whole // 60}:{whole % 60:02d}"
 
 
-class CardPayScreen(Screen):
+class CodeScreen(Screen):
+    """A screen whose QR code stands beside its words (landscape) or above them (portrait),
+    with a demo's small button under the words (``demo()``: shown only in demo mode)."""
+
+    demo = Signal()
+
+    def __init__(self, title: str, *, name: str, demo_text: str,
+                 parent: QWidget | None = None, **options: bool) -> None:
+        super().__init__(title, name=name, parent=parent, **options)
+        self.code = QrCodeWidget(minimum=240)  # grows with the screen; 240 fits the demo
+        # small on purpose: a demo's shortcut, not a part of the person's way
+        self.demo_button = QPushButton(demo_text)
+        self.demo_button.setObjectName("kioskDemo")
+        self.demo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.demo_button.setMinimumHeight(MIN_KEY)
+        self.demo_button.clicked.connect(self.demo.emit)
+        self.demo_button.hide()
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+
+    def lay_out(self, words: list[QWidget]) -> None:
+        """The code and, beside it, ``words`` and the demo's button."""
+        side = QVBoxLayout()
+        side.setSpacing(16)
+        side.addStretch(1)
+        for widget in words:
+            side.addWidget(widget)
+        side.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignCenter)
+        side.addStretch(1)
+        self.row.setSpacing(24)
+        self.row.addWidget(self.code, 3)
+        self.row.addLayout(side, 2)
+        self.body.addLayout(self.row, 1)
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                              else QBoxLayout.Direction.LeftToRight)
+
+
+class CardPayScreen(CodeScreen):
     """The payment at the gateway: the link's QR code (or its 3-D Secure page's), the sum,
     the time left. ``cancel()``, ``saved()`` («Сохранённой картой»), ``demo()`` (the demo's
     «phone» pays the link: shown only in demo mode)."""
 
     cancel = Signal()
     saved = Signal()
-    demo = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(LINK_TITLE, name="kioskCard", back=False, home=False, parent=parent)
-        self.code = QrCodeWidget(minimum=240)  # grows with the screen; 240 fits the demo
+        super().__init__(LINK_TITLE, name="kioskCard", demo_text="Демо: оплатить с телефона",
+                         back=False, home=False, parent=parent)
         self.amount = big_label("", "kioskHuge", center=True)
         self.sums = big_label("", "kioskNote", center=True)
         self.note = big_label("", "kioskNote", center=True)
         self.left = big_label("", "kioskBig", center=True)
-        # small on purpose: a demo's shortcut, not a part of the person's way
-        self.demo_button = QPushButton("Демо: оплатить с телефона")
-        self.demo_button.setObjectName("kioskDemo")
-        self.demo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.demo_button.setMinimumHeight(MIN_KEY)
-        self.demo_button.clicked.connect(self.demo.emit)
-        self.demo_button.hide()
-        side = QVBoxLayout()
-        side.setSpacing(16)
-        side.addStretch(1)
-        side.addWidget(self.amount)
-        side.addWidget(self.sums)
-        side.addWidget(self.left)
-        side.addWidget(self.note)
-        side.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignCenter)
-        side.addStretch(1)
-        # landscape: the code on the left, the words beside it; portrait: one above the other
-        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.row.setSpacing(24)
-        self.row.addWidget(self.code, 3)
-        self.row.addLayout(side, 2)
-        self.body.addLayout(self.row, 1)
+        self.lay_out([self.amount, self.sums, self.left, self.note])
         self.saved_button = self.add_action("Сохранённой картой", "kioskAction")
         self.cancel_button = self.add_action("Отмена", "kioskBack")
         self.saved_button.clicked.connect(self.saved.emit)
         self.cancel_button.clicked.connect(self.cancel.emit)
         self.demo_allowed = False
         self.stage = ""
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.row.setDirection(QBoxLayout.Direction.TopToBottom if portrait
-                              else QBoxLayout.Direction.LeftToRight)
 
     def _show(self, stage: str, title: str, *, code: str = "", note: str = "",
               cancel: bool = True, saved: bool = False, demo: bool = False) -> None:
@@ -307,47 +319,24 @@ class SavedCardsScreen(Screen):
         self.say("")
 
 
-class CardAddScreen(Screen):
+class CardAddScreen(CodeScreen):
     """A card attached on the gateway's page (its QR code); the list comes back by itself
     once the bank has the card. ``done()``, ``demo()``."""
 
     done = Signal()
-    demo = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Привяжите карту на странице банка", name="kioskCardAdd",
-                         back=False, parent=parent)
-        self.code = QrCodeWidget(minimum=240)  # grows with the screen; 240 fits the demo
+                         demo_text="Демо: привязать карту с телефона", back=False,
+                         parent=parent)
         self.note = big_label("Наведите камеру телефона на код и введите данные карты на "
                               "странице банка. " + PRIVATE + ".", "kioskNote", center=True)
         self.state = big_label("Когда банк подтвердит карту, она появится в списке",
                                "kioskBig", center=True)
-        self.demo_button = QPushButton("Демо: привязать карту с телефона")
-        self.demo_button.setObjectName("kioskDemo")
-        self.demo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.demo_button.setMinimumHeight(MIN_KEY)
-        self.demo_button.clicked.connect(self.demo.emit)
-        self.demo_button.hide()
-        side = QVBoxLayout()
-        side.setSpacing(16)
-        side.addStretch(1)
-        side.addWidget(self.state)
-        side.addWidget(self.note)
-        side.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignCenter)
-        side.addStretch(1)
-        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.row.setSpacing(24)
-        self.row.addWidget(self.code, 3)
-        self.row.addLayout(side, 2)
-        self.body.addLayout(self.row, 1)
+        self.lay_out([self.state, self.note])
         self.done_button = self.add_action("К списку карт", "kioskNext")
         self.done_button.clicked.connect(self.done.emit)
         self.demo_allowed = False
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.row.setDirection(QBoxLayout.Direction.TopToBottom if portrait
-                              else QBoxLayout.Direction.LeftToRight)
 
     def show_page(self, url: str) -> None:
         self.code.set_text(url)
