@@ -1,3 +1,2 @@
-"""«Касса» — the cashier program of a payment point."""
-
-__version__ = "0.1.0"
+"""«Касса» — the cashier program of a payment point. Its version is ``pyproject.toml``'s
+(:func:`cashier_app.util.version.program_version`)."""

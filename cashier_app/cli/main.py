@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cashier_app import __version__
 from cashier_app import settings as cfg
 from cashier_app.bootstrap import demo_environment
 from cashier_app.errors import UserFacingError
@@ -43,13 +42,25 @@ from .common import (
 log = logging.getLogger(__name__)
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the version is read only when asked for (see ``program_version``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from cashier_app.util.version import program_version
+
+        echo(f"{parser.prog} {program_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cashier-app",
         description="«Касса» — программа кассира пункта приёма платежей. "
         "Без команды открывает окно кассира.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0,
+                        help="показать версию программы и выйти")
     parser.add_argument("--demo", action="store_true",
                         help="демо-режим: встроенный эмулятор процессинга и временный каталог "
                              "данных, без настроек и токена")

@@ -28,7 +28,6 @@ import math
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from cashier_app import settings as cfg
 from cashier_app.util.fsutil import atomic_write
 from cashier_app.util.heartbeat import HEARTBEAT_ENV, last_beat
 from cashier_app.util.printable import printable
+from cashier_app.util.resources import own_command
 
 from .common import EXIT_OK, CommandFailed, UsageError, echo
 
@@ -87,14 +87,14 @@ def run(settings: cfg.Settings, args: argparse.Namespace) -> int:
 
 
 def _command(args: argparse.Namespace) -> list[str]:
-    """The command after ``--``, else this interpreter running the kiosk with the watchdog's
-    own ``--demo`` and ``--config``."""
+    """The command after ``--``, else this program (source or frozen) running the kiosk with
+    the watchdog's own ``--demo`` and ``--config``."""
     command = list(args.command)
     if command[:1] == ["--"]:
         command = command[1:]
     if command:
         return command
-    command = [sys.executable, "-m", "cashier_app", "--kiosk"]
+    command = [*own_command(), "--kiosk"]
     if getattr(args, "demo", False):
         command.append("--demo")
     if getattr(args, "config", None) is not None:

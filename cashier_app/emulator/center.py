@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import regex
 
 from cashier_app.core.result_codes import NON_FINAL_CODES
 from cashier_app.core.wire import WireFormatError, decode_body
+from cashier_app.util.resources import resources_dir
 
 from .answers import answer as _answer
 from .answers import iso_ms as _iso_ms
@@ -38,11 +38,8 @@ AGENT_DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
 
 
 def default_catalog_path() -> Path:
-    """``resources/demo/catalog.json`` of the source tree (or of the installed data files)."""
-    here = Path(__file__).resolve().parents[2] / "resources" / "demo" / "catalog.json"
-    if here.exists():
-        return here
-    return Path(str(resources.files("cashier_app").joinpath("../resources/demo/catalog.json")))
+    """``resources/demo/catalog.json`` of the source tree or of the frozen folder."""
+    return resources_dir() / "demo" / "catalog.json"
 
 
 def load_catalog(path: Path | None = None) -> dict[str, Any]:

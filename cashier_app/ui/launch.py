@@ -32,13 +32,14 @@ from cashier_app.bootstrap import Point, point_for
 from cashier_app.journal import JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
 from cashier_app.ui.cashier.main_window import MainWindow
+from cashier_app.util.resources import resources_dir
 
 from .event_loop import CashierEventLoop
 from .exit_signals import ExitSignals
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_dir()
 STYLE_SHEET = RESOURCES / "style.qss"
 TRANSLATIONS = RESOURCES / "translations"
 UI_STATE_NAME = "window.ini"
