@@ -15,6 +15,7 @@ from cashier_app import settings as cfg
 from cashier_app.bootstrap import demo_environment
 from cashier_app.errors import UserFacingError
 from cashier_app.util.fsutil import private_umask
+from cashier_app.util.install_mutex import hold_install_mutex
 from cashier_app.util.logging_setup import setup_logging
 
 from . import (
@@ -112,6 +113,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if code is not None:
             return int(code)
     settings = cfg.Settings.load(args.config)
+    if args.kiosk:  # the terminal's settings for its commands too (its data directory)
+        settings = settings.with_overrides({cfg.KIOSK_ENABLED: True})
     if args.demo:
         with demo_environment(settings) as demo_settings:
             return _with_settings(args, demo_settings)
@@ -126,6 +129,7 @@ def _with_settings(args: argparse.Namespace, settings: cfg.Settings) -> int:
                   secrets=[settings[cfg.PROCESSING_TOKEN], settings[cfg.WALLET_CLIENT_SECRET],
                            settings[cfg.CARD_TOKEN]],
                   console_level=console)
+    hold_install_mutex()  # Windows: the installer waits while the program works for the point
     for warning in settings.warnings():
         log.warning("settings: %s", warning)
         if args.command is not None:  # the window shows them in its notice row

@@ -37,6 +37,9 @@ def add_commands(commands: Any) -> None:
     config = commands.add_parser("config", help="показать действующие настройки")
     config.add_argument("--example", action="store_true",
                         help="напечатать пример config.toml со всеми ключами")
+    config.add_argument("--kiosk", action="store_true", dest="example_kiosk",
+                        help="с --example: пример для терминала самообслуживания "
+                             "(kiosk.enabled = true)")
     config.set_defaults(run=_config, run_alone=_example)
 
 
@@ -44,7 +47,8 @@ def _example(args: argparse.Namespace) -> int | None:
     """``config --example`` needs no settings file (it prints one); plain ``config`` does."""
     if not args.example:
         return None
-    sys.stdout.write(cfg.example_config())
+    values = {cfg.KIOSK_ENABLED.key: True} if args.example_kiosk else None
+    sys.stdout.write(cfg.example_config(values))
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""A software bill validator: a CCNET unit on a pseudo-terminal, for the demo and the tests.
+"""A software bill validator: a CCNET unit on a pseudo-terminal (a loopback socket on Windows),
+for the demo and the tests.
 
 The program opens :attr:`SoftwareValidator.path` with pyserial exactly as it opens
 ``/dev/ttyUSB0`` on a terminal, so the tests go through the real serial code. The unit behaves
@@ -12,16 +13,15 @@ A person's and a technician's actions are methods: :meth:`insert`, :meth:`insert
 
 from __future__ import annotations
 
-import os
-import select
 import threading
-import tty
 from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cashier_app.core.ccnet_codes import ACK, ILLEGAL_COMMAND, NAK, Command, PollState
 from cashier_app.core.ccnet_frame import FrameReader, encode
+
+from .device_line import open_line
 
 #: (type, value, power of ten) of a Russian unit's table; types as CashCode assigns them
 RUB_TABLE = ((0, 1, 1), (1, 5, 1), (2, 1, 2), (3, 5, 2), (4, 1, 3), (5, 5, 3), (6, 2, 2),
@@ -50,9 +50,11 @@ class _Unit:
 class SoftwareValidator:
     def __init__(self, *, part_number: str = "SM-RU1353-EMU", serial_number: str = "EMU0000001",
                  table: tuple[tuple[int, int, int], ...] = RUB_TABLE,
-                 country: str = "RUS", credit_recovery: bool = True) -> None:
+                 country: str = "RUS", credit_recovery: bool = True,
+                 line: str = "auto") -> None:
         """``credit_recovery``: after a power cut while stacking, report the bill stacked
-        once initialised (as CashCode firmware does); False: a unit that never says."""
+        once initialised (as CashCode firmware does); False: a unit that never says.
+        ``line``: ``pty``, ``socket`` or ``auto`` (:func:`open_line`)."""
         self.part_number = part_number
         self.credit_recovery = credit_recovery
         self.serial_number = serial_number
@@ -75,9 +77,8 @@ class SoftwareValidator:
         self._forced: tuple[PollState, bytes] | None = None
         self._lose_answer: PollState | None = None
         self._lose_ack: PollState | None = None
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        self.path = os.ttyname(self._slave)
+        self._line = open_line(line)
+        self.path = self._line.path  # what the program opens with pyserial
         self._reader = FrameReader(commands=True)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="software-validator",
@@ -91,11 +92,7 @@ class SoftwareValidator:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._line.close()
 
     def __enter__(self) -> SoftwareValidator:
         return self.start()
@@ -179,7 +176,7 @@ class SoftwareValidator:
 
     def noise(self, data: bytes) -> None:
         """Bytes on the line that no unit sent (interference)."""
-        os.write(self._master, data)
+        self._line.write(data)
 
     @property
     def state(self) -> PollState:
@@ -194,13 +191,7 @@ class SoftwareValidator:
     # --- the line ---------------------------------------------------------------------------
     def _serve(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._master], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                data = os.read(self._master, 4096)
-            except OSError:
-                continue  # the other side is closed now; it may open the port again
+            data = self._line.read(0.05)
             for frame in self._reader.feed(data):
                 if self._silent:
                     continue
@@ -211,7 +202,7 @@ class SoftwareValidator:
                             and answer[3] == self._lose_answer):
                         self._lose_answer, answer = None, None  # lost on the line
                 if answer is not None:
-                    os.write(self._master, answer)
+                    self._line.write(answer)
 
     def _answer(self, code: int | None, data: bytes) -> bytes | None:
         unit = self._unit

@@ -94,7 +94,14 @@ from .keys import (
     WALLET_TOKEN_PATH,
     WALLET_URL,
 )
-from .loader import APP_NAME, CONFIG_ENV, Settings, default_config_path, default_data_dir
+from .loader import (
+    APP_NAME,
+    CONFIG_ENV,
+    Settings,
+    default_config_path,
+    default_data_dir,
+    site_config_path,
+)
 from .registry import REGISTRY, ConfigError, Setting
 
 __all__ = [
@@ -190,4 +197,5 @@ __all__ = [
     "default_data_dir",
     "example_config",
     "is_loopback_url",
+    "site_config_path",
 ]

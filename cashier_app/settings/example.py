@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .registry import REGISTRY
 
 LIST_EXAMPLES = {
@@ -18,8 +21,10 @@ LIST_EXAMPLES = {
 }
 
 
-def example_config() -> str:
-    """A commented config.toml with every key and its default, for the README and --help."""
+def example_config(values: Mapping[str, Any] | None = None) -> str:
+    """A commented config.toml with every key and its default, for the README and --help;
+    ``values`` shown instead of some defaults (the kiosk installer's file: kiosk on)."""
+    values = values or {}
     lines: list[str] = []
     section = ""
     for key, setting in REGISTRY.items():
@@ -28,7 +33,7 @@ def example_config() -> str:
             lines.append(f"\n[{table}]")
             section = table
         lines.append(f"# {setting.description} (переменная {setting.env})")
-        default = setting.default
+        default = values.get(key, setting.default)
         if isinstance(default, list):
             lines.append(f"# пример: {name} = {LIST_EXAMPLES.get(key, '[]')}")
             shown = "[]"

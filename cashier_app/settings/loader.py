@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ from .keys import (
     CASHIERS,
     COMMISSION,
     DATA_DIR,
+    KIOSK_ENABLED,
     PROCESSING_ALLOW_HTTP,
     PROCESSING_TOKEN,
     PROCESSING_URL,
@@ -29,14 +31,45 @@ CONFIG_ENV = "CASHIER_CONFIG"
 T = TypeVar("T")
 
 
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+def default_config_path(env: Mapping[str, str] | None = None,
+                        platform: str | None = None) -> Path:
+    """``CASHIER_CONFIG``; else the user's ``config.toml`` if there is one; else the point's
+    (:func:`site_config_path`: where the installer puts it) if there is one; else the user's
+    path, named in messages as the place to create it."""
     env = os.environ if env is None else env
     if env.get(CONFIG_ENV):
         return Path(env[CONFIG_ENV]).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    user = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    if user.exists():
+        return user
+    site = site_config_path(env, platform)
+    return site if site.exists() else user
 
 
-def default_data_dir() -> Path:
+def site_config_path(env: Mapping[str, str] | None = None,
+                     platform: str | None = None) -> Path:
+    """The settings of the whole point, written once by the installer: Windows
+    ``%ProgramData%\\cashier-app\\config.toml``, elsewhere ``/etc/cashier-app/config.toml``
+    (the .deb's configuration file, which dpkg never overwrites once edited)."""
+    if (platform or sys.platform) == "win32":
+        return program_data(env) / "config.toml"
+    return Path("/etc") / APP_NAME / "config.toml"
+
+
+def program_data(env: Mapping[str, str] | None = None) -> Path:
+    """``%ProgramData%\\cashier-app``: the machine's, not one user's, on Windows."""
+    env = os.environ if env is None else env
+    return Path(env.get("PROGRAMDATA") or "C:\\ProgramData") / APP_NAME
+
+
+def default_data_dir(*, kiosk: bool = False, platform: str | None = None,
+                     env: Mapping[str, str] | None = None) -> Path:
+    """The user's data directory; a Windows kiosk's is ProgramData's instead. A terminal
+    logs on automatically under an account an engineer may change, and the engineer who
+    services it logs on under their own: the journal of its money must not depend on who
+    is logged on."""
+    if kiosk and (platform or sys.platform) == "win32":
+        return program_data(env)
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -139,7 +172,9 @@ class Settings:
     @property
     def data_dir(self) -> Path:
         configured = self[DATA_DIR]
-        return Path(configured).expanduser() if configured else default_data_dir()
+        if configured:
+            return Path(configured).expanduser()
+        return default_data_dir(kiosk=bool(self._values.get(KIOSK_ENABLED.key)))
 
     def require_processing(self) -> None:
         """Raise a clear ConfigError when the program cannot talk to a processing center."""
@@ -174,7 +209,7 @@ def http_problem(url: str, allowed: bool) -> str | None:
 
 
 def file_warnings(path: Path, file_values: Mapping[str, Any]) -> list[str]:
-    if os.name != "posix" or not file_values.get(PROCESSING_TOKEN.key):
+    if sys.platform == "win32" or not file_values.get(PROCESSING_TOKEN.key):
         return []
     try:
         mode = path.stat().st_mode

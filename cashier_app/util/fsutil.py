@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def make_private(directory: Path) -> None:
     0700, what is in it 0600 (a journal made by an older version was 0644). New files stay
     private through the umask set at start-up (:func:`private_umask`). No-op on Windows,
     where the per-user profile directory is private already."""
-    if os.name != "posix":
+    if sys.platform == "win32":
         return
     directory.mkdir(parents=True, exist_ok=True)
     for path in (directory, *directory.rglob("*")):
@@ -51,5 +52,5 @@ def make_private(directory: Path) -> None:
 
 def private_umask() -> None:
     """Files this program creates are readable by its user only (POSIX)."""
-    if os.name == "posix":
+    if sys.platform != "win32":
         os.umask(0o077)

@@ -136,7 +136,7 @@ class OwnerOnlyFileHandler(logging.handlers.TimedRotatingFileHandler):
 
 
 def _owner_only(path: Path, mode: int) -> None:
-    if os.name == "posix":
+    if sys.platform != "win32":
         try:
             os.chmod(path, mode)
         except OSError:

@@ -441,3 +441,28 @@ def test_another_units_interrupted_session_is_not_taken_over(unit: SoftwareValid
     asyncio.run(go())
     assert [b.state for b in journal.cash_session(other.id).bills] == ["stacking"]
     journal.close()
+
+
+def test_on_windows_the_software_validator_is_on_a_loopback_socket(tmp_path: Path) -> None:
+    """Windows has no pty: the demo's validator listens on 127.0.0.1 and the driver opens
+    its ``socket://`` URL through the same pyserial code — the same session, bill for bill,
+    and the port opened again after the program closed it."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+    with SoftwareValidator(line="socket") as unit:
+        assert unit.path.startswith("socket://127.0.0.1:")
+
+        async def go(amounts: tuple[int, ...]) -> None:
+            async with intake_on(unit, journal) as (intake, heard):
+                await intake.start()
+                await intake.begin("payment", CashRules(maximum=Decimal("15000")))
+                for amount in amounts:
+                    unit.insert(amount)
+                await until(lambda: len(heard.of(CashChanged)) == len(amounts))
+                await intake.finish(SPENT, agent_transaction_id=26801048196124)
+
+        asyncio.run(go((100, 500)))
+        asyncio.run(go((50,)))  # a second program start: the line is opened again
+        assert unit.cassette == money("100", "500", "50")
+    assert journal.cassette() == {Decimal("50.00"): 1, Decimal("100.00"): 1,
+                                  Decimal("500.00"): 1}
+    journal.close()
