@@ -5,7 +5,8 @@ journal file, the client on a fake transport answering with the seed's examples)
 ``integration/`` (clients, engine and printers against the emulators over loopback),
 ``gui/`` (pytest-qt offscreen: widgets, flows and whole windows), ``e2e/`` (the program's
 processes: CLI, SIGKILL crash tests) and ``project/`` (the repository's own rules: import
-layers, the README's commands, the benchmarks run). Each directory's tests get its marker
+layers, the README's commands, the benchmarks run), ``packaging/`` (the program built,
+installed from its package, run and removed). Each directory's tests get its marker
 automatically (``pytest -m "not gui"``)."""
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _skipped.append(report.nodeid)
 
 
-LAYOUT = ("unit", "integration", "gui", "e2e", "project")
+LAYOUT = ("unit", "integration", "gui", "e2e", "project", "packaging")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -20,6 +20,7 @@ from cashier_app.util.logging_setup import setup_logging
 
 from . import (
     acceptor,
+    autostart,
     card,
     catalog,
     journal,
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "в PNG и выйти (проверка установки)")
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
     for group in (catalog, tools, payments, journal, shift, receipts, acceptor, wallet, card,
-                  watchdog):
+                  watchdog, autostart):
         group.add_commands(commands)
     return parser
 

@@ -39,7 +39,9 @@ def test_summary_puts_every_figure_beside_its_bare_one_and_target() -> None:
         "start to first visible window (demo", "start to usable window",
         "filter per keystroke", "window RSS", "journal verify",
         "banknote: stacked → journal commit", "banknote: stacked → screen's listener",
-        "kiosk start to home screen (demo", "kiosk touch to next screen"]
+        "kiosk start to home screen (demo", "kiosk touch to next screen",
+        "frozen: start to usable window (demo)", "frozen: start to first visible window (demo",
+        "frozen: folder size"]
     for row in rows:
         assert len(row) == 6 and row[1] and row[2] and row[4].startswith("≤")
         assert row[5] in ("yes", "no") or row[1] == "not measured"
