@@ -12,7 +12,8 @@
 ;          the example and never overwritten; a kiosk's journal and logs. Kept on uninstall.
 ;   a desk's journal and logs: %LOCALAPPDATA%\cashier-app of the cashier's account. Kept.
 
-#define BuildDir "dist\cashier-app"
+; paths from this script's folder, wherever iscc is started
+#define BuildDir AddBackslash(SourcePath) + "dist\cashier-app"
 #define AppVersion Trim(FileRead(FileOpen(BuildDir + "\VERSION")))
 #define DataDir "{commonappdata}\cashier-app"
 
@@ -35,7 +36,7 @@ ArchitecturesInstallIn64BitMode=x64compatible
 ; of it runs (the window, the kiosk, a command) it holds this mutex, and Setup waits
 AppMutex=KassaCashierAppRunning,Global\KassaCashierAppRunning
 CloseApplications=no
-OutputDir=dist
+OutputDir={#AddBackslash(SourcePath)}dist
 OutputBaseFilename=kassa-setup-{#AppVersion}
 Compression=lzma2
 SolidCompression=yes

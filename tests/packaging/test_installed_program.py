@@ -27,7 +27,8 @@ from tests.e2e.test_window_exit import xvfb
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
 INSTALLED = Path("/usr/bin/cashier-app")
-pytestmark = pytest.mark.xdist_group("packaging")
+# one worker, in order; the build (a minute, more beside the other workers) is in the first
+pytestmark = [pytest.mark.xdist_group("packaging"), pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +163,22 @@ def test_the_installed_program_pays_shows_its_windows_and_keeps_the_journal_when
         paid = run("pay", "--service", "P1011", "--account", "9051234567", "--amount", "150",
                    "--cashier", cashier, "--json", env=env, stdin=PINS[cashier] + "\n")
         assert paid.returncode == 0, paid.stdout + paid.stderr
-        assert json.loads(paid.stdout)["state"] == "paid"
+        payment = json.loads(paid.stdout)
+        assert payment["state"] == "paid"
+        # what the frozen program imports only when asked: the printer (python-escpos, its
+        # capabilities, qrcode and Pillow for the code) and the Excel export
+        printer = tmp_path / "printer.bin"
+        on_paper = {**env, "CASHIER_PRINTER_KIND": "file", "CASHIER_PRINTER_ADDRESS": str(printer)}
+        printed = run("receipt", str(payment["agentTransactionId"]), "--print", env=on_paper)
+        assert printed.returncode == 0, printed.stdout + printed.stderr
+        assert printer.read_bytes().startswith(b"\x1b@")
+        assert "ЧЕК".encode("cp866") in printer.read_bytes()
+        tested = run("printer", "test", env=on_paper)
+        assert tested.returncode == 0, tested.stdout + tested.stderr
+        assert b"\x1d(k" in printer.read_bytes()  # the test page's QR code
+        export = tmp_path / "journal.xlsx"
+        exported = run("journal", "--format", "xlsx", "--output", str(export), env=env)
+        assert exported.returncode == 0 and export.read_bytes()[:2] == b"PK", exported.stderr
         # the terminal's start at logon: the watchdog, from the frozen program, starts the
         # frozen kiosk (itself, not a Python that is not there) and stops it on SIGTERM
         started = run("autostart", "on", env=env)
