@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -25,7 +26,13 @@ from .keys import MIN_KEY, key_button
 
 class TileButton(QPushButton):
     """A tile: its name wrapped over as many lines as it needs (a provider's name can be
-    long), a smaller second line, the whole tile the touch target."""
+    long), a smaller second line, the whole tile the touch target. The words always fit the
+    tile: where the grid makes it small (a short screen, the demo's window), the type is made
+    smaller until the longest word fits its width and every line its height — a name cut off
+    is a name the person cannot read."""
+
+    MARGINS = (12, 8)  # left/right, top/bottom inside the border
+    SMALLEST = 0.55  # of the style sheet's size: smaller than this is not read at arm's length
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,18 +49,55 @@ class TileButton(QPushButton):
         # for the height of its narrowest layout)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         inside = QVBoxLayout(self)
-        inside.setContentsMargins(12, 8, 12, 8)
+        inside.setContentsMargins(self.MARGINS[0], self.MARGINS[1], *self.MARGINS)
         inside.addWidget(self.label)
         self._text = ""
+        self._name = self._hint = ""
+        self.scale = 1.0  # the type's size now, of the style sheet's
 
     def set_tile(self, text: str, hint: str = "") -> None:
         self._text = text + (f"\n{hint}" if hint else "")
-        self.label.setText(f"<b>{escape(text)}</b>" + (
-            f"<br><span style='font-weight:normal'>{escape(hint)}</span>" if hint else ""))
+        self._name, self._hint = text, hint
+        self._fit()
 
     def text(self) -> str:
         return self._text
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit()
+
+    def _html(self, size: int) -> str:
+        hint = (f"<br><span style='font-weight:normal'>{escape(self._hint)}</span>"
+                if self._hint else "")
+        return (f"<div style='font-size:{size}px'><b>{escape(self._name)}</b>{hint}</div>")
+
+    def _fit(self) -> None:
+        """The largest type, down to :attr:`SMALLEST`, at which the words fit inside."""
+        base = self.label.font().pixelSize()
+        if base <= 0:  # a point-sized font (no kiosk style sheet yet): as it is
+            base = round(self.label.font().pointSizeF() * 96 / 72) or 16
+        width = self.width() - 2 * self.MARGINS[0] - 4  # the 2 px border on each side
+        height = self.height() - 2 * self.MARGINS[1] - 4
+        size = base
+        if self._name and width > 0 and height > 0:
+            document = QTextDocument()
+            document.setDefaultFont(self.label.font())
+            document.setDocumentMargin(0)
+            smallest = max(8, round(base * self.SMALLEST))
+            while size > smallest:
+                document.setHtml(self._html(size))
+                document.setTextWidth(width)
+                if document.idealWidth() <= width and document.size().height() <= height:
+                    break
+                size -= 1
+        self.scale = size / base
+        self.label.setText(self._html(size) if self._name else "")
 
 @dataclass(frozen=True)
 class Tile:

@@ -31,7 +31,8 @@ from tests.conftest import TOKEN
 from tests.gui.helpers import CASHIERS, COMMISSION_SETTING, wait_for
 from tests.unit.receipts.helpers import SETTINGS, FakePrinter
 
-SIZES = {"landscape": (1920, 1080), "square": (1280, 1024), "portrait": (1080, 1920)}
+SIZES = {"landscape": (1920, 1080), "square": (1280, 1024), "portrait": (1080, 1920),
+         "demo": (830, 730)}  # the demo's window beside the validator's, on a 1366×768 screen
 
 
 @dataclass
