@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,29 @@ def kiosk_style(short_side: int) -> str:
     for name, size in sizes.items():
         text = text.replace("{" + name + "}", str(size))
     return text
+
+
+@dataclass(frozen=True)
+class DemoPlaces:
+    kiosk: tuple[int, int]  # the kiosk window's size, at the screen's top left
+    control: tuple[int, int] | None  # where the validator's control window goes (x, y)
+
+
+TITLE_BAR = 40  # what a window manager adds above a window, roughly
+
+
+def demo_places(screen_width: int, screen_height: int,
+                control: tuple[int, int] | None) -> DemoPlaces:
+    """The demo's two windows on one screen, neither over the other: the validator's control
+    beside the kiosk on a landscape screen, below it on a portrait one (beside it there the
+    kiosk would be a strip, or wider than the screen)."""
+    if control is None:
+        return DemoPlaces((min(screen_width, 1280), min(screen_height - TITLE_BAR, 1024)), None)
+    if screen_height > screen_width:
+        height = min(screen_height - control[1] - 2 * TITLE_BAR - 8, 1920)
+        return DemoPlaces((min(screen_width, 1080), height), (0, height + TITLE_BAR + 8))
+    width = min(screen_width - control[0] - 8, 1280)
+    return DemoPlaces((width, min(screen_height - TITLE_BAR, 1024)), (width + 8, 0))
 
 
 def kiosk_config(settings: cfg.Settings, *, demo: bool) -> KioskConfig:
@@ -124,13 +147,15 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
     app.setApplicationDisplayName(f"Терминал {config.terminal}")
     screen = app.primaryScreen().availableGeometry()
     width, height = screen.width(), screen.height()
-    if not config.lockdown:  # the demo: a window, the validator's control window beside it
-        beside = 0
+    place = None
+    if not config.lockdown:  # the demo: a window, the validator's control window by it
         if control is not None:
             control.adjustSize()
-            beside = control.width() + 8
-        width, height = min(screen.width() - beside, 1280), min(screen.height() - 40, 1024)
-        config = replace(config, narrow=width < 1100, short_screen=height < 900)
+        place = demo_places(screen.width(), screen.height(),
+                            (control.width(), control.height()) if control is not None else None)
+        width, height = place.kiosk
+        config = replace(config, narrow=width < 1100, short_screen=height < 900,
+                         portrait=height > width)
     window = KioskWindow(point, intake, config)
     window.flow.card.set_demo(card_phone)
     size = app.primaryScreen().size()
@@ -152,7 +177,8 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
     window.show_kiosk()
     if control is not None:
         control.setWindowTitle("Программный купюроприёмник (демо)")
-        control.move(screen.left() + width + 8, screen.top())
+        if place is not None and place.control is not None:
+            control.move(screen.left() + place.control[0], screen.top() + place.control[1])
         control.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         control.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         control.show()

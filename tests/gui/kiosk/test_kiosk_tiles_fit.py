@@ -48,3 +48,16 @@ def test_in_the_demos_small_window_every_tile_fits_its_words(
         assert [problem for tile in tiles if (problem := overflow(tile))] == []
         full = [tile for tile in tiles if tile.scale == 1.0]
         assert len(full) > len(tiles) / 2, [(t.text(), t.scale) for t in tiles]  # mostly full size
+
+
+def test_the_demos_two_windows_share_the_screen_without_covering_each_other() -> None:
+    from cashier_app.ui.kiosk.launch import TITLE_BAR, demo_places
+
+    landscape = demo_places(1366, 768, (540, 470))
+    assert landscape.kiosk == (818, 728) and landscape.control == (826, 0)  # beside
+    portrait = demo_places(768, 1366, (540, 470))
+    width, height = portrait.kiosk
+    assert width == 768 and height > width  # a portrait kiosk, the control below it
+    assert portrait.control == (0, height + TITLE_BAR + 8)
+    assert portrait.control[1] + TITLE_BAR + 470 <= 1366
+    assert demo_places(1920, 1080, None).kiosk == (1280, 1024)
