@@ -151,6 +151,8 @@ class CcnetAcceptor:
                 await self._task
             except asyncio.CancelledError:
                 pass
+            except Exception:  # it had died already: said in the log, the port still closed
+                log.exception("bill validator: the poll task had failed")
             self._task = None
         if self._serial is not None:
             try:

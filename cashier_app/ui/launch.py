@@ -270,11 +270,18 @@ def run_until(loop: CashierEventLoop, work: Coroutine[Any, Any, Any]) -> None:
         log.info("event loop stopped early; the journal keeps what was unfinished")
 
 
+async def settle() -> None:
+    """Let Qt lay out and paint what the last step changed, with the event loop running:
+    ``processEvents`` outside it would step the program's asyncio tasks (the validator's
+    polling, the scheduler) where there is no running loop, and kill them."""
+    await asyncio.sleep(0.05)
+
+
 def _smoke(loop: qasync.QEventLoop, app: QApplication, window: MainWindow,
            screenshot: Path) -> int:
     """Open, load, save a picture of the window, report, exit: an installation check."""
     loop.run_until_complete(window.refresh())
-    app.processEvents()
+    run_until(loop, settle())
     saved = window.grab().save(str(screenshot))
     window.close()
     ok = saved and window.catalog is not None and not window.catalog.from_cache

@@ -29,7 +29,13 @@ from cashier_app.devices.cash_intake import CashIntake
 from cashier_app.devices.ccnet_driver import CcnetAcceptor
 from cashier_app.ui.event_loop import CashierEventLoop
 from cashier_app.ui.exit_signals import ExitSignals
-from cashier_app.ui.launch import RESOURCES, run_until, start_application, window_point
+from cashier_app.ui.launch import (
+    RESOURCES,
+    run_until,
+    settle,
+    start_application,
+    window_point,
+)
 
 from .card_flow import DemoPhone
 from .window import KioskConfig, KioskWindow
@@ -187,7 +193,7 @@ def _run(app: QApplication, point: Any, intake: CashIntake | None, config: Kiosk
         try:
             if smoke_screenshot is not None:  # an installation check: start, picture, exit
                 run_until(loop, window.start())
-                app.processEvents()
+                run_until(loop, settle())
                 saved = window.grab().save(str(smoke_screenshot))
                 shown = window.stack.currentWidget()
                 state = ("главный экран, в работе" if shown is window.home else

@@ -466,3 +466,24 @@ def test_on_windows_the_software_validator_is_on_a_loopback_socket(tmp_path: Pat
     assert journal.cassette() == {Decimal("50.00"): 1, Decimal("100.00"): 1,
                                   Decimal("500.00"): 1}
     journal.close()
+
+
+def test_closing_after_the_polling_died_still_closes_the_port(unit: SoftwareValidator) -> None:
+    """A poll task that had already failed (here: made to) is said in the log, not raised
+    out of close(): the kiosk's shutdown goes on and the port is let go."""
+
+    async def go() -> None:
+        acceptor = CcnetAcceptor(unit.path, poll_interval=POLL, reconnect_interval=0.05)
+        await acceptor.start(lambda *event: None)
+
+        async def died() -> None:
+            raise RuntimeError("no running event loop")
+
+        assert acceptor._task is not None
+        acceptor._task.cancel()
+        acceptor._task = asyncio.ensure_future(died())
+        await asyncio.sleep(0)
+        await acceptor.close()  # no exception
+        assert acceptor._serial is None
+
+    asyncio.run(go())
