@@ -119,12 +119,13 @@ def installed(build: Path) -> Iterator[Path]:
     package = next(build.glob(f"cashier-app_{VERSION}_*.deb"))
     if os.geteuid() != 0 and shutil.which("sudo") is None:
         pytest.fail("installing the package needs root or sudo without a password")
+    as_root("dpkg", "--purge", "cashier-app")  # what an interrupted run left: a fresh point
     done = as_root("dpkg", "-i", str(package))
     assert done.returncode == 0, done.stdout + done.stderr
     try:
         yield package
     finally:
-        as_root("dpkg", "-r", "cashier-app")
+        as_root("dpkg", "--purge", "cashier-app")
 
 
 def test_the_installed_program_pays_shows_its_windows_and_keeps_the_journal_when_removed(
