@@ -37,7 +37,7 @@ from .document import (
 STATE_ROWS = (
     (State.PAID, "Проведено"),
     (State.PAYING, "В обработке"),
-    (State.QR_WAITING, "Ждут оплаты по QR"),
+    (State.QR_WAITING, "Ждут оплаты клиентом"),  # QR СБП, ссылка на карту, пополнение
     (State.FAILED, "Не проведено"),
 )
 #: States a report counts (the rest never reached pay); a failed QR code moved no money.

@@ -135,7 +135,7 @@ def test_expired_code_then_a_new_one(qtbot: QtBot, loop: qasync.QEventLoop,
     panel = rig.window.panel
     show_code(rig, qtbot)
     rig.redrawn()  # the status bar names a waiting code as such, not «в обработке»
-    assert rig.window.pending_label.text() == "Ждут оплаты по QR: 1"
+    assert rig.window.pending_label.text() == "Ждут оплаты клиентом: 1"
     first = panel.record
     assert first is not None
     emulator.center.bank("expire", tx_id=first.agent_transaction_id)
@@ -219,7 +219,7 @@ def test_a_code_paid_while_the_program_was_down(qtbot: QtBot, loop: qasync.QEven
     emulator.center.bank("pay", tx_id=record.agent_transaction_id)
     again = qr_rig(qtbot, loop, emulator, tmp_path)
     # a code not yet known paid is not a payment in processing: named as what it is
-    assert again.window.pending_label.text() == "Ждут оплаты по QR: 1"
+    assert again.window.pending_label.text() == "Ждут оплаты клиентом: 1"
     again.start()  # start-up: looked up before any new work
     rig_record = again.journal.get(record.agent_transaction_id)
     assert rig_record.state is State.PAID

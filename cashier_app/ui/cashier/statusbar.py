@@ -168,13 +168,14 @@ class CashierStatusBar(QStatusBar):
 
     # --- payments «в обработке» -------------------------------------------------------
     def show_pending(self, paying: int, qr_waiting: int = 0) -> None:
-        """Payments «в обработке» and QR codes waiting for the person's bank, named apart: a
-        code not yet paid is not a payment being processed."""
+        """Payments «в обработке» and codes waiting for the person to pay on their phone (a
+        QR code of СБП, a card's payment link, a wallet refill's link), named apart: a code
+        not yet paid is not a payment being processed."""
         parts = []
         if paying:
             parts.append(self.tr("В обработке: {0}").format(number(paying)))
         if qr_waiting:
-            parts.append(self.tr("Ждут оплаты по QR: {0}").format(number(qr_waiting)))
+            parts.append(self.tr("Ждут оплаты клиентом: {0}").format(number(qr_waiting)))
         self.pending_label.setText(", ".join(parts) if parts else self.tr("В обработке: нет"))
         _set_state(self.pending_label, "warn" if parts else "ok")
 

@@ -154,7 +154,7 @@ def test_x_and_z_reports(tmp_path: Path, printer: FakePrinter) -> None:
     text = decode(printer.wait_received(1)[0]).text()
     assert x.printed and "X-ОТЧЁТ" in text
     assert "Проведено: 3" in text and "В обработке: 1" in text and "Не проведено: 2" in text
-    assert "Ждут оплаты по QR: 1" in text
+    assert "Ждут оплаты клиентом: 1" in text
     # accepted by method; QR money is not in the drawer
     rows = dict(re.findall(r"^(\S.*?)\s{2,}(\S.*)$", text, re.MULTILINE))
     assert rows["Наличными: 3"] == "1 717,85" and rows["По QR СБП: 1"] == "210,00"
