@@ -1,6 +1,7 @@
 ; «Касса» for Windows: the Inno Setup 6 script of the installer.
 ;
-; Build on Windows: ./scripts/build (Git Bash; it makes dist\cashier-app\), then
+; Build on Windows (README, «Установка на пункт»): packaging\build.py from a venv makes
+; dist\cashier-app\, then
 ;     iscc installer.iss            → dist\kassa-setup-<version>.exe
 ; Everything it installs comes from that folder; the version is the build's (VERSION, written
 ; from pyproject.toml). The tests check on every run that each file named here is in the
