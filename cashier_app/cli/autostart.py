@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,9 +46,18 @@ def entry_text() -> str:
             "Type=Application\n"
             "Name=Касса — терминал\n"
             "Comment=Киоск «Кассы» под сторожем: перезапуск, если завершился или завис\n"
-            f"Exec={shlex.join([*own_command(), 'watchdog'])}\n"
+            f"Exec={' '.join(desktop_quoted(arg) for arg in [*own_command(), 'watchdog'])}\n"
             "Terminal=false\n"
             "X-GNOME-Autostart-enabled=true\n")
+
+
+def desktop_quoted(arg: str) -> str:
+    """One argument of a desktop entry's ``Exec`` (the XDG rules, not a shell's): plain if
+    plain, else in double quotes with ``"`$\\`` escaped; ``%`` doubled everywhere."""
+    arg = arg.replace("%", "%%")
+    if re.fullmatch(r"[\w@+=:,./-]+", arg):
+        return arg
+    return '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
 
 
 def run(args: argparse.Namespace) -> int:
