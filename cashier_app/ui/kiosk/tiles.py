@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QResizeEvent, QTextDocument
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -29,7 +29,12 @@ class TileButton(QPushButton):
     long), a smaller second line, the whole tile the touch target. The words always fit the
     tile: where the grid makes it small (a short screen, the demo's window), the type is made
     smaller until the longest word fits its width and every line its height — a name cut off
-    is a name the person cannot read."""
+    is a name the person cannot read.
+
+    Two labels: ``sizer`` in the tile's layout holds the words at full size, drawn clear —
+    the layout sizes the tile by them exactly as by a plain label — and ``words`` over it,
+    outside any layout, shows them at the size that fits. Were the shrunk words in the
+    layout, a small tile would shrink its words, then itself, pass after pass."""
 
     MARGINS = (12, 8)  # left/right, top/bottom inside the border
     SMALLEST = 0.55  # of the style sheet's size: smaller than this is not read at arm's length
@@ -40,64 +45,74 @@ class TileButton(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumSize(MIN_KEY, MIN_KEY)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.label = QLabel("", self)
-        self.label.setObjectName("kioskTileText")
-        self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.sizer = self._label()
         # the tile's size comes from the grid, not from its words (a wrapped label asks
         # for the height of its narrowest layout)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.sizer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         inside = QVBoxLayout(self)
         inside.setContentsMargins(self.MARGINS[0], self.MARGINS[1], *self.MARGINS)
-        inside.addWidget(self.label)
+        inside.addWidget(self.sizer)
+        self.words = self._label()
+        self.sizer.installEventFilter(self)  # its font and place come with the style sheet
         self._text = ""
         self._name = self._hint = ""
         self.scale = 1.0  # the type's size now, of the style sheet's
 
+    def _label(self) -> QLabel:
+        label = QLabel("", self)
+        label.setObjectName("kioskTileText")
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        return label
+
     def set_tile(self, text: str, hint: str = "") -> None:
         self._text = text + (f"\n{hint}" if hint else "")
         self._name, self._hint = text, hint
+        self.sizer.setText(self._html(None, clear=True) if text else "")
         self._fit()
 
     def text(self) -> str:
         return self._text
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.sizer and event.type() in (
+                QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.FontChange,
+                QEvent.Type.StyleChange, QEvent.Type.Polish):
             self._fit()
+        return False
 
-    def _html(self, size: int) -> str:
+    def _html(self, size: int | None, *, clear: bool = False) -> str:
         hint = (f"<br><span style='font-weight:normal'>{escape(self._hint)}</span>"
                 if self._hint else "")
-        return (f"<div style='font-size:{size}px'><b>{escape(self._name)}</b>{hint}</div>")
+        style = (f"font-size:{size}px;" if size else "") + ("color:transparent;" if clear
+                                                           else "")
+        return f"<div style='{style}'><b>{escape(self._name)}</b>{hint}</div>"
 
     def _fit(self) -> None:
         """The largest type, down to :attr:`SMALLEST`, at which the words fit inside."""
-        base = self.label.font().pixelSize()
+        place = self.sizer.geometry()
+        self.words.setGeometry(place)
+        base = self.sizer.font().pixelSize()
         if base <= 0:  # a point-sized font (no kiosk style sheet yet): as it is
-            base = round(self.label.font().pointSizeF() * 96 / 72) or 16
-        width = self.width() - 2 * self.MARGINS[0] - 4  # the 2 px border on each side
-        height = self.height() - 2 * self.MARGINS[1] - 4
+            base = round(self.sizer.font().pointSizeF() * 96 / 72) or 16
         size = base
-        if self._name and width > 0 and height > 0:
+        if self._name and place.width() > 0 and place.height() > 0:
             document = QTextDocument()
-            document.setDefaultFont(self.label.font())
+            document.setDefaultFont(self.sizer.font())
             document.setDocumentMargin(0)
             smallest = max(8, round(base * self.SMALLEST))
             while size > smallest:
                 document.setHtml(self._html(size))
-                document.setTextWidth(width)
-                if document.idealWidth() <= width and document.size().height() <= height:
+                document.setTextWidth(place.width())
+                if (document.idealWidth() <= place.width()
+                        and document.size().height() <= place.height()):
                     break
                 size -= 1
         self.scale = size / base
-        self.label.setText(self._html(size) if self._name else "")
+        self.words.setText(self._html(size) if self._name else "")
+        self.words.raise_()
+
 
 @dataclass(frozen=True)
 class Tile:

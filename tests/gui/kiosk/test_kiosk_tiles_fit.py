@@ -17,7 +17,7 @@ from tests.gui.kiosk.helpers import kiosk_rig
 
 def overflow(tile: TileButton) -> str | None:
     """Why the tile's text is not inside its label (the label is the tile less its margins)."""
-    label = tile.label
+    label = tile.words
     document = QTextDocument()
     document.setDefaultFont(label.font())
     document.setDocumentMargin(0)
