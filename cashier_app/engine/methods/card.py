@@ -45,7 +45,7 @@ from cashier_app.core.schemes import Money, PaidLine, PaymentRefused
 from cashier_app.core.states import State
 from cashier_app.core.text import money as money_text
 from cashier_app.journal import CARD, Attempt, PaymentRecord
-from cashier_app.journal.cards import DONE, REFUSED, UNKNOWN, CardRefund
+from cashier_app.journal.cards import DONE, REFUSED, SENDING, UNKNOWN, CardRefund
 from cashier_app.util.failpoints import failpoint
 
 from ..attempts import answer_text, service_attempt
@@ -72,6 +72,12 @@ INTERRUPTED = "Программа перезапускалась: ссылка �
 FINAL_STATES = ("payed", "declined", "expired")
 #: a payment waiting for a decision still looks again this often
 DECISION_RECHECK = timedelta(hours=1)
+#: A refund still «sending» is younger than this: the program that sent it may still be
+#: waiting for the gateway's answer (no exchange with the gateway lasts as long), so an
+#: unchanged remainder does not yet mean "not refunded".
+REFUND_IN_FLIGHT = timedelta(minutes=2)
+MAYBE_IN_FLIGHT = ("Возврат, возможно, ещё отправляется (остаток в шлюзе пока прежний): "
+                   "проверьте через пару минут")
 
 
 @dataclass(frozen=True)
@@ -377,23 +383,29 @@ class CardPay:
                                          answer=answer_text(answer.raw))
 
     async def recheck_refund(self, refund_id: int) -> CardRefund:
-        """A refund whose answer was lost, settled through status now."""
+        """A refund whose answer was lost, or whose program stopped while sending it,
+        settled through status now. One still «sending» and young may be in flight in
+        another program: its remainder unchanged says nothing yet (:data:`REFUND_IN_FLIGHT`)."""
         refund = self.engine.journal.card_refund(refund_id)
         record = self.engine.journal.get(refund.agent_transaction_id)
+        in_flight = refund.state == SENDING and (
+            self.engine.clock() - datetime.fromisoformat(refund.at) < REFUND_IN_FLIGHT)
         async with self.engine.lock(record.agent_transaction_id):
-            return await self._settle_refund(record, refund_id)
+            return await self._settle_refund(record, refund_id, maybe_in_flight=in_flight)
 
-    async def _settle_refund(self, record: PaymentRecord, refund_id: int) -> CardRefund:
+    async def _settle_refund(self, record: PaymentRecord, refund_id: int, *,
+                             maybe_in_flight: bool = False) -> CardRefund:
         """What the gateway's remainder says of a refund: lowered by it — done; as it was
-        before — not done (refused: a new refund may be asked for); anything else, or no
-        status — still unknown (nothing is sent again)."""
+        before — not done (refused: a new refund may be asked for), unless it may still be
+        on its way (``maybe_in_flight``: it stays «sending»); anything else, or no status —
+        still unknown (nothing is sent again)."""
         journal = self.engine.journal
         refund = journal.card_refund(refund_id)
         assert record.card_reg_pay_num is not None
         try:
             status = await self.client.status(record.card_reg_pay_num)
         except CardError as error:
-            return journal.settle_refund(refund_id, UNKNOWN,
+            return journal.settle_refund(refund_id, SENDING if maybe_in_flight else UNKNOWN,
                                          message=f"Возврат не подтверждён: {error}")
         remaining = status.remaining_amount
         if remaining == refund.remaining_after:
@@ -402,6 +414,8 @@ class CardPay:
                                             answer=answer_text(status.raw))
             self.engine.emit(journal.get(record.agent_transaction_id))
             return settled
+        if remaining == refund.remaining_before and maybe_in_flight:
+            return journal.settle_refund(refund_id, SENDING, message=MAYBE_IN_FLIGHT)
         if remaining == refund.remaining_before:
             return journal.settle_refund(refund_id, REFUSED, answer=answer_text(status.raw),
                                          message="Шлюз возврата не сделал (остаток прежний)")

@@ -283,3 +283,37 @@ def test_the_cashier_cannot_cancel_a_saved_cards_charge_that_may_have_happened(
         user_token=desk.run(cards.saved_card_user("79160000002")), card_token=card.card_token))
     kept = desk.run(desk.engine.cancel_card(lost.agent_transaction_id))
     assert kept.state is State.QR_WAITING and kept.needs_decision  # not «cancelled»
+
+
+def test_a_refund_another_program_is_still_sending_is_not_called_not_done(desk: Desk) -> None:
+    """«Проверить возврат» on a refund still «sending»: while it is young its program may be
+    waiting for the gateway's answer, so an unchanged remainder is not «not refunded»; once
+    it is old, that program has stopped (killed before sending) and it is."""
+    from datetime import datetime
+
+    from cashier_app.card_api.requests import refund_body
+    from cashier_app.engine.methods.card import REFUND_IN_FLIGHT
+    from cashier_app.journal.cards import SENDING
+
+    record = desk.by_link("100.00")
+    desk.gateway.pay(record.card_reg_pay_num, *GOOD)
+    paid = desk.settle(record)
+    tx, reg = paid.agent_transaction_id, paid.card_reg_pay_num
+    cards = CardDesk(desk.engine, actor="Сидорова Мария", role="supervisor")
+    body = refund_body(reg, D("30.00"), D("70.00"), "возврат")
+    sending = desk.journal.add_refund(tx, actor="Сидорова Мария", note="возврат",
+                                      amount=D("30.00"), remaining_before=D("100.00"),
+                                      remaining_after=D("70.00"), body=body)
+    checked = desk.run(cards.recheck_refund(sending.id))
+    assert checked.state == SENDING and "ещё отправляется" in (checked.message or "")
+    desk.run(desk.client.refund(body))  # that program's request reaches the gateway now
+    assert desk.run(cards.recheck_refund(sending.id)).state == DONE
+
+    stopped = desk.journal.add_refund(
+        tx, actor="Сидорова Мария", note="ещё", amount=D("10.00"), remaining_before=D("70.00"),
+        remaining_after=D("60.00"), body=refund_body(reg, D("10.00"), D("60.00"), "ещё"))
+    desk.engine.clock = lambda: datetime.now() + REFUND_IN_FLIGHT * 2
+    assert desk.run(cards.recheck_refund(stopped.id)).state == REFUSED  # never sent
+    assert desk.journal.get(tx).card_remaining == D("70.00")
+    assert desk.book(reg)["remaining"] == 7000  # kopecks: one refund
+    assert verify(desk.journal).ok
