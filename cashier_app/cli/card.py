@@ -25,7 +25,7 @@ from cashier_app.core.schemes import LineChoice
 from cashier_app.core.services import ServiceDefinition
 from cashier_app.core.states import State
 from cashier_app.journal import PaymentRecord
-from cashier_app.journal.cards import CardRefund
+from cashier_app.journal.cards import SENDING, UNKNOWN, CardRefund
 from cashier_app.workplace.card_desk import CardDesk
 
 from . import identity
@@ -69,6 +69,10 @@ def add_commands(commands: Any) -> None:
     refund.add_argument("--amount", required=True)
     refund.add_argument("--note", required=True, help="причина возврата")
     identity.add_cashier_option(refund, "point.cashier")
+    check = command("refund-check", "проверить по статусу шлюза возвраты платежа без "
+                                    "подтверждения (старший кассир)", _refund_check)
+    check.add_argument("reg_pay_num", metavar="REGPAYNUM")
+    identity.add_cashier_option(check, "point.cashier")
     user = command("user", "клиент для сохранённых карт: register или status", _user)
     user.add_argument("action", choices=("register", "status"))
     user.add_argument("--phone", required=True)
@@ -202,6 +206,27 @@ async def _refund(point: Point, args: argparse.Namespace) -> int:
         echo(f"Возврат {refund.amount} ₽ по платежу {args.reg_pay_num}: {refund.state}. "
              f"{refund.message or ''}".strip())
     return {"done": EXIT_OK, "refused": EXIT_FAILED}.get(refund.state, EXIT_PENDING)
+
+
+async def _refund_check(point: Point, args: argparse.Namespace) -> int:
+    """Every refund of the payment still «sending» or «unknown» (its answer lost, or the
+    program that sent it stopped) settled by the gateway's remainder, as the supervisor's
+    «Проверить возврат» does. Nothing is sent again."""
+    record = _by_reg_pay_num(point, args.reg_pay_num)
+    if record is None:
+        raise UsageError(f"платежа шлюза {args.reg_pay_num} в журнале этой кассы нет")
+    open_ones = [r for r in point.journal.card_refunds(record.agent_transaction_id)
+                 if r.state in (SENDING, UNKNOWN)]
+    desk = _desk(point, args, supervisor=True)
+    checked = [await desk.recheck_refund(refund.id) for refund in open_ones]
+    if args.json:
+        print_json([_refund_json(refund) for refund in checked])
+    elif not checked:
+        echo(f"По платежу {args.reg_pay_num} неподтверждённых возвратов нет")
+    for refund in checked if not args.json else []:
+        echo(f"Возврат {refund.id} на {refund.amount} ₽: {refund.state}. "
+             f"{refund.message or ''}".strip())
+    return EXIT_PENDING if any(r.state in (SENDING, UNKNOWN) for r in checked) else EXIT_OK
 
 
 async def _user(point: Point, args: argparse.Namespace) -> int:

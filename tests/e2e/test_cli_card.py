@@ -115,3 +115,33 @@ def test_killed_between_creation_and_journal_leaves_a_link_nobody_can_pay(
     assert [row["status"] for row in rows] == ["failed"]
     assert "оплатить её нельзя" in rows[0]["message"]
     assert [p["state"] for p in payments(gateway)] == ["created"]  # made, unseen, unpaid
+
+
+def test_a_refund_killed_after_the_gateway_did_it_is_settled_once_by_refund_check(
+        env: dict[str, str], gateway: CardGateway) -> None:
+    """The power goes right after the gateway refunded, before the journal heard of it: the
+    refund stays «sending»; a new refund is refused until it is checked; ``refund-check``
+    settles it by the remainder — done, once — and sends nothing again."""
+    process, link = started(env, "--wait", "30")
+    reg_pay_num = str(link["regPayNum"])
+    gateway.pay(reg_pay_num, "4111111111111111", "123")
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    killed = as_cashier("card", "refund", reg_pay_num, "--amount", "40.00", "--note", "возврат",
+                        env={**env, "CASHIER_FAILPOINT": "after-card-refund"},
+                        cashier=SUPERVISOR)
+    assert killed.returncode == -signal.SIGKILL
+    again = as_cashier("card", "refund", reg_pay_num, "--amount", "1.00", "--note", "ещё",
+                       env=env, cashier=SUPERVISOR)
+    assert again.returncode == 1 and "не подтверждён" in again.stderr
+    by_cashier = as_cashier("card", "refund-check", reg_pay_num, env=env)
+    assert by_cashier.returncode == 2  # the supervisor's
+    checked = as_cashier("card", "refund-check", reg_pay_num, "--json", env=env,
+                         cashier=SUPERVISOR)
+    assert checked.returncode == 0, checked.stderr
+    assert [(r["state"], Decimal(str(r["remainingAfter"])))
+            for r in last_json(checked.stdout)] == [("done", Decimal("110.00"))]
+    book = gateway.books()[reg_pay_num]
+    assert book["remaining"] == 11000 and len(book["refunds"]) == 1  # kopecks: once
+    nothing = as_cashier("card", "refund-check", reg_pay_num, env=env, cashier=SUPERVISOR)
+    assert nothing.returncode == 0 and "неподтверждённых возвратов нет" in nothing.stdout
