@@ -195,3 +195,25 @@ def test_withdrawal_killed_before_it_was_sent_waits_for_a_supervisor(
     assert debits(wallets, wallet_id, "DEBIT") == []
     assert Decimal(str(wallets.books()[wallet_id]["balance"])) == Decimal("1000.00")
     assert "wallet-decision" in [row["action"] for row in audit_rows(tmp_path)]
+
+
+def test_refill_killed_after_its_link_came_is_watched_never_asked_again(
+        env: dict[str, str], wallets: WalletServer) -> None:
+    """The power goes when the service has made the refill's СБП link but before the
+    journal kept it: nobody ever saw that link. ``recover`` watches the wallet's report for
+    it (while the link would live, ``wallet.refill_minutes``; its end there is the engine's
+    test with a clock), never asks the service for another link, and calls it neither paid
+    nor failed meanwhile; nothing is credited."""
+    wallet_id = funded(env, wallets)
+    result = killed(env, "after-wallet-answer", "wallet", "refill", wallet_id, "--amount",
+                    "250.00", "--wait", "20")
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert '"link"' not in result.stdout  # the link was never shown
+    recovered = cli("recover", "--wait", "3", "--json", env=env)
+    assert recovered.returncode == 3, recovered.stdout + recovered.stderr  # still open
+    pending = as_json(cli("pending", "--json", env=env))
+    assert len(pending) == 1 and pending[0]["state"] in ("paying", "qr_waiting")
+    refills = wallets.books()[wallet_id]["refills"]
+    assert sorted(r["amount"] for r in refills.values()) == [Decimal("250.00"),
+                                                              Decimal("1000.00")]  # not again
+    assert Decimal(str(wallets.books()[wallet_id]["balance"])) == Decimal("1000.00")
