@@ -109,6 +109,14 @@ class CardsTable(Table):
                              "order by id", [agent_transaction_id])
         return [CardRefund.from_row(row) for row in rows]
 
+    def refunds_done_between(self, start: str, end: str | None) -> list[CardRefund]:
+        """Refunds confirmed done from ``start`` to ``end`` (stored times; None: until now):
+        a shift's, for its X and Z reports."""
+        rows = self.db.query(
+            "select * from card_refunds where state = ? and settled_at >= ? "
+            "and (? is null or settled_at <= ?) order by id", [DONE, start, end, end])
+        return [CardRefund.from_row(row) for row in rows]
+
     # --- people with saved cards -----------------------------------------------------------
     def remember_card_user(self, login: str, user_token: str, *, email: str | None = None,
                            name: str | None = None, state: str | None = None

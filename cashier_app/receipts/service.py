@@ -100,11 +100,12 @@ class ReceiptService:
     def _shift_document(self, kind: str, shift_id: int) -> StoredReceipt:
         shift = self.journal.shift(shift_id)
         payments = self.journal.shift_payments(shift_id)
+        refunds = self.journal.refunds_done_between(shift.opened_at, shift.closed_at)
         made_at = self.clock()
         return self.journal.add_receipt(
             kind, {}, shift_id=shift_id,
             build=lambda number: shift_report(kind, shift, payments, self.settings, number,
-                                              made_at).as_json())
+                                              made_at, refunds).as_json())
 
     def lines(self, receipt: StoredReceipt) -> list[Line]:
         """What the next print of ``receipt`` puts on paper (a copy once printed)."""

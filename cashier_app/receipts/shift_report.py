@@ -17,6 +17,7 @@ from typing import Any
 from cashier_app.core.states import State
 from cashier_app.core.text import moment
 from cashier_app.journal import PaymentRecord, Shift
+from cashier_app.journal.cards import CardRefund
 
 from .document import (
     CENTER,
@@ -56,6 +57,9 @@ class ShiftTotals:
     cash_expected: Decimal
     not_taken: int  # checks that never reached pay (failed check, cancelled, abandoned)
     by_method: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # accepted
+    #: money given back to cards in the shift (by the supervisor), count and sum: not cash,
+    #: but what the gateway's statement of the day shows next to the card payments
+    card_refunds: tuple[int, Decimal] = (0, Decimal("0.00"))
 
     @property
     def sbp(self) -> tuple[int, Decimal]:
@@ -74,6 +78,7 @@ class ShiftTotals:
             "commission": format(self.commission, "f"),
             "cash_taken": format(self.cash_expected, "f"),
             "not_taken": self.not_taken,
+            "card_refunds": [self.card_refunds[0], format(self.card_refunds[1], "f")],
         }
 
     @classmethod
@@ -84,14 +89,17 @@ class ShiftTotals:
                         for sid, name, count, total in data["by_service"]],
             amount_to=Decimal(data["amount_to"]), commission=Decimal(data["commission"]),
             cash_expected=Decimal(data["cash_taken"]), not_taken=int(data["not_taken"]),
-            by_method={k: (int(v[0]), Decimal(v[1])) for k, v in data["by_method"].items()})
+            by_method={k: (int(v[0]), Decimal(v[1])) for k, v in data["by_method"].items()},
+            card_refunds=(int(data.get("card_refunds", [0])[0]),  # absent: fixed before
+                          Decimal(data.get("card_refunds", [0, "0.00"])[1])))
 
     @property
     def cash(self) -> tuple[int, Decimal]:
         return self.by_method.get("cash", (0, Decimal("0.00")))
 
 
-def shift_totals(payments: Iterable[PaymentRecord]) -> ShiftTotals:
+def shift_totals(payments: Iterable[PaymentRecord],
+                 refunds: Iterable[CardRefund] = ()) -> ShiftTotals:
     by_state: dict[State, list[Decimal]] = defaultdict(list)
     by_service: dict[str, tuple[str, int, Decimal]] = {}
     by_method: dict[str, tuple[int, Decimal]] = {}
@@ -120,15 +128,21 @@ def shift_totals(payments: Iterable[PaymentRecord]) -> ShiftTotals:
                            for sid, (name, count, total) in by_service.items()),
                           key=lambda row: (row[1].casefold(), row[0])),
         amount_to=amount_to, commission=commission, cash_expected=cash, not_taken=not_taken,
-        by_method=by_method)
+        by_method=by_method, card_refunds=_refunded(refunds))
+
+
+def _refunded(refunds: Iterable[CardRefund]) -> tuple[int, Decimal]:
+    done = [refund.amount for refund in refunds]
+    return len(done), sum(done, Decimal("0.00"))
 
 
 def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
-                 settings: ReceiptSettings, number: int, made_at: datetime) -> Document:
+                 settings: ReceiptSettings, number: int, made_at: datetime,
+                 refunds: Sequence[CardRefund] = ()) -> Document:
     """The X report (current totals, any time) or the Z report (the totals fixed at the
     shift's close; a shift closed before they were kept: as the journal has them)."""
     totals = (ShiftTotals.from_json(shift.totals) if shift.totals is not None
-              else shift_totals(payments))
+              else shift_totals(payments, refunds))
     doc = Document(kind, number)
     add_heading(doc, settings)
     doc.add(TITLE, "Z-ОТЧЁТ" if kind == "z" else "X-ОТЧЁТ")
@@ -161,6 +175,9 @@ def shift_report(kind: str, shift: Shift, payments: Sequence[PaymentRecord],
         if method in ("card", "wallet") and not count:
             continue  # a desk without cards or wallets: no row for them
         doc.add(PAIR, f"{title}: {count}", money(total))
+    count, total = totals.card_refunds
+    if count:
+        doc.add(PAIR, f"Возвраты на карту: {count}", money(total))
     doc.add(RULE)
     doc.add(PAIR, "К зачислению", money(totals.amount_to))
     doc.add(PAIR, "Комиссия", money(totals.commission))

@@ -54,7 +54,9 @@ def difference_kind(difference: Decimal) -> str:
 
 
 def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:
-    return shift_totals(journal.shift_payments(shift_id))
+    shift = journal.shift(shift_id)
+    return shift_totals(journal.shift_payments(shift_id),
+                        journal.refunds_done_between(shift.opened_at, shift.closed_at))
 
 
 def expected_cash(journal: Journal, shift: Shift) -> Decimal:

@@ -317,3 +317,35 @@ def test_a_refund_another_program_is_still_sending_is_not_called_not_done(desk: 
     assert desk.journal.get(tx).card_remaining == D("70.00")
     assert desk.book(reg)["remaining"] == 7000  # kopecks: one refund
     assert verify(desk.journal).ok
+
+
+def test_the_shifts_refunds_to_cards_are_in_its_x_and_z_reports(desk: Desk) -> None:
+    """Money given back to a card is not the drawer's, but the supervisor reconciles the
+    shift with the gateway's statement: its X and Z reports say how much went back."""
+    from datetime import datetime
+
+    from cashier_app.core.cashiers import Role
+    from cashier_app.receipts.shift_report import ShiftTotals, shift_report
+    from cashier_app.workplace.shifts import close_shift, current_totals, open_shift
+
+    shift = open_shift(desk.journal, "Иванова Анна")
+    record = desk.by_link("100.00")
+    desk.gateway.pay(record.card_reg_pay_num, *GOOD)
+    paid = desk.settle(record)
+    cards = CardDesk(desk.engine, actor="Сидорова Мария", role="supervisor")
+    desk.run(cards.refund(paid.agent_transaction_id, D("30.00"), "часть услуги"))
+    totals = current_totals(desk.journal, shift.id)
+    assert totals.card_refunds == (1, D("30.00")) and totals.cash_expected == 0
+    now = desk.journal.shift(shift.id)
+    x = as_text(layout(shift_report(
+        "x", now, desk.journal.shift_payments(shift.id), ReceiptSettings(), 1, datetime.now(),
+        desk.journal.refunds_done_between(now.opened_at, now.closed_at)), 42))
+    assert "Возвраты на карту: 1" in x and "30,00" in x.split("Возвраты на карту: 1")[1][:40]
+    closed = close_shift(desk.journal, shift.id, actor="Сидорова Мария", role=Role.SUPERVISOR,
+                         counted=D("0.00"))
+    assert closed.totals is not None
+    assert ShiftTotals.from_json(closed.totals).card_refunds == (1, D("30.00"))
+    z = as_text(layout(shift_report("z", closed, [], ReceiptSettings(), 2, datetime.now()), 42))
+    assert "Возвраты на карту: 1" in z  # from the totals fixed at the close
+    older = {k: v for k, v in closed.totals.items() if k != "card_refunds"}
+    assert ShiftTotals.from_json(older).card_refunds == (0, D("0.00"))  # closed before this
