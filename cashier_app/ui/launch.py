@@ -11,7 +11,7 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync must not pick another binding
 
@@ -31,11 +31,13 @@ from cashier_app import settings as cfg
 from cashier_app.bootstrap import Point, point_for
 from cashier_app.journal import JournalError
 from cashier_app.journal.leases import AlreadyRunning, hold_window
-from cashier_app.ui.cashier.main_window import MainWindow
 from cashier_app.util.resources import resources_dir
 
 from .event_loop import CashierEventLoop
 from .exit_signals import ExitSignals
+
+if TYPE_CHECKING:
+    from cashier_app.ui.cashier.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -203,11 +205,15 @@ def name_application(app: QApplication, *, demo: bool) -> None:
     «Касса — демо-режим» once in the title bar (not «Касса — демо-режим — Касса»), and its
     other windows read «Старший кассир — Касса — демо-режим». Named before the window is
     made: Qt composes a title bar's text when the native window is created."""
+    from cashier_app.ui.cashier.main_window import MainWindow  # the desk's, not the kiosk's
+
     app.setApplicationDisplayName(MainWindow.title(demo))
 
 
 def _run(app: QApplication, point: Point, *, demo: bool, smoke_screenshot: Path | None,
          exit_signals: ExitSignals | None = None) -> int:
+    from cashier_app.ui.cashier.main_window import MainWindow  # the kiosk never imports it
+
     loop = CashierEventLoop(app)
     asyncio.set_event_loop(loop)
     name_application(app, demo=demo)
