@@ -45,22 +45,22 @@ class TileButton(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumSize(MIN_KEY, MIN_KEY)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.sizer = self._label()
+        self.sizer = self._label("kioskTileSizer")
         # the tile's size comes from the grid, not from its words (a wrapped label asks
         # for the height of its narrowest layout)
         self.sizer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         inside = QVBoxLayout(self)
         inside.setContentsMargins(self.MARGINS[0], self.MARGINS[1], *self.MARGINS)
         inside.addWidget(self.sizer)
-        self.words = self._label()
+        self.words = self._label("kioskTileText")
         self.sizer.installEventFilter(self)  # its font and place come with the style sheet
         self._text = ""
         self._name = self._hint = ""
         self.scale = 1.0  # the type's size now, of the style sheet's
 
-    def _label(self) -> QLabel:
+    def _label(self, name: str) -> QLabel:
         label = QLabel("", self)
-        label.setObjectName("kioskTileText")
+        label.setObjectName(name)  # the same type either way (kiosk.qss)
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

@@ -39,7 +39,8 @@ class UiMap:
                                 "message": _text(getattr(screen, "message", None)),
                                 "texts": [label.text().replace("\u00a0", " ")
                                           for label in screen.findChildren(QLabel)
-                                          if label.isVisible() and label.text()],
+                                          if label.isVisible() and label.text()
+                                          and label.objectName() != "kioskTileSizer"],
                                 "codes": [code.text for code in screen.findChildren(QrCodeWidget)
                                           if code.isVisible() and code.text],
                                 "buttons": []}
