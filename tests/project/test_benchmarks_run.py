@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -26,6 +28,7 @@ def test_window_benchmark_runs_and_reports_each_figure() -> None:
     assert all("|" in line for line in lines)
 
 
+@pytest.mark.timeout(600)  # it builds the frozen program too (bench_frozen): a minute or more
 def test_summary_puts_every_figure_beside_its_bare_one_and_target() -> None:
     """``./scripts/bench`` prints one table: a row per figure of the speed targets."""
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], cwd=ROOT,
