@@ -2,7 +2,9 @@
 person may be paying at that very moment, so Esc first puts «Отменить?» on screen, and only
 Esc again (or «Отменить») cancels; any other answer — «keep waiting» — takes the question
 back. :class:`CancelQuestion` is that small state, shared by :class:`~.panel_qr.QrSteps`
-and :class:`~.panel_card.CardSteps`; each says what cancelling means (:meth:`cancel`)."""
+and :class:`~.panel_card.CardSteps`, with what both do when the engine says something of the
+code on screen (:meth:`update`) or its time runs out; each says what cancelling means
+(:meth:`cancel`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from cashier_app.core.states import State
+
 if TYPE_CHECKING:
+    from cashier_app.journal import PaymentRecord
+
     from .flow import PaymentFlow
 
 
@@ -22,6 +28,8 @@ class CancelQuestion(QObject):
     armed_changed = Signal(bool)
     #: the answer «keep waiting»: the code stays (the panel gives it the keyboard)
     kept_waiting = Signal()
+    #: the code's screen shows this record, no question on it (PaymentRecord)
+    shown = Signal(object)
 
     def __init__(self, flow: PaymentFlow) -> None:
         super().__init__(flow)
@@ -50,6 +58,25 @@ class CancelQuestion(QObject):
         if self.armed:
             self.armed = False
             self.armed_changed.emit(False)
+
+    def update(self, record: PaymentRecord) -> None:
+        """The payment of the code on screen changed (the engine said so, or it was just
+        made): the customer display follows; paid — the outcome; else the screen follows."""
+        flow = self.flow
+        flow.qr_changed.emit(record)
+        if record.state is State.PAID:
+            flow.show_outcome(record, auto_print=True)
+            return
+        flow.say("")  # what was said about the previous state is over
+        flow.follow(record)
+        if not self.armed:
+            self.shown.emit(record)
+
+    def expired_on_screen(self) -> None:
+        """The code's time ran out by the clock: nothing to confirm, the display follows."""
+        self.disarm()
+        if self.flow.record is not None:
+            self.flow.qr_changed.emit(self.flow.record)
 
     async def cancel(self) -> None:
         raise NotImplementedError

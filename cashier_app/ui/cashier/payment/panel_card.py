@@ -113,8 +113,6 @@ def card_banner(record: PaymentRecord) -> Banner:
 class CardSteps(CancelQuestion):
     """F7, the card screen's Esc and its answers, saved cards, and what the engine says."""
 
-    #: the card screen shows this record, no question on it (PaymentRecord)
-    shown = Signal(object)
     #: the cashier left a link the person can still pay (PaymentRecord): the window watches
     left = Signal(object)
 
@@ -248,24 +246,6 @@ class CardSteps(CancelQuestion):
         flow.qr_changed.emit(None)  # the customer display rests
         flow.record = record
         flow.accept_check(record)
-
-    def update(self, record: PaymentRecord) -> None:
-        """The card payment on screen changed (the engine said so, or it was just made)."""
-        flow = self.flow
-        flow.qr_changed.emit(record)
-        if record.state is State.PAID:
-            flow.show_outcome(record, auto_print=True)
-            return
-        flow.say("")  # what was said about the previous state is over
-        flow.follow(record)
-        if not self.armed:
-            self.shown.emit(record)
-
-    def expired_on_screen(self) -> None:
-        """The link's time ran out by the clock: nothing to confirm, the display follows."""
-        self.disarm()
-        if self.flow.record is not None:
-            self.flow.qr_changed.emit(self.flow.record)
 
     def demo_pay(self, decline: bool = False) -> None:
         """Demo mode: the person's phone pays the link (or the 3-D Secure page) with the test

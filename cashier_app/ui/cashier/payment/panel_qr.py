@@ -14,11 +14,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-
 from cashier_app.core.schemes import PaymentRefused
 from cashier_app.core.states import State
-from cashier_app.journal import PaymentRecord
 from cashier_app.workplace.session import Step
 
 from .cancel_question import CancelQuestion
@@ -30,9 +27,6 @@ if TYPE_CHECKING:
 
 class QrSteps(CancelQuestion):
     """F8, the QR screen's Esc and its answers, and what the engine says of the code."""
-
-    #: the QR screen shows this record, no question on it (PaymentRecord)
-    shown = Signal(object)
 
     def __init__(self, flow: PaymentFlow,
                  bank: Callable[[int], Awaitable[str]] | None = None) -> None:
@@ -99,24 +93,6 @@ class QrSteps(CancelQuestion):
                 record.result_message or self.tr("нет ответа процессинга")), "error")
             return
         self.update(record)
-
-    def update(self, record: PaymentRecord) -> None:
-        """The code on screen changed (the engine said so, or it was just made)."""
-        flow = self.flow
-        flow.qr_changed.emit(record)
-        if record.state is State.PAID:
-            flow.show_outcome(record, auto_print=True)
-            return
-        flow.say("")  # what was said about the previous state is over
-        flow.follow(record)
-        if not self.armed:
-            self.shown.emit(record)
-
-    def expired_on_screen(self) -> None:
-        """The code's time ran out by the clock: nothing to confirm, the display follows."""
-        self.disarm()
-        if self.flow.record is not None:
-            self.flow.qr_changed.emit(self.flow.record)
 
     def demo_bank_pay(self) -> None:
         flow = self.flow
