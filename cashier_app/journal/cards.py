@@ -20,6 +20,7 @@ from typing import Any
 from cashier_app.core.money import kopecks
 
 from .base import Table
+from .records import Shift
 from .seal import now_text, seal
 
 SENDING, DONE, REFUSED, UNKNOWN = "sending", "done", "refused", "unknown"
@@ -109,12 +110,13 @@ class CardsTable(Table):
                              "order by id", [agent_transaction_id])
         return [CardRefund.from_row(row) for row in rows]
 
-    def refunds_done_between(self, start: str, end: str | None) -> list[CardRefund]:
-        """Refunds confirmed done from ``start`` to ``end`` (stored times; None: until now):
-        a shift's, for its X and Z reports."""
+    def shift_refunds(self, shift: Shift) -> list[CardRefund]:
+        """Refunds confirmed done while ``shift`` was open (to now, if it still is): what
+        its X and Z reports say went back to cards."""
         rows = self.db.query(
             "select * from card_refunds where state = ? and settled_at >= ? "
-            "and (? is null or settled_at <= ?) order by id", [DONE, start, end, end])
+            "and (? is null or settled_at <= ?) order by id",
+            [DONE, shift.opened_at, shift.closed_at, shift.closed_at])
         return [CardRefund.from_row(row) for row in rows]
 
     # --- people with saved cards -----------------------------------------------------------

@@ -100,7 +100,7 @@ class ReceiptService:
     def _shift_document(self, kind: str, shift_id: int) -> StoredReceipt:
         shift = self.journal.shift(shift_id)
         payments = self.journal.shift_payments(shift_id)
-        refunds = self.journal.refunds_done_between(shift.opened_at, shift.closed_at)
+        refunds = self.journal.shift_refunds(shift)
         made_at = self.clock()
         return self.journal.add_receipt(
             kind, {}, shift_id=shift_id,

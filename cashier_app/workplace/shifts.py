@@ -53,15 +53,13 @@ def difference_kind(difference: Decimal) -> str:
     return KINDS[difference_word(difference)]
 
 
-def current_totals(journal: Journal, shift_id: int) -> ShiftTotals:
-    shift = journal.shift(shift_id)
-    return shift_totals(journal.shift_payments(shift_id),
-                        journal.refunds_done_between(shift.opened_at, shift.closed_at))
+def current_totals(journal: Journal, shift: Shift) -> ShiftTotals:
+    return shift_totals(journal.shift_payments(shift.id), journal.shift_refunds(shift))
 
 
 def expected_cash(journal: Journal, shift: Shift) -> Decimal:
     """The float plus the shift's cash as the journal has it now."""
-    return shift.opening_cash + current_totals(journal, shift.id).cash_expected
+    return shift.opening_cash + current_totals(journal, shift).cash_expected
 
 
 def totals_json(totals: ShiftTotals, opening_cash: Decimal) -> dict[str, Any]:
@@ -87,7 +85,7 @@ def close_shift(journal: Journal, shift_id: int, *, actor: str, role: Role,
         shift = journal.shift(shift_id)
         if shift.closed_at is not None:
             raise ShiftError(f"Смена №{shift_id} уже закрыта")
-        totals = current_totals(journal, shift_id)
+        totals = current_totals(journal, shift)
         expected = shift.opening_cash + totals.cash_expected
         count = None
         if counted is not None:

@@ -170,7 +170,7 @@ def shift_summary(journal: Journal, shift: Shift) -> str:
                 f"{moment(shift.closed_at)} ({shift.closed_by or shift.cashier})")
         totals = ShiftTotals.from_json(shift.totals)
     else:
-        totals = shifts.current_totals(journal, shift.id)
+        totals = shifts.current_totals(journal, shift)
         state_word = "открыта" if shift.closed_at is None else "закрыта без пересчёта"
         head = (f"<b>Смена №{shift.id}</b>, {shift.cashier}: {state_word} с "
                 f"{moment(shift.opened_at)}; итоги на сейчас")

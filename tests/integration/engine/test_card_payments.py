@@ -334,12 +334,12 @@ def test_the_shifts_refunds_to_cards_are_in_its_x_and_z_reports(desk: Desk) -> N
     paid = desk.settle(record)
     cards = CardDesk(desk.engine, actor="Сидорова Мария", role="supervisor")
     desk.run(cards.refund(paid.agent_transaction_id, D("30.00"), "часть услуги"))
-    totals = current_totals(desk.journal, shift.id)
+    totals = current_totals(desk.journal, shift)
     assert totals.card_refunds == (1, D("30.00")) and totals.cash_expected == 0
     now = desk.journal.shift(shift.id)
     x = as_text(layout(shift_report(
         "x", now, desk.journal.shift_payments(shift.id), ReceiptSettings(), 1, datetime.now(),
-        desk.journal.refunds_done_between(now.opened_at, now.closed_at)), 42))
+        desk.journal.shift_refunds(now)), 42))
     assert "Возвраты на карту: 1" in x and "30,00" in x.split("Возвраты на карту: 1")[1][:40]
     closed = close_shift(desk.journal, shift.id, actor="Сидорова Мария", role=Role.SUPERVISOR,
                          counted=D("0.00"))
