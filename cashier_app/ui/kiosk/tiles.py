@@ -54,7 +54,6 @@ class TileButton(QPushButton):
         inside.addWidget(self.sizer)
         self.words = self._label("kioskTileText")
         self.sizer.installEventFilter(self)  # its font and place come with the style sheet
-        self._text = ""
         self._name = self._hint = ""
         self.scale = 1.0  # the type's size now, of the style sheet's
 
@@ -67,13 +66,12 @@ class TileButton(QPushButton):
         return label
 
     def set_tile(self, text: str, hint: str = "") -> None:
-        self._text = text + (f"\n{hint}" if hint else "")
         self._name, self._hint = text, hint
         self.sizer.setText(self._html(None, clear=True) if text else "")
         self._fit()
 
     def text(self) -> str:
-        return self._text
+        return self._name + (f"\n{self._hint}" if self._hint else "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.sizer and event.type() in (
