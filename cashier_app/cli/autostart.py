@@ -11,11 +11,12 @@ Startup folder of all users), and this command says so.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from cashier_app.util.fsutil import atomic_write
 from cashier_app.util.resources import own_command
@@ -33,10 +34,10 @@ def add_commands(commands: Any) -> None:
     parser.set_defaults(run_alone=run)
 
 
-def autostart_entry(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    config_home = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")) / ".config")
-    return Path(config_home).expanduser() / "autostart" / ENTRY_NAME
+def autostart_entry() -> Path:
+    """``$XDG_CONFIG_HOME/autostart/…`` (``~/.config`` by default), as platformdirs finds
+    the user's configuration directory for the settings file too."""
+    return Path(platformdirs.user_config_dir()) / "autostart" / ENTRY_NAME
 
 
 def entry_text() -> str:
