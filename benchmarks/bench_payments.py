@@ -10,7 +10,12 @@
    payment a bare check POST, a bare pay POST and the four durable commits a payment must
    make before its next request (checking, checked, paying, paid), one after another;
 3. time to resume 1,000 pending payments at start-up — vs 1,000 bare httpx POSTs, both with
-   at most 8 requests in flight.
+   at most 8 requests in flight, and vs the floor of the same work: those bare POSTs with the
+   journal's own SQL statements around them on the journal's own file, no Python between — the
+   take-over of the orphaned payments in one transaction (per payment: read the row and the
+   chain's head, append the link, write the row), and per payment the read before it is sent
+   and the one transaction after its answer (the attempt and its link, the row and its link);
+   once on the loop's thread, as the program does, and once on a writer thread of its own.
 
 The emulator runs as its own process (``cashier-app emulator``), as the real center is
 another machine: in the benchmark's process it would take the interpreter's time from the
@@ -32,6 +37,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -206,21 +212,7 @@ def durable_insert(conn: sqlite3.Connection, key: int, body: bytes) -> None:
 async def resume_time(folder: Path, server: Emulator, count: int) -> tuple[float, float]:
     settings = bench_settings(folder / "resume", server.url, timeout=60)
     point = point_for(settings, "cli")
-    journal = point.journal
-    base = 2 * 10**15
-    with journal.transaction():
-        for n in range(count):
-            tx = base + n
-            journal.db.table("payments").insert({
-                "agent_transaction_id": tx, "service_id": "P1011", "service_name": "Билайн",
-                "scheme": "simple", "account": "9051234567", "extras": "{}",
-                "state": str(State.PAYING), "agent_transaction_date": "2026-11-23T10:00:00",
-                "amount_to": "10.00", "amount_from": "10.00",
-                "pay_body": pay_body(service_id="P1011", account="9051234567",
-                                     agent_transaction_id=tx,
-                                     agent_transaction_date="2026-11-23T10:00:00",
-                                     amount_to=Decimal("10"), amount_from=Decimal("10")),
-                "created_at": "2026-11-23T10:00:00", "updated_at": "2026-11-23T10:00:00"})
+    insert_pending(point.journal, count, 2 * 10**15)
     started = time.perf_counter()
     settled = await point.engine.scheduler.recover(wait=120)
     ours = time.perf_counter() - started
@@ -243,6 +235,107 @@ async def resume_time(folder: Path, server: Emulator, count: int) -> tuple[float
     return ours, bare_time
 
 
+def insert_pending(journal: Journal, count: int, base: int) -> None:
+    """``count`` payments left ``paying`` by a program that is gone (no owner), as a crash
+    leaves them."""
+    with journal.transaction():
+        for n in range(count):
+            tx = base + n
+            journal.db.table("payments").insert({
+                "agent_transaction_id": tx, "service_id": "P1011", "service_name": "Билайн",
+                "scheme": "simple", "account": "9051234567", "extras": "{}",
+                "state": str(State.PAYING), "agent_transaction_date": "2026-11-23T10:00:00",
+                "amount_to": "10.00", "amount_from": "10.00",
+                "pay_body": pay_body(service_id="P1011", account="9051234567",
+                                     agent_transaction_id=tx,
+                                     agent_transaction_date="2026-11-23T10:00:00",
+                                     amount_to=Decimal("10"), amount_from=Decimal("10")),
+                "created_at": "2026-11-23T10:00:00", "updated_at": "2026-11-23T10:00:00"})
+
+
+async def resume_floor(folder: Path, server: Emulator, count: int, *,
+                       writer_thread: bool = False) -> float:
+    """The resume's floor: what :meth:`Scheduler.recover` must do for ``count`` orphaned
+    payments, as raw SQL on a journal file of the same shape and bare POSTs at the same
+    concurrency — the hashes are fixed strings, the rows are not turned into records.
+    ``writer_thread``: the SQL runs on one thread of its own while the loop goes on with the
+    other requests (what a journal writer thread would buy)."""
+    path = folder / f"floor-resume-{int(writer_thread)}.sqlite3"
+    base = (6 + writer_thread) * 10**15
+    journal = Journal(path)
+    insert_pending(journal, count, base)
+    journal.close()
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA synchronous=FULL")
+    writer = ThreadPoolExecutor(1) if writer_thread else None
+    seq = [conn.execute("select coalesce(max(seq), 0) from ledger").fetchone()[0]]
+    at, link = "2026-11-23T10:00:01.000", "f" * 64
+
+    def append_link(table: str, key: object) -> None:
+        conn.execute("select seq, hash from ledger order by seq desc limit 1").fetchone()
+        seq[0] += 1
+        conn.execute("insert into ledger (seq, at, tbl, key, digest, prev, hash) values "
+                     "(?, ?, ?, ?, ?, ?, ?)", [seq[0], at, table, str(key), "d" * 64,
+                                               "e" * 64, link])
+
+    read_row = "select * from payments where agent_transaction_id = ?"
+    body_at = [d[0] for d in conn.execute(f"{read_row} limit 0", [0]).description
+               ].index("pay_body")
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"},
+                                 timeout=60) as bare:
+        gate = asyncio.Semaphore(8)  # the same concurrency recover uses
+
+        def read_body(tx: int) -> bytes:
+            body: bytes = conn.execute(read_row, [tx]).fetchone()[body_at]
+            return body
+
+        def record(tx: int, body: bytes, answer: bytes) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("select max(id) from attempts").fetchone()
+            append_link("attempts", tx)
+            conn.execute("insert into attempts (agent_transaction_id, method, started_at, "
+                         "duration_ms, outcome, result, message, request, answer, "
+                         "chain_hash) values (?, 'pay', ?, 1, 'answer', 0, '', ?, ?, ?)",
+                         [tx, at, body, answer, link])
+            conn.execute(read_row, [tx]).fetchone()
+            append_link("payments", tx)
+            conn.execute("update payments set state = 'paid', result = 0, "
+                         "pay_answer = ?, attempts = 1, updated_at = ?, settled_at = ?, "
+                         "chain_hash = ? where agent_transaction_id = ?",
+                         [answer, at, at, link, tx])
+            conn.execute("COMMIT")
+
+        async def resume(tx: int) -> None:
+            loop = asyncio.get_running_loop()
+            async with gate:
+                body = (await loop.run_in_executor(writer, read_body, tx) if writer
+                        else read_body(tx))
+                answer = await bare.post(f"{server.url}/api/v20/pay", content=body)
+                answer.raise_for_status()
+                if writer:
+                    await loop.run_in_executor(writer, record, tx, body, answer.content)
+                else:
+                    record(tx, body, answer.content)
+
+        started = time.perf_counter()
+        pending = [row[0] for row in conn.execute(
+            "select * from payments where state = 'paying' "
+            "order by coalesce(next_attempt_at, created_at), agent_transaction_id")]
+        conn.execute("BEGIN IMMEDIATE")  # the take-over, one transaction for all
+        for tx in pending:
+            conn.execute(read_row, [tx]).fetchone()
+            append_link("payments", tx)
+            conn.execute("update payments set owner = 'bench', updated_at = ?, "
+                         "chain_hash = ? where agent_transaction_id = ?", [at, link, tx])
+        conn.execute("COMMIT")
+        await asyncio.gather(*(resume(tx) for tx in pending))
+        took = time.perf_counter() - started
+    if writer:
+        writer.shutdown()
+    conn.close()
+    return took
+
+
 def measure(writes: int, payments: int, pending: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -251,12 +344,17 @@ def measure(writes: int, payments: int, pending: int) -> dict[str, Any]:
             floor = journal_floor(folder, writes)
             rate, bare_rate, floor_rate = asyncio.run(flow_rate(folder, server, payments))
             took, bare_took = asyncio.run(resume_time(folder, server, pending))
+            resume_floor_took = asyncio.run(resume_floor(folder, server, pending))
+            threaded_floor_took = asyncio.run(resume_floor(folder, server, pending,
+                                                           writer_thread=True))
     return {"journal_ms": statistics.median(ours) * 1000, "journal_p99_ms": p99(ours) * 1000,
             "bare_journal_ms": statistics.median(bare) * 1000,
             "bare_journal_p99_ms": p99(bare) * 1000,
             "floor_journal_ms": statistics.median(floor) * 1000,
             "flow_per_s": rate, "bare_post_per_s": bare_rate, "floor_flow_per_s": floor_rate,
-            "resume_s": took, "bare_resume_s": bare_took, "pending": pending}
+            "resume_s": took, "bare_resume_s": bare_took, "floor_resume_s": resume_floor_took,
+            "floor_resume_thread_s": threaded_floor_took,
+            "pending": pending}
 
 
 def main() -> None:
@@ -278,7 +376,9 @@ def main() -> None:
           f"                  | bare httpx pay POSTs/s: {f['bare_post_per_s']:7.1f};"
           f" floor (2 bare POSTs + 4 bare commits) payments/s: {f['floor_flow_per_s']:7.1f}")
     print(f"resume {f['pending']} pending, s        {f['resume_s']:7.2f}"
-          f"                  | {f['pending']} bare httpx POSTs, s: {f['bare_resume_s']:7.2f}")
+          f"                  | {f['pending']} bare httpx POSTs, s: {f['bare_resume_s']:7.2f};"
+          f" floor (the same POSTs + the journal's SQL), s: {f['floor_resume_s']:7.2f},"
+          f" its SQL on a writer thread: {f['floor_resume_thread_s']:7.2f}")
 
 
 if __name__ == "__main__":

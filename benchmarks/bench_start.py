@@ -3,9 +3,11 @@ server (Xvfb), timed from the process's launch until its window is mapped on the
 
 The window is watched from outside (``xdotool search --onlyvisible``, every 10 ms), so the
 figure is what a person waits for — the imports, the journal, the emulator of the demo, the
-window built and drawn — and the same watch times the floor: a bare Python process that
-imports PySide6 and shows an empty window. Needs ``Xvfb`` and ``xdotool`` (``./scripts/bench``
-installs them); without them the figures are reported as not measured.
+window built and drawn — and the same watch times two floors: a bare Python process that
+imports PySide6 and shows an empty window, and the same after importing the libraries the
+program's start imports (:data:`LIBRARIES`) — what any program built on them waits for.
+Needs ``Xvfb`` and ``xdotool`` (``./scripts/bench`` installs them); without them the figures
+are reported as not measured.
 
 Run: ``python -m benchmarks.bench_start [--starts 5] [--json]``.
 """
@@ -36,6 +38,14 @@ BARE = ("from PySide6.QtWidgets import QApplication, QMainWindow\n"
         "window.resize(1366, 768)\n"
         "window.show()\n"
         "app.exec()\n")
+#: What the program's start imports besides PySide6 and the standard library (the product is
+#: built on them; ``httpx`` brings httpcore, h11, anyio, and in a development environment its
+#: command line's rich; ``sqlite_utils`` brings click, dateutil, pluggy).
+LIBRARIES = ("asyncio", "qasync", "httpx", "sqlite_utils", "platformdirs", "regex", "filelock",
+             "certifi")
+LIBRARIES_TITLE = "^libraries-start$"
+LIBRARIES_FLOOR = "".join(f"import {name}\n" for name in LIBRARIES) + BARE.replace(
+    "bare-start", "libraries-start")
 
 
 def tools_missing() -> list[str]:
@@ -102,12 +112,16 @@ def measure(starts: int) -> dict[str, Any]:
         return {"measured": False, "missing": missing}
     demo = [sys.executable, "-m", "cashier_app", "--demo"]
     bare = [sys.executable, "-c", BARE]
+    libraries = [sys.executable, "-c", LIBRARIES_FLOOR]
     with x_server() as display:
         time_to_window(bare, BARE_TITLE, display)  # the first start warms the disk cache
         ours = [time_to_window(demo, DEMO_TITLE, display) for _ in range(starts)]
         floor = [time_to_window(bare, BARE_TITLE, display) for _ in range(starts)]
+        with_libraries = [time_to_window(libraries, LIBRARIES_TITLE, display)
+                          for _ in range(starts)]
     return {"measured": True, "demo_start_s": statistics.median(ours),
-            "bare_start_s": statistics.median(floor), "starts": starts}
+            "bare_start_s": statistics.median(floor),
+            "libraries_start_s": statistics.median(with_libraries), "starts": starts}
 
 
 def main() -> None:
@@ -123,7 +137,8 @@ def main() -> None:
               f"{', '.join(figures['missing'])}")
     else:
         print(f"start to first visible window (demo, Xvfb), s  {figures['demo_start_s']:6.2f}"
-              f"  | bare PySide6 window {figures['bare_start_s']:6.2f}")
+              f"  | bare PySide6 window {figures['bare_start_s']:6.2f}"
+              f"; after the program's libraries {figures['libraries_start_s']:6.2f}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def test_summary_puts_every_figure_beside_its_bare_one_and_target() -> None:
                             capture_output=True, text=True, timeout=600, check=True)
     lines = result.stdout.strip().splitlines()
     header = [cell.strip() for cell in lines[0].split("|")]
-    assert header == ["what", "ours", "bare", "ratio", "target", "met"]
+    assert header == ["what", "ours", "bare", "ratio", "floor", "target", "met"]
     rows = [[cell.strip() for cell in line.split("|")] for line in lines[2:]]
     assert [row[0].split(",")[0] for row in rows] == [
         "journal state change", "check+pay flow", "resume 20 pending payments",
@@ -46,5 +46,9 @@ def test_summary_puts_every_figure_beside_its_bare_one_and_target() -> None:
         "frozen: start to usable window (demo)", "frozen: start to first visible window (demo",
         "frozen: folder size"]
     for row in rows:
-        assert len(row) == 6 and row[1] and row[2] and row[4].startswith("≤")
-        assert row[5] in ("yes", "no") or row[1] == "not measured"
+        assert len(row) == 7 and row[1] and row[2] and row[5].startswith("≤")
+        assert row[6] in ("yes", "no", "no: floor") or row[1] == "not measured"
+    floors = {row[0].split(",")[0]: row[4] for row in rows}
+    for measured_floor in ("journal state change", "check+pay flow", "resume 20 pending payments",
+                           "start to usable window", "window RSS", "journal verify"):
+        assert floors[measured_floor].endswith("×"), (measured_floor, floors)
