@@ -20,10 +20,13 @@ from tests.gui.helpers import log_in, make_rig, type_text
 
 
 def services_shown(window) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    shown = {}
-    for index in range(window.tree.topLevelItemCount()):
-        group = window.tree.topLevelItem(index)
-        shown[group.text(0)] = [group.child(i).text(0) for i in range(group.childCount())]
+    """Group → its services' names, as the tree shows them (what the view reads)."""
+    model, shown = window.tree.model(), {}
+    for row in range(model.rowCount()):
+        group = model.index(row, 0)
+        assert window.tree.isExpanded(group)
+        shown[group.data()] = [model.index(i, 0, group).data()
+                               for i in range(model.rowCount(group))]
     return shown
 
 
@@ -44,9 +47,11 @@ def test_window_shows_catalog_and_balance(qtbot: QtBot, loop: qasync.QEventLoop,
     assert window.catalog_label.text().startswith("Каталог: 10 услуг, ")
     assert window.windowTitle() == "Касса — демо-режим"
 
-    herbalife = window.tree.topLevelItem(5).child(0)
-    assert herbalife.data(0, SERVICE_ROLE) == "P2001"
-    window.tree.setCurrentItem(herbalife)
+    model = window.tree.model()
+    herbalife = model.index(0, 0, model.index(5, 0))
+    assert herbalife.data(SERVICE_ROLE) == "P2001"
+    assert model.index(0, 1, model.index(5, 0)).data() == "P2001"
+    window.tree.setCurrentIndex(herbalife)
     qtbot.keyClick(window.tree, Qt.Key.Key_Return)  # Enter on a service opens its form
     form = window.panel.form
     assert form is not None

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -242,17 +243,17 @@ def _child(screen: str, tmp: str, shots: str, mode: str = "") -> None:
         shot = Path(shots) / f"main_window_{screen}.png"
         assert window.grab().save(str(shot))
         window.search_box.clear()
-        tree = window.tree
-        row = next(tree.topLevelItem(g).child(c) for g in range(tree.topLevelItemCount())
-                   for c in range(tree.topLevelItem(g).childCount())
-                   if tree.topLevelItem(g).child(c).text(0) == LONG_NAME)
-        tree.scrollToItem(row)
+        tree, model = window.tree, window.tree.model()
+        row = next(model.index(c, 0, model.index(g, 0)) for g in range(model.rowCount())
+                   for c in range(model.rowCount(model.index(g, 0)))
+                   if model.index(c, 0, model.index(g, 0)).data() == LONG_NAME)
+        tree.scrollTo(row)
         QApplication.processEvents()
         report["working"].update(
             tree_hscroll=tree.horizontalScrollBar().maximum(),
             long_tree_row={"elided": tree.fontMetrics().horizontalAdvance(LONG_NAME)
                            > tree.columnWidth(0) - tree.indentation(),
-                           "tooltip": row.toolTip(0)})
+                           "tooltip": row.data(Qt.ItemDataRole.ToolTipRole)})
         window.open_service("P0005")
         QApplication.processEvents()
         assert window.grab().save(str(Path(shots) / f"main_window_{screen}_form.png"))

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,13 +32,16 @@ from cashier_app.core.services import ACCOUNT, ServiceDefinition
 from cashier_app.engine.catalog import Catalog
 from cashier_app.processing.errors import ProcessingError
 
+from .catalog_tree import SERVICE_ROLE, CatalogTreeModel
 from .statusbar import outcome_of
 
 log = logging.getLogger(__name__)
-SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
+__all__ = ["MAX_RESULTS", "PREFILL_ROLE", "SERVICE_ROLE", "CatalogPanel", "phone_digits"]
 PREFILL_ROLE = Qt.ItemDataRole.UserRole + 2
 #: Search shows at most this many matches; the cashier narrows the query for the rest.
 MAX_RESULTS = 100
+#: How many of the longest service codes are measured for the width of the code column.
+CODES_MEASURED = 20
 _PHONE_CHARS = re.compile(r"^[\d\s()+\-]+$")
 
 
@@ -95,18 +97,21 @@ class CatalogPanel(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.search_box.textChanged.connect(self._filter)
         self.search_box.returnPressed.connect(self.open_current)
-        self.tree = QTreeWidget()
+        self.tree_model = CatalogTreeModel(self)
+        self.tree = QTreeView()
         self.tree.setObjectName("catalogTree")
         self.tree.setUniformRowHeights(True)
-        self.tree.setHeaderLabels([self.tr("Услуга"), self.tr("Код")])
+        self.tree.setModel(self.tree_model)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.itemActivated.connect(self._tree_activated)
-        self.tree.itemClicked.connect(self._tree_activated)
+        # the code column is sized once per catalog (fit_code_column): ResizeToContents would
+        # ask the model for a thousand rows' data at every relayout of the window
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.tree.activated.connect(self._tree_activated)
+        self.tree.clicked.connect(self._tree_activated)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
         self.results.setUniformItemSizes(True)  # no per-item size pass on every keystroke
@@ -145,29 +150,25 @@ class CatalogPanel(QWidget):
         self._usage = None
 
     def _show_groups(self, catalog: Catalog) -> None:
-        current = self.tree.currentItem()
-        current_id = current.data(0, SERVICE_ROLE) if current else None
+        current_id = self.tree.currentIndex().data(SERVICE_ROLE)
         self.tree.setUpdatesEnabled(False)
-        self.tree.clear()
-        items = []
-        for group, services in sorted(catalog.groups().items()):
-            group_item = QTreeWidgetItem([group, ""])
-            group_item.setFlags(group_item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
-            group_item.setToolTip(0, group)
-            for service in services:
-                item = QTreeWidgetItem(group_item, [service.name, service.service_id])
-                item.setData(0, SERVICE_ROLE, service.service_id)
-                item.setToolTip(0, service.name)
-                item.setToolTip(1, self.tr("{0}, код услуги {1}").format(
-                    service.name, service.service_id))
-                if service.service_id == current_id:
-                    current = item
-            items.append(group_item)
-        self.tree.addTopLevelItems(items)
+        self.tree_model.set_groups(catalog.groups())
+        self.fit_code_column()
         self.tree.expandAll()
-        if current_id is not None and current is not None:
-            self.tree.setCurrentItem(current)
+        if current_id is not None:
+            current = self.tree_model.service_index(current_id)
+            if current.isValid():
+                self.tree.setCurrentIndex(current)
         self.tree.setUpdatesEnabled(True)
+
+    def fit_code_column(self) -> None:
+        """The code column as wide as the widest code, as the view itself measures a cell
+        (font, padding, margins), on the longest few: codes are short and of a few lengths."""
+        self.tree.ensurePolished()  # the style sheet's font, not the default
+        widths = [self.tree.sizeHintForIndex(index).width()
+                  for index in self.tree_model.longest_codes(CODES_MEASURED)]
+        header = self.tree.header()
+        header.resizeSection(1, max([header.sectionSizeFromContents(1).width(), *widths]))
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -271,9 +272,7 @@ class CatalogPanel(QWidget):
             if item is not None:
                 self._result_activated(item)
         else:
-            tree_item = self.tree.currentItem()
-            if tree_item is not None:
-                self._tree_activated(tree_item)
+            self._tree_activated(self.tree.currentIndex())
 
     def _result_activated(self, item: QListWidgetItem) -> None:
         service_id = item.data(SERVICE_ROLE)
@@ -281,8 +280,8 @@ class CatalogPanel(QWidget):
             phone = item.data(PREFILL_ROLE)
             self.service_chosen.emit(service_id, {ACCOUNT: phone} if phone else None)
 
-    def _tree_activated(self, item: QTreeWidgetItem) -> None:
-        service_id = item.data(0, SERVICE_ROLE)
+    def _tree_activated(self, index: QModelIndex) -> None:
+        service_id = index.siblingAtColumn(0).data(SERVICE_ROLE) if index.isValid() else None
         if service_id:
             self.service_chosen.emit(service_id, None)
 
