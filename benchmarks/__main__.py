@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FULL = {"bench_payments": [], "bench_window": [], "bench_start": [],
+FULL: dict[str, list[str]] = {"bench_payments": [], "bench_window": [], "bench_start": [],
         "bench_journal": [], "bench_acceptor": [], "bench_kiosk": [], "bench_frozen": []}
-QUICK = {"bench_payments": ["--writes", "20", "--payments", "5", "--pending", "20"],
+QUICK = {"bench_payments": ["--writes", "20", "--payments", "5", "--pending", "20",
+                            "--rounds", "1"],
          "bench_window": ["--services", "300", "--keystrokes", "10", "--forms", "3",
                           "--starts", "1"],
          "bench_start": ["--starts", "1"],

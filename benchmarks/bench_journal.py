@@ -165,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         figures["open_ms"] = round((time.perf_counter() - began) * 1000, 1)
 
+        def set_amounts(low: str, high: str) -> None:
+            view.amount_min.setText(low)
+            view.amount_max.setText(high)
+
         def shown(change: Any, typed: bool = False) -> Any:
             """A change of the filter (a typed one is applied at once, not after the pause)
             until the first screen of rows is read and painted."""
@@ -196,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: view.search.setText(str(2 * 10**14 + 123456)), typed=True)), 1)
         view.search.clear()
         figures["filter_amount_ms"] = round(timed(shown(
-            lambda: (view.amount_min.setText("5000"), view.amount_max.setText("5100")),
-            typed=True)), 1)
+            lambda: set_amounts("5000", "5100"), typed=True)), 1)
         view.amount_min.clear()
         view.amount_max.clear()
         view.apply()

@@ -114,10 +114,12 @@ def starts(count: int) -> dict[str, Any]:
         data, ui_map = Path(tmp), Path(tmp) / "ui-map.json"
         time_to_window(bare, BARE_TITLE, display)  # the first starts warm the disk cache
         time_to_home(display, data, ui_map)
-        ours = [time_to_home(display, data, ui_map) for _ in range(count)]
-        floor = [time_to_window(bare, BARE_TITLE, display) for _ in range(count)]
-        libraries = [time_to_window([sys.executable, "-c", LIBRARIES_FLOOR], LIBRARIES_TITLE,
-                                    display) for _ in range(count)]
+        ours, floor, libraries = [], [], []
+        for _ in range(count):  # taken in turn: the machine's drift is in all three alike
+            ours.append(time_to_home(display, data, ui_map))
+            floor.append(time_to_window(bare, BARE_TITLE, display))
+            libraries.append(time_to_window([sys.executable, "-c", LIBRARIES_FLOOR],
+                                            LIBRARIES_TITLE, display))
     return {"start_measured": True, "start_s": statistics.median(ours),
             "bare_start_s": statistics.median(floor),
             "libraries_start_s": statistics.median(libraries), "starts": count}
@@ -146,7 +148,7 @@ class PaintWatch(QObject):
         return False
 
 
-async def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget],
+async def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget | None],
                               expected: QWidget, watch: PaintWatch) -> float:
     """Seconds from a press+release on ``button`` until ``expected`` is the current screen and
     has been painted. Run with the asyncio loop running, as the program runs: the loop (Qt's,
@@ -161,7 +163,9 @@ async def painted_after_click(button: QWidget, screen_of: Callable[[], QWidget],
     QTest.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
     while not (watch.painted and screen_of() is expected):
         if time.perf_counter() - started > 5:
-            raise RuntimeError(f"the touch showed {screen_of().objectName()!r}, not a painted "
+            now = screen_of()
+            shown = now.objectName() if now is not None else None
+            raise RuntimeError(f"the touch showed {shown!r}, not a painted "
                                f"{expected.objectName()!r}")
         await asyncio.sleep(0)  # one turn of the loop: Qt's events, the due callbacks
     return time.perf_counter() - started

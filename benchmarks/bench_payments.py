@@ -209,18 +209,20 @@ def durable_insert(conn: sqlite3.Connection, key: int, body: bytes) -> None:
     conn.execute("COMMIT")
 
 
-async def resume_time(folder: Path, server: Emulator, count: int) -> tuple[float, float]:
-    settings = bench_settings(folder / "resume", server.url, timeout=60)
+async def resume_time(folder: Path, server: Emulator, count: int, round_: int = 0
+                      ) -> tuple[float, float]:
+    settings = bench_settings(folder / f"resume-{round_}", server.url, timeout=60)
     point = point_for(settings, "cli")
-    insert_pending(point.journal, count, 2 * 10**15)
+    insert_pending(point.journal, count, 2 * 10**15 + round_ * 10**12)
     started = time.perf_counter()
     settled = await point.engine.scheduler.recover(wait=120)
     ours = time.perf_counter() - started
     await point.aclose()
     assert all(r.state is State.PAID for r in settled) and len(settled) == count
-    bodies = [pay_body(service_id="P1011", account="9051234567", agent_transaction_id=3 * 10**15
-                       + n, agent_transaction_date="2026-11-23T10:00:00",
-                       amount_to=Decimal("10")) for n in range(count)]
+    bodies = [pay_body(service_id="P1011", account="9051234567",
+                       agent_transaction_id=3 * 10**15 + round_ * 10**12 + n,
+                       agent_transaction_date="2026-11-23T10:00:00", amount_to=Decimal("10"))
+              for n in range(count)]
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"},
                                  timeout=60) as bare:
         gate = asyncio.Semaphore(8)  # the same concurrency recover uses
@@ -254,14 +256,14 @@ def insert_pending(journal: Journal, count: int, base: int) -> None:
 
 
 async def resume_floor(folder: Path, server: Emulator, count: int, *,
-                       writer_thread: bool = False) -> float:
+                       writer_thread: bool = False, round_: int = 0) -> float:
     """The resume's floor: what :meth:`Scheduler.recover` must do for ``count`` orphaned
     payments, as raw SQL on a journal file of the same shape and bare POSTs at the same
     concurrency — the hashes are fixed strings, the rows are not turned into records.
     ``writer_thread``: the SQL runs on one thread of its own while the loop goes on with the
     other requests (what a journal writer thread would buy)."""
-    path = folder / f"floor-resume-{int(writer_thread)}.sqlite3"
-    base = (6 + writer_thread) * 10**15
+    path = folder / f"floor-resume-{int(writer_thread)}-{round_}.sqlite3"
+    base = (6 + writer_thread) * 10**15 + round_ * 10**12
     journal = Journal(path)
     insert_pending(journal, count, base)
     journal.close()
@@ -336,25 +338,32 @@ async def resume_floor(folder: Path, server: Emulator, count: int, *,
     return took
 
 
-def measure(writes: int, payments: int, pending: int) -> dict[str, Any]:
+def measure(writes: int, payments: int, pending: int, rounds: int) -> dict[str, Any]:
+    """Every figure once; the resume's four (ours, bare, two floors) ``rounds`` times, one
+    after another in each round, each its median: on a shared machine a figure taken alone
+    drifts with the machine, and the ratios with it."""
+    resumes: list[tuple[float, float, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with emulator_process(folder) as server:
             ours, bare = journal_latency(folder, writes)
             floor = journal_floor(folder, writes)
             rate, bare_rate, floor_rate = asyncio.run(flow_rate(folder, server, payments))
-            took, bare_took = asyncio.run(resume_time(folder, server, pending))
-            resume_floor_took = asyncio.run(resume_floor(folder, server, pending))
-            threaded_floor_took = asyncio.run(resume_floor(folder, server, pending,
-                                                           writer_thread=True))
+            for round_ in range(rounds):
+                took, bare_took = asyncio.run(resume_time(folder, server, pending, round_))
+                on_loop = asyncio.run(resume_floor(folder, server, pending, round_=round_))
+                on_writer = asyncio.run(resume_floor(folder, server, pending, round_=round_,
+                                                     writer_thread=True))
+                resumes.append((took, bare_took, on_loop, on_writer))
+    took, bare_took, on_loop, on_writer = (statistics.median(column)
+                                           for column in zip(*resumes, strict=True))
     return {"journal_ms": statistics.median(ours) * 1000, "journal_p99_ms": p99(ours) * 1000,
             "bare_journal_ms": statistics.median(bare) * 1000,
             "bare_journal_p99_ms": p99(bare) * 1000,
             "floor_journal_ms": statistics.median(floor) * 1000,
             "flow_per_s": rate, "bare_post_per_s": bare_rate, "floor_flow_per_s": floor_rate,
-            "resume_s": took, "bare_resume_s": bare_took, "floor_resume_s": resume_floor_took,
-            "floor_resume_thread_s": threaded_floor_took,
-            "pending": pending}
+            "resume_s": took, "bare_resume_s": bare_took, "floor_resume_s": on_loop,
+            "floor_resume_thread_s": on_writer, "pending": pending, "rounds": rounds}
 
 
 def main() -> None:
@@ -362,9 +371,10 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=500)
     parser.add_argument("--payments", type=int, default=200)
     parser.add_argument("--pending", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="resume measured this often")
     parser.add_argument("--json", action="store_true", help="figures as one JSON object")
     args = parser.parse_args()
-    f = measure(args.writes, args.payments, args.pending)
+    f = measure(args.writes, args.payments, args.pending, args.rounds)
     if args.json:
         print(json.dumps(f))
         return

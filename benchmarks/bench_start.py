@@ -115,10 +115,11 @@ def measure(starts: int) -> dict[str, Any]:
     libraries = [sys.executable, "-c", LIBRARIES_FLOOR]
     with x_server() as display:
         time_to_window(bare, BARE_TITLE, display)  # the first start warms the disk cache
-        ours = [time_to_window(demo, DEMO_TITLE, display) for _ in range(starts)]
-        floor = [time_to_window(bare, BARE_TITLE, display) for _ in range(starts)]
-        with_libraries = [time_to_window(libraries, LIBRARIES_TITLE, display)
-                          for _ in range(starts)]
+        ours, floor, with_libraries = [], [], []
+        for _ in range(starts):  # taken in turn: the machine's drift is in all three alike
+            ours.append(time_to_window(demo, DEMO_TITLE, display))
+            floor.append(time_to_window(bare, BARE_TITLE, display))
+            with_libraries.append(time_to_window(libraries, LIBRARIES_TITLE, display))
     return {"measured": True, "demo_start_s": statistics.median(ours),
             "bare_start_s": statistics.median(floor),
             "libraries_start_s": statistics.median(with_libraries), "starts": starts}
