@@ -119,6 +119,13 @@ def test_demo_window_opens(tmp_path: Path, display: str) -> None:
     assert "catalog: 10 services" in result.stdout and "Процессинг: на связи" in result.stdout
     assert screenshot.stat().st_size > 10_000
     assert time.monotonic() - started < 120
+    # the window is shown in the program's style: its status bar is the style sheet's dark
+    # one, not Qt's default grey
+    from PySide6.QtGui import QImage
+
+    picture = QImage(str(screenshot))
+    corner = picture.pixelColor(3, picture.height() - 3)
+    assert corner.name() == "#1f2933", corner.name()
 
 
 def test_the_data_directory_is_owner_only(tmp_path: Path) -> None:

@@ -59,8 +59,10 @@ def test_a_void_in_the_supervisor_window_reaches_the_cashier_window_once(
     rig = make_rig(qtbot, loop, emulator.url, tmp_path)
     window = rig.window
     service = ServiceDefinition.from_wire(emulator.center.catalog["services"][0])
+    seen: list[State] = []  # what the window has heard of the payment so far
+    window.bridge.payment_changed.connect(lambda record: seen.append(record.state))
     unsent = rig.run(rig.engine.check(PaymentInput(service, {"account": "9051234568"})))
-    rig.run(asyncio.sleep(0.05))  # the check's own news delivered first
+    rig.wait_for(lambda: unsent.state in seen)  # the check's own news delivered first
     heard: list[int] = []
     window.catalog_panel.usage_changed = lambda: heard.append(1)  # type: ignore[method-assign]
     supervisor = window.show_supervisor(SUPERVISOR)
