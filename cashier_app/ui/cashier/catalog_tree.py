@@ -1,7 +1,7 @@
 """The catalog's groups and services as a model for the cashier's tree: rows are read from the
 catalog when the view asks for them, not made into a Qt item each. A point with 10,000
 services would otherwise build 10,000 items at every start and catalog refresh (about a tenth
-of a second) and keep them, with three tooltips each, in memory (about 15 MB).
+of a second) and keep them, with three tooltips each, in memory (about 12 MB).
 
 Two levels: a group row (not selectable) and its services (name, code). The row's internal id
 says where it is: 0 — a group; ``n`` > 0 — a service of the group at row ``n - 1``.
@@ -67,12 +67,6 @@ class CatalogTreeModel(QAbstractItemModel):
                  for row, service in enumerate(services))
         return [self.createIndex(row, 1, group_row + 1)
                 for _, group_row, row in heapq.nlargest(count, cells)]
-
-    def service_at(self, index: Index) -> ServiceDefinition | None:
-        """The service on a row; None for a group row or no row."""
-        if not index.isValid() or index.internalId() == 0:
-            return None
-        return self._groups[index.internalId() - 1][1][index.row()]
 
     # --- QAbstractItemModel ------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = _NO_PARENT) -> QModelIndex:
