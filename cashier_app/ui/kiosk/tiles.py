@@ -56,6 +56,7 @@ class TileButton(QPushButton):
         self.sizer.installEventFilter(self)  # its font and place come with the style sheet
         self._name = self._hint = ""
         self.scale = 1.0  # the type's size now, of the style sheet's
+        self._fitted: tuple[object, ...] | None = None  # what the words were last fitted to
 
     def _label(self, name: str) -> QLabel:
         label = QLabel("", self)
@@ -88,9 +89,16 @@ class TileButton(QPushButton):
         return f"<div style='{style}'><b>{escape(self._name)}</b>{hint}</div>"
 
     def _fit(self) -> None:
-        """The largest type, down to :attr:`SMALLEST`, at which the words fit inside."""
+        """The largest type, down to :attr:`SMALLEST`, at which the words fit inside —
+        measured again only when the words, the room or the font changed (a tile is moved
+        and resized many times while a screen is laid out; a move changes nothing here)."""
         place = self.sizer.geometry()
         self.words.setGeometry(place)
+        fitted = (self._name, self._hint, place.width(), place.height(),
+                  self.sizer.font().key())
+        if fitted == self._fitted:
+            return
+        self._fitted = fitted
         base = self.sizer.font().pixelSize()
         if base <= 0:  # a point-sized font (no kiosk style sheet yet): as it is
             base = round(self.sizer.font().pointSizeF() * 96 / 72) or 16
