@@ -223,9 +223,10 @@ async def _refund_check(point: Point, args: argparse.Namespace) -> int:
         print_json([_refund_json(refund) for refund in checked])
     elif not checked:
         echo(f"По платежу {args.reg_pay_num} неподтверждённых возвратов нет")
-    for refund in checked if not args.json else []:
-        echo(f"Возврат {refund.id} на {refund.amount} ₽: {refund.state}. "
-             f"{refund.message or ''}".strip())
+    else:
+        for refund in checked:
+            echo(f"Возврат {refund.id} на {refund.amount} ₽: {refund.state}. "
+                 f"{refund.message or ''}".strip())
     return EXIT_PENDING if any(r.state in (SENDING, UNKNOWN) for r in checked) else EXIT_OK
 
 

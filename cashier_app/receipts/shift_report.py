@@ -83,6 +83,7 @@ class ShiftTotals:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ShiftTotals:
+        refunds = data.get("card_refunds", [0, "0.00"])  # absent: fixed before they were
         return cls(
             by_state={State(k): (int(v[0]), Decimal(v[1])) for k, v in data["by_state"].items()},
             by_service=[(sid, name, int(count), Decimal(total))
@@ -90,8 +91,7 @@ class ShiftTotals:
             amount_to=Decimal(data["amount_to"]), commission=Decimal(data["commission"]),
             cash_expected=Decimal(data["cash_taken"]), not_taken=int(data["not_taken"]),
             by_method={k: (int(v[0]), Decimal(v[1])) for k, v in data["by_method"].items()},
-            card_refunds=(int(data.get("card_refunds", [0])[0]),  # absent: fixed before
-                          Decimal(data.get("card_refunds", [0, "0.00"])[1])))
+            card_refunds=(int(refunds[0]), Decimal(refunds[1])))
 
     @property
     def cash(self) -> tuple[int, Decimal]:

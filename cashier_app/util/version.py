@@ -6,7 +6,8 @@ metadata library costs start-up time that only ``--version`` and the build need.
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+
+from .resources import resources_dir
 
 DISTRIBUTION = "cashier-app"
 
@@ -17,7 +18,7 @@ def program_version() -> str:
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        pyproject = resources_dir().parent / "pyproject.toml"  # the source tree's root
         try:
             project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
             return str(project["version"])
