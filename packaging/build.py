@@ -69,21 +69,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="PyInstaller's working directory (kept between builds: faster)")
     parser.add_argument("--no-deb", action="store_true", help="the folder only")
     args = parser.parse_args(argv)
+    from debian import build_deb, folder_size  # packaging/debian.py, beside this script
+
     version = project_version()
     folder = freeze(args.out.resolve(), args.work.resolve())
     finish_folder(folder, version)
     print(f"build: {folder} ({folder_size(folder) / 1e6:.0f} MB), version {version}")
     if sys.platform.startswith("linux") and not args.no_deb:
-        from debian import build_deb  # packaging/debian.py, beside this script
-
         package = build_deb(folder, version, args.out.resolve())
         print(f"build: {package} ({package.stat().st_size / 1e6:.0f} MB)")
     return 0
-
-
-def folder_size(folder: Path) -> int:
-    return sum(path.lstat().st_size for path in folder.rglob("*")
-               if path.is_file() and not path.is_symlink())
 
 
 if __name__ == "__main__":

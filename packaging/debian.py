@@ -64,8 +64,7 @@ def build_deb(folder: Path, version: str, out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="deb-", dir=out) as staging_name:
         staging = Path(staging_name)
         _tree(staging, folder)
-        installed_kb = sum(p.lstat().st_size for p in staging.rglob("*")
-                           if p.is_file() and not p.is_symlink()) // 1024
+        installed_kb = folder_size(staging) // 1024
         control = staging / "DEBIAN"
         control.mkdir(mode=0o755)
         (control / "control").write_text(
@@ -112,3 +111,9 @@ def _link_or_copy(source: str, destination: str) -> None:
         os.link(source, destination)  # the staging copy of ~170 MB, without copying it
     except OSError:
         shutil.copy2(source, destination)
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of the regular files under ``folder`` (symbolic links not counted)."""
+    return sum(path.lstat().st_size for path in folder.rglob("*")
+               if path.is_file() and not path.is_symlink())
